@@ -1,0 +1,72 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../connect.ts';
+import { booths, broadcasts, employerMembers, employers, fairs, jobs } from '../schema/index.ts';
+
+export type Fair = typeof fairs.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+export type Broadcast = typeof broadcasts.$inferSelect;
+
+export interface BoothSummary {
+  id: string;
+  fairId: string;
+  tagline: string;
+  employer: { id: string; name: string; industry: string; location: string; description: string };
+}
+
+export function listFairs(db: Db): Promise<Fair[]> {
+  return db.select().from(fairs).orderBy(asc(fairs.startsAt));
+}
+
+export async function getFair(db: Db, id: string): Promise<Fair | null> {
+  const [row] = await db.select().from(fairs).where(eq(fairs.id, id));
+  return row ?? null;
+}
+
+export function listBroadcasts(db: Db): Promise<Broadcast[]> {
+  return db.select().from(broadcasts).orderBy(asc(broadcasts.startsAt));
+}
+
+const boothColumns = {
+  id: booths.id,
+  fairId: booths.fairId,
+  tagline: booths.tagline,
+  employer: {
+    id: employers.id,
+    name: employers.name,
+    industry: employers.industry,
+    location: employers.location,
+    description: employers.description,
+  },
+};
+
+export function listBooths(db: Db, fairId: string): Promise<BoothSummary[]> {
+  return db
+    .select(boothColumns)
+    .from(booths)
+    .innerJoin(employers, eq(employers.id, booths.employerId))
+    .where(eq(booths.fairId, fairId))
+    .orderBy(asc(employers.name));
+}
+
+export async function getBooth(db: Db, boothId: string): Promise<BoothSummary | null> {
+  const [row] = await db
+    .select(boothColumns)
+    .from(booths)
+    .innerJoin(employers, eq(employers.id, booths.employerId))
+    .where(eq(booths.id, boothId));
+  return row ?? null;
+}
+
+export function listJobs(db: Db, employerIds: string[]): Promise<Job[]> {
+  if (employerIds.length === 0) return Promise.resolve([]);
+  return db.select().from(jobs).where(inArray(jobs.employerId, employerIds)).orderBy(asc(jobs.title));
+}
+
+/** Employer ids the user staffs (as owner or recruiter). */
+export async function employersOfUser(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ employerId: employerMembers.employerId })
+    .from(employerMembers)
+    .where(eq(employerMembers.userId, userId));
+  return rows.map((r) => r.employerId);
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds the `mediasoup-worker` binary of the npm package mediasoup@3.19.3 from
+# the package's own worker/ sources, against Debian bookworm's system libraries.
+#
+# Why: mediasoup's install step downloads a prebuilt worker from GitHub, or
+# pip-installs meson and downloads the worker's subprojects (OpenSSL, libuv,
+# libsrtp, ...): none of that can be reached from here. Debian's packages can,
+# and worker-patches/mediasoup-3.19.3-debian.patch adapts the worker to them.
+#
+# The binary is cached outside the repo, keyed by the mediasoup version and a
+# hash of the patch and of this script:
+#   ${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fairground}/mediasoup-worker/3.19.3-<hash>/mediasoup-worker
+# A cached run only prints that path; a cold one takes ~6 min on 2 cores.
+#
+# Output contract: the binary's absolute path is the LAST line of stdout;
+# every log line goes to stderr. Use it with MEDIASOUP_WORKER_BIN=<path>.
+set -euo pipefail
+
+readonly MEDIASOUP_VERSION=3.19.3
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+SCRIPT_FILE="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
+PATCH_FILE="$REPO_ROOT/media-server/worker-patches/mediasoup-$MEDIASOUP_VERSION-debian.patch"
+
+CACHE_ROOT="${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/fairground}/mediasoup-worker"
+# A change to the patch or to this script gives a new cache entry.
+BUILD_KEY="$(cat "$PATCH_FILE" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
+DEST_DIR="$CACHE_ROOT/$MEDIASOUP_VERSION-$BUILD_KEY"
+DEST_BIN="$DEST_DIR/mediasoup-worker"
+
+log() { printf '[build-worker] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Fast path: already built.
+if [[ -x "$DEST_BIN" ]]; then
+  echo "$DEST_BIN"
+  exit 0
+fi
+
+mkdir -p "$CACHE_ROOT"
+
+# One build at a time per cache entry: a concurrent run waits here, then finds
+# the binary the first one installed.
+exec 9>"$CACHE_ROOT/.lock-$MEDIASOUP_VERSION-$BUILD_KEY"
+if ! flock -n 9; then
+  log "another build of mediasoup-worker is running; waiting for it..."
+  flock 9
+fi
+if [[ -x "$DEST_BIN" ]]; then
+  echo "$DEST_BIN"
+  exit 0
+fi
+
+# --- (a) Debian build dependencies -------------------------------------------
+# flatbuffers-compiler (flatc) generates the worker's FBS/*.h. libnss3 is not
+# linked by the worker; it is part of the set the project installs with it.
+BUILD_DEPS=(
+  g++ meson ninja-build pkg-config python3 libssl-dev libuv1-dev libsrtp2-dev
+  libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libnss3
+)
+
+install_build_deps() {
+  local missing=() pkg
+  for pkg in "${BUILD_DEPS[@]}"; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" != installed ]]; then
+      missing+=("$pkg")
+    fi
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+
+  log "installing missing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [[ $EUID -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "not root and no sudo: run as root: apt-get install -y --no-install-recommends ${missing[*]}"
+    sudo=(sudo -n)
+  fi
+  # Wait for another apt/dpkg run instead of failing on its lock.
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+  # The package lists may be missing or stale: update only if a plain install fails.
+  if ! "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >&2; then
+    log "apt-get install failed; running apt-get update and retrying"
+    "${apt[@]}" update >&2
+    "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+install_build_deps
+
+# --- (b) mediasoup sources ---------------------------------------------------
+BUILD_DIR="$CACHE_ROOT/build-$MEDIASOUP_VERSION-$BUILD_KEY"
+rm -rf "$BUILD_DIR" # leftovers of a failed run
+mkdir -p "$BUILD_DIR"
+SRC_DIR="$BUILD_DIR/mediasoup" # the package root: the patch has worker/... paths
+
+package_version() { # prints the "version" of a package.json, or nothing
+  sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$1" 2>/dev/null | head -n1
+}
+
+# Copies <package root>/worker into $SRC_DIR and applies the patch to it.
+# Returns non-zero (leaving no SRC_DIR) if the patch does not apply cleanly.
+prepare_sources() {
+  local pkg_root="$1"
+  rm -rf "$SRC_DIR"
+  mkdir -p "$SRC_DIR"
+  # Leave out what an earlier (failed) mediasoup install may have left there.
+  tar -C "$pkg_root" --exclude=worker/out --exclude='worker/pip_*' \
+    --exclude=worker/subprojects/packagecache -cf - worker | tar -C "$SRC_DIR" -xf -
+  # --- (c) Debian patch: meson >= 1.0, system libraries, libsrtp 2, DTLS BIO fix.
+  if ! patch -d "$SRC_DIR" -p1 --forward --batch --no-backup-if-mismatch --quiet <"$PATCH_FILE" >&2; then
+    rm -rf "$SRC_DIR"
+    return 1
+  fi
+}
+
+sources_ready=0
+for candidate in "$REPO_ROOT/node_modules/mediasoup" "$REPO_ROOT/media-server/node_modules/mediasoup"; do
+  if [[ -f "$candidate/worker/meson.build" && "$(package_version "$candidate/package.json")" == "$MEDIASOUP_VERSION" ]]; then
+    log "using sources from $candidate"
+    if prepare_sources "$candidate"; then
+      sources_ready=1
+      break
+    fi
+    log "the patch does not apply to $candidate (modified copy?); ignoring it"
+  fi
+done
+
+if [[ $sources_ready -eq 0 ]]; then
+  # Not installed in the repo (or modified): fetch the pristine npm tarball.
+  log "fetching mediasoup@$MEDIASOUP_VERSION with npm pack"
+  mkdir -p "$BUILD_DIR/pack"
+  (cd "$BUILD_DIR/pack" && npm pack --silent --pack-destination . "mediasoup@$MEDIASOUP_VERSION") >&2 ||
+    die "npm pack mediasoup@$MEDIASOUP_VERSION failed"
+  tar -C "$BUILD_DIR/pack" -xzf "$BUILD_DIR/pack/mediasoup-$MEDIASOUP_VERSION.tgz"
+  prepare_sources "$BUILD_DIR/pack/package" || die "$PATCH_FILE does not apply to mediasoup@$MEDIASOUP_VERSION"
+  rm -rf "$BUILD_DIR/pack"
+fi
+
+# --- (d) configure and build -------------------------------------------------
+# Debian's liburing 2.3 lacks APIs the worker uses, hence ms_disable_liburing
+# (an option of the worker's meson_options.txt). Only the mediasoup-worker
+# target is built: tests/fuzzer would need Catch2 3 and clang's libFuzzer.
+log "configuring (meson $(meson --version))"
+meson setup "$BUILD_DIR/out" "$SRC_DIR/worker" \
+  --buildtype=release -Db_ndebug=true -Dms_disable_liburing=true >&2
+
+log "compiling mediasoup-worker (about 6 minutes with 2 cores)"
+start=$SECONDS
+ninja -C "$BUILD_DIR/out" -j"${FAIRGROUND_BUILD_JOBS:-2}" mediasoup-worker >&2
+log "compiled in $((SECONDS - start)) s"
+
+BUILT_BIN="$BUILD_DIR/out/mediasoup-worker"
+[[ -x "$BUILT_BIN" ]] || die "ninja finished but $BUILT_BIN is missing"
+
+# --- (e) smoke check ---------------------------------------------------------
+# Run without MEDIASOUP_VERSION in its environment, the worker exits with its
+# own code 41 ("you don't seem to be my real father!", see worker/src/main.cpp);
+# anything else (e.g. 127: a shared library is missing) means a broken binary.
+rc=0
+env -i "$BUILT_BIN" >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 41 ]] || die "smoke check failed: $BUILT_BIN exited with $rc instead of 41"
+
+# --- (f) install atomically --------------------------------------------------
+# A reader sees either no $DEST_DIR or a complete one.
+STAGE_DIR="$(mktemp -d "$CACHE_ROOT/.stage-XXXXXX")"
+cp "$BUILT_BIN" "$STAGE_DIR/mediasoup-worker"
+chmod 755 "$STAGE_DIR" "$STAGE_DIR/mediasoup-worker"
+rm -rf "$DEST_DIR" # a partial entry (no executable in it) from an older run
+mv -T "$STAGE_DIR" "$DEST_DIR"
+rm -rf "$BUILD_DIR"
+
+log "installed $DEST_BIN"
+echo "$DEST_BIN"

@@ -1,0 +1,91 @@
+import type { types as ms } from 'mediasoup';
+
+/** Everything crossing this package's surface is plain JSON, so it can move behind an RPC. */
+export type RtpCapabilities = ms.RtpCapabilities;
+export type RtpParameters = ms.RtpParameters;
+export type DtlsParameters = ms.DtlsParameters;
+export type MediaKind = ms.MediaKind;
+
+export interface MediaServerOptions {
+  /** Number of mediasoup worker processes; one per core is the norm. */
+  workers: number;
+  /** Address the RTC sockets bind to. */
+  listenIp: string;
+  /** Address put in ICE candidates when it differs from listenIp (NAT, containers). */
+  announcedAddress?: string | undefined;
+  /** First WebRtcServer port; worker i listens on basePort + i. Unset: a free port per worker. */
+  webRtcBasePort?: number | undefined;
+  /** Absolute path of the mediasoup-worker binary; mediasoup's own lookup when unset. */
+  workerBin?: string | undefined;
+  logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Where the package reports what it does; it never writes to the console itself. */
+  logger?: MediaLogger;
+}
+
+export interface MediaLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export type TransportDirection = 'send' | 'recv';
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: ms.IceParameters;
+  iceCandidates: ms.IceCandidate[];
+  dtlsParameters: DtlsParameters;
+}
+
+export interface ProducerInfo {
+  id: string;
+  peerId: string;
+  kind: MediaKind;
+  /** Free-form labels the producer was created with (e.g. { source: 'camera' }). */
+  appData: Record<string, unknown>;
+}
+
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: RtpParameters;
+}
+
+export interface MediaStats {
+  workers: number;
+  workersAlive: number;
+  rooms: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
+
+/** What the media server tells its owner without being asked. */
+export interface MediaEvents {
+  /** A producer ended (its peer left, or its transport closed); consumers of it are gone too. */
+  'producer-closed': [{ roomId: string; producerId: string; peerId: string }];
+  /** A consumer ended because its producer did; the consuming peer should drop its track. */
+  'consumer-closed': [{ roomId: string; consumerId: string; peerId: string }];
+  /** The room's router died with its worker; peers must rejoin to get new transports. */
+  'room-closed': [{ roomId: string }];
+}
+
+export type MediaErrorCode =
+  | 'ROOM_NOT_FOUND'
+  | 'TRANSPORT_NOT_FOUND'
+  | 'PRODUCER_NOT_FOUND'
+  | 'CONSUMER_NOT_FOUND'
+  | 'CANNOT_CONSUME'
+  | 'MEDIA_REJECTED';
+
+/** A refusal the caller can map to its own error codes; `message` is safe to show. */
+export class MediaError extends Error {
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}

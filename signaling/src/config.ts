@@ -1,0 +1,50 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public origin of the web app, for cookies and CORS; defaults to http://localhost:PORT. */
+  ORIGIN: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
+  DATA_DIR: z.string().default('./data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('fg'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SEED_DEMO: bool.default(true),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  MEDIA_ANNOUNCED_IP: z.string().optional(),
+  /** First WebRtcServer port (worker i uses +i); unset picks free ports. */
+  MEDIA_WEBRTC_PORT: z.coerce.number().int().min(1024).max(65000).optional(),
+  MEDIASOUP_WORKER_BIN: z.string().optional(),
+  /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
+  WEB_HANDLER: z.string().optional(),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks every setting once; fails listing all bad keys. The only reader of env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,11 @@
+/**
+ * Who is connected to which room, shared by every signaling process. A viewer identity (user id
+ * or anonymous device id) may have several connections (tabs); it counts once.
+ */
+export interface PresenceStore {
+  /** Adds one connection; returns the room's distinct identities afterwards. */
+  add(roomId: string, identity: string, connectionId: string): Promise<number>;
+  /** Removes one connection (no-op if absent); returns the distinct identities afterwards. */
+  remove(roomId: string, identity: string, connectionId: string): Promise<number>;
+  count(roomId: string): Promise<number>;
+}

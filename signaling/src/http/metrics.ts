@@ -1,0 +1,38 @@
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Request, Response } from 'express';
+import type { MediaStats } from '@fairground/media-server';
+
+export interface MetricSources {
+  sockets: () => number;
+  media: () => MediaStats;
+}
+
+/** Prometheus metrics, read from their sources at scrape time so nothing drifts. */
+export function createMetrics(sources: MetricSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'fairground_' });
+
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name: `fairground_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+
+  gauge('sockets', 'Socket.IO connections on this process', sources.sockets);
+  gauge('media_workers', 'mediasoup workers configured', () => sources.media().workers);
+  gauge('media_workers_alive', 'mediasoup workers running', () => sources.media().workersAlive);
+  gauge('media_rooms', 'Rooms with a mediasoup router', () => sources.media().rooms);
+  gauge('media_transports', 'WebRTC transports open', () => sources.media().transports);
+  gauge('media_producers', 'Producers open', () => sources.media().producers);
+  gauge('media_consumers', 'Consumers open', () => sources.media().consumers);
+
+  return {
+    handler: async (_req: Request, res: Response) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    },
+  };
+}

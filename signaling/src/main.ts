@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler } from 'express';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@fairground/db';
+import { ConfigError, loadConfig } from './config.ts';
+import { configureLogging, getLogger } from './logger.ts';
+import { createPlatform } from './server.ts';
+
+/** The process entry: read config, start everything, print where to go, stop cleanly on signals. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  configureLogging(config.LOG_LEVEL);
+  const log = getLogger('main');
+
+  let webHandler: RequestHandler | undefined;
+  if (config.WEB_HANDLER) {
+    ({ handler: webHandler } = (await import(pathToFileURL(resolve(config.WEB_HANDLER)).href)) as {
+      handler: RequestHandler;
+    });
+  }
+
+  const platform = await createPlatform(config, webHandler ? { webHandler } : {});
+  const address = await platform.listen();
+  const url = `http://localhost:${address.port}`;
+  log.info({ port: address.port, database: platform.database.kind, redis: Boolean(config.REDIS_URL) }, 'listening');
+
+  if (config.SEED_DEMO) {
+    const lines = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join('\n');
+    process.stdout.write(`\nFairground is running at ${url}\nDemo accounts (password "${DEMO_PASSWORD}"):\n${lines}\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await platform.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`Fairground failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+/** Every error code a client can receive in an ack. Codes are stable; messages are for people. */
+export const ErrorCode = {
+  INVALID_PAYLOAD: 'INVALID_PAYLOAD',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  NOT_AUTHORIZED: 'NOT_AUTHORIZED',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_IN_ROOM: 'NOT_IN_ROOM',
+  MEDIA_REJECTED: 'MEDIA_REJECTED',
+  CANNOT_CONSUME: 'CANNOT_CONSUME',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  /** Per-field problems for INVALID_PAYLOAD: path -> message. */
+  details?: Record<string, string>;
+}
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
+
+export type Ack<T> = (result: Result<T>) => void;
+
+/** The session cookie shared by the web pages and the Socket.IO handshake. */
+export const SESSION_COOKIE = 'fg_session';

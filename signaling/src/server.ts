@@ -1,0 +1,139 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express, { type RequestHandler } from 'express';
+import { Server } from 'socket.io';
+import { createClient, type RedisClientType } from 'redis';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { connect, seedDemo, shareDatabase, type Database } from '@fairground/db';
+import { createMediaServer, type MediaServer } from '@fairground/media-server';
+import type { Config } from './config.ts';
+import { getLogger } from './logger.ts';
+import { BoothDirectory } from './domain/booths.ts';
+import { ViewerCounter } from './domain/viewer-counter.ts';
+import type { PresenceStore } from './domain/presence-store.ts';
+import { MemoryPresenceStore } from './stores/memory-presence.ts';
+import { RedisPresenceStore } from './stores/redis-presence.ts';
+import { authenticate } from './socket/auth.ts';
+import { onConnection } from './socket/connection.ts';
+import { healthHandler } from './http/health.ts';
+import { createMetrics } from './http/metrics.ts';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from './protocol/index.ts';
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface Platform {
+  http: HttpServer;
+  io: AppServer;
+  database: Database;
+  media: MediaServer;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** The SvelteKit adapter-node handler; mounted after the API so pages get every other path. */
+  webHandler?: RequestHandler;
+}
+
+/** Wires config to parts: database, Redis, media, Socket.IO and HTTP. Owns their shutdown. */
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const log = getLogger('signaling');
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
+  };
+
+  try {
+    const database = await connect({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
+    closers.push(() => database.close());
+    shareDatabase(database);
+    if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
+
+    const media = await createMediaServer({
+      workers: config.MEDIA_WORKERS,
+      listenIp: config.MEDIA_LISTEN_IP,
+      announcedAddress: config.MEDIA_ANNOUNCED_IP,
+      webRtcBasePort: config.MEDIA_WEBRTC_PORT,
+      workerBin: config.MEDIASOUP_WORKER_BIN,
+      logger: getLogger('media-server'),
+    });
+    closers.push(() => media.close());
+
+    let redis: RedisClientType | null = null;
+    let presence: PresenceStore = new MemoryPresenceStore();
+    const app = express();
+    app.disable('x-powered-by');
+    const http = createServer(app);
+    const io: AppServer = new Server(http, { serveClient: false, connectionStateRecovery: undefined });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          io.close(() => resolve());
+        }),
+    );
+
+    if (config.REDIS_URL) {
+      redis = createClient({ url: config.REDIS_URL }) as RedisClientType;
+      const sub = redis.duplicate();
+      redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
+      sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
+      await Promise.all([redis.connect(), sub.connect()]);
+      closers.push(() => void redis?.destroy(), () => void sub.destroy());
+      io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
+      presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
+    }
+
+    const viewers = new ViewerCounter({
+      store: presence,
+      publish: (roomId, live) => io.to(roomId).emit('room:viewers', { roomId, live }),
+    });
+    closers.push(() => viewers.close());
+    const booths = new BoothDirectory(database.db);
+
+    media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
+    media.on('consumer-closed', ({ roomId, consumerId, peerId }) =>
+      io.to(peerId).emit('media:consumer-closed', { roomId, consumerId }),
+    );
+    media.on('room-closed', ({ roomId }) => io.to(roomId).emit('media:room-reset', { roomId }));
+
+    io.use(authenticate(database.db));
+    io.on('connection', (socket) => onConnection(socket, { booths, media, viewers, log: getLogger('signaling:socket') }));
+
+    const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
+    app.get(
+      '/healthz',
+      healthHandler({
+        database: async () => (await database.ping(), true),
+        ...(redis ? { redis: async () => (await redis!.ping()) === 'PONG' } : {}),
+        media: () => {
+          const s = media.stats();
+          return s.workersAlive === s.workers && s.workers > 0;
+        },
+      }),
+    );
+    app.get('/metrics', metrics.handler);
+    if (options.webHandler) app.use(options.webHandler);
+
+    return {
+      http,
+      io,
+      database,
+      media,
+      listen: () =>
+        new Promise((resolve, reject) => {
+          http.once('error', reject);
+          http.listen(config.PORT, config.HOST, () => resolve(http.address() as AddressInfo));
+        }),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

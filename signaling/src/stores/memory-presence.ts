@@ -1,0 +1,29 @@
+import type { PresenceStore } from '../domain/presence-store.ts';
+
+/** Presence for a single process (the default without REDIS_URL). */
+export class MemoryPresenceStore implements PresenceStore {
+  readonly #rooms = new Map<string, Map<string, Set<string>>>();
+
+  async add(roomId: string, identity: string, connectionId: string): Promise<number> {
+    let room = this.#rooms.get(roomId);
+    if (!room) this.#rooms.set(roomId, (room = new Map()));
+    let connections = room.get(identity);
+    if (!connections) room.set(identity, (connections = new Set()));
+    connections.add(connectionId);
+    return room.size;
+  }
+
+  async remove(roomId: string, identity: string, connectionId: string): Promise<number> {
+    const room = this.#rooms.get(roomId);
+    if (!room) return 0;
+    const connections = room.get(identity);
+    connections?.delete(connectionId);
+    if (connections && connections.size === 0) room.delete(identity);
+    if (room.size === 0) this.#rooms.delete(roomId);
+    return room.size;
+  }
+
+  async count(roomId: string): Promise<number> {
+    return this.#rooms.get(roomId)?.size ?? 0;
+  }
+}

@@ -1,0 +1,41 @@
+import type { RedisClientType } from 'redis';
+import type { PresenceStore } from '../domain/presence-store.ts';
+
+// Each room keeps a set of identities and, per identity, a set of connection ids. The scripts run
+// atomically in Redis, so two processes adding or removing the same identity cannot disagree.
+const ADD = `
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[1], ARGV[1])
+return redis.call('SCARD', KEYS[1])`;
+
+const REMOVE = `
+redis.call('SREM', KEYS[2], ARGV[2])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
+return redis.call('SCARD', KEYS[1])`;
+
+/** Presence shared by every signaling process through Redis. */
+export class RedisPresenceStore implements PresenceStore {
+  constructor(
+    private readonly redis: RedisClientType,
+    private readonly prefix: string,
+  ) {}
+
+  #keys(roomId: string, identity: string): [string, string] {
+    // The {roomId} hash tag keeps a room's keys in one slot should Redis ever be clustered.
+    return [`${this.prefix}:{${roomId}}`, `${this.prefix}:{${roomId}}:${identity}`];
+  }
+
+  async add(roomId: string, identity: string, connectionId: string): Promise<number> {
+    const keys = this.#keys(roomId, identity);
+    return Number(await this.redis.eval(ADD, { keys, arguments: [identity, connectionId] }));
+  }
+
+  async remove(roomId: string, identity: string, connectionId: string): Promise<number> {
+    const keys = this.#keys(roomId, identity);
+    return Number(await this.redis.eval(REMOVE, { keys, arguments: [identity, connectionId] }));
+  }
+
+  async count(roomId: string): Promise<number> {
+    return this.redis.sCard(this.#keys(roomId, '')[0]);
+  }
+}

@@ -1,0 +1,63 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  ErrorCode,
+  Result,
+  ServerToClientEvents,
+} from '@fairground/signaling/protocol';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+type AckData<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
+
+/** A refused request: `code` comes from the protocol's error table. */
+export class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'TIMEOUT',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+const DEVICE_KEY = 'fairground.device';
+
+/** An anonymous, stable id per browser, so two tabs of one visitor count as one viewer. */
+function deviceId(): string {
+  let id = localStorage.getItem(DEVICE_KEY);
+  if (!id) {
+    id = crypto.randomUUID().replaceAll('-', '');
+    localStorage.setItem(DEVICE_KEY, id);
+  }
+  return id;
+}
+
+let socket: ClientSocket | null = null;
+
+/** The page's one connection; the session cookie authenticates it. */
+export function getSocket(): ClientSocket {
+  socket ??= io({ auth: { deviceId: deviceId() }, transports: ['websocket', 'polling'] });
+  return socket;
+}
+
+/** Sends a request and resolves with its data, or rejects with a RequestError. */
+export async function request<E extends keyof ClientToServerEvents>(
+  event: E,
+  payload: Payload<E>,
+  timeoutMs = 10_000,
+): Promise<AckData<E>> {
+  let result: Result<AckData<E>>;
+  try {
+    result = await (getSocket().timeout(timeoutMs).emitWithAck as (...a: unknown[]) => Promise<Result<AckData<E>>>)(
+      event,
+      payload,
+    );
+  } catch {
+    throw new RequestError('TIMEOUT', `No answer to ${event}`);
+  }
+  if (!result.ok) throw new RequestError(result.error.code, result.error.message);
+  return result.data;
+}

@@ -1,0 +1,13 @@
+import { error } from '@sveltejs/kit';
+import { getBooth, getFair, listJobs } from '@fairground/db';
+import { db } from '$lib/server/db';
+import { routeId } from '$lib/ids';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ params }) => {
+  const booth = await getBooth(db(), routeId(params.id));
+  if (!booth) error(404, 'Not found');
+  const [fair, jobs] = await Promise.all([getFair(db(), booth.fairId), listJobs(db(), [booth.employer.id])]);
+  if (!fair || fair.status === 'draft') error(404, 'Not found');
+  return { booth, fair: { id: fair.id, title: fair.title }, jobs };
+};
