@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { connect, seedDemo } from '@fairground/db';
+import { ensureWorker } from '../media-server/scripts/ensure-worker.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -9,6 +10,8 @@ declare module 'vitest' {
     redisUrl: string;
     /** Prefix for this run's Redis keys, so parallel runs never share state. */
     redisPrefix: string;
+    /** The mediasoup worker binary (stock, or built from Debian's libraries and cached). */
+    workerBin: string;
   }
 }
 
@@ -25,6 +28,7 @@ export default async function setup(project: TestProject) {
   await seedDemo(database.db);
   await database.close();
 
+  project.provide('workerBin', await ensureWorker({ log: (m: string) => process.stderr.write(`${m}\n`) }));
   project.provide('databaseUrl', url.toString());
   project.provide('redisUrl', process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
   project.provide('redisPrefix', `fgtest${process.pid}${Date.now()}`);

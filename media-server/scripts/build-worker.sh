@@ -10,10 +10,11 @@
 # The binary is cached outside the repo, keyed by the mediasoup version and a
 # hash of the patch and of this script:
 #   ${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fairground}/mediasoup-worker/3.19.3-<hash>/mediasoup-worker
-# A cached run only prints that path; a cold one takes ~6 min on 2 cores.
+# A cached run only prints that path; a cold one takes ~9 min on 2 cores.
 #
 # Output contract: the binary's absolute path is the LAST line of stdout;
 # every log line goes to stderr. Use it with MEDIASOUP_WORKER_BIN=<path>.
+# FAIRGROUND_BUILD_JOBS sets ninja's -j (default 2, the project's machines).
 set -euo pipefail
 
 readonly MEDIASOUP_VERSION=3.19.3
@@ -24,6 +25,7 @@ SCRIPT_FILE="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
 PATCH_FILE="$REPO_ROOT/media-server/worker-patches/mediasoup-$MEDIASOUP_VERSION-debian.patch"
 
 CACHE_ROOT="${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/fairground}/mediasoup-worker"
+[[ "$CACHE_ROOT" == /* ]] || CACHE_ROOT="$PWD/$CACHE_ROOT" # the printed path must be absolute
 # A change to the patch or to this script gives a new cache entry.
 BUILD_KEY="$(cat "$PATCH_FILE" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
 DEST_DIR="$CACHE_ROOT/$MEDIASOUP_VERSION-$BUILD_KEY"
@@ -53,14 +55,18 @@ if [[ -x "$DEST_BIN" ]]; then
 fi
 
 # --- (a) Debian build dependencies -------------------------------------------
-# flatbuffers-compiler (flatc) generates the worker's FBS/*.h. libnss3 is not
-# linked by the worker; it is part of the set the project installs with it.
+# flatbuffers-compiler (flatc) generates the worker's FBS/*.h. libnss3: Debian
+# builds libsrtp2 on NSS, so the worker needs it at run time.
 BUILD_DEPS=(
   g++ meson ninja-build pkg-config python3 libssl-dev libuv1-dev libsrtp2-dev
   libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libnss3
 )
 
 install_build_deps() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    log "not a Debian system: skipping the apt-get step, hoping the build deps are there"
+    return 0
+  fi
   local missing=() pkg
   for pkg in "${BUILD_DEPS[@]}"; do
     if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" != installed ]]; then
@@ -144,7 +150,7 @@ log "configuring (meson $(meson --version))"
 meson setup "$BUILD_DIR/out" "$SRC_DIR/worker" \
   --buildtype=release -Db_ndebug=true -Dms_disable_liburing=true >&2
 
-log "compiling mediasoup-worker (about 6 minutes with 2 cores)"
+log "compiling mediasoup-worker (~9 minutes with 2 cores)"
 start=$SECONDS
 ninja -C "$BUILD_DIR/out" -j"${FAIRGROUND_BUILD_JOBS:-2}" mediasoup-worker >&2
 log "compiled in $((SECONDS - start)) s"

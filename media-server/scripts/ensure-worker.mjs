@@ -7,7 +7,7 @@
 //   2. the stock worker under node_modules/mediasoup/worker/out/Release, if it
 //      exists and passes the smoke check (exit code 41 with an empty env);
 //   3. media-server/scripts/build-worker.sh, which prints the cached build's
-//      path at once, or builds it from source first (~6 min, once).
+//      path at once, or builds it from source first (~9 min, once).
 // Pass the result to mediasoup as MEDIASOUP_WORKER_BIN. mediasoup reads that
 // variable once, when its module is first loaded (node/lib/Worker.js:
 // `exports.workerBin = getWorkerBin()`), not per createWorker(): set it in the
@@ -101,7 +101,7 @@ export async function ensureWorker({ log = defaultLog } = {}) {
     log(`ignoring ${bin}: ${reason}`);
   }
 
-  // 3. Our cached build from source (fast when cached, ~6 min when not).
+  // 3. Our cached build from source (fast when cached, ~9 min when not).
   try {
     const bin = await runBuildScript(log);
     if (!bin || !path.isAbsolute(bin) || !existsSync(bin)) {
@@ -119,7 +119,7 @@ export async function ensureWorker({ log = defaultLog } = {}) {
       'machine (npm install scripts are off and there is no internet), so it is built from ' +
       `mediasoup's own sources against Debian's system libraries. Run \`${BUILD_COMMAND}\` from ` +
       'the repo root (root is needed the first time, to apt-get the build dependencies; the build ' +
-      'takes ~6 minutes once, then is cached), read its error output, and try again; or set ' +
+      'takes ~9 minutes once, then is cached), read its error output, and try again; or set ' +
       `MEDIASOUP_WORKER_BIN to a working mediasoup-worker. What failed: ${problems.join('; ')}.`,
   );
 }

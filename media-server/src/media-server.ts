@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
 import { Room } from './room.ts';
@@ -49,6 +50,12 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     // mediasoup resolves its worker binary when the module loads, from this variable.
     if (options.workerBin) process.env.MEDIASOUP_WORKER_BIN = options.workerBin;
     const mediasoup = await import('mediasoup');
+    if (!existsSync(mediasoup.workerBin)) {
+      throw new Error(
+        `No mediasoup worker binary at ${mediasoup.workerBin}. Run \`npm run worker\` ` +
+          '(media-server/scripts/ensure-worker.mjs builds one from Debian packages) and pass its path as MEDIASOUP_WORKER_BIN.',
+      );
+    }
     const server = new MediaServer(mediasoup, options);
     try {
       for (let i = 0; i < options.workers; i++) server.#slots.push(await server.#spawn(i));
@@ -149,15 +156,15 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return (await this.#openRoom(roomId)).createTransport(peerId, direction);
   }
 
-  connectTransport(roomId: string, peerId: string, transportId: string, dtls: DtlsParameters): Promise<void> {
+  async connectTransport(roomId: string, peerId: string, transportId: string, dtls: DtlsParameters): Promise<void> {
     return this.#room(roomId).connectTransport(peerId, transportId, dtls);
   }
 
-  restartIce(roomId: string, peerId: string, transportId: string) {
+  async restartIce(roomId: string, peerId: string, transportId: string) {
     return this.#room(roomId).restartIce(peerId, transportId);
   }
 
-  produce(
+  async produce(
     roomId: string,
     peerId: string,
     transportId: string,
@@ -168,11 +175,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return this.#room(roomId).produce(peerId, transportId, kind, rtpParameters, appData);
   }
 
-  closeProducer(roomId: string, peerId: string, producerId: string): void {
+  async closeProducer(roomId: string, peerId: string, producerId: string): Promise<void> {
     this.#room(roomId).closeProducer(peerId, producerId);
   }
 
-  consume(
+  async consume(
     roomId: string,
     peerId: string,
     transportId: string,
@@ -182,7 +189,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return this.#room(roomId).consume(peerId, transportId, producerId, rtpCapabilities);
   }
 
-  resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {
+  async resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {
     return this.#room(roomId).resumeConsumer(peerId, consumerId);
   }
 
@@ -205,6 +212,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
       workers: this.#slots.length,
       workersAlive: this.#slots.filter((s) => !s.worker.died && !s.worker.closed).length,
       rooms: this.#rooms.size,
+      roomsPerWorker: this.#slots.map((slot) => slot.rooms.size),
       transports: 0,
       producers: 0,
       consumers: 0,

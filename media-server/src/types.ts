@@ -56,6 +56,8 @@ export interface MediaStats {
   workers: number;
   workersAlive: number;
   rooms: number;
+  /** Rooms per worker, in worker order: shows how load is spread. */
+  roomsPerWorker: number[];
   transports: number;
   producers: number;
   consumers: number;

@@ -115,7 +115,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   handle(socket, 'media:producer-close', producerCloseSchema, limiter, log, async (p) => {
     inRoom(p.roomId);
-    media.closeProducer(p.roomId, peerId, p.producerId);
+    await media.closeProducer(p.roomId, peerId, p.producerId);
     return null;
   });
 

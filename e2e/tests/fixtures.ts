@@ -1,0 +1,80 @@
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'fairground-demo';
+
+declare global {
+  interface Window {
+    __peerConnections?: RTCPeerConnection[];
+  }
+}
+
+/**
+ * Records every RTCPeerConnection the page makes, so tests can read real inbound-rtp stats.
+ * Test-only instrumentation: the app itself exposes nothing.
+ */
+export async function trackPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.__peerConnections = [];
+    class Tracked extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        window.__peerConnections!.push(this);
+      }
+    }
+    window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
+  });
+}
+
+export interface InboundTotals {
+  framesDecoded: number;
+  audioSamples: number;
+  audioPackets: number;
+}
+
+/** Sums inbound-rtp counters over the page's peer connections. */
+export function inboundTotals(page: Page): Promise<InboundTotals> {
+  return page.evaluate(async () => {
+    const totals = { framesDecoded: 0, audioSamples: 0, audioPackets: 0 };
+    for (const pc of window.__peerConnections ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((report: Record<string, unknown>) => {
+        if (report.type !== 'inbound-rtp') return;
+        if (report.kind === 'video') totals.framesDecoded += Number(report.framesDecoded ?? 0);
+        if (report.kind === 'audio') {
+          totals.audioSamples += Number(report.totalSamplesReceived ?? 0);
+          totals.audioPackets += Number(report.packetsReceived ?? 0);
+        }
+      });
+    }
+    return totals;
+  });
+}
+
+/** Passes only while media keeps arriving: decoded frames and audio samples must grow. */
+export async function expectMediaFlowing(page: Page, { audio = true } = {}): Promise<void> {
+  await expect.poll(async () => (await inboundTotals(page)).framesDecoded, { timeout: 20_000 }).toBeGreaterThan(0);
+  const first = await inboundTotals(page);
+  await page.waitForTimeout(1500);
+  const second = await inboundTotals(page);
+  expect(second.framesDecoded, 'video frames keep being decoded').toBeGreaterThan(first.framesDecoded + 5);
+  if (audio) expect(second.audioSamples, 'audio samples keep arriving').toBeGreaterThan(first.audioSamples);
+}
+
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(`/sign-in`);
+  await page.getByLabel(/Email|邮箱/).fill(email);
+  await page.getByLabel(/Password|密码/).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: /Sign in|登录/ }).click();
+  await expect(page.getByText(/Signed in as|已登录/)).toBeVisible();
+}
+
+export async function newUser(browser: Browser, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, permissions: ['camera', 'microphone'] });
+  await trackPeerConnections(context);
+  return { context, page: await context.newPage() };
+}
+
+export const test = base;
+export { expect };

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createMediaServer, MediaError, type MediaServer, type RtpParameters } from './index.ts';
+
+const vp8: RtpParameters = {
+  mid: '0',
+  codecs: [
+    {
+      mimeType: 'video/VP8',
+      payloadType: 101,
+      clockRate: 90000,
+      rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+    },
+  ],
+  headerExtensions: [],
+  encodings: [{ ssrc: 22222222 }],
+  rtcp: { cname: 'media-test' },
+};
+
+const opus: RtpParameters = {
+  mid: '1',
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }],
+  headerExtensions: [],
+  encodings: [{ ssrc: 11111111 }],
+  rtcp: { cname: 'media-test' },
+};
+
+describe('media-server on real mediasoup workers', () => {
+  let media: MediaServer;
+  const events: Array<[string, unknown]> = [];
+
+  beforeAll(async () => {
+    media = await createMediaServer({ workers: 2, listenIp: '127.0.0.1', workerBin: inject('workerBin') });
+    for (const name of ['producer-closed', 'consumer-closed', 'room-closed'] as const) {
+      media.on(name, (payload: unknown) => events.push([name, payload]));
+    }
+  });
+  afterAll(() => media.close());
+
+  it('starts the configured number of workers', () => {
+    expect(media.stats()).toMatchObject({ workers: 2, workersAlive: 2, rooms: 0 });
+    expect(media.rtpCapabilities().codecs?.map((c) => c.mimeType)).toEqual(
+      expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']),
+    );
+  });
+
+  it('creates WebRTC transports listening on 127.0.0.1', async () => {
+    const t = await media.createTransport('room-a', 'peer-1', 'recv');
+    expect(t.iceCandidates.length).toBeGreaterThan(0);
+    expect(t.iceCandidates.every((c) => c.address === '127.0.0.1')).toBe(true);
+    expect(t.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
+    media.closePeer('room-a', 'peer-1');
+    expect(media.stats().rooms).toBe(0);
+  });
+
+  it('produces and consumes, then cascades closes from peer to producer to consumer', async () => {
+    events.length = 0;
+    const send = await media.createTransport('room-b', 'host', 'send');
+    const videoId = await media.produce('room-b', 'host', send.id, 'video', vp8, { source: 'camera' });
+    const audioId = await media.produce('room-b', 'host', send.id, 'audio', opus, { source: 'mic' });
+    expect(media.producers('room-b')).toEqual(
+      expect.arrayContaining([
+        { id: videoId, peerId: 'host', kind: 'video', appData: { source: 'camera' } },
+        { id: audioId, peerId: 'host', kind: 'audio', appData: { source: 'mic' } },
+      ]),
+    );
+
+    const recv = await media.createTransport('room-b', 'viewer', 'recv');
+    const consumer = await media.consume('room-b', 'viewer', recv.id, videoId, media.rtpCapabilities());
+    expect(consumer).toMatchObject({ producerId: videoId, kind: 'video' });
+    expect(consumer.rtpParameters.codecs[0]!.mimeType).toBe('video/VP8');
+    await media.resumeConsumer('room-b', 'viewer', consumer.id);
+    expect(media.stats()).toMatchObject({ rooms: 1, transports: 2, producers: 2, consumers: 1 });
+
+    media.closePeer('room-b', 'host');
+    // The worker reports the consumer's end asynchronously ("producerclose").
+    await vi.waitFor(() => expect(events.some(([name]) => name === 'consumer-closed')).toBe(true));
+    expect(media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0, consumers: 0 });
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['producer-closed', { roomId: 'room-b', producerId: videoId, peerId: 'host' }],
+        ['producer-closed', { roomId: 'room-b', producerId: audioId, peerId: 'host' }],
+        ['consumer-closed', { roomId: 'room-b', consumerId: consumer.id, peerId: 'viewer' }],
+      ]),
+    );
+
+    media.closePeer('room-b', 'viewer');
+    media.closePeer('room-b', 'viewer'); // twice is fine
+    expect(media.stats()).toMatchObject({ rooms: 0, transports: 0 });
+  });
+
+  it('spreads rooms over the least-loaded workers', async () => {
+    await media.createTransport('room-1', 'p', 'recv');
+    await media.createTransport('room-2', 'p', 'recv');
+    expect(media.stats().roomsPerWorker).toEqual([1, 1]);
+    await media.createTransport('room-3', 'p', 'recv');
+    expect(media.stats().roomsPerWorker.sort()).toEqual([1, 2]);
+    media.closeRoom('room-3');
+    media.closeRoom('room-1');
+    media.closeRoom('room-2');
+    media.closeRoom('room-2');
+    expect(media.stats().rooms).toBe(0);
+  });
+
+  it('refuses bad requests with codes and leaves state as it was', async () => {
+    await expect(media.connectTransport('nowhere', 'p', 'x', { fingerprints: [] })).rejects.toMatchObject({
+      code: 'ROOM_NOT_FOUND',
+    });
+    const t = await media.createTransport('room-c', 'p', 'send');
+    await expect(media.produce('room-c', 'other-peer', t.id, 'video', vp8)).rejects.toMatchObject({
+      code: 'TRANSPORT_NOT_FOUND',
+    });
+    await expect(
+      media.produce('room-c', 'p', t.id, 'video', { codecs: [{ nonsense: 1 }] } as unknown as RtpParameters),
+    ).rejects.toBeInstanceOf(MediaError);
+    await expect(
+      media.consume('room-c', 'p', t.id, '00000000-0000-4000-8000-000000000000', media.rtpCapabilities()),
+    ).rejects.toMatchObject({ code: 'CANNOT_CONSUME' });
+    expect(media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0 });
+    media.closeRoom('room-c');
+  });
+
+  it('opens one router when many first requests for a room race', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => media.createTransport('room-race', `p${i}`, 'recv')));
+    expect(media.stats()).toMatchObject({ rooms: 1, transports: 10 });
+    media.closeRoom('room-race');
+    expect(media.stats()).toMatchObject({ rooms: 0, transports: 0 });
+  });
+
+  it('closes twice without error', async () => {
+    const extra = await createMediaServer({ workers: 1, listenIp: '127.0.0.1', workerBin: inject('workerBin') });
+    extra.close();
+    extra.close();
+    expect(extra.stats().workersAlive).toBe(0);
+  });
+});

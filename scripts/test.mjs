@@ -1,0 +1,64 @@
+// `npm test`: the whole suite, in the order a failure is cheapest to see.
+//   1. prepare: mediasoup worker (built once, cached) and the web build
+//   2. type checks (server packages and the Svelte app)
+//   3. vitest: unit and integration tests on real Postgres, Redis and mediasoup
+//   4. Playwright: real Chromium with a fake camera against the running platform
+// Prints one closing line with the totals.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { prepare, ROOT } from './prepare.mjs';
+
+const env = { ...process.env, ...(await prepare()) };
+const reports = mkdtempSync(path.join(tmpdir(), 'fairground-test-'));
+
+function run(title, command, args, extraEnv = {}) {
+  process.stderr.write(`\n[test] ${title}\n`);
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  return result.status === 0;
+}
+
+const steps = [];
+steps.push(['typecheck', run('type check', 'npx', ['tsc', '-p', 'tsconfig.json']) && run('type check e2e', 'npx', ['tsc', '-p', 'e2e/tsconfig.json'])]);
+steps.push(['svelte-check', run('svelte-check', 'npm', ['run', 'check', '-w', '@fairground/web'])]);
+
+const vitestJson = path.join(reports, 'vitest.json');
+steps.push([
+  'vitest',
+  run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]),
+]);
+
+const playwrightJson = path.join(reports, 'playwright.json');
+steps.push([
+  'playwright',
+  run('playwright', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+  }),
+]);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  passed += v.numPassedTests;
+  failed += v.numFailedTests;
+  skipped += v.numPendingTests + v.numTodoTests;
+} catch {
+  failed += 1; // vitest did not report: count the run itself as a failure
+}
+try {
+  const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
+  passed += p.stats.expected;
+  failed += p.stats.unexpected + p.stats.flaky;
+  skipped += p.stats.skipped;
+} catch {
+  failed += 1;
+}
+const failedSteps = steps.filter(([, ok]) => !ok).map(([name]) => name);
+failed += failedSteps.filter((name) => name === 'typecheck' || name === 'svelte-check').length;
+
+process.stdout.write(`\n${failedSteps.length ? `failing steps: ${failedSteps.join(', ')}\n` : ''}`);
+process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(failedSteps.length === 0 && failed === 0 ? 0 : 1);

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = new URL('..', import.meta.url).pathname;
+
+interface Service {
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+}
+
+// `docker compose` is not available on these machines: dclint checks the file against the
+// compose schema and best practices, and the assertions check the shape the docs promise.
+describe('docker-compose.yml', () => {
+  it('passes dclint with no errors or warnings', () => {
+    const output = execFileSync('npx', ['dclint', 'docker-compose.yml'], { cwd: root, encoding: 'utf8' });
+    expect(output).not.toMatch(/warning|error/i);
+  });
+
+  it('runs postgres, redis and the app with healthchecks and volumes', () => {
+    const compose = parse(readFileSync(`${root}/docker-compose.yml`, 'utf8')) as {
+      services: Record<string, Service>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'redis']);
+    for (const service of Object.values(compose.services)) {
+      expect(service.healthcheck?.test.length).toBeGreaterThan(0);
+      expect(service.volumes?.length).toBeGreaterThan(0);
+    }
+    const app = compose.services.app!;
+    expect(app.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+    expect(app.environment?.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    expect(app.environment?.REDIS_URL).toBe('redis://redis:6379');
+    expect(Object.keys(compose.volumes).sort()).toEqual(['app-data', 'postgres-data', 'redis-data']);
+  });
+});

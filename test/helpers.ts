@@ -1,0 +1,97 @@
+import { inject } from 'vitest';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import {
+  createSession,
+  listBooths,
+  listFairs,
+  verifyCredentials,
+  DEMO_PASSWORD,
+  type Db,
+} from '@fairground/db';
+import { createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
+import type {
+  ClientToServerEvents,
+  Result,
+  ServerToClientEvents,
+} from '../signaling/src/protocol/index.ts';
+
+export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real platform on a free port, against this run's Postgres (and Redis when asked). */
+export async function startPlatform(options: { redis?: boolean; env?: Record<string, string> } = {}) {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: inject('databaseUrl'),
+    SEED_DEMO: 'false',
+    MEDIA_WORKERS: '1',
+    MEDIASOUP_WORKER_BIN: inject('workerBin'),
+    LOG_LEVEL: 'silent',
+    ...(options.redis ? { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: inject('redisPrefix') } : {}),
+    ...options.env,
+  });
+  const platform: Platform = await createPlatform(config);
+  const address = await platform.listen();
+  return { platform, url: `http://127.0.0.1:${address.port}`, db: platform.database.db };
+}
+
+/** A typed Socket.IO client; `cookie` signs it in, `deviceId` identifies an anonymous viewer. */
+export async function connectTestClient(
+  url: string,
+  options: { cookie?: string; deviceId?: string } = {},
+): Promise<TestClient> {
+  const socket: TestClient = connectClient(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: options.deviceId ? { deviceId: options.deviceId } : {},
+    extraHeaders: options.cookie ? { cookie: options.cookie } : {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Sends any event with any payload (bad input included) and returns the ack. */
+export function send<T = unknown>(socket: TestClient, event: string, ...args: unknown[]): Promise<Result<T>> {
+  return (socket.timeout(5000).emitWithAck as (...a: unknown[]) => Promise<Result<T>>)(event, ...args);
+}
+
+export async function sessionCookie(db: Db, email: string): Promise<string> {
+  const user = await verifyCredentials(db, email, DEMO_PASSWORD);
+  if (!user) throw new Error(`no demo user ${email}`);
+  const { token } = await createSession(db, user.id);
+  return `fg_session=${token}`;
+}
+
+/** The demo fair's booths, by employer owner email. */
+export async function demoBooths(db: Db) {
+  const [fair] = await listFairs(db);
+  const booths = await listBooths(db, fair!.id);
+  const byName = (part: string) => booths.find((b) => b.employer.name.includes(part))!;
+  return { xinghe: byName('Xinghe'), greenFields: byName('Green Fields'), shunda: byName('Shunda') };
+}
+
+/** Resolves when `predicate` holds for an event's payload (or rejects after `ms`). */
+export function waitFor<E extends keyof ServerToClientEvents>(
+  socket: TestClient,
+  event: E,
+  predicate: (...args: Parameters<ServerToClientEvents[E]>) => boolean,
+  ms = 5000,
+): Promise<Parameters<ServerToClientEvents[E]>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, ms);
+    const listener = (...args: Parameters<ServerToClientEvents[E]>) => {
+      if (!predicate(...args)) return;
+      clearTimeout(timer);
+      socket.off(event, listener as never);
+      resolve(args);
+    };
+    socket.on(event, listener as never);
+  });
+}
