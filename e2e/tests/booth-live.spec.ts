@@ -5,6 +5,7 @@ test('an employer goes live and seekers see, hear and are counted', async ({ bro
   await signIn(employer.page, 'employer@example.com');
   await employer.page.getByRole('link', { name: 'Enter the fair' }).first().click();
   await employer.page.getByRole('link', { name: /Visit booth: .*Xinghe/ }).click();
+  await employer.page.waitForURL(/\/booths\//);
   const boothUrl = employer.page.url();
   await expect(employer.page.getByText('You staff this booth')).toBeVisible();
   await employer.page.getByRole('button', { name: 'Go live' }).click();

@@ -14,6 +14,11 @@ async function main(): Promise<void> {
 
   let webHandler: RequestHandler | undefined;
   if (config.WEB_HANDLER) {
+    // adapter-node reads its own settings from the environment when loaded. Its CSRF check
+    // compares a form's Origin with the site's origin, which it assumes is https unless told:
+    // name ORIGIN when configured, else let it read the scheme from the header we set per request.
+    if (config.ORIGIN) process.env.ORIGIN = config.ORIGIN;
+    else process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
     ({ handler: webHandler } = (await import(pathToFileURL(resolve(config.WEB_HANDLER)).href)) as {
       handler: RequestHandler;
     });

@@ -118,7 +118,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }),
     );
     app.get('/metrics', metrics.handler);
-    if (options.webHandler) app.use(options.webHandler);
+    if (options.webHandler) {
+      // Tell the pages which scheme this connection used, unless a proxy in front already did.
+      app.use((req, _res, next) => {
+        req.headers['x-forwarded-proto'] ??= 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+        next();
+      });
+      app.use(options.webHandler);
+    }
 
     return {
       http,
