@@ -11,11 +11,17 @@ export const WEB_HANDLER = path.join(ROOT, 'web/build/handler.js');
 
 const log = (message) => process.stderr.write(`[prepare] ${message}\n`);
 
+// Generated during builds and checks (Paraglide's compiled messages); not an input.
+const GENERATED = new Set([path.join(ROOT, 'web/src/lib/paraglide')]);
+
 function newestMtime(target) {
   const stat = statSync(target);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  let newest = 0;
+  for (const entry of readdirSync(target)) {
+    const child = path.join(target, entry);
+    if (!GENERATED.has(child)) newest = Math.max(newest, newestMtime(child));
+  }
   return newest;
 }
 
