@@ -1,13 +1,6 @@
 import { inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import {
-  createSession,
-  listBooths,
-  listFairs,
-  verifyCredentials,
-  DEMO_PASSWORD,
-  type Db,
-} from '@fairground/db';
+import { listBooths, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
 import { createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
@@ -59,11 +52,11 @@ export function send<T = unknown>(socket: TestClient, event: string, ...args: un
   return (socket.timeout(5000).emitWithAck as (...a: unknown[]) => Promise<Result<T>>)(event, ...args);
 }
 
-export async function sessionCookie(db: Db, email: string): Promise<string> {
-  const user = await verifyCredentials(db, email, DEMO_PASSWORD);
-  if (!user) throw new Error(`no demo user ${email}`);
-  const { token } = await createSession(db, user.id);
-  return `fg_session=${token}`;
+/** Signs a demo user in and returns the Cookie header that carries the session. */
+export async function sessionCookie(auth: Auth, email: string): Promise<string> {
+  const result = await auth.signIn({ email, password: DEMO_PASSWORD }, `127.0.${Math.floor(Math.random() * 250)}.1`);
+  if (!result.ok) throw new Error(`could not sign in ${email}: ${result.reason}`);
+  return result.setCookies.map((c) => c.split(';')[0]).join('; ');
 }
 
 /** The demo fair's booths, by employer owner email. */

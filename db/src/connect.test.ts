@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   connect,
-  createSession,
-  deleteSession,
+  createAuth,
   DEMO_PASSWORD,
   getBooth,
   listBooths,
   listFairs,
   listJobs,
   seedDemo,
-  userForSession,
-  verifyCredentials,
   type Database,
 } from './index.ts';
 
@@ -49,19 +46,56 @@ describe.each(backends)('database on %s', (kind, open) => {
     expect(await getBooth(database.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 
-  it('checks passwords without saying which part was wrong', async () => {
-    expect(await verifyCredentials(database.db, 'Seeker@Example.com ', DEMO_PASSWORD)).toMatchObject({ role: 'seeker' });
-    expect(await verifyCredentials(database.db, 'seeker@example.com', 'wrong')).toBeNull();
-    expect(await verifyCredentials(database.db, 'nobody@example.com', DEMO_PASSWORD)).toBeNull();
+  it('signs in with the seeded password, and only with it', async () => {
+    const auth = createAuth(database.db, { secret: 'x'.repeat(32), baseURL: 'http://localhost:3000' });
+    const ok = await auth.signIn({ email: 'Seeker@Example.com ', password: DEMO_PASSWORD }, '10.0.0.1');
+    expect(ok).toMatchObject({ ok: true, user: { role: 'seeker', email: 'seeker@example.com' } });
+    expect(await auth.signIn({ email: 'seeker@example.com', password: 'wrong-password' }, '10.0.0.1')).toEqual({
+      ok: false,
+      reason: 'credentials',
+    });
+    expect(await auth.signIn({ email: 'nobody@example.com', password: DEMO_PASSWORD }, '10.0.0.1')).toEqual({
+      ok: false,
+      reason: 'credentials',
+    });
   });
 
-  it('keeps sessions by token hash until deleted', async () => {
-    const user = (await verifyCredentials(database.db, 'organizer@example.com', DEMO_PASSWORD))!;
-    const { token } = await createSession(database.db, user.id);
-    expect(await userForSession(database.db, token)).toMatchObject({ id: user.id, role: 'organizer' });
-    expect(await userForSession(database.db, `${token}x`)).toBeNull();
-    await deleteSession(database.db, token);
-    expect(await userForSession(database.db, token)).toBeNull();
+  it('keeps a session in the database until sign-out', async () => {
+    const auth = createAuth(database.db, { secret: 'y'.repeat(32), baseURL: 'http://localhost:3000' });
+    const result = await auth.signIn({ email: 'organizer@example.com', password: DEMO_PASSWORD }, '10.0.0.2');
+    if (!result.ok) throw new Error('sign-in failed');
+    const cookie = result.setCookies.map((c) => c.split(';')[0]).join('; ');
+    expect(cookie).toMatch(/^fg\.session_token=/);
+    expect(result.setCookies[0]).toMatch(/HttpOnly/i);
+    expect(result.setCookies[0]).toMatch(/SameSite=Lax/i);
+    const headers = new Headers({ cookie });
+    expect(await auth.userFor(headers)).toMatchObject({ role: 'organizer' });
+    expect(await auth.userFor(new Headers({ cookie: cookie.replace(/=./, '=X') }))).toBeNull();
+    await auth.signOut(headers);
+    expect(await auth.userFor(headers)).toBeNull();
+  });
+
+  it('refuses a second account with the same email, and never takes a role from the client', async () => {
+    const auth = createAuth(database.db, { secret: 'z'.repeat(32), baseURL: 'http://localhost:3000' });
+    const email = `new-${kind}@example.com`;
+    const created = await auth.signUp({ name: 'New', email, password: 'long-enough-1', role: 'employer' }, '10.0.0.3');
+    expect(created).toMatchObject({ ok: true, user: { role: 'employer' } });
+    expect(await auth.signUp({ name: 'Again', email, password: 'long-enough-2', role: 'seeker' }, '10.0.0.3')).toEqual({
+      ok: false,
+      reason: 'email_taken',
+    });
+    expect(await auth.signUp({ name: 'Short', email: `short-${kind}@example.com`, password: 'short', role: 'seeker' }, '10.0.0.3')).toMatchObject({ ok: false });
+  });
+
+  it('rate-limits repeated sign-in attempts from one address', async () => {
+    const auth = createAuth(database.db, { secret: 'w'.repeat(32), baseURL: 'http://localhost:3000', attemptsPerMinute: 3 });
+    const results = [];
+    for (let i = 0; i < 5; i++) {
+      results.push(await auth.signIn({ email: 'seeker@example.com', password: 'wrong' }, '10.9.9.9'));
+    }
+    expect(results.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(['credentials', 'credentials', 'credentials', 'rate_limited', 'rate_limited']);
+    // Another address is not affected.
+    expect(await auth.signIn({ email: 'seeker@example.com', password: DEMO_PASSWORD }, '10.9.9.8')).toMatchObject({ ok: true });
   });
 
   it('closes twice without error', async () => {

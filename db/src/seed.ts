@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './connect.ts';
-import { hashPassword } from './queries/auth.ts';
-import { booths, broadcasts, employerMembers, employers, fairs, jobs, users } from './schema/index.ts';
+import { hashPassword } from './passwords.ts';
+import {
+  accounts,
+  booths,
+  broadcastHosts,
+  broadcasts,
+  employerMembers,
+  employers,
+  fairs,
+  jobs,
+  seekerProfiles,
+  users,
+} from './schema/index.ts';
 
 export const DEMO_PASSWORD = 'fairground-demo';
 
@@ -34,8 +45,12 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ seeded: bool
   await db.transaction(async (tx) => {
     const insertedUsers = await tx
       .insert(users)
-      .values(DEMO_ACCOUNTS.map((a) => ({ ...a, passwordHash })))
+      .values(DEMO_ACCOUNTS.map((a) => ({ ...a, emailVerified: true })))
       .returning();
+    // Email-and-password credentials, as better-auth stores them (db/src/auth.ts).
+    await tx
+      .insert(accounts)
+      .values(insertedUsers.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: passwordHash })));
     const userByEmail = new Map(insertedUsers.map((u) => [u.email, u]));
     const idOf = (email: string) => userByEmail.get(email)!.id;
 
@@ -49,6 +64,7 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ seeded: bool
         startsAt: new Date(now.getTime() - 2 * HOUR),
         endsAt: new Date(now.getTime() + 30 * 24 * HOUR),
         status: 'live',
+        createdBy: idOf('organizer@example.com'),
       })
       .returning();
 
@@ -162,15 +178,30 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ seeded: bool
       },
     ]);
 
-    await tx.insert(broadcasts).values({
+    await tx.insert(seekerProfiles).values({
+      userId: idOf('seeker@example.com'),
+      headline: '应届毕业生，计算机专业 · Computer science graduate',
+      skills: ['TypeScript', 'CSS', 'SQL'],
+      yearsExperience: 1,
+      education: '贵州大学 计算机科学与技术 本科 · BSc Computer Science, Guizhou University',
+      salaryMin: 8000,
+      salaryMax: 13000,
+      locations: ['杭州 Hangzhou', '贵州遵义 Zunyi'],
+      jobTypes: ['full_time', 'internship'],
+      languages: ['zh', 'en'],
+    });
+
+    const [broadcast] = await tx.insert(broadcasts).values({
       fairId: fair!.id,
-      hostId: idOf('organizer@example.com'),
+      status: 'published',
+      createdBy: idOf('organizer@example.com'),
       title: '面试技巧云直播 Interview Skills Live',
       topic: 'interview_training',
       description: '人社专家讲解视频面试准备与常见问题。Experts on preparing for video interviews.',
       startsAt: new Date(now.getTime() + 24 * HOUR),
       endsAt: new Date(now.getTime() + 25 * HOUR),
-    });
+    }).returning();
+    await tx.insert(broadcastHosts).values({ broadcastId: broadcast!.id, userId: idOf('organizer@example.com') });
   });
   return { seeded: true };
 }

@@ -1,18 +1,24 @@
+import type { Auth } from './auth.ts';
 import type { Database } from './connect.ts';
 
-// The SvelteKit handler and the signaling server run in one process and must use one connection
-// pool (PGlite allows a single opener of its directory). A global symbol survives the web bundle
-// carrying its own copy of this module.
-const KEY = Symbol.for('fairground.database');
-const slot = globalThis as unknown as { [KEY]?: Database };
-
-/** Makes the process's database reachable for the web app's server-side code. */
-export function shareDatabase(database: Database): void {
-  slot[KEY] = database;
+/** What the platform process opens once and every part of it (pages and sockets) uses. */
+export interface PlatformServices {
+  database: Database;
+  auth: Auth;
 }
 
-export function sharedDatabase(): Database {
-  const database = slot[KEY];
-  if (!database) throw new Error('No database has been opened in this process (start the platform with npm start)');
-  return database;
+// The SvelteKit handler and the signaling server run in one process and must share one
+// connection pool (PGlite allows a single opener of its directory). A global symbol survives the
+// web bundle carrying its own copy of this module.
+const KEY = Symbol.for('fairground.platform');
+const slot = globalThis as unknown as { [KEY]?: PlatformServices };
+
+export function sharePlatformServices(services: PlatformServices): void {
+  slot[KEY] = services;
+}
+
+export function platformServices(): PlatformServices {
+  const services = slot[KEY];
+  if (!services) throw new Error('The platform has not been started in this process (use npm start)');
+  return services;
 }

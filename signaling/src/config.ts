@@ -12,6 +12,9 @@ const schema = z.object({
   /** Public origin of the web app, for cookies and CORS; defaults to http://localhost:PORT. */
   ORIGIN: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** Signs session cookies; ≥32 characters, the same on every node. Without it a random one is
+   *  kept in DATA_DIR (fine on one machine); production requires it. */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
@@ -43,8 +46,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
+    problems.push('AUTH_SECRET: required when NODE_ENV=production (sessions must survive restarts and span nodes)');
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
 }

@@ -17,8 +17,8 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
   beforeAll(async () => {
     ctx = await startPlatform();
     booths = await demoBooths(ctx.db);
-    employerCookie = await sessionCookie(ctx.db, 'employer@example.com');
-    seekerCookie = await sessionCookie(ctx.db, 'seeker@example.com');
+    employerCookie = await sessionCookie(ctx.platform.auth, 'employer@example.com');
+    seekerCookie = await sessionCookie(ctx.platform.auth, 'seeker@example.com');
   });
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
@@ -55,7 +55,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
     await send(watcher, 'booth:join', { boothId: booths.greenFields.id });
     const tab2 = await client({ deviceId: 'watcher-device-0001' });
     const other = await client({ deviceId: 'other-device-00002' });
-    const owner = await client({ cookie: await sessionCookie(ctx.db, 'employer2@example.com') });
+    const owner = await client({ cookie: await sessionCookie(ctx.platform.auth, 'employer2@example.com') });
 
     expect(await send(tab2, 'booth:join', { boothId: booths.greenFields.id })).toMatchObject({ data: { viewers: 1 } });
     const seen = waitFor(watcher, 'room:viewers', (c) => c.roomId === room && c.live === 2);

@@ -1,11 +1,12 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { authSecret } from './auth-secret.ts';
 import express, { type RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import { createClient, type RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { connect, seedDemo, shareDatabase, type Database } from '@fairground/db';
+import { connect, createAuth, seedDemo, sharePlatformServices, type Auth, type Database } from '@fairground/db';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
@@ -31,6 +32,7 @@ export interface Platform {
   http: HttpServer;
   io: AppServer;
   database: Database;
+  auth: Auth;
   media: MediaServer;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -52,7 +54,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   try {
     const database = await connect({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
     closers.push(() => database.close());
-    shareDatabase(database);
+    const auth = createAuth(database.db, {
+      secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
+      baseURL: config.ORIGIN ?? `http://localhost:${config.PORT}`,
+    });
+    sharePlatformServices({ database, auth });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 
     const media = await createMediaServer({
@@ -102,7 +108,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     );
     media.on('room-closed', ({ roomId }) => io.to(roomId).emit('media:room-reset', { roomId }));
 
-    io.use(authenticate(database.db));
+    io.use(authenticate(auth));
     io.on('connection', (socket) => onConnection(socket, { booths, media, viewers, log: getLogger('signaling:socket') }));
 
     const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
@@ -131,6 +137,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       http,
       io,
       database,
+      auth,
       media,
       listen: () =>
         new Promise((resolve, reject) => {

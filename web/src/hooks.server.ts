@@ -1,9 +1,7 @@
 import type { Handle } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
-import { userForSession } from '@fairground/db';
 import { paraglideMiddleware } from '$lib/paraglide/server';
-import { db } from '$lib/server/db';
-import { SESSION_COOKIE } from '@fairground/signaling/protocol';
+import { auth } from '$lib/server/platform';
 
 const i18n: Handle = ({ event, resolve }) =>
   paraglideMiddleware(event.request, ({ request, locale }) => {
@@ -14,8 +12,7 @@ const i18n: Handle = ({ event, resolve }) =>
   });
 
 const session: Handle = async ({ event, resolve }) => {
-  const token = event.cookies.get(SESSION_COOKIE);
-  event.locals.user = token ? await userForSession(db(), token) : null;
+  event.locals.user = await auth().userFor(event.request.headers);
   return resolve(event);
 };
 

@@ -1,4 +1,4 @@
-import { pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { fairs } from './fairs.ts';
 import { users } from './users.ts';
 
@@ -10,13 +10,32 @@ export const broadcastTopic = pgEnum('broadcast_topic', [
   'skills_training',
 ]);
 
+export const broadcastStatus = pgEnum('broadcast_status', ['draft', 'published']);
+
 export const broadcasts = pgTable('broadcasts', {
   id: uuid('id').primaryKey().defaultRandom(),
   fairId: uuid('fair_id').references(() => fairs.id, { onDelete: 'set null' }),
-  hostId: uuid('host_id').references(() => users.id, { onDelete: 'set null' }),
   title: text('title').notNull(),
   topic: broadcastTopic('topic').notNull(),
   description: text('description').notNull().default(''),
   startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+  status: broadcastStatus('status').notNull().default('draft'),
+  /** Set once, by whichever node announced the start ("starting now" notice). */
+  announcedAt: timestamp('announced_at', { withTimezone: true }),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const broadcastHosts = pgTable(
+  'broadcast_hosts',
+  {
+    broadcastId: uuid('broadcast_id')
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.broadcastId, t.userId] })],
+);

@@ -23,6 +23,3 @@ export interface ProtocolError {
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };
 
 export type Ack<T> = (result: Result<T>) => void;
-
-/** The session cookie shared by the web pages and the Socket.IO handshake. */
-export const SESSION_COOKIE = 'fg_session';

@@ -1,5 +1,5 @@
 import { listBroadcasts, listFairs } from '@fairground/db';
-import { db } from '$lib/server/db';
+import { db } from '$lib/server/platform';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { getBooth, getFair, listJobs } from '@fairground/db';
-import { db } from '$lib/server/db';
+import { db } from '$lib/server/platform';
 import { routeId } from '$lib/ids';
 import type { PageServerLoad } from './$types';
 

@@ -1,0 +1,151 @@
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { eq } from 'drizzle-orm';
+import type { Db } from './connect.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { accounts, rateLimits, sessions, users, verifications } from './schema/index.ts';
+
+export type Role = (typeof users.$inferSelect)['role'];
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface AuthOptions {
+  /** Signs session cookies; at least 32 characters, the same on every node. */
+  secret: string;
+  /** The site's own origin (e.g. http://localhost:3000); requests from it are trusted. */
+  baseURL: string;
+  /** Sign-in and sign-up attempts allowed per client address per minute. */
+  attemptsPerMinute?: number;
+}
+
+/** The cookie that carries the session; `__Secure-` is prefixed on https sites. */
+export const SESSION_COOKIE_NAME = 'fg.session_token';
+
+export type AuthResult =
+  | { ok: true; user: SessionUser; setCookies: string[] }
+  | { ok: false; reason: 'credentials' | 'email_taken' | 'rate_limited' | 'invalid' };
+
+/**
+ * Accounts and sessions through better-auth (a maintained library: password storage, signed
+ * session cookies kept in Postgres, sign-in rate limits), with argon2id for passwords. Our code
+ * sees only this small surface.
+ */
+export function createAuth(db: Db, options: AuthOptions) {
+  const auth = betterAuth({
+    appName: 'Fairground',
+    secret: options.secret,
+    baseURL: options.baseURL,
+    basePath: '/api/auth',
+    trustedOrigins: (request) => [options.baseURL, ...(request ? [new URL(request.url).origin] : [])],
+    database: drizzleAdapter(db, {
+      provider: 'pg',
+      schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
+    }),
+    advanced: {
+      cookiePrefix: 'fg',
+      database: { generateId: 'uuid' },
+      ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
+    },
+    user: {
+      additionalFields: {
+        role: { type: ['seeker', 'employer', 'organizer', 'admin'], required: false, defaultValue: 'seeker', input: false },
+        locale: { type: 'string', required: false, input: false },
+      },
+    },
+    session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+      password: {
+        hash: hashPassword,
+        verify: ({ hash, password }) => verifyPassword(hash, password),
+      },
+    },
+    rateLimit: {
+      enabled: true,
+      storage: 'database',
+      window: 60,
+      max: 120,
+      customRules: {
+        '/sign-in/email': { window: 60, max: options.attemptsPerMinute ?? 10 },
+        '/sign-up/email': { window: 60, max: options.attemptsPerMinute ?? 10 },
+      },
+    },
+    telemetry: { enabled: false },
+  });
+
+  /** Runs one of better-auth's endpoints through its router, so its rate limits apply. */
+  async function call(path: string, body: unknown, clientAddress: string): Promise<Response> {
+    return auth.handler(
+      new Request(`${options.baseURL}/api/auth${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: options.baseURL, 'x-forwarded-for': clientAddress },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  async function toResult(response: Response, failure: 'credentials' | 'email_taken'): Promise<AuthResult> {
+    if (response.status === 429) return { ok: false, reason: 'rate_limited' };
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: string };
+      if (body.code?.includes('EXIST')) return { ok: false, reason: 'email_taken' };
+      return { ok: false, reason: response.status === 400 ? 'invalid' : failure };
+    }
+    const { user } = (await response.json()) as { user: { id: string } };
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    if (!row) return { ok: false, reason: failure };
+    return {
+      ok: true,
+      user: { id: row.id, email: row.email, name: row.name, role: row.role },
+      setCookies: response.headers.getSetCookie(),
+    };
+  }
+
+  return {
+    async signIn(input: { email: string; password: string }, clientAddress: string): Promise<AuthResult> {
+      const email = input.email.trim().toLowerCase();
+      return toResult(await call('/sign-in/email', { email, password: input.password }, clientAddress), 'credentials');
+    },
+
+    /** Creates the account and its session; the role is set here, never by the client. */
+    async signUp(
+      input: { name: string; email: string; password: string; role: 'seeker' | 'employer' },
+      clientAddress: string,
+    ): Promise<AuthResult> {
+      const email = input.email.trim().toLowerCase();
+      const result = await toResult(
+        await call('/sign-up/email', { name: input.name, email, password: input.password }, clientAddress),
+        'email_taken',
+      );
+      if (result.ok && input.role !== result.user.role) {
+        await db.update(users).set({ role: input.role }).where(eq(users.id, result.user.id));
+        result.user.role = input.role;
+      }
+      return result;
+    },
+
+    /** The signed-in user for a request's cookies, or null. */
+    async userFor(headers: Headers): Promise<SessionUser | null> {
+      const session = await auth.api.getSession({ headers }).catch(() => null);
+      if (!session) return null;
+      const [row] = await db.select().from(users).where(eq(users.id, session.user.id));
+      return row ? { id: row.id, email: row.email, name: row.name, role: row.role } : null;
+    },
+
+    /** Ends the session; returns the cookies that clear it in the browser. */
+    async signOut(headers: Headers): Promise<string[]> {
+      const response = await auth.api.signOut({ headers, asResponse: true }).catch(() => null);
+      return response?.headers.getSetCookie() ?? [];
+    },
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

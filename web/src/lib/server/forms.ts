@@ -1,0 +1,11 @@
+import type { z } from 'zod';
+
+/** First problem per field, as codes the page turns into words (`required`, `email`, ...). */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
+  return errors;
+}
+
+/** Only same-site paths, so a `next` parameter cannot bounce users to another site. */
+export const safeNext = (value: string | null): string => (value && /^\/(?!\/)/.test(value) ? value : '/');
