@@ -2,6 +2,5 @@ export { connect, type Database, type Db, type ConnectOptions } from './connect.
 export { createAuth, SESSION_COOKIE_NAME, type Auth, type AuthOptions, type AuthResult, type Role, type SessionUser } from './auth.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { seedDemo, DEMO_ACCOUNTS, DEMO_PASSWORD, type DemoAccount } from './seed.ts';
-export { sharePlatformServices, platformServices, type PlatformServices } from './shared.ts';
 export * from './queries/catalog.ts';
 export * as schema from './schema/index.ts';

@@ -6,7 +6,8 @@ import express, { type RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import { createClient, type RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { connect, createAuth, seedDemo, sharePlatformServices, type Auth, type Database } from '@fairground/db';
+import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
+import { createServices, sharePlatform, type Services } from '@fairground/core';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
@@ -33,6 +34,7 @@ export interface Platform {
   io: AppServer;
   database: Database;
   auth: Auth;
+  services: Services;
   media: MediaServer;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -58,7 +60,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
       baseURL: config.ORIGIN ?? `http://localhost:${config.PORT}`,
     });
-    sharePlatformServices({ database, auth });
+    const services = createServices(database.db);
+    sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 
     const media = await createMediaServer({
@@ -138,6 +141,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       io,
       database,
       auth,
+      services,
       media,
       listen: () =>
         new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../connect.ts';
 import { booths, broadcasts, employerMembers, employers, fairs, jobs } from '../schema/index.ts';
 
@@ -39,21 +39,23 @@ const boothColumns = {
   },
 };
 
+/** A fair's open booths (approved by the organizer). */
 export function listBooths(db: Db, fairId: string): Promise<BoothSummary[]> {
   return db
     .select(boothColumns)
     .from(booths)
     .innerJoin(employers, eq(employers.id, booths.employerId))
-    .where(eq(booths.fairId, fairId))
+    .where(and(eq(booths.fairId, fairId), eq(booths.status, 'approved')))
     .orderBy(asc(employers.name));
 }
 
+/** An open booth; applications and invitations are not booths yet. */
 export async function getBooth(db: Db, boothId: string): Promise<BoothSummary | null> {
   const [row] = await db
     .select(boothColumns)
     .from(booths)
     .innerJoin(employers, eq(employers.id, booths.employerId))
-    .where(eq(booths.id, boothId));
+    .where(and(eq(booths.id, boothId), eq(booths.status, 'approved')));
   return row ?? null;
 }
 

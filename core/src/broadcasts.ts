@@ -1,0 +1,118 @@
+import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { schema, type Db } from '@fairground/db';
+import { requireRole, type Actor } from './actor.ts';
+import { ServiceError } from './errors.ts';
+import { broadcastSchema, type BroadcastInput } from './schemas.ts';
+import { validate } from './validate.ts';
+
+const { broadcasts, broadcastHosts, users } = schema;
+
+export type Broadcast = typeof broadcasts.$inferSelect;
+
+const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role === 'admin';
+
+/** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
+export class BroadcastService {
+  constructor(private readonly db: Db) {}
+
+  /** Published broadcasts not yet over (organizers also see drafts). */
+  upcoming(actor: Actor, now = new Date()) {
+    return this.db
+      .select()
+      .from(broadcasts)
+      .where(and(gt(broadcasts.endsAt, now), isOrganizer(actor) ? undefined : eq(broadcasts.status, 'published')))
+      .orderBy(asc(broadcasts.startsAt));
+  }
+
+  async get(actor: Actor, id: string) {
+    const [row] = await this.db.select().from(broadcasts).where(eq(broadcasts.id, id));
+    if (!row || (row.status === 'draft' && !isOrganizer(actor))) throw new ServiceError('NOT_FOUND', 'No such broadcast');
+    const hosts = await this.db
+      .select({ id: users.id, name: users.name })
+      .from(broadcastHosts)
+      .innerJoin(users, eq(users.id, broadcastHosts.userId))
+      .where(eq(broadcastHosts.broadcastId, id));
+    return { ...row, hosts };
+  }
+
+  async create(actor: Actor, input: BroadcastInput) {
+    const organizer = requireRole(actor, 'organizer');
+    const { hostEmails, fairId, ...data } = validate(broadcastSchema, input);
+    const emails = hostEmails.map((e) => e.toLowerCase());
+    const hosts = emails.length
+      ? await this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails))
+      : [];
+    const unknown = emails.filter((e) => !hosts.some((h) => h.email === e));
+    if (unknown.length) throw new ServiceError('INVALID', 'Hosts must have accounts', { hostEmails: 'unknown_host' });
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(broadcasts)
+        .values({ ...data, fairId: fairId ?? null, createdBy: organizer.id })
+        .returning();
+      const hostIds = hosts.length ? hosts.map((h) => h.id) : [organizer.id];
+      await tx.insert(broadcastHosts).values(hostIds.map((userId) => ({ broadcastId: row!.id, userId })));
+      return row!;
+    });
+  }
+
+  async publish(actor: Actor, id: string) {
+    requireRole(actor, 'organizer');
+    const [row] = await this.db.update(broadcasts).set({ status: 'published' }).where(eq(broadcasts.id, id)).returning();
+    if (!row) throw new ServiceError('NOT_FOUND', 'No such broadcast');
+  }
+
+  /**
+   * Marks published broadcasts that have started as announced and returns them. The update is
+   * conditional, so with several nodes exactly one announces each broadcast.
+   */
+  announceDue(now = new Date()) {
+    return this.db
+      .update(broadcasts)
+      .set({ announcedAt: now })
+      .where(
+        and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)),
+      )
+      .returning();
+  }
+}
+
+/** An iCalendar file for one broadcast (RFC 5545), so seekers can put it in their calendar. */
+export function broadcastIcs(broadcast: Broadcast, url: string, now = new Date()): string {
+  const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/([,;])/g, '\\$1');
+  const fold = (line: string) => {
+    // Lines longer than 75 octets continue on the next line after a space.
+    const bytes = new TextEncoder().encode(line);
+    if (bytes.length <= 75) return line;
+    const parts: string[] = [];
+    let current = '';
+    for (const ch of line) {
+      if (new TextEncoder().encode(current + ch).length > (parts.length ? 74 : 75)) {
+        parts.push(current);
+        current = ch;
+      } else current += ch;
+    }
+    parts.push(current);
+    return parts.join('\r\n ');
+  };
+  return (
+    [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Fairground//Broadcasts//EN',
+      'CALSCALE:GREGORIAN',
+      'BEGIN:VEVENT',
+      `UID:${broadcast.id}@fairground`,
+      `DTSTAMP:${stamp(now)}`,
+      `DTSTART:${stamp(broadcast.startsAt)}`,
+      `DTEND:${stamp(broadcast.endsAt)}`,
+      `SUMMARY:${escape(broadcast.title)}`,
+      `DESCRIPTION:${escape(broadcast.description)}`,
+      `URL:${url}`,
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ]
+      .map(fold)
+      .join('\r\n') + '\r\n'
+  );
+}

@@ -1,0 +1,30 @@
+import type { Db } from '@fairground/db';
+import { BroadcastService } from './broadcasts.ts';
+import { EmployerService } from './employers.ts';
+import { FairService } from './fairs.ts';
+import { ProfileService } from './profiles.ts';
+import { UploadService } from './uploads.ts';
+
+export { ServiceError, type ServiceErrorCode } from './errors.ts';
+export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
+export { signUp } from './accounts.ts';
+export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
+export { EmployerService } from './employers.ts';
+export { FairService, type FairStatus } from './fairs.ts';
+export { ProfileService, type SeekerProfile } from './profiles.ts';
+export { UploadService, uploadLimits } from './uploads.ts';
+export { validate } from './validate.ts';
+
+/** Every service over one database: what pages and sockets use. */
+export function createServices(db: Db) {
+  return {
+    employers: new EmployerService(db),
+    fairs: new FairService(db),
+    profiles: new ProfileService(db),
+    broadcasts: new BroadcastService(db),
+    uploads: new UploadService(db),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+export { sharePlatform, platform, type Platform } from './platform.ts';
