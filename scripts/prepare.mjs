@@ -1,7 +1,7 @@
 // What `npm start` and `npm test` need before any TypeScript runs: a mediasoup worker binary and
 // a current build of the web app. Plain Node so it runs straight after `npm install`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorker } from '../media-server/scripts/ensure-worker.mjs';
@@ -29,15 +29,41 @@ function newestMtime(target) {
 function webBuildIsCurrent() {
   if (!existsSync(WEB_HANDLER)) return false;
   const built = statSync(WEB_HANDLER).mtimeMs;
-  const inputs = ['web/src', 'web/static', 'web/svelte.config.js', 'web/vite.config.ts', 'signaling/src/protocol'];
+  const inputs = ['web/src', 'web/static', 'web/messages', 'web/svelte.config.js', 'web/vite.config.ts', 'signaling/src/protocol', 'core/src', 'db/src'];
   return inputs.every((p) => !existsSync(path.join(ROOT, p)) || newestMtime(path.join(ROOT, p)) <= built);
+}
+
+const LOCK = path.join(ROOT, 'web/.build-lock');
+
+/** Two builds into one folder would clobber each other: one at a time (mkdir is atomic). */
+function withBuildLock(fn) {
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock older than the slowest build is left over from a killed run.
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 5 * 60_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${LOCK}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 export function ensureWebBuild() {
   if (webBuildIsCurrent()) return;
-  log('building the web app (vite build)');
-  const result = spawnSync('npm', ['run', 'build', '-w', '@fairground/web'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('The web app failed to build: see the output above');
+  withBuildLock(() => {
+    if (webBuildIsCurrent()) return; // another run built it while we waited
+    log('building the web app (vite build)');
+    const result = spawnSync('npm', ['run', 'build', '-w', '@fairground/web'], { cwd: ROOT, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('The web app failed to build: see the output above');
+  });
 }
 
 /** Returns the environment additions every server process needs. */

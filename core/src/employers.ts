@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { requireMember, requireOwner, requireUser, type Actor } from './actor.ts';
+import { requireMember, requireOwner, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { employerSchema, inviteSchema, jobSchema, type EmployerInput, type JobInput } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -20,6 +20,12 @@ export class EmployerService {
       .innerJoin(employers, eq(employers.id, employerMembers.employerId))
       .where(eq(employerMembers.userId, user.id))
       .orderBy(asc(employers.name));
+  }
+
+  /** Every employer, for organizers inviting them to fairs. */
+  async all(actor: Actor) {
+    requireRole(actor, 'organizer');
+    return this.db.select().from(employers).orderBy(asc(employers.name));
   }
 
   async get(employerId: string) {

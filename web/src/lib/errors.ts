@@ -1,0 +1,35 @@
+import { m } from '$lib/paraglide/messages';
+
+// Codes from the input schemas (@fairground/core/schemas) and service refusals, in words.
+const messages: Record<string, () => string> = {
+  required: m.error_required,
+  too_long: m.error_too_long,
+  email: m.error_email,
+  number: m.error_number,
+  too_small: m.error_too_small,
+  too_large: m.error_too_large,
+  too_many: m.error_too_many,
+  invalid: m.error_invalid,
+  salary_order: m.error_salary_order,
+  date: m.error_date,
+  end_before_start: m.error_end_before_start,
+  password_short: m.error_password_short,
+  unknown_host: m.error_unknown_host,
+  file_empty: m.error_file_empty,
+  file_too_large: m.error_file_too_large,
+  file_type: m.error_file_type,
+  email_taken: m.error_email_taken,
+  rate_limited: m.sign_in_rate_limited,
+  credentials: m.sign_in_failed,
+  UNAUTHENTICATED: m.error_UNAUTHENTICATED,
+  NOT_AUTHORIZED: m.error_NOT_AUTHORIZED,
+  NOT_FOUND: m.error_NOT_FOUND,
+  CONFLICT: m.error_CONFLICT,
+  INVALID: m.error_INVALID,
+};
+
+/** A field's or form's error code as a sentence in the reader's language. */
+export function errorText(code: string | undefined): string {
+  if (!code) return '';
+  return (messages[code] ?? m.error_invalid)();
+}
