@@ -88,3 +88,30 @@ export function waitFor<E extends keyof ServerToClientEvents>(
     socket.on(event, listener as never);
   });
 }
+
+/**
+ * A Postgres database of its own, migrated and seeded, for tests that compare whole tables before
+ * and after (other files writing to the shared run database would disturb them).
+ */
+export async function freshDatabase(label: string) {
+  const { connect, seedDemo } = await import('@fairground/db');
+  const postgres = (await import('postgres')).default;
+  const admin = postgres(process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', {
+    max: 1,
+    onnotice: () => {},
+  });
+  const name = `fairground_${label}_${process.pid}_${Date.now()}`;
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `/${name}`;
+  const database = await connect({ url: url.toString() });
+  await seedDemo(database.db);
+  return {
+    database,
+    async drop() {
+      await database.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
