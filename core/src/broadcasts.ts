@@ -79,7 +79,8 @@ export class BroadcastService {
 /** An iCalendar file for one broadcast (RFC 5545), so seekers can put it in their calendar. */
 export function broadcastIcs(broadcast: Broadcast, url: string, now = new Date()): string {
   const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/([,;])/g, '\\$1');
+  // Form text arrives with CRLF line breaks; a bare CR would end the content line early.
+  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\r\n|\r|\n/g, '\\n').replace(/([,;])/g, '\\$1');
   const fold = (line: string) => {
     // Lines longer than 75 octets continue on the next line after a space.
     const bytes = new TextEncoder().encode(line);

@@ -1,5 +1,14 @@
 /** Why a service refused; callers map the code to their own (an HTTP status, a protocol code). */
-export type ServiceErrorCode = 'UNAUTHENTICATED' | 'NOT_AUTHORIZED' | 'NOT_FOUND' | 'INVALID' | 'CONFLICT';
+export type ServiceErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_AUTHORIZED'
+  | 'NOT_FOUND'
+  | 'INVALID'
+  | 'CONFLICT'
+  /** The booth's line is not open (fair not live, or nobody on duty). */
+  | 'QUEUE_CLOSED'
+  /** The seeker already waits in as many lines as allowed. */
+  | 'QUEUE_FULL';
 
 export class ServiceError extends Error {
   constructor(

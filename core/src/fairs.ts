@@ -5,7 +5,7 @@ import { ServiceError } from './errors.ts';
 import { boothApplicationSchema, fairFiltersSchema, fairSchema, type FairInput } from './schemas.ts';
 import { validate } from './validate.ts';
 
-const { fairs, booths, employers, jobs } = schema;
+const { fairs, booths, employers, jobs, uploads } = schema;
 
 export type FairStatus = (typeof fairs.$inferSelect)['status'];
 
@@ -56,6 +56,18 @@ export class FairService {
       .set({ ...data, customTheme: data.theme === 'custom' ? (data.customTheme ?? null) : null })
       .where(eq(fairs.id, fairId))
       .returning();
+    if (!row) throw new ServiceError('NOT_FOUND', 'No such fair');
+    return row;
+  }
+
+  /** Sets or clears the cover image: an upload of kind 'cover' (UploadService.store). */
+  async setCover(actor: Actor, fairId: string, uploadId: string | null) {
+    requireRole(actor, 'organizer');
+    if (uploadId) {
+      const [upload] = await this.db.select({ kind: uploads.kind }).from(uploads).where(eq(uploads.id, uploadId));
+      if (upload?.kind !== 'cover') throw new ServiceError('INVALID', 'Not a cover image', { file: 'file_type' });
+    }
+    const [row] = await this.db.update(fairs).set({ coverUploadId: uploadId }).where(eq(fairs.id, fairId)).returning();
     if (!row) throw new ServiceError('NOT_FOUND', 'No such fair');
     return row;
   }

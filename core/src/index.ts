@@ -4,6 +4,8 @@ import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
 import { UploadService } from './uploads.ts';
+import { InterviewService } from './interviews.ts';
+import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
@@ -14,10 +16,16 @@ export { FairService, type FairStatus } from './fairs.ts';
 export { ProfileService, type SeekerProfile } from './profiles.ts';
 export { UploadService, uploadLimits } from './uploads.ts';
 export { validate } from './validate.ts';
+export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
+export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
+export { recordEvent, funnelReport, boothIdsOfFair, type FunnelKind, type FunnelReport } from './funnel.ts';
+export { isTimeZone, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
-export function createServices(db: Db) {
+export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions) {
   return {
+    queue: new BoothQueue(db, queueOptions),
+    interviews: new InterviewService(db),
     employers: new EmployerService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),

@@ -20,7 +20,7 @@ const list = (maxItems: number, maxLength: number) =>
       .array(z.string().trim().max(maxLength, 'too_long'))
       .transform((items) => [...new Set(items.filter(Boolean))])
       .pipe(z.array(z.string()).max(maxItems, 'too_many')),
-  );
+  ).optional().transform((v) => v ?? []);
 
 export const jobTypes = ['full_time', 'part_time', 'gig', 'internship'] as const;
 export const fairThemes = [
@@ -74,7 +74,10 @@ export const profileSchema = salaryRange(
     salaryMax: optionalInt(0, 10_000_000),
     currency,
     locations: list(10, 60),
-    jobTypes: z.preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(jobTypes, { error: 'invalid' })).max(4)),
+    jobTypes: z
+      .preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(jobTypes, { error: 'invalid' })).max(4))
+      .optional()
+      .transform((v) => v ?? []),
     languages: list(10, 30),
     resumeText: text(20_000).default(''),
   },
@@ -100,7 +103,10 @@ export const jobSchema = salaryRange(
     currency,
     headcount: int(1, 10_000).default(1),
     skills: list(20, 40),
-    benefits: z.preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(benefitCodes, { error: 'invalid' })).max(benefitCodes.length)),
+    benefits: z
+      .preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(benefitCodes, { error: 'invalid' })).max(benefitCodes.length))
+      .optional()
+      .transform((v) => v ?? []),
   },
   true,
 );

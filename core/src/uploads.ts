@@ -47,6 +47,17 @@ export class UploadService {
     return row!.id;
   }
 
+  /** What is known about a file, without its bytes (for showing it on a page). */
+  async describe(id: string) {
+    const u = schema.uploads;
+    const [row] = await this.db
+      .select({ id: u.id, ownerId: u.ownerId, kind: u.kind, filename: u.filename, contentType: u.contentType, size: u.size, createdAt: u.createdAt })
+      .from(u)
+      .where(eq(schema.uploads.id, id));
+    if (!row) throw new ServiceError('NOT_FOUND', 'No such file');
+    return row;
+  }
+
   async get(id: string) {
     const [row] = await this.db.select().from(schema.uploads).where(eq(schema.uploads.id, id));
     if (!row) throw new ServiceError('NOT_FOUND', 'No such file');

@@ -5,3 +5,4 @@ export * from './profiles.ts';
 export * from './fairs.ts';
 export * from './broadcasts.ts';
 export * from './events.ts';
+export * from './queues.ts';

@@ -1,0 +1,184 @@
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { schema, type Db } from '@fairground/db';
+import { membership, requireUser, type Actor } from './actor.ts';
+import { ServiceError } from './errors.ts';
+import { recordEvent } from './funnel.ts';
+import { validate } from './validate.ts';
+
+const { interviews, interviewMessages, queueEntries, booths, employers, users } = schema;
+
+export const assessmentSchema = z.object({
+  notes: z.string().trim().max(10_000, 'too_long').default(''),
+  rating: z.preprocess((v) => (v === '' || v == null ? undefined : v), z.coerce.number().int('invalid').min(1, 'invalid').max(4, 'invalid').optional()),
+  outcome: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['next_round', 'offer', 'not_a_fit', 'no_show'], { error: 'invalid' }).optional()),
+  share: z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()).default(false),
+});
+
+export const chatSchema = z.object({ body: z.string().trim().min(1, 'required').max(1000, 'too_long') });
+
+export type Interview = typeof interviews.$inferSelect;
+
+/** 1:1 interviews: who may be in them, their clock, chat, and the recruiter's assessment. */
+export class InterviewService {
+  constructor(private readonly db: Db) {}
+
+  async #get(id: string): Promise<Interview> {
+    const [row] = await this.db.select().from(interviews).where(eq(interviews.id, id));
+    if (!row) throw new ServiceError('NOT_FOUND', 'No such interview');
+    return row;
+  }
+
+  /** The seeker, the recruiter, or (read-only) other staff of the employer. */
+  async #role(actor: Actor, interview: Interview): Promise<'seeker' | 'recruiter' | 'staff'> {
+    const user = requireUser(actor);
+    if (user.id === interview.seekerId) return 'seeker';
+    if (user.id === interview.recruiterId) return 'recruiter';
+    const [booth] = await this.db.select({ employerId: booths.employerId }).from(booths).where(eq(booths.id, interview.boothId));
+    if (booth && (await membership(this.db, user.id, booth.employerId))) return 'staff';
+    throw new ServiceError('NOT_AUTHORIZED', 'This interview is not yours');
+  }
+
+  /** The interview as its participant sees it: the seeker never sees notes or an unshared outcome. */
+  async view(actor: Actor, id: string) {
+    const interview = await this.#get(id);
+    const role = await this.#role(actor, interview);
+    const [names] = await this.db
+      .select({ seeker: users.name, employer: employers.name, boothId: booths.id })
+      .from(users)
+      .innerJoin(booths, eq(booths.id, interview.boothId))
+      .innerJoin(employers, eq(employers.id, booths.employerId))
+      .where(eq(users.id, interview.seekerId));
+    const [recruiter] = await this.db.select({ name: users.name }).from(users).where(eq(users.id, interview.recruiterId));
+    const hidden = role === 'seeker';
+    return {
+      role,
+      interview: {
+        ...interview,
+        notes: hidden ? '' : interview.notes,
+        rating: hidden ? null : interview.rating,
+        outcome: hidden && !interview.outcomeShared ? null : interview.outcome,
+      },
+      seekerName: names?.seeker ?? '',
+      recruiterName: recruiter?.name ?? '',
+      employerName: names?.employer ?? '',
+    };
+  }
+
+  /** Participants only: the two people in the room. */
+  async requireParticipant(actor: Actor, id: string) {
+    const interview = await this.#get(id);
+    const role = await this.#role(actor, interview);
+    if (role === 'staff') throw new ServiceError('NOT_AUTHORIZED', 'Only the two participants join the room');
+    return { interview, role };
+  }
+
+  /** Both sides are connected: the interview starts (once). */
+  async markStarted(id: string, at = new Date()): Promise<Interview | null> {
+    const [row] = await this.db
+      .update(interviews)
+      .set({ startedAt: at })
+      .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
+      .returning();
+    if (row) await recordEvent(this.db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+    return row ?? null;
+  }
+
+  async extend(actor: Actor, id: string, minutes = 5): Promise<Interview> {
+    const { role } = await this.requireParticipant(actor, id);
+    if (role !== 'recruiter') throw new ServiceError('NOT_AUTHORIZED', 'Only the recruiter extends the interview');
+    const [row] = await this.db
+      .update(interviews)
+      .set({ plannedMinutes: sql`${interviews.plannedMinutes} + ${minutes}` })
+      .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
+      .returning();
+    if (!row) throw new ServiceError('CONFLICT', 'The interview has ended');
+    return row;
+  }
+
+  /** Either side ends it; ending twice is fine. */
+  async end(actor: Actor, id: string, at = new Date()): Promise<Interview> {
+    await this.requireParticipant(actor, id);
+    const [row] = await this.db
+      .update(interviews)
+      .set({ endedAt: at })
+      .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
+      .returning();
+    const interview = row ?? (await this.#get(id));
+    if (row) {
+      await this.db.update(queueEntries).set({ status: 'done', endedAt: at }).where(eq(queueEntries.id, row.entryId));
+      const durationSeconds = row.startedAt ? Math.round((at.getTime() - row.startedAt.getTime()) / 1000) : 0;
+      await recordEvent(this.db, {
+        id: `interview_ended:${id}`,
+        kind: 'interview_ended',
+        boothId: row.boothId,
+        actor: row.seekerId,
+        data: { durationSeconds },
+        at,
+      });
+    }
+    return interview;
+  }
+
+  /** The recruiter's notes, rating (1-4) and outcome; the outcome reaches the seeker if shared. */
+  async assess(actor: Actor, id: string, input: unknown): Promise<Interview> {
+    const interview = await this.#get(id);
+    const role = await this.#role(actor, interview);
+    if (role === 'seeker') throw new ServiceError('NOT_AUTHORIZED', 'Only recruiters assess interviews');
+    const data = validate(assessmentSchema, input);
+    const [row] = await this.db
+      .update(interviews)
+      .set({ notes: data.notes, rating: data.rating ?? null, outcome: data.outcome ?? null, outcomeShared: data.share })
+      .where(eq(interviews.id, id))
+      .returning();
+    if (data.outcome) {
+      await recordEvent(this.db, {
+        id: `outcome:${id}`,
+        kind: 'outcome',
+        boothId: interview.boothId,
+        actor: interview.seekerId,
+        data: { outcome: data.outcome },
+      });
+    }
+    return row!;
+  }
+
+  async chat(actor: Actor, id: string, input: unknown) {
+    const { interview } = await this.requireParticipant(actor, id);
+    if (interview.endedAt) throw new ServiceError('CONFLICT', 'The interview has ended');
+    const { body } = validate(chatSchema, input);
+    const user = requireUser(actor);
+    const [message] = await this.db.insert(interviewMessages).values({ interviewId: id, authorId: user.id, body }).returning();
+    return { ...message!, authorName: user.name };
+  }
+
+  async messages(actor: Actor, id: string) {
+    await this.requireParticipant(actor, id);
+    return this.db
+      .select({ id: interviewMessages.id, body: interviewMessages.body, sentAt: interviewMessages.sentAt, authorId: interviewMessages.authorId, authorName: users.name })
+      .from(interviewMessages)
+      .innerJoin(users, eq(users.id, interviewMessages.authorId))
+      .where(eq(interviewMessages.interviewId, id))
+      .orderBy(asc(interviewMessages.sentAt));
+  }
+
+  /** The seeker's own interviews, newest first, outcomes only where shared. */
+  async historyOf(actor: Actor) {
+    const user = requireUser(actor);
+    const rows = await this.db
+      .select({ interview: interviews, employerName: employers.name })
+      .from(interviews)
+      .innerJoin(booths, eq(booths.id, interviews.boothId))
+      .innerJoin(employers, eq(employers.id, booths.employerId))
+      .where(eq(interviews.seekerId, user.id))
+      .orderBy(desc(interviews.createdAt));
+    return rows.map(({ interview, employerName }) => ({
+      id: interview.id,
+      employerName,
+      createdAt: interview.createdAt,
+      startedAt: interview.startedAt,
+      endedAt: interview.endedAt,
+      outcome: interview.outcomeShared ? interview.outcome : null,
+    }));
+  }
+}

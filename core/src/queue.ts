@@ -1,0 +1,270 @@
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { schema, type Db } from '@fairground/db';
+import { membership, requireRole, requireUser, type Actor } from './actor.ts';
+import { ServiceError } from './errors.ts';
+import { recordEvent } from './funnel.ts';
+
+const { queueEntries, interviews, booths, fairs, users, seekerProfiles } = schema;
+
+export type QueueEntry = typeof queueEntries.$inferSelect;
+
+export interface QueueOptions {
+  /** Seconds a called seeker has to accept. */
+  acceptSeconds: number;
+  /** Seconds a disconnected seeker keeps their place. */
+  graceSeconds: number;
+  /** Lines one seeker may wait in at once. */
+  maxQueuesPerSeeker: number;
+  /** Interview length assumed before a booth has any history, and planned per interview. */
+  interviewMinutes: number;
+}
+
+export const defaultQueueOptions: QueueOptions = { acceptSeconds: 60, graceSeconds: 60, maxQueuesPerSeeker: 3, interviewMinutes: 15 };
+
+const LIVE = ['waiting', 'called', 'interviewing'] as const;
+
+/**
+ * The line at a booth, kept in Postgres so every node and every client sees one order (`seq`)
+ * and a restart loses nothing. Concurrent "call next" by several recruiters is one conditional
+ * UPDATE over `FOR UPDATE SKIP LOCKED`, so nobody is called twice and nobody is skipped.
+ * Timers (no-show, grace period) are not in memory: `sweep()` applies them from timestamps, and
+ * any node may run it.
+ */
+export class BoothQueue {
+  constructor(
+    private readonly db: Db,
+    readonly options: QueueOptions = defaultQueueOptions,
+  ) {}
+
+  async #booth(boothId: string) {
+    const [row] = await this.db
+      .select({ booth: booths, fairStatus: fairs.status })
+      .from(booths)
+      .innerJoin(fairs, eq(fairs.id, booths.fairId))
+      .where(eq(booths.id, boothId));
+    if (!row || row.booth.status !== 'approved') throw new ServiceError('NOT_FOUND', 'No such booth');
+    return row;
+  }
+
+  /** The actor staffs this booth's employer. */
+  async requireStaff(actor: Actor, boothId: string) {
+    const user = requireUser(actor);
+    const { booth } = await this.#booth(boothId);
+    if (!(await membership(this.db, user.id, booth.employerId))) {
+      throw new ServiceError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
+    }
+    return user;
+  }
+
+  /**
+   * Joins the line, or returns the seeker's existing entry. `open` says whether a recruiter is on
+   * duty (presence is the caller's knowledge, not the database's).
+   */
+  async join(actor: Actor, boothId: string, open: boolean): Promise<{ entry: QueueEntry; created: boolean }> {
+    const seeker = requireRole(actor, 'seeker');
+    const { fairStatus } = await this.#booth(boothId);
+    return this.db.transaction(async (tx) => {
+      // One seeker's joins run one at a time, so the per-seeker limit cannot be raced past.
+      await tx.execute(sql`select id from ${users} where id = ${seeker.id} for update`);
+      const live = await tx
+        .select()
+        .from(queueEntries)
+        .where(and(eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, [...LIVE])));
+      const existing = live.find((e) => e.boothId === boothId);
+      if (existing) return { entry: existing, created: false };
+      if (fairStatus !== 'live' || !open) throw new ServiceError('QUEUE_CLOSED', 'This booth is not taking visitors right now');
+      if (live.length >= this.options.maxQueuesPerSeeker) {
+        throw new ServiceError('QUEUE_FULL', `You can wait in at most ${this.options.maxQueuesPerSeeker} lines at once`);
+      }
+      const [entry] = await tx.insert(queueEntries).values({ boothId, seekerId: seeker.id }).returning();
+      await recordEvent(tx as unknown as Db, { id: `queue_joined:${entry!.id}`, kind: 'queue_joined', boothId, actor: seeker.id });
+      return { entry: entry!, created: true };
+    });
+  }
+
+  /** The seeker leaves the line (or declines a call). Leaving twice is fine. */
+  async leave(actor: Actor, boothId: string): Promise<QueueEntry | null> {
+    const seeker = requireUser(actor);
+    const [entry] = await this.db
+      .update(queueEntries)
+      .set({ status: 'left', endedAt: new Date() })
+      .where(and(eq(queueEntries.boothId, boothId), eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, ['waiting', 'called'])))
+      .returning();
+    if (entry) await recordEvent(this.db, { id: `queue_left:${entry.id}`, kind: 'queue_left', boothId, actor: seeker.id });
+    return entry ?? null;
+  }
+
+  /** Calls the first connected waiting seeker; null when nobody is waiting. */
+  async callNext(actor: Actor, boothId: string): Promise<QueueEntry | null> {
+    const recruiter = await this.requireStaff(actor, boothId);
+    const rows = await this.db.execute<{ id: string }>(sql`
+      update ${queueEntries}
+      set status = 'called', called_at = now(), called_by = ${recruiter.id},
+          accept_by = now() + make_interval(secs => ${this.options.acceptSeconds})
+      where id = (
+        select id from ${queueEntries}
+        where booth_id = ${boothId} and status = 'waiting' and disconnected_at is null
+        order by seq limit 1
+        for update skip locked
+      )
+      returning id`);
+    const id = (rows as unknown as { rows?: { id: string }[] }).rows?.[0]?.id ?? (rows as unknown as { id: string }[])[0]?.id;
+    if (!id) return null;
+    return this.#afterCall(id, boothId);
+  }
+
+  /** Calls one particular seeker out of turn; the reason is kept with the entry. */
+  async callSpecific(actor: Actor, boothId: string, entryId: string, reason: string): Promise<QueueEntry> {
+    const recruiter = await this.requireStaff(actor, boothId);
+    const clean = reason.trim().slice(0, 200);
+    if (!clean) throw new ServiceError('INVALID', 'Say why this seeker goes first', { reason: 'required' });
+    const [entry] = await this.db
+      .update(queueEntries)
+      .set({
+        status: 'called',
+        calledAt: new Date(),
+        calledBy: recruiter.id,
+        acceptBy: new Date(Date.now() + this.options.acceptSeconds * 1000),
+        skipReason: clean,
+      })
+      .where(and(eq(queueEntries.id, entryId), eq(queueEntries.boothId, boothId), eq(queueEntries.status, 'waiting')))
+      .returning();
+    if (!entry) throw new ServiceError('CONFLICT', 'That seeker is no longer waiting');
+    return this.#afterCall(entry.id, boothId);
+  }
+
+  async #afterCall(entryId: string, boothId: string): Promise<QueueEntry> {
+    const [entry] = await this.db.select().from(queueEntries).where(eq(queueEntries.id, entryId));
+    await recordEvent(this.db, { id: `called:${entryId}`, kind: 'called', boothId, actor: entry!.seekerId });
+    return entry!;
+  }
+
+  /** The called seeker accepts: the entry moves into an interview with the recruiter who called. */
+  async accept(actor: Actor, entryId: string) {
+    const seeker = requireUser(actor);
+    return this.db.transaction(async (tx) => {
+      const [entry] = await tx
+        .update(queueEntries)
+        .set({ status: 'interviewing' })
+        .where(and(eq(queueEntries.id, entryId), eq(queueEntries.seekerId, seeker.id), eq(queueEntries.status, 'called')))
+        .returning();
+      if (!entry) throw new ServiceError('CONFLICT', 'This call is no longer open');
+      const [interview] = await tx
+        .insert(interviews)
+        .values({
+          entryId,
+          boothId: entry.boothId,
+          seekerId: seeker.id,
+          recruiterId: entry.calledBy!,
+          plannedMinutes: this.options.interviewMinutes,
+        })
+        .returning();
+      return interview!;
+    });
+  }
+
+  /** The seeker has no open connection: their place is kept for the grace period. */
+  async markDisconnected(seekerId: string, at = new Date()): Promise<string[]> {
+    const rows = await this.db
+      .update(queueEntries)
+      .set({ disconnectedAt: at })
+      .where(and(eq(queueEntries.seekerId, seekerId), eq(queueEntries.status, 'waiting'), isNull(queueEntries.disconnectedAt)))
+      .returning({ boothId: queueEntries.boothId });
+    return rows.map((r) => r.boothId);
+  }
+
+  /** The seeker is back: every place they kept resumes. */
+  async markConnected(seekerId: string): Promise<string[]> {
+    const rows = await this.db
+      .update(queueEntries)
+      .set({ disconnectedAt: null })
+      .where(and(eq(queueEntries.seekerId, seekerId), isNotNull(queueEntries.disconnectedAt), inArray(queueEntries.status, ['waiting', 'called'])))
+      .returning({ boothId: queueEntries.boothId });
+    return rows.map((r) => r.boothId);
+  }
+
+  /**
+   * Applies the clock: called seekers past their deadline become no-shows, disconnected ones past
+   * the grace period leave. Conditional updates, so concurrent sweeps on several nodes each
+   * handle an entry at most once.
+   */
+  async sweep(now = new Date()): Promise<{ noShows: QueueEntry[]; expired: QueueEntry[] }> {
+    const noShows = await this.db
+      .update(queueEntries)
+      .set({ status: 'no_show', endedAt: now })
+      .where(and(eq(queueEntries.status, 'called'), lt(queueEntries.acceptBy, now)))
+      .returning();
+    const graceStart = new Date(now.getTime() - this.options.graceSeconds * 1000);
+    const expired = await this.db
+      .update(queueEntries)
+      .set({ status: 'left', endedAt: now })
+      .where(and(eq(queueEntries.status, 'waiting'), lt(queueEntries.disconnectedAt, graceStart)))
+      .returning();
+    for (const e of noShows) await recordEvent(this.db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId });
+    for (const e of expired) await recordEvent(this.db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
+    return { noShows, expired };
+  }
+
+  /** The line as recruiters see it: waiting seekers in order with a profile summary. */
+  async line(boothId: string) {
+    const rows = await this.db
+      .select({
+        entryId: queueEntries.id,
+        seekerId: queueEntries.seekerId,
+        status: queueEntries.status,
+        joinedAt: queueEntries.joinedAt,
+        acceptBy: queueEntries.acceptBy,
+        calledBy: queueEntries.calledBy,
+        disconnected: sql<boolean>`${queueEntries.disconnectedAt} is not null`,
+        name: users.name,
+        headline: seekerProfiles.headline,
+        skills: seekerProfiles.skills,
+        salaryMin: seekerProfiles.salaryMin,
+        salaryMax: seekerProfiles.salaryMax,
+        yearsExperience: seekerProfiles.yearsExperience,
+      })
+      .from(queueEntries)
+      .innerJoin(users, eq(users.id, queueEntries.seekerId))
+      .leftJoin(seekerProfiles, eq(seekerProfiles.userId, queueEntries.seekerId))
+      .where(and(eq(queueEntries.boothId, boothId), inArray(queueEntries.status, ['waiting', 'called'])))
+      .orderBy(asc(queueEntries.seq));
+    return rows.map((r, i) => ({ ...r, skills: r.skills ?? [], position: i + 1 }));
+  }
+
+  /** A seeker's live entries with their position (1 = next) in each line. */
+  async placesOf(seekerId: string) {
+    const mine = await this.db
+      .select()
+      .from(queueEntries)
+      .where(and(eq(queueEntries.seekerId, seekerId), inArray(queueEntries.status, [...LIVE])));
+    const places = [];
+    for (const entry of mine) {
+      const [ahead] = await this.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(queueEntries)
+        .where(and(eq(queueEntries.boothId, entry.boothId), eq(queueEntries.status, 'waiting'), lt(queueEntries.seq, entry.seq)));
+      places.push({ entry, position: (ahead?.n ?? 0) + 1 });
+    }
+    return places;
+  }
+
+  /** Median length of this booth's finished interviews today, in seconds (null without history). */
+  async medianInterviewSeconds(boothId: string): Promise<number | null> {
+    const [row] = await this.db
+      .select({
+        median: sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${interviews.endedAt} - ${interviews.startedAt}))`,
+      })
+      .from(interviews)
+      .where(and(eq(interviews.boothId, boothId), isNotNull(interviews.endedAt), isNotNull(interviews.startedAt)));
+    return row?.median == null ? null : Number(row.median);
+  }
+
+  /**
+   * Estimated wait: rounds of interviews until this seeker's turn, each as long as the booth's
+   * median so far, with the recruiters on duty working in parallel. Deliberately not optimistic.
+   */
+  estimateSeconds(position: number, recruitersOnDuty: number, medianInterviewSeconds: number | null): number {
+    const perInterview = medianInterviewSeconds ?? this.options.interviewMinutes * 60;
+    return Math.ceil(position / Math.max(1, recruitersOnDuty)) * Math.round(perInterview);
+  }
+}
