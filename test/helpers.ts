@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { listBooths, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
-import { createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
+import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
   Result,
@@ -23,6 +23,7 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     ...(options.redis ? { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: inject('redisPrefix') } : {}),
     ...options.env,
   });
+  configureLogging(config.LOG_LEVEL);
   const platform: Platform = await createPlatform(config);
   const address = await platform.listen();
   return { platform, url: `http://127.0.0.1:${address.port}`, db: platform.database.db };
@@ -108,6 +109,7 @@ export async function freshDatabase(label: string) {
   await seedDemo(database.db);
   return {
     database,
+    url: url.toString(),
     async drop() {
       await database.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`);

@@ -28,6 +28,14 @@ const schema = z.object({
   /** First WebRtcServer port (worker i uses +i); unset picks free ports. */
   MEDIA_WEBRTC_PORT: z.coerce.number().int().min(1024).max(65000).optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
+  /** Seconds a called seeker has to accept before counting as a no-show. */
+  QUEUE_ACCEPT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
+  /** Seconds a disconnected seeker keeps their place in line. */
+  QUEUE_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Planned length of an interview, in minutes (the recruiter may extend it). */
+  INTERVIEW_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
+  /** How often the clock opens and closes fairs and announces broadcasts that start; 0 turns it off. */
+  CLOCK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
 });

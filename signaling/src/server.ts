@@ -12,12 +12,15 @@ import { createMediaServer, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
+import { startClock } from './domain/clock.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
 import { onConnection } from './socket/connection.ts';
+import { createQueuePublisher } from './socket/queue-publisher.ts';
+import { tokenBucket, type RateLimiter } from './socket/handle.ts';
 import { healthHandler } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
 import type {
@@ -60,7 +63,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
       baseURL: config.ORIGIN ?? `http://localhost:${config.PORT}`,
     });
-    const services = createServices(database.db);
+    const services = createServices(database.db, {
+      acceptSeconds: config.QUEUE_ACCEPT_SECONDS,
+      graceSeconds: config.QUEUE_GRACE_SECONDS,
+      maxQueuesPerSeeker: 3,
+      interviewMinutes: config.INTERVIEW_MINUTES,
+    });
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 
@@ -80,12 +88,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     app.disable('x-powered-by');
     const http = createServer(app);
     const io: AppServer = new Server(http, { serveClient: false, connectionStateRecovery: undefined });
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          io.close(() => resolve());
-        }),
-    );
 
     if (config.REDIS_URL) {
       redis = createClient({ url: config.REDIS_URL }) as RedisClientType;
@@ -97,6 +99,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
     }
+
+    // Sockets close before Redis and the database they still use on disconnect.
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          io.close(() => resolve());
+        }),
+    );
 
     const viewers = new ViewerCounter({
       store: presence,
@@ -111,8 +121,42 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     );
     media.on('room-closed', ({ roomId }) => io.to(roomId).emit('media:room-reset', { roomId }));
 
+    if (config.CLOCK_INTERVAL_MS > 0) {
+      const clock = startClock({
+        fairs: services.fairs,
+        broadcasts: services.broadcasts,
+        // With the Redis adapter this reaches every node's sockets; only one node announces each.
+        onBroadcastLive: ({ id, title }) => io.emit('notice:broadcast-live', { broadcastId: id, title }),
+        intervalMs: config.CLOCK_INTERVAL_MS,
+        log: getLogger('signaling:clock'),
+      });
+      closers.push(() => clock.stop());
+    }
+
     io.use(authenticate(auth));
-    io.on('connection', (socket) => onConnection(socket, { booths, media, viewers, log: getLogger('signaling:socket') }));
+    const queue = createQueuePublisher({ io, db: database.db, services, presence, log: getLogger('signaling:queue') });
+    closers.push(() => queue.close());
+    // Queue joins are limited per user (a burst of 5, then one a second), across their tabs.
+    const joinLimiters = new Map<string, RateLimiter>();
+    const joinLimiter = (userId: string) => {
+      let limiter = joinLimiters.get(userId);
+      if (!limiter) joinLimiters.set(userId, (limiter = tokenBucket(1, 5)));
+      return limiter;
+    };
+    io.on('connection', (socket) =>
+      onConnection(socket, {
+        io,
+        db: database.db,
+        booths,
+        media,
+        viewers,
+        presence,
+        services,
+        queue,
+        joinLimiter,
+        log: getLogger('signaling:socket'),
+      }),
+    );
 
     const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
     app.get(

@@ -8,6 +8,12 @@ export const ErrorCode = {
   MEDIA_REJECTED: 'MEDIA_REJECTED',
   CANNOT_CONSUME: 'CANNOT_CONSUME',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The booth's line is not open: the fair is not live, or no recruiter is on duty. */
+  QUEUE_CLOSED: 'QUEUE_CLOSED',
+  /** The seeker already waits in as many lines as allowed (3). */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** The request does not fit the current state (a call already answered, an ended interview). */
+  CONFLICT: 'CONFLICT',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -1,6 +1,12 @@
 import type { Ack } from './errors.ts';
 import type {
   BoothJoin,
+  InterviewChat,
+  InterviewRef,
+  QueueBooth,
+  QueueCall,
+  QueueDuty,
+  QueueEntryRef,
   Consume,
   ConsumerResume,
   ProducerClose,
@@ -50,7 +56,89 @@ export interface ViewerCount {
   live: number;
 }
 
+export interface BroadcastLiveNotice {
+  broadcastId: string;
+  title: string;
+}
+
+/** A seeker's place in one booth's line. */
+export interface QueuePlace {
+  boothId: string;
+  entryId: string;
+  status: 'waiting' | 'called' | 'interviewing' | 'done' | 'left' | 'no_show';
+  /** 1 = next. */
+  position: number;
+  etaSeconds: number;
+  /** While called: accept before this (ISO time). */
+  acceptBy: string | null;
+}
+
+/** One waiting seeker as recruiters see them. */
+export interface QueueLineItem {
+  entryId: string;
+  seekerId: string;
+  name: string;
+  headline: string;
+  skills: string[];
+  yearsExperience: number;
+  salaryMin: number | null;
+  salaryMax: number | null;
+  status: 'waiting' | 'called';
+  position: number;
+  joinedAt: string;
+  /** Away, inside the grace period: keeps the place, skipped by "call next". */
+  disconnected: boolean;
+}
+
+export interface BoothStats {
+  waiting: number;
+  onDuty: number;
+  medianWaitSeconds: number | null;
+  medianInterviewSeconds: number | null;
+  interviewed: number;
+  visited: number;
+  /** interviewed / visited (seekers, staff excluded). */
+  conversion: number;
+}
+
+export interface QueueLine {
+  boothId: string;
+  line: QueueLineItem[];
+  stats: BoothStats;
+}
+
+export interface InterviewState {
+  interviewId: string;
+  roomId: string;
+  role: 'seeker' | 'recruiter';
+  startedAt: string | null;
+  endedAt: string | null;
+  plannedMinutes: number;
+  routerRtpCapabilities: Json;
+  producers: RemoteProducer[];
+}
+
+export interface ChatMessage {
+  id: string;
+  interviewId: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  sentAt: string;
+}
+
 export interface ClientToServerEvents {
+  'queue:join': (payload: QueueBooth, ack: Ack<QueuePlace>) => void;
+  'queue:leave': (payload: QueueBooth, ack: Ack<null>) => void;
+  'queue:places': (payload: Record<string, never>, ack: Ack<QueuePlace[]>) => void;
+  'queue:accept': (payload: QueueEntryRef, ack: Ack<{ interviewId: string }>) => void;
+  'queue:duty': (payload: QueueDuty, ack: Ack<QueueLine>) => void;
+  'queue:call-next': (payload: QueueBooth, ack: Ack<{ entryId: string } | null>) => void;
+  'queue:call': (payload: QueueCall, ack: Ack<{ entryId: string }>) => void;
+  'interview:join': (payload: InterviewRef, ack: Ack<InterviewState>) => void;
+  'interview:chat': (payload: InterviewChat, ack: Ack<ChatMessage>) => void;
+  'interview:extend': (payload: InterviewRef, ack: Ack<null>) => void;
+  'interview:end': (payload: InterviewRef, ack: Ack<null>) => void;
   'booth:join': (payload: BoothJoin, ack: Ack<BoothState>) => void;
   'booth:leave': (payload: BoothJoin, ack: Ack<null>) => void;
   'media:transport-create': (payload: TransportCreate, ack: Ack<TransportOptions>) => void;
@@ -62,12 +150,22 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** The seeker's place changed (position, ETA, status). */
+  'queue:place': (place: QueuePlace) => void;
+  /** To recruiters of the booth: the line and the booth's numbers. */
+  'queue:line': (line: QueueLine) => void;
+  /** To both participants: the interview room is ready. */
+  'interview:ready': (payload: { interviewId: string }) => void;
+  'interview:state': (payload: { interviewId: string; startedAt: string | null; endedAt: string | null; plannedMinutes: number }) => void;
+  'interview:chat': (message: ChatMessage) => void;
   'room:viewers': (count: ViewerCount) => void;
   'media:producer-added': (payload: { roomId: string; producer: RemoteProducer }) => void;
   'media:producer-closed': (payload: { roomId: string; producerId: string }) => void;
   'media:consumer-closed': (payload: { roomId: string; consumerId: string }) => void;
   /** The room's media died (worker crash); rejoin to get new transports. */
   'media:room-reset': (payload: { roomId: string }) => void;
+  /** To everyone: a published guidance broadcast has just started (sent once, by one node). */
+  'notice:broadcast-live': (payload: BroadcastLiveNotice) => void;
 }
 
 export interface InterServerEvents {
@@ -76,7 +174,7 @@ export interface InterServerEvents {
 
 /** What the server knows about a connection, set once at the handshake. */
 export interface SocketData {
-  user: { id: string; name: string; role: 'seeker' | 'employer' | 'organizer' | 'admin' } | null;
+  user: { id: string; email: string; name: string; role: 'seeker' | 'employer' | 'organizer' | 'admin' } | null;
   /** Who counts as a viewer: the user id, or the anonymous device id the client sent. */
   identity: string;
 }

@@ -7,8 +7,8 @@ import { z } from 'zod';
  */
 const id = z.uuid();
 
-/** A media room: `booth:<uuid>` now; interviews and broadcasts follow the same form. */
-export const roomIdSchema = z.string().regex(/^booth:[0-9a-f-]{36}$/, 'must look like booth:<uuid>');
+/** A media room: `booth:<uuid>` (a booth's stage) or `interview:<uuid>` (a 1:1 interview). */
+export const roomIdSchema = z.string().regex(/^(booth|interview):[0-9a-f-]{36}$/, 'must look like booth:<uuid> or interview:<uuid>');
 
 const mediaObject = z.looseObject({});
 
@@ -50,7 +50,21 @@ export const consumeSchema = z.strictObject({
 
 export const consumerResumeSchema = z.strictObject({ roomId: roomIdSchema, consumerId: id });
 
+export const emptySchema = z.strictObject({});
+export const queueBoothSchema = z.strictObject({ boothId: id });
+export const queueEntrySchema = z.strictObject({ entryId: id });
+export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean() });
+export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason: z.string().trim().min(1).max(200) });
+export const interviewIdSchema = z.strictObject({ interviewId: id });
+export const interviewChatSchema = z.strictObject({ interviewId: id, body: z.string().trim().min(1).max(1000) });
+
 export type BoothJoin = z.infer<typeof boothJoinSchema>;
+export type QueueBooth = z.infer<typeof queueBoothSchema>;
+export type QueueEntryRef = z.infer<typeof queueEntrySchema>;
+export type QueueDuty = z.infer<typeof queueDutySchema>;
+export type QueueCall = z.infer<typeof queueCallSchema>;
+export type InterviewRef = z.infer<typeof interviewIdSchema>;
+export type InterviewChat = z.infer<typeof interviewChatSchema>;
 export type TransportCreate = z.infer<typeof transportCreateSchema>;
 export type TransportConnect = z.infer<typeof transportConnectSchema>;
 export type Produce = z.infer<typeof produceSchema>;

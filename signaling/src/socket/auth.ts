@@ -13,7 +13,7 @@ export function authenticate(auth: Auth) {
       const cookie = socket.handshake.headers.cookie;
       const user = cookie ? await auth.userFor(new Headers({ cookie })) : null;
       const deviceId = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
-      socket.data.user = user ? { id: user.id, name: user.name, role: user.role } : null;
+      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
       socket.data.identity = user
         ? `user:${user.id}`
         : typeof deviceId === 'string' && deviceIdPattern.test(deviceId)

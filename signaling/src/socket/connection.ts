@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
+import type { Services } from '@fairground/core';
+import { recordEvent } from '@fairground/core';
+import type { Db } from '@fairground/db';
 import type { MediaServer, ProducerInfo } from '@fairground/media-server';
 import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { PresenceStore } from '../domain/presence-store.ts';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
 import {
   boothJoinSchema,
@@ -15,18 +19,45 @@ import {
   type MediaSource,
   type RemoteProducer,
 } from '../protocol/index.ts';
-import { handle, tokenBucket, type AppSocket } from './handle.ts';
+import { handle, tokenBucket, type AppSocket, type RateLimiter } from './handle.ts';
+import { registerInterviewHandlers } from './interview-handlers.ts';
+import { registerQueueHandlers } from './queue-handlers.ts';
+import { userRoom, type QueuePublisher } from './queue-publisher.ts';
+import type { AppServer } from '../server.ts';
 
 export interface ConnectionDeps {
+  io: AppServer;
+  db: Db;
   booths: BoothDirectory;
   media: MediaServer;
   viewers: ViewerCounter;
+  presence: PresenceStore;
+  services: Services;
+  queue: QueuePublisher;
   log: Logger;
+  /** Per-user limit on queue joins, shared by the user's connections on this node. */
+  joinLimiter: (userId: string) => RateLimiter;
 }
 
 interface JoinedRoom {
-  isStaff: boolean;
+  /** May create a send transport and produce (booth staff, interview participants). */
+  canPublish: boolean;
+  /** Counted as a live viewer (booth visitors). */
+  counted: boolean;
+  onLeave?: () => Promise<void>;
 }
+
+/** What the per-feature handlers share about one connection. */
+export interface Connection {
+  socket: AppSocket;
+  log: Logger;
+  limiter: RateLimiter;
+  enter(roomId: string, room: JoinedRoom): Promise<boolean>;
+  leave(roomId: string): Promise<void>;
+  inRoom(roomId: string): JoinedRoom;
+}
+
+export const ONLINE = 'online';
 
 export function toRemoteProducer(p: ProducerInfo): RemoteProducer {
   return { id: p.id, kind: p.kind, source: (p.appData.source as MediaSource | undefined) ?? 'camera' };
@@ -34,38 +65,63 @@ export function toRemoteProducer(p: ProducerInfo): RemoteProducer {
 
 /** The thin adapter between one socket and the domain: validates, authorizes, delegates. */
 export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
-  const { booths, media, viewers } = deps;
-  const log = deps.log.child({ socketId: socket.id, userId: socket.data.user?.id });
+  const { booths, media, viewers, presence } = deps;
+  const user = socket.data.user;
+  const log = deps.log.child({ socketId: socket.id, userId: user?.id });
   const limiter = tokenBucket(30, 120);
   const joined = new Map<string, JoinedRoom>();
   const peerId = socket.id;
 
-  const inRoom = (roomId: string): JoinedRoom => {
-    const room = joined.get(roomId);
-    if (!room) throw new DomainError('NOT_IN_ROOM', 'Join this room before using its media');
-    return room;
+  const conn: Connection = {
+    socket,
+    log,
+    limiter,
+    async enter(roomId, room) {
+      if (joined.has(roomId)) return false;
+      joined.set(roomId, room);
+      await socket.join(roomId);
+      if (room.counted) await viewers.join(roomId, socket.data.identity, socket.id);
+      return true;
+    },
+    async leave(roomId) {
+      const room = joined.get(roomId);
+      if (!room) return;
+      joined.delete(roomId);
+      media.closePeer(roomId, peerId);
+      await socket.leave(roomId);
+      if (room.counted) await viewers.leave(roomId, socket.data.identity, socket.id);
+      await room.onLeave?.();
+    },
+    inRoom(roomId) {
+      const room = joined.get(roomId);
+      if (!room) throw new DomainError('NOT_IN_ROOM', 'Join this room before using its media');
+      return room;
+    },
   };
-  const requireStaff = (roomId: string) => {
-    if (!inRoom(roomId).isStaff) throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s staff can publish here');
+  const requirePublisher = (roomId: string) => {
+    if (!conn.inRoom(roomId).canPublish) throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s staff can publish here');
   };
 
-  async function leave(roomId: string): Promise<void> {
-    const room = joined.get(roomId);
-    if (!room) return;
-    joined.delete(roomId);
-    media.closePeer(roomId, peerId);
-    await socket.leave(roomId);
-    if (!room.isStaff) await viewers.leave(roomId, socket.data.identity, socket.id);
+  // A signed-in user gets their own room (calls, places) and their queue places resume.
+  if (user) {
+    void socket.join(userRoom(user.id));
+    presence
+      .add(ONLINE, socket.data.identity, socket.id)
+      .then(() => deps.services.queue.markConnected(user.id))
+      .then((boothIds) => boothIds.forEach((b) => deps.queue.changed(b)))
+      .catch((err: unknown) => log.warn({ err }, 'presence on connect failed'));
   }
 
   handle(socket, 'booth:join', boothJoinSchema, limiter, log, async ({ boothId }) => {
-    const { booth, isStaff } = await booths.access(boothId, socket.data.user);
+    const { booth, isStaff } = await booths.access(boothId, user);
     const roomId = boothRoomId(boothId);
-    if (!joined.has(roomId)) {
-      joined.set(roomId, { isStaff });
-      await socket.join(roomId);
-      if (!isStaff) await viewers.join(roomId, socket.data.identity, socket.id);
+    const entered = await conn.enter(roomId, { canPublish: isStaff, counted: !isStaff });
+    if (isStaff) await socket.join(`staff:${boothId}`);
+    // The funnel's first stage: a signed-in seeker visited this booth (once, whatever the retries).
+    if (entered && user?.role === 'seeker') {
+      await recordEvent(deps.db, { id: `booth_visit:${boothId}:${user.id}`, kind: 'booth_visit', boothId, actor: user.id });
     }
+    if (isStaff) deps.queue.changed(boothId);
     return {
       boothId,
       roomId,
@@ -78,13 +134,14 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'booth:leave', boothLeaveSchema, limiter, log, async ({ boothId }) => {
-    await leave(boothRoomId(boothId));
+    await conn.leave(boothRoomId(boothId));
+    await socket.leave(`staff:${boothId}`);
     return null;
   });
 
   handle(socket, 'media:transport-create', transportCreateSchema, limiter, log, async ({ roomId, direction }) => {
-    if (direction === 'send') requireStaff(roomId);
-    else inRoom(roomId);
+    if (direction === 'send') requirePublisher(roomId);
+    else conn.inRoom(roomId);
     const t = await media.createTransport(roomId, peerId, direction);
     return {
       id: t.id,
@@ -95,13 +152,13 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:transport-connect', transportConnectSchema, limiter, log, async (p) => {
-    inRoom(p.roomId);
+    conn.inRoom(p.roomId);
     await media.connectTransport(p.roomId, peerId, p.transportId, p.dtlsParameters as never);
     return null;
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    requireStaff(p.roomId);
+    requirePublisher(p.roomId);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });
@@ -114,26 +171,39 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:producer-close', producerCloseSchema, limiter, log, async (p) => {
-    inRoom(p.roomId);
+    conn.inRoom(p.roomId);
     await media.closeProducer(p.roomId, peerId, p.producerId);
     return null;
   });
 
   handle(socket, 'media:consume', consumeSchema, limiter, log, async (p) => {
-    inRoom(p.roomId);
+    conn.inRoom(p.roomId);
     const c = await media.consume(p.roomId, peerId, p.transportId, p.producerId, p.rtpCapabilities as never);
     return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: { ...c.rtpParameters } };
   });
 
   handle(socket, 'media:consumer-resume', consumerResumeSchema, limiter, log, async (p) => {
-    inRoom(p.roomId);
+    conn.inRoom(p.roomId);
     await media.resumeConsumer(p.roomId, peerId, p.consumerId);
     return null;
   });
 
+  registerQueueHandlers(conn, deps);
+  registerInterviewHandlers(conn, deps);
+
   socket.on('disconnect', () => {
     for (const roomId of [...joined.keys()]) {
-      leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
+      conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
     }
+    if (!user) return;
+    // The last of the user's connections gone: their waiting places start the grace period.
+    presence
+      .remove(ONLINE, socket.data.identity, socket.id)
+      .then(() => presence.connections(ONLINE, socket.data.identity))
+      .then(async (open) => {
+        if (open > 0) return;
+        for (const boothId of await deps.services.queue.markDisconnected(user.id)) deps.queue.changed(boothId);
+      })
+      .catch((err: unknown) => log.warn({ err }, 'presence on disconnect failed'));
   });
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { MediaError } from '@fairground/media-server';
+import { ServiceError } from '@fairground/core';
 import { DomainError } from '../domain/errors.ts';
 import type {
   ClientToServerEvents,
@@ -78,6 +79,10 @@ export function handle<E extends keyof ClientToServerEvents, S extends z.ZodType
 
 export function toProtocolError(error: unknown, log: Logger, event: string): ProtocolError {
   if (error instanceof DomainError) return { code: error.code, message: error.message };
+  if (error instanceof ServiceError) {
+    const code = error.code === 'INVALID' ? 'INVALID_PAYLOAD' : error.code;
+    return { code, message: error.message, ...(Object.keys(error.fields).length ? { details: error.fields } : {}) };
+  }
   if (error instanceof MediaError) {
     const code = error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' ? error.code : 'NOT_FOUND';
     return { code, message: error.message };

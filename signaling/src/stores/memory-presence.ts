@@ -26,4 +26,8 @@ export class MemoryPresenceStore implements PresenceStore {
   async count(roomId: string): Promise<number> {
     return this.#rooms.get(roomId)?.size ?? 0;
   }
+
+  async connections(roomId: string, identity: string): Promise<number> {
+    return this.#rooms.get(roomId)?.get(identity)?.size ?? 0;
+  }
 }

@@ -38,4 +38,8 @@ export class RedisPresenceStore implements PresenceStore {
   async count(roomId: string): Promise<number> {
     return this.redis.sCard(this.#keys(roomId, '')[0]);
   }
+
+  async connections(roomId: string, identity: string): Promise<number> {
+    return this.redis.sCard(this.#keys(roomId, identity)[1]);
+  }
 }

@@ -1,0 +1,131 @@
+import type { Logger } from 'pino';
+import { eq } from 'drizzle-orm';
+import { funnelReport, type Services } from '@fairground/core';
+import { schema, type Db, type SessionUser } from '@fairground/db';
+import { coalescer } from '../domain/coalesce.ts';
+import type { PresenceStore } from '../domain/presence-store.ts';
+import type { AppServer } from '../server.ts';
+import type { QueueLine, QueuePlace } from '../protocol/index.ts';
+
+export const dutyRoom = (boothId: string) => `duty:${boothId}`;
+export const staffRoom = (boothId: string) => `staff:${boothId}`;
+export const userRoom = (userId: string) => `user:${userId}`;
+
+export interface QueuePublisherOptions {
+  io: AppServer;
+  db: Db;
+  services: Services;
+  presence: PresenceStore;
+  log: Logger;
+  /** How often the clock (no-shows, grace periods) is applied. */
+  sweepMs?: number;
+}
+
+/**
+ * Pushes each line's state to whoever needs it after any change: the full line and booth numbers
+ * to its recruiters, each waiting seeker their own place and estimate. Also runs the queue's
+ * clock and calls the next seeker for a recruiter whose call went unanswered.
+ */
+export function createQueuePublisher(options: QueuePublisherOptions) {
+  const { io, db, services, presence, log } = options;
+
+  async function publish(boothId: string): Promise<void> {
+    const [line, onDuty, median, funnel] = await Promise.all([
+      services.queue.line(boothId),
+      presence.count(dutyRoom(boothId)),
+      services.queue.medianInterviewSeconds(boothId),
+      funnelReport(db, [boothId]),
+    ]);
+    const payload: QueueLine = {
+      boothId,
+      line: line.map((l) => ({
+        entryId: l.entryId,
+        seekerId: l.seekerId,
+        name: l.name,
+        headline: l.headline ?? '',
+        skills: l.skills,
+        yearsExperience: l.yearsExperience ?? 0,
+        salaryMin: l.salaryMin,
+        salaryMax: l.salaryMax,
+        status: l.status as 'waiting' | 'called',
+        position: l.position,
+        joinedAt: l.joinedAt.toISOString(),
+        disconnected: l.disconnected,
+      })),
+      stats: {
+        waiting: line.filter((l) => l.status === 'waiting').length,
+        onDuty,
+        medianWaitSeconds: funnel.medianWaitSeconds,
+        medianInterviewSeconds: funnel.medianInterviewSeconds,
+        interviewed: funnel.interviewed,
+        visited: funnel.visited,
+        conversion: funnel.conversion,
+      },
+    };
+    io.to(staffRoom(boothId)).emit('queue:line', payload);
+    let waitingPosition = 0;
+    for (const l of line) {
+      if (l.status === 'waiting') waitingPosition += 1;
+      const place: QueuePlace = {
+        boothId,
+        entryId: l.entryId,
+        status: l.status as QueuePlace['status'],
+        position: l.status === 'waiting' ? waitingPosition : 0,
+        etaSeconds: l.status === 'waiting' ? services.queue.estimateSeconds(waitingPosition, onDuty, median) : 0,
+        acceptBy: l.acceptBy ? l.acceptBy.toISOString() : null,
+      };
+      io.to(userRoom(l.seekerId)).emit('queue:place', place);
+    }
+  }
+
+  const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));
+
+  /** Tells a seeker their entry ended (no-show, or gone past the grace period). */
+  const ended = (entry: { id: string; boothId: string; seekerId: string; status: string }) =>
+    io.to(userRoom(entry.seekerId)).emit('queue:place', {
+      boothId: entry.boothId,
+      entryId: entry.id,
+      status: entry.status as QueuePlace['status'],
+      position: 0,
+      etaSeconds: 0,
+      acceptBy: null,
+    });
+
+  async function actorOf(userId: string): Promise<SessionUser | null> {
+    const [u] = await db.select().from(schema.users).where(eq(schema.users.id, userId));
+    return u ? { id: u.id, email: u.email, name: u.name, role: u.role } : null;
+  }
+
+  async function sweep(): Promise<void> {
+    const { noShows, expired } = await services.queue.sweep();
+    for (const entry of [...noShows, ...expired]) {
+      ended(entry);
+      publisher.schedule(entry.boothId);
+    }
+    // The recruiter whose call went unanswered gets the next seeker.
+    for (const entry of noShows) {
+      if (!entry.calledBy) continue;
+      const next = await services.queue.callNext(await actorOf(entry.calledBy), entry.boothId).catch(() => null);
+      if (next) log.info({ boothId: entry.boothId, entryId: next.id }, 'called next after a no-show');
+    }
+  }
+
+  const timer = setInterval(() => {
+    sweep().catch((err: unknown) => log.warn({ err }, 'queue sweep failed'));
+  }, options.sweepMs ?? 1000);
+  timer.unref();
+
+  return {
+    /** Schedules a push of this booth's line (coalesced). */
+    changed: (boothId: string) => publisher.schedule(boothId),
+    /** Pushes now (after a request, so the requester sees the result at once). */
+    publishNow: publish,
+    sweep,
+    close(): void {
+      clearInterval(timer);
+      publisher.close();
+    },
+  };
+}
+
+export type QueuePublisher = ReturnType<typeof createQueuePublisher>;
