@@ -64,6 +64,8 @@ export interface BroadcastLiveNotice {
 /** A seeker's place in one booth's line. */
 export interface QueuePlace {
   boothId: string;
+  /** Whose line it is, for the call alert on any page. */
+  employerName: string;
   entryId: string;
   status: 'waiting' | 'called' | 'interviewing' | 'done' | 'left' | 'no_show';
   /** 1 = next. */

@@ -29,6 +29,7 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
     ]);
     return {
       boothId,
+      employerName: await publisher.employerNameOf(boothId),
       entryId: mine.entry.id,
       status: mine.entry.status,
       position: mine.entry.status === 'waiting' ? mine.position : 0,

@@ -29,12 +29,22 @@ export interface QueuePublisherOptions {
 export function createQueuePublisher(options: QueuePublisherOptions) {
   const { io, db, services, presence, log } = options;
 
+  async function employerNameOf(boothId: string): Promise<string> {
+    const [row] = await db
+      .select({ name: schema.employers.name })
+      .from(schema.booths)
+      .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId))
+      .where(eq(schema.booths.id, boothId));
+    return row?.name ?? '';
+  }
+
   async function publish(boothId: string): Promise<void> {
-    const [line, onDuty, median, funnel] = await Promise.all([
+    const [line, onDuty, median, funnel, employerName] = await Promise.all([
       services.queue.line(boothId),
       presence.count(dutyRoom(boothId)),
       services.queue.medianInterviewSeconds(boothId),
       funnelReport(db, [boothId]),
+      employerNameOf(boothId),
     ]);
     const payload: QueueLine = {
       boothId,
@@ -68,6 +78,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       if (l.status === 'waiting') waitingPosition += 1;
       const place: QueuePlace = {
         boothId,
+        employerName,
         entryId: l.entryId,
         status: l.status as QueuePlace['status'],
         position: l.status === 'waiting' ? waitingPosition : 0,
@@ -81,9 +92,10 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));
 
   /** Tells a seeker their entry ended (no-show, or gone past the grace period). */
-  const ended = (entry: { id: string; boothId: string; seekerId: string; status: string }) =>
+  const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string }) =>
     io.to(userRoom(entry.seekerId)).emit('queue:place', {
       boothId: entry.boothId,
+      employerName: await employerNameOf(entry.boothId),
       entryId: entry.id,
       status: entry.status as QueuePlace['status'],
       position: 0,
@@ -99,7 +111,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   async function sweep(): Promise<void> {
     const { noShows, expired } = await services.queue.sweep();
     for (const entry of [...noShows, ...expired]) {
-      ended(entry);
+      await ended(entry);
       publisher.schedule(entry.boothId);
     }
     // The recruiter whose call went unanswered gets the next seeker.
@@ -116,6 +128,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   timer.unref();
 
   return {
+    employerNameOf,
     /** Schedules a push of this booth's line (coalesced). */
     changed: (boothId: string) => publisher.schedule(boothId),
     /** Pushes now (after a request, so the requester sees the result at once). */

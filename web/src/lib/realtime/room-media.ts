@@ -76,12 +76,31 @@ export class RoomMedia {
 
   /** Publishes every track of the stream; the camera's video and the microphone's audio. */
   async publish(stream: MediaStream): Promise<void> {
+    for (const track of stream.getTracks()) await this.publishTrack(track, track.kind === 'audio' ? 'mic' : 'camera');
+  }
+
+  /** Publishes one track (e.g. a screen share) and returns its producer id. */
+  async publishTrack(track: MediaStreamTrack, source: MediaSource): Promise<string> {
     this.#send ??= await this.#createTransport('send');
-    for (const track of stream.getTracks()) {
-      const source: MediaSource = track.kind === 'audio' ? 'mic' : 'camera';
-      const producer = await this.#send.produce({ track, appData: { source } });
-      this.#producers.set(producer.id, producer);
-    }
+    const producer = await this.#send.produce({ track, appData: { source } });
+    this.#producers.set(producer.id, producer);
+    return producer.id;
+  }
+
+  /** Stops one published track. */
+  async unpublishTrack(producerId: string): Promise<void> {
+    const producer = this.#producers.get(producerId);
+    if (!producer) return;
+    producer.close();
+    this.#producers.delete(producerId);
+    await request('media:producer-close', { roomId: this.roomId, producerId }).catch(() => {});
+  }
+
+  /** Pauses or resumes sending a published track (mute), without renegotiating. */
+  setPaused(producerId: string, paused: boolean): void {
+    const producer = this.#producers.get(producerId);
+    if (paused) producer?.pause();
+    else producer?.resume();
   }
 
   async unpublish(): Promise<void> {

@@ -18,7 +18,15 @@ export function applyAuthCookies(cookies: Cookies, setCookies: string[]): void {
   }
 }
 
-const STATUS = { UNAUTHENTICATED: 401, NOT_AUTHORIZED: 403, NOT_FOUND: 404, INVALID: 400, CONFLICT: 409 } as const;
+const STATUS = {
+  UNAUTHENTICATED: 401,
+  NOT_AUTHORIZED: 403,
+  NOT_FOUND: 404,
+  INVALID: 400,
+  CONFLICT: 409,
+  QUEUE_CLOSED: 409,
+  QUEUE_FULL: 409,
+} as const;
 
 /**
  * Runs a service call from a form action. Refusals become `fail()` with per-field codes (the form
@@ -31,7 +39,10 @@ export async function formAction<T>(values: Record<string, unknown>, run: () => 
     if (e instanceof ServiceError) {
       return {
         ok: false as const,
-        failure: fail(STATUS[e.code], { values, errors: { ...e.fields, ...(Object.keys(e.fields).length ? {} : { form: e.code }) } }),
+        failure: fail(STATUS[e.code], {
+          values,
+          errors: { ...e.fields, ...(Object.keys(e.fields).length ? {} : { form: e.code }) } as Record<string, string>,
+        }),
       };
     }
     throw e;

@@ -1,0 +1,62 @@
+import { expect, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+
+test('a seeker queues, is called, and both sides see and hear each other in the interview', async ({ browser }) => {
+  // The recruiter (Shunda Logistics' owner) opens the booth and goes on duty.
+  const recruiter = await newUser(browser);
+  await signIn(recruiter.page, 'employer3@example.com');
+  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await recruiter.page.getByRole('link', { name: /Visit booth: .*Shunda/ }).click();
+  await recruiter.page.waitForURL(/\/booths\//);
+  const boothUrl = recruiter.page.url();
+  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
+  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+
+  // The seeker joins the line and sees their place.
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto(boothUrl);
+  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
+  await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
+  await expect(recruiter.page.getByTestId('stat-waiting')).toHaveText('1');
+  await expect(recruiter.page.getByText('1. 李明 Li Ming')).toBeVisible();
+
+  // The recruiter calls; the seeker gets an alert and accepts; both land in the interview room.
+  await recruiter.page.getByRole('button', { name: 'Call next' }).click();
+  const dialog = seeker.page.getByRole('alertdialog', { name: /A recruiter is calling you/ });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Accept and join' }).click();
+  await seeker.page.waitForURL(/\/interviews\//);
+  await recruiter.page.waitForURL(/\/interviews\//);
+  expect(new URL(seeker.page.url()).pathname).toBe(new URL(recruiter.page.url()).pathname);
+
+  // Real media both ways: frames decoded and audio samples arriving on each side.
+  await expectMediaFlowing(seeker.page);
+  await expectMediaFlowing(recruiter.page);
+  await expect(seeker.page.getByTestId('interview-timer')).toContainText('left');
+  await expect(recruiter.page.getByTestId('interview-timer')).toContainText('left');
+
+  // Chat reaches the other side (the fallback when video fails).
+  await seeker.page.getByLabel('Message').fill('Does this job pay social insurance? <b>yes?</b>');
+  await seeker.page.getByRole('button', { name: 'Send' }).click();
+  await expect(recruiter.page.getByText('Does this job pay social insurance? <b>yes?</b>')).toBeVisible();
+
+  // The recruiter assesses and ends the interview.
+  await recruiter.page.getByLabel('Notes').fill('Clear communicator; knows the city well.');
+  await recruiter.page.getByLabel('4 of 4').check();
+  await recruiter.page.getByLabel('Outcome', { exact: true }).selectOption('next_round');
+  await recruiter.page.getByLabel('Share the outcome with the candidate').check();
+  await recruiter.page.getByRole('button', { name: 'Save assessment' }).click();
+  await expect(recruiter.page.getByText('Saved.')).toBeVisible();
+  await recruiter.page.getByRole('button', { name: 'End interview' }).click();
+  await expect(seeker.page.getByText('This interview has ended.')).toBeVisible();
+
+  // The seeker sees the shared outcome; the booth's funnel counts one visit and one interview.
+  await seeker.page.goto('/interviews');
+  await expect(seeker.page.getByText('Next round')).toBeVisible();
+  await recruiter.page.goto(boothUrl);
+  await expect(recruiter.page.getByTestId('stat-interviewed')).toHaveText('1');
+  await expect(recruiter.page.getByTestId('stat-conversion')).toHaveText('100%');
+
+  await seeker.context.close();
+  await recruiter.context.close();
+});

@@ -1,0 +1,8 @@
+import { redirect } from '@sveltejs/kit';
+import { services } from '$lib/server/platform';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  if (!locals.user) redirect(303, '/sign-in?next=/interviews');
+  return { history: await services().interviews.historyOf(locals.user) };
+};

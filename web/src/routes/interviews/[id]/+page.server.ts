@@ -1,0 +1,20 @@
+import { redirect } from '@sveltejs/kit';
+import { routeId } from '$lib/ids';
+import { formAction, loadOr404, services } from '$lib/server/platform';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ params, locals, url }) => {
+  if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
+  const id = routeId(params.id);
+  const view = await loadOr404(() => services().interviews.view(locals.user, id));
+  const messages = view.role === 'staff' ? [] : await services().interviews.messages(locals.user, id);
+  return { ...view, messages, me: locals.user.id };
+};
+
+export const actions: Actions = {
+  assess: async ({ request, params, locals }) => {
+    const values = Object.fromEntries(await request.formData());
+    const result = await formAction(values, () => services().interviews.assess(locals.user, routeId(params.id), values));
+    return result.ok ? { saved: true } : result.failure;
+  },
+};
