@@ -231,6 +231,18 @@ export class BoothQueue {
     return rows.map((r, i) => ({ ...r, skills: r.skills ?? [], position: i + 1 }));
   }
 
+  /** The seeker's live entry in one line with its position (1 = next), or null. One round trip. */
+  async placeIn(seekerId: string, boothId: string): Promise<{ entry: QueueEntry; position: number } | null> {
+    const [row] = await this.db
+      .select({
+        entry: queueEntries,
+        ahead: sql<number>`(select count(*)::int from ${queueEntries} q where q.booth_id = ${queueEntries.boothId} and q.status = 'waiting' and q.seq < ${queueEntries.seq})`,
+      })
+      .from(queueEntries)
+      .where(and(eq(queueEntries.seekerId, seekerId), eq(queueEntries.boothId, boothId), inArray(queueEntries.status, [...LIVE])));
+    return row ? { entry: row.entry, position: row.ahead + 1 } : null;
+  }
+
   /** A seeker's live entries with their position (1 = next) in each line. */
   async placesOf(seekerId: string) {
     const mine = await this.db

@@ -8,9 +8,24 @@ import { z } from 'zod';
 const text = (max: number) => z.string().trim().max(max, 'too_long');
 const requiredText = (max: number) => text(max).min(1, 'required');
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
-const int = (min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number({ error: 'number' }).int('number').min(min, 'too_small').max(max, 'too_large'));
-const optionalInt = (min: number, max: number) => int(min, max).optional();
+/** A form's number field: blank is missing (so `optional()`/`default()` apply), digits become a number. */
+const toNumber = (v: unknown) => {
+  if (typeof v !== 'string') return v ?? undefined;
+  if (v.trim() === '') return undefined;
+  const n = Number(v.trim());
+  return Number.isNaN(n) ? v : n;
+};
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: (issue) => (issue.input === undefined ? 'required' : 'number') })
+    .int('number')
+    .min(min, 'too_small')
+    .max(max, 'too_large');
+const int = (min: number, max: number) => z.preprocess(toNumber, wholeNumber(min, max));
+// The outer default/optional make the key optional for callers; the inner ones catch a blank field.
+const intOr = (min: number, max: number, fallback: number) =>
+  z.preprocess(toNumber, wholeNumber(min, max).default(fallback)).default(fallback);
+const optionalInt = (min: number, max: number) => z.preprocess(toNumber, wholeNumber(min, max).optional()).optional();
 
 /** "a, b\nc" or ["a","b"] -> ["a","b","c"]: trimmed, de-duplicated, bounded. */
 const list = (maxItems: number, maxLength: number) =>
@@ -68,7 +83,7 @@ export const profileSchema = salaryRange(
     name: requiredText(80),
     headline: text(160).default(''),
     skills: list(30, 40),
-    yearsExperience: int(0, 60).default(0),
+    yearsExperience: intOr(0, 60, 0),
     education: text(300).default(''),
     salaryMin: optionalInt(0, 10_000_000),
     salaryMax: optionalInt(0, 10_000_000),
@@ -101,7 +116,7 @@ export const jobSchema = salaryRange(
     salaryMin: int(0, 10_000_000),
     salaryMax: int(0, 10_000_000),
     currency,
-    headcount: int(1, 10_000).default(1),
+    headcount: intOr(1, 10_000, 1),
     skills: list(20, 40),
     benefits: z
       .preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(benefitCodes, { error: 'invalid' })).max(benefitCodes.length))
@@ -159,10 +174,13 @@ export const fairFiltersSchema = z.object({
   location: text(60).optional().catch(undefined),
 });
 
-export type SignUpInput = z.input<typeof signUpSchema>;
-export type ProfileInput = z.input<typeof profileSchema>;
-export type EmployerInput = z.input<typeof employerSchema>;
-export type JobInput = z.input<typeof jobSchema>;
-export type FairInput = z.input<typeof fairSchema>;
-export type BroadcastInput = z.input<typeof broadcastSchema>;
+/** What callers may pass: every field optional, since a form may omit any; the schema decides. */
+type Loose<T> = { [K in keyof T]?: T[K] };
+
+export type SignUpInput = Loose<z.input<typeof signUpSchema>>;
+export type ProfileInput = Loose<z.input<typeof profileSchema>>;
+export type EmployerInput = Loose<z.input<typeof employerSchema>>;
+export type JobInput = Loose<z.input<typeof jobSchema>>;
+export type FairInput = Loose<z.input<typeof fairSchema>>;
+export type BroadcastInput = Loose<z.input<typeof broadcastSchema>>;
 export type FairFilters = z.output<typeof fairFiltersSchema>;

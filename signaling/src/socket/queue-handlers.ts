@@ -20,13 +20,9 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   const dutyOf = new Set<string>();
 
   const placeOf = async (boothId: string): Promise<QueuePlace> => {
-    const places = await services.queue.placesOf(user!.id);
-    const mine = places.find((p) => p.entry.boothId === boothId);
+    const mine = await services.queue.placeIn(user!.id, boothId);
     if (!mine) throw new ServiceError('NOT_FOUND', 'You are not in this line');
-    const [onDuty, median] = await Promise.all([
-      presence.count(dutyRoom(boothId)),
-      services.queue.medianInterviewSeconds(boothId),
-    ]);
+    const [onDuty, median] = await Promise.all([presence.count(dutyRoom(boothId)), publisher.medianOf(boothId)]);
     return {
       boothId,
       employerName: await publisher.employerNameOf(boothId),

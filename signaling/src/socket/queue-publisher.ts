@@ -29,7 +29,25 @@ export interface QueuePublisherOptions {
 export function createQueuePublisher(options: QueuePublisherOptions) {
   const { io, db, services, presence, log } = options;
 
-  async function employerNameOf(boothId: string): Promise<string> {
+  // Slow-moving numbers (medians, the funnel, names) are read at most every few seconds per booth,
+  // so a burst of joins does not turn into a burst of aggregate queries.
+  const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  function cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
+    const value = load();
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  }
+  const medianOf = (boothId: string) => cached(`median:${boothId}`, 3000, () => services.queue.medianInterviewSeconds(boothId));
+  const funnelOf = (boothId: string) => cached(`funnel:${boothId}`, 2000, () => funnelReport(db, [boothId]));
+
+  function employerNameOf(boothId: string): Promise<string> {
+    return cached(`name:${boothId}`, 60_000, () => loadEmployerName(boothId));
+  }
+
+  async function loadEmployerName(boothId: string): Promise<string> {
     const [row] = await db
       .select({ name: schema.employers.name })
       .from(schema.booths)
@@ -42,8 +60,8 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
     const [line, onDuty, median, funnel, employerName] = await Promise.all([
       services.queue.line(boothId),
       presence.count(dutyRoom(boothId)),
-      services.queue.medianInterviewSeconds(boothId),
-      funnelReport(db, [boothId]),
+      medianOf(boothId),
+      funnelOf(boothId),
       employerNameOf(boothId),
     ]);
     const payload: QueueLine = {
@@ -129,6 +147,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
 
   return {
     employerNameOf,
+    medianOf,
     /** Schedules a push of this booth's line (coalesced). */
     changed: (boothId: string) => publisher.schedule(boothId),
     /** Pushes now (after a request, so the requester sees the result at once). */
