@@ -236,7 +236,8 @@ export class BoothQueue {
     const [row] = await this.db
       .select({
         entry: queueEntries,
-        ahead: sql<number>`(select count(*)::int from ${queueEntries} q where q.booth_id = ${queueEntries.boothId} and q.status = 'waiting' and q.seq < ${queueEntries.seq})`,
+        // Column references inside a subquery are not table-qualified by drizzle: name the outer row explicitly.
+        ahead: sql<number>`(select count(*)::int from ${queueEntries} q where q.booth_id = ${boothId} and q.status = 'waiting' and q.seq < ${sql.raw('"queue_entries"."seq"')})`,
       })
       .from(queueEntries)
       .where(and(eq(queueEntries.seekerId, seekerId), eq(queueEntries.boothId, boothId), inArray(queueEntries.status, [...LIVE])));
