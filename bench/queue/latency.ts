@@ -68,8 +68,12 @@ const [owner] = await db.select().from(schema.users).where(eq(schema.users.email
 const [member] = await db.select().from(schema.employerMembers).where(eq(schema.employerMembers.userId, owner!.id));
 const [booth] = await db.select().from(schema.booths).where(eq(schema.booths.employerId, member!.employerId));
 const recruiter = await connect(await cookieOf('employer@example.com', 'fairground-demo', 9999));
+/** An acked request; a timeout counts as a refusal instead of ending the run. */
 const ack = (s: ReturnType<typeof io>, event: string, payload: unknown) =>
-  s.timeout(10_000).emitWithAck(event, payload) as Promise<{ ok: boolean; error?: { code: string } }>;
+  (s.timeout(10_000).emitWithAck(event, payload) as Promise<{ ok: boolean; error?: { code: string } }>).catch(() => ({
+    ok: false,
+    error: { code: 'TIMEOUT' },
+  }));
 await ack(recruiter, 'booth:join', { boothId: booth!.id });
 await ack(recruiter, 'queue:duty', { boothId: booth!.id, onDuty: true });
 const seekers: ReturnType<typeof io>[] = [];
