@@ -18,6 +18,8 @@ const messages: Record<string, () => string> = {
   file_empty: m.error_file_empty,
   file_too_large: m.error_file_too_large,
   file_type: m.error_file_type,
+  file_missing: m.error_file_missing,
+  already_at_fair: m.org_error_already_at_fair,
   email_taken: m.error_email_taken,
   rate_limited: m.sign_in_rate_limited,
   credentials: m.sign_in_failed,

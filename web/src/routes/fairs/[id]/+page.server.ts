@@ -1,12 +1,51 @@
-import { error } from '@sveltejs/kit';
-import { getFair, listBooths } from '@fairground/db';
-import { db } from '$lib/server/platform';
 import { routeId } from '$lib/ids';
+import { loadOr404, services } from '$lib/server/platform';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params }) => {
+type Found = Awaited<ReturnType<ReturnType<typeof services>['fairs']['search']>>;
+type Job = Found['booths'][number]['jobs'][number];
+
+const contains = (text: string, part: string) => text.toLocaleLowerCase().includes(part.toLocaleLowerCase());
+
+/**
+ * Which of a matching booth's jobs to list. The search finds booths; when a booth matched a word
+ * or a place only through some of its jobs, list just those jobs (the job type is applied by the
+ * search already).
+ */
+function matchingJobs(booth: Found['booths'][number], f: Found['filters']): Job[] {
+  let jobs = booth.jobs;
+  const e = booth.employer;
+  if (f.q && !(contains(e.name, f.q) || contains(e.industry, f.q) || contains(booth.tagline, f.q))) {
+    jobs = jobs.filter((j) => contains(j.title, f.q!) || j.skills.some((s) => contains(s, f.q!)));
+  }
+  if (f.location && !contains(e.location, f.location)) jobs = jobs.filter((j) => contains(j.location, f.location!));
+  return jobs;
+}
+
+export const load: PageServerLoad = async ({ params, locals, url }) => {
   const id = routeId(params.id);
-  const fair = await getFair(db(), id);
-  if (!fair || fair.status === 'draft') error(404, 'Not found');
-  return { fair, booths: await listBooths(db(), id) };
+  const { fairs } = services();
+  const fair = await loadOr404(() => fairs.get(locals.user, id));
+  const found = await fairs.search(locals.user, id, Object.fromEntries(url.searchParams));
+  const filtered = Boolean(found.filters.q || found.filters.industry || found.filters.jobType || found.filters.location);
+  return {
+    fair,
+    filters: found.filters,
+    filtered,
+    industries: found.industries,
+    booths: found.booths.map((b) => ({
+      id: b.id,
+      tagline: b.tagline,
+      employer: b.employer,
+      jobs: matchingJobs(b, found.filters).map((j) => ({
+        id: j.id,
+        title: j.title,
+        jobType: j.jobType,
+        location: j.location,
+        salaryMin: j.salaryMin,
+        salaryMax: j.salaryMax,
+        currency: j.currency,
+      })),
+    })),
+  };
 };
