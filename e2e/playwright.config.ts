@@ -55,6 +55,8 @@ export default defineConfig({
       REDIS_URL: '',
       LOG_LEVEL: 'warn',
       MEDIA_WORKERS: '1',
+      // The clock (fairs opening, broadcast notices) ticks every second, so tests need not wait 10 s.
+      CLOCK_INTERVAL_MS: '1000',
     },
   },
 });

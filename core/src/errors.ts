@@ -10,7 +10,17 @@ export type ServiceErrorCode =
   /** The seeker already waits in as many lines as allowed. */
   | 'QUEUE_FULL';
 
+// The web bundle carries its own copy of this module, so a refusal thrown by the platform's
+// services would fail a plain `instanceof` there (and become a 500): recognise the brand instead.
+const BRAND = Symbol.for('fairground.ServiceError');
+
 export class ServiceError extends Error {
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   constructor(
     readonly code: ServiceErrorCode,
     message: string,

@@ -19,6 +19,9 @@ async function main(): Promise<void> {
     // name ORIGIN when configured, else let it read the scheme from the header we set per request.
     if (config.ORIGIN) process.env.ORIGIN = config.ORIGIN;
     else process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
+    // Form posts carry uploads (resumes up to 2 MB, covers up to 3 MB; core/src/uploads.ts decides
+    // the real limits and answers with a field error); adapter-node's own default is 512 KB.
+    process.env.BODY_SIZE_LIMIT ??= '4M';
     ({ handler: webHandler } = (await import(pathToFileURL(resolve(config.WEB_HANDLER)).href)) as {
       handler: RequestHandler;
     });

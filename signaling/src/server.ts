@@ -95,7 +95,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
       sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
       await Promise.all([redis.connect(), sub.connect()]);
-      closers.push(() => void redis?.destroy(), () => void sub.destroy());
+      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
+      closers.unshift(() => void redis?.destroy(), () => void sub.destroy());
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
     }
