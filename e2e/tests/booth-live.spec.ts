@@ -1,4 +1,4 @@
-import { expect, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
 
 test('an employer goes live and seekers see, hear and are counted', async ({ browser }) => {
   const employer = await newUser(browser);
@@ -21,6 +21,8 @@ test('an employer goes live and seekers see, hear and are counted', async ({ bro
   await expectMediaFlowing(seeker.page);
   await expect(seeker.page.getByTestId('viewer-count')).toHaveText('1 watching');
   await expect(employer.page.getByTestId('viewer-count')).toHaveText('1 watching');
+  await expectAccessible(seeker.page, 'booth page, seeker, live');
+  await expectAccessible(employer.page, 'booth page, staff, live');
 
   // A second, anonymous visitor: both pages read 2.
   const visitor = await newUser(browser);

@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'fairground-demo';
@@ -74,6 +75,15 @@ export async function newUser(browser: Browser, locale = 'en-US'): Promise<{ con
   const context = await browser.newContext({ locale, permissions: ['camera', 'microphone'] });
   await trackPeerConnections(context);
   return { context, page: await context.newPage() };
+}
+
+/** Fails listing every axe violation on the page as it is now. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+    `axe on ${label}`,
+  ).toEqual([]);
 }
 
 export const test = base;

@@ -1,4 +1,4 @@
-import { expect, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
 
 test('a seeker queues, is called, and both sides see and hear each other in the interview', async ({ browser }) => {
   // The recruiter (Shunda Logistics' owner) opens the booth and goes on duty.
@@ -18,6 +18,8 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   await seeker.page.getByRole('button', { name: 'Join the line' }).click();
   await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
   await expect(recruiter.page.getByTestId('stat-waiting')).toHaveText('1');
+  await expectAccessible(seeker.page, 'booth page, seeker in line');
+  await expectAccessible(recruiter.page, 'booth page, recruiter on duty');
   await expect(recruiter.page.getByText('1. 李明 Li Ming')).toBeVisible();
 
   // The recruiter calls; the seeker gets an alert and accepts; both land in the interview room.
@@ -34,6 +36,8 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   await expectMediaFlowing(recruiter.page);
   await expect(seeker.page.getByTestId('interview-timer')).toContainText('left');
   await expect(recruiter.page.getByTestId('interview-timer')).toContainText('left');
+  await expectAccessible(seeker.page, 'interview room, seeker');
+  await expectAccessible(recruiter.page, 'interview room with assessment, recruiter');
 
   // Chat reaches the other side (the fallback when video fails).
   await seeker.page.getByLabel('Message').fill('Does this job pay social insurance? <b>yes?</b>');
@@ -53,6 +57,7 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   // The seeker sees the shared outcome; the booth's funnel counts one visit and one interview.
   await seeker.page.goto('/interviews');
   await expect(seeker.page.getByText('Next round')).toBeVisible();
+  await expectAccessible(seeker.page, 'interview history');
   await recruiter.page.goto(boothUrl);
   await expect(recruiter.page.getByTestId('stat-interviewed')).toHaveText('1');
   await expect(recruiter.page.getByTestId('stat-conversion')).toHaveText('100%');

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, signIn, test } from './fixtures.ts';
+import { expect, signIn, test, expectAccessible } from './fixtures.ts';
 
 /**
  * The organizer's side of a fair, in English and in Chinese: a themed fair and a guidance
@@ -31,14 +30,6 @@ const MESSAGES: Record<'en' | 'zh-CN', Messages> = {
 /** A message with its {placeholders} filled in. */
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? `{${k}}`);
 
-/** Fails listing every axe violation on the page as it is now. */
-async function expectAccessible(page: Page, label: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(
-    violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
-    `axe on ${label}`,
-  ).toEqual([]);
-}
 
 /** The wall-clock time in Shanghai of an instant, as datetime-local takes it (seconds optional). */
 function shanghaiWallTime(ms: number, seconds = false): string {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
-import { expect, signIn, test } from './fixtures.ts';
+import { expect, signIn, test, expectAccessible } from './fixtures.ts';
 
 /**
  * The seeker's and the employer's side of a fair, in English and in Chinese (the browser's
@@ -26,14 +25,6 @@ const RIDER_JOB = 'Delivery Rider (part-time)';
 const COLD_CHAIN_JOB = 'Cold-chain Warehouse Intern';
 const FRONTEND_JOB = 'Frontend Engineer';
 
-/** Fails listing every axe violation on the page as it is now. */
-async function expectAccessible(page: Page, label: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(
-    violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
-    `axe on ${label}`,
-  ).toEqual([]);
-}
 
 /** A pattern matching the text literally (job titles have brackets). */
 const literally = (text: string, prefix = false) => new RegExp(`${prefix ? '^' : ''}${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
