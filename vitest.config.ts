@@ -7,7 +7,7 @@ export default defineConfig({
     // Real Postgres, Redis and mediasoup workers: generous timeouts, and files run one or two at a
     // time on this 2-core machine so timing-sensitive assertions stay stable.
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
     fileParallelism: true,
     maxWorkers: 2,
     allowOnly: !process.env.CI,
