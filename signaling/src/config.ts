@@ -15,6 +15,8 @@ const schema = z.object({
   /** Signs session cookies; ≥32 characters, the same on every node. Without it a random one is
    *  kept in DATA_DIR (fine on one machine); production requires it. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Sign-in and sign-up attempts allowed per client address per minute. */
+  AUTH_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),

@@ -62,6 +62,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const auth = createAuth(database.db, {
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
       baseURL: config.ORIGIN ?? `http://localhost:${config.PORT}`,
+      attemptsPerMinute: config.AUTH_ATTEMPTS_PER_MINUTE,
     });
     const services = createServices(database.db, {
       acceptSeconds: config.QUEUE_ACCEPT_SECONDS,

@@ -1,5 +1,5 @@
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals }) => ({
-  user: locals.user ? { name: locals.user.name, role: locals.user.role } : null,
+  user: locals.user ? { id: locals.user.id, name: locals.user.name, role: locals.user.role } : null,
 });

@@ -43,6 +43,23 @@ export function getSocket(): ClientSocket {
   return socket;
 }
 
+let identity: string | undefined;
+
+/**
+ * Tells the connection who is signed in now. The handshake carries the session cookie, so after a
+ * sign-in or sign-out without a page load (an enhanced form) the socket reconnects: otherwise the
+ * server would keep treating it as the previous user (or as an anonymous visitor).
+ */
+export function syncSocketIdentity(current: string): void {
+  if (identity === undefined || !socket) {
+    identity = current;
+    return;
+  }
+  if (identity === current) return;
+  identity = current;
+  socket.disconnect().connect();
+}
+
 /** Sends a request and resolves with its data, or rejects with a RequestError. */
 export async function request<E extends keyof ClientToServerEvents>(
   event: E,
