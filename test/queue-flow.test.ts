@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelReport } from '@fairground/core';
 import { hashPassword, schema } from '@fairground/db';
-import type { QueuePlace } from '../signaling/src/protocol/index.ts';
+import type { QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
 import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 
 /**
@@ -156,6 +156,17 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     const dbEntries = await nodes[0]!.db.select().from(schema.queueEntries).where(eq(schema.queueEntries.boothId, boothId));
     expect(dbEntries.filter((e) => e.status === 'done')).toHaveLength(40);
     expect(dbEntries.filter((e) => e.status === 'left')).toHaveLength(10);
+
+    // The recruiters' booth numbers count today's interviews (the fair's day; all of them here).
+    let latest: QueueLine | undefined;
+    recruiters[0]!.on('queue:line', (line) => (latest = line));
+    await expect
+      .poll(async () => {
+        await send(recruiters[0]!, 'queue:duty', { boothId, onDuty: true }); // asks for a fresh push
+        return latest?.stats.interviewsToday;
+      }, { timeout: 15_000 })
+      .toBe(40);
+    expect(latest!.stats).toMatchObject({ interviewed: 40, visited: 50, waiting: 0 });
     // Generous: about 10 s on a quiet machine, much longer when the two cores are shared.
   }, 180_000);
 
@@ -172,5 +183,26 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     const closedBooth = other!.id === boothId ? (await nodes[0]!.db.select().from(schema.booths))[1]!.id : other!.id;
     expect(await send(seeker, 'queue:join', { boothId: closedBooth })).toMatchObject({ ok: false, error: { code: 'QUEUE_CLOSED' } });
     expect(await nodes[0]!.db.select().from(schema.queueEntries)).toEqual(before);
+  });
+
+  it('rate-limits joins per user: a burst of 5, then one a second; refusals change nothing', async () => {
+    const seeker = await connect(0, seekerCookies[46]!); // left the line in the first test
+    const [user] = await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.email, 'flow-seeker-46@example.com'));
+    const waitingOf = async () =>
+      (await nodes[0]!.db.select().from(schema.queueEntries).where(eq(schema.queueEntries.seekerId, user!.id))).filter((e) => e.status === 'waiting');
+    const results = await Promise.all(Array.from({ length: 10 }, () => send<QueuePlace>(seeker, 'queue:join', { boothId })));
+    const ok = results.filter((r) => r.ok);
+    const limited = results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED');
+    expect(ok.length + limited.length).toBe(10);
+    // 5 at once, plus at most a refill or two if the machine is slow.
+    expect(ok.length).toBeGreaterThanOrEqual(5);
+    expect(limited.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(ok.map((r) => r.ok && r.data.entryId)).size).toBe(1);
+    expect(await waitingOf()).toHaveLength(1);
+    // A second later the bucket has a token again: the same entry, still one.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await send<QueuePlace>(seeker, 'queue:join', { boothId })).toMatchObject({ ok: true, data: { entryId: ok[0]!.ok ? ok[0]!.data.entryId : '' } });
+    expect(await waitingOf()).toHaveLength(1);
+    expect(await send(seeker, 'queue:leave', { boothId })).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 
 const { countedEvents, booths, queueEntries, interviews } = schema;
@@ -94,6 +94,16 @@ export async function funnelReport(db: Db, boothIds: string[]): Promise<FunnelRe
     medianInterviewSeconds: length?.median == null ? null : Math.round(Number(length.median)),
     outcomes: Object.fromEntries(outcomes.map((o) => [o.outcome, o.n])),
   };
+}
+
+/** Interviews started at these booths since an instant (e.g. the start of the fair's day). */
+export async function interviewsStartedSince(db: Db, boothIds: string[], since: Date): Promise<number> {
+  if (boothIds.length === 0) return 0;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(countedEvents)
+    .where(and(inArray(countedEvents.roomId, boothIds), eq(countedEvents.kind, 'interview_started'), gte(countedEvents.occurredAt, since)));
+  return row?.n ?? 0;
 }
 
 /** The booths of a fair, for fair-wide funnels. */

@@ -18,8 +18,8 @@ export { UploadService, uploadLimits } from './uploads.ts';
 export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
-export { recordEvent, funnelReport, boothIdsOfFair, type FunnelKind, type FunnelReport } from './funnel.ts';
-export { isTimeZone, utcToWallTime, wallTimeToUtc } from './time.ts';
+export { recordEvent, funnelReport, boothIdsOfFair, interviewsStartedSince, type FunnelKind, type FunnelReport } from './funnel.ts';
+export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
 export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions) {

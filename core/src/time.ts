@@ -89,3 +89,9 @@ export function wallTimeToUtc(value: string, timeZone: string): Date | null {
 export function utcToWallTime(instant: Date, timeZone: string): string {
   return new Date(wallClockAt(instant.getTime(), timeZone)).toISOString().slice(0, 16);
 }
+
+/** The instant the calendar day containing `instant` began on the zone's wall clock. */
+export function startOfDay(instant: Date, timeZone: string): Date {
+  const day = utcToWallTime(instant, timeZone).slice(0, 10);
+  return wallTimeToUtc(`${day}T00:00`, timeZone) ?? new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()));
+}

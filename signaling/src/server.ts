@@ -97,7 +97,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
       await Promise.all([redis.connect(), sub.connect()]);
       // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
-      closers.unshift(() => void redis?.destroy(), () => void sub.destroy());
+      // close() lets commands already sent (presence updates of sockets that just disconnected)
+      // finish; destroy() would reject them mid-flight.
+      closers.unshift(
+        () => redis?.close(),
+        () => sub.close(),
+      );
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
     }

@@ -98,6 +98,8 @@ export interface BoothStats {
   medianWaitSeconds: number | null;
   medianInterviewSeconds: number | null;
   interviewed: number;
+  /** Interviews started since midnight on the fair's clock. */
+  interviewsToday: number;
   visited: number;
   /** interviewed / visited (seekers, staff excluded). */
   conversion: number;

@@ -75,7 +75,7 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
     return {
       boothId,
       line: [],
-      stats: { waiting: 0, onDuty: await presence.count(dutyRoom(boothId)), medianWaitSeconds: null, medianInterviewSeconds: null, interviewed: 0, visited: 0, conversion: 0 },
+      stats: { waiting: 0, onDuty: await presence.count(dutyRoom(boothId)), medianWaitSeconds: null, medianInterviewSeconds: null, interviewed: 0, interviewsToday: 0, visited: 0, conversion: 0 },
     };
   });
 

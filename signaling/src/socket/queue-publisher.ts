@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { eq } from 'drizzle-orm';
-import { funnelReport, type Services } from '@fairground/core';
+import { funnelReport, interviewsStartedSince, startOfDay, type Services } from '@fairground/core';
 import { schema, type Db, type SessionUser } from '@fairground/db';
 import { coalescer } from '../domain/coalesce.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
@@ -42,27 +42,32 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   }
   const medianOf = (boothId: string) => cached(`median:${boothId}`, 3000, () => services.queue.medianInterviewSeconds(boothId));
   const funnelOf = (boothId: string) => cached(`funnel:${boothId}`, 2000, () => funnelReport(db, [boothId]));
+  const boothOf = (boothId: string) => cached(`booth:${boothId}`, 60_000, () => loadBooth(boothId));
+  const employerNameOf = async (boothId: string) => (await boothOf(boothId)).employerName;
+  // "Today" is the fair's day, on its own clock, not the server's.
+  const interviewsTodayOf = (boothId: string) =>
+    cached(`today:${boothId}`, 2000, async () =>
+      interviewsStartedSince(db, [boothId], startOfDay(new Date(), (await boothOf(boothId)).timeZone)),
+    );
 
-  function employerNameOf(boothId: string): Promise<string> {
-    return cached(`name:${boothId}`, 60_000, () => loadEmployerName(boothId));
-  }
-
-  async function loadEmployerName(boothId: string): Promise<string> {
+  async function loadBooth(boothId: string): Promise<{ employerName: string; timeZone: string }> {
     const [row] = await db
-      .select({ name: schema.employers.name })
+      .select({ name: schema.employers.name, timeZone: schema.fairs.timeZone })
       .from(schema.booths)
       .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId))
+      .innerJoin(schema.fairs, eq(schema.fairs.id, schema.booths.fairId))
       .where(eq(schema.booths.id, boothId));
-    return row?.name ?? '';
+    return { employerName: row?.name ?? '', timeZone: row?.timeZone ?? 'UTC' };
   }
 
   async function publish(boothId: string): Promise<void> {
-    const [line, onDuty, median, funnel, employerName] = await Promise.all([
+    const [line, onDuty, median, funnel, employerName, interviewsToday] = await Promise.all([
       services.queue.line(boothId),
       presence.count(dutyRoom(boothId)),
       medianOf(boothId),
       funnelOf(boothId),
       employerNameOf(boothId),
+      interviewsTodayOf(boothId),
     ]);
     const payload: QueueLine = {
       boothId,
@@ -86,6 +91,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         medianWaitSeconds: funnel.medianWaitSeconds,
         medianInterviewSeconds: funnel.medianInterviewSeconds,
         interviewed: funnel.interviewed,
+        interviewsToday,
         visited: funnel.visited,
         conversion: funnel.conversion,
       },
