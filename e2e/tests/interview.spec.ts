@@ -34,6 +34,17 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   // Real media both ways: frames decoded and audio samples arriving on each side.
   await expectMediaFlowing(seeker.page);
   await expectMediaFlowing(recruiter.page);
+  // The seeker shares their screen (Chromium's fake capture); the recruiter decodes its frames.
+  await seeker.page.getByRole('button', { name: 'Share screen' }).click();
+  const screen = recruiter.page.getByLabel(/Screen shared by/);
+  await expect(screen).toBeVisible();
+  const framesOf = () => screen.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+  await expect.poll(framesOf, { timeout: 20_000 }).toBeGreaterThan(5);
+  const before = await framesOf();
+  await expect.poll(framesOf, { timeout: 10_000 }).toBeGreaterThan(before);
+  await seeker.page.getByRole('button', { name: 'Stop sharing' }).click();
+  await expect(screen).toHaveCount(0);
+
   await expect(seeker.page.getByTestId('interview-timer')).toContainText('left');
   await expect(recruiter.page.getByTestId('interview-timer')).toContainText('left');
   await expectAccessible(seeker.page, 'interview room, seeker');
@@ -60,6 +71,7 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   await expectAccessible(seeker.page, 'interview history');
   await recruiter.page.goto(boothUrl);
   await expect(recruiter.page.getByTestId('stat-interviewed')).toHaveText('1');
+  await expect(recruiter.page.getByTestId('stat-interviews-today')).toHaveText('1');
   await expect(recruiter.page.getByTestId('stat-conversion')).toHaveText('100%');
 
   await seeker.context.close();
