@@ -222,6 +222,7 @@ export class BoothQueue {
         salaryMin: seekerProfiles.salaryMin,
         salaryMax: seekerProfiles.salaryMax,
         yearsExperience: seekerProfiles.yearsExperience,
+        resumeFileId: seekerProfiles.resumeUploadId,
       })
       .from(queueEntries)
       .innerJoin(users, eq(users.id, queueEntries.seekerId))

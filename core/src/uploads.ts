@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
@@ -62,5 +62,30 @@ export class UploadService {
     const [row] = await this.db.select().from(schema.uploads).where(eq(schema.uploads.id, id));
     if (!row) throw new ServiceError('NOT_FOUND', 'No such file');
     return row;
+  }
+
+  /**
+   * A file with its bytes, for whoever may read it. Logos and covers are public. A resume is
+   * private to its owner and to the recruiters of employers whose booth line the seeker joined:
+   * joining a line is the seeker's choice to be seen by that employer. Anyone else gets NOT_FOUND,
+   * so a resume's existence is not revealed either.
+   */
+  async read(actor: Actor, id: string) {
+    const file = await this.get(id);
+    if (file.kind !== 'resume' || actor?.id === file.ownerId) return file;
+    if (actor && (await this.seekerJoinedLineOf(file.ownerId, actor.id))) return file;
+    throw new ServiceError('NOT_FOUND', 'No such file');
+  }
+
+  private async seekerJoinedLineOf(seekerId: string, recruiterId: string): Promise<boolean> {
+    const { queueEntries, booths, employerMembers } = schema;
+    const [row] = await this.db
+      .select({ one: sql<number>`1` })
+      .from(queueEntries)
+      .innerJoin(booths, eq(booths.id, queueEntries.boothId))
+      .innerJoin(employerMembers, and(eq(employerMembers.employerId, booths.employerId), eq(employerMembers.userId, recruiterId)))
+      .where(eq(queueEntries.seekerId, seekerId))
+      .limit(1);
+    return Boolean(row);
   }
 }

@@ -88,6 +88,8 @@ export interface QueueLineItem {
   status: 'waiting' | 'called';
   position: number;
   joinedAt: string;
+  /** The seeker's resume PDF (/files/<id>), readable by this booth's recruiters. */
+  resumeFileId: string | null;
   /** Away, inside the grace period: keeps the place, skipped by "call next". */
   disconnected: boolean;
 }

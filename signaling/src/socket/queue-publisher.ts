@@ -83,6 +83,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         status: l.status as 'waiting' | 'called',
         position: l.position,
         joinedAt: l.joinedAt.toISOString(),
+        resumeFileId: l.resumeFileId ?? null,
         disconnected: l.disconnected,
       })),
       stats: {

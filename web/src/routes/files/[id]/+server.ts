@@ -1,15 +1,14 @@
-import { error } from '@sveltejs/kit';
 import { routeId } from '$lib/ids';
 import { loadOr404, services } from '$lib/server/platform';
 import type { RequestHandler } from './$types';
 
 /**
- * Serves an upload. Logos and covers are public; a resume only to its owner. Always as an
- * attachment-safe type with nosniff, so an upload can never run as a page.
+ * Serves an upload to whoever may read it (UploadService.read: logos and covers are public; a
+ * resume goes to its owner and to recruiters whose line the seeker joined). Always with its
+ * sniffed type and nosniff, so an upload can never run as a page.
  */
 export const GET: RequestHandler = async ({ params, locals }) => {
-  const file = await loadOr404(() => services().uploads.get(routeId(params.id)));
-  if (file.kind === 'resume' && locals.user?.id !== file.ownerId) error(404, 'Not found');
+  const file = await loadOr404(() => services().uploads.read(locals.user, routeId(params.id)));
   return new Response(Buffer.from(file.data), {
     headers: {
       'content-type': file.contentType,
