@@ -112,6 +112,7 @@ describe('authorization matrix (real Postgres)', () => {
       await s.fairs.setStatus(a, ids.draftFair, 'published');
       await s.fairs.setStatus(actors.organizer, ids.draftFair, 'draft');
     }],
+    ['set a fair cover', ['organizer', 'admin'], (s, a) => s.fairs.setCover(a, ids.draftFair, null)],
     ['invite an employer to a fair', ['organizer', 'admin'], (s, a, fairId) => s.fairs.invite(a, fairId, ids.xinghe), draftFair],
     ['approve a booth', ['organizer', 'admin'], async (s, a) => {
       await s.fairs.decide(a, ids.appliedBooth, 'approved');
