@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configKeys, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('gives working defaults for the embedded setup', () => {
@@ -25,5 +26,11 @@ describe('loadConfig', () => {
       const keys = (error as ConfigError).problems.map((p) => p.split(':')[0]);
       expect(keys.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'MEDIA_WORKERS', 'PORT']);
     }
+  });
+
+  it('has every setting documented in .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(configKeys.filter((key) => !documented.has(key))).toEqual([]);
   });
 });

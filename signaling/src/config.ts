@@ -44,6 +44,9 @@ const schema = z.object({
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
+/** Every setting's name (the documentation in .env.example is checked against it). */
+export const configKeys = Object.keys(schema.shape) as Array<keyof Config>;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
