@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
 import { freshDatabase } from '../../test/helpers.ts';
-import { BroadcastChat, CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH } from './broadcast-chat.ts';
+import { BroadcastChat } from './broadcast-chat.ts';
+import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH } from './schemas.ts';
 
 const { broadcastMessages, broadcastQuestions, broadcastQuestionVotes, broadcastMutes, broadcastChatSettings } = schema;
 
@@ -185,6 +186,9 @@ describe('BroadcastChat on real Postgres (no sockets)', () => {
     const before = await snapshot();
     await expect(chat.send(seeker, broadcastId, { body: 'two' }, at(3))).rejects.toMatchObject({ code: 'SLOW_MODE', retryAfterSeconds: 7 });
     expect(await snapshot()).toEqual(before);
+    // Moderators are exempt.
+    await chat.send(host, broadcastId, { body: 'host one' }, at(3));
+    await chat.send(host, broadcastId, { body: 'host two' }, at(4));
     await chat.send(seeker, broadcastId, { body: 'two' }, at(10));
     await chat.setSlowMode(organizer, broadcastId, { seconds: 0 });
     await chat.send(seeker, broadcastId, { body: 'three' }, at(11));

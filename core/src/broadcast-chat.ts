@@ -1,22 +1,12 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { schema, type Db } from '@fairground/db';
 import { requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
+import { chatMessageSchema, questionSchema, slowModeSchema } from './schemas.ts';
 import { validate } from './validate.ts';
 
 const { broadcasts, broadcastHosts, broadcastMessages, broadcastQuestions, broadcastQuestionVotes, broadcastMutes, broadcastChatSettings, users } =
   schema;
-
-/** Longest chat message and question, in characters (after trimming). */
-export const CHAT_MAX_LENGTH = 500;
-export const QUESTION_MAX_LENGTH = 300;
-/** Longest slow mode a moderator may set, in seconds. */
-export const SLOW_MODE_MAX_SECONDS = 600;
-
-export const chatMessageSchema = z.object({ body: z.string().trim().min(1, 'required').max(CHAT_MAX_LENGTH, 'too_long') });
-export const questionSchema = z.object({ body: z.string().trim().min(1, 'required').max(QUESTION_MAX_LENGTH, 'too_long') });
-export const slowModeSchema = z.object({ seconds: z.number().int('invalid').min(0, 'invalid').max(SLOW_MODE_MAX_SECONDS, 'invalid') });
 
 export interface ChatOptions {
   /** Per user per broadcast: at most this many chat messages in `windowSeconds`. */
@@ -202,13 +192,14 @@ export class BroadcastChat {
   }
 
   /**
-   * Checks mute, slow mode and the rate limit and inserts, holding the author's user row so two
+   * Checks mute, slow mode (moderators are exempt) and the rate limit and inserts, holding the author's user row so two
    * sends of one user (on any nodes) are checked one after the other.
    */
   async send(actor: Actor, broadcastId: string, input: unknown, now = new Date()): Promise<BroadcastChatMessage> {
     const user = await this.#requireSpeaker(actor, broadcastId, now);
     const { body } = validate(chatMessageSchema, input);
-    const slow = await this.slowModeSeconds(broadcastId);
+    // Moderators are not slowed down: they answer many people at once.
+    const slow = (await this.#isModerator(user.id, user.role, broadcastId)) ? 0 : await this.slowModeSeconds(broadcastId);
     const id = await this.db.transaction(async (tx) => {
       const t = tx as unknown as Db;
       await lockUser(t, user.id);

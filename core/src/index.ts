@@ -1,6 +1,7 @@
 import type { Db } from '@fairground/db';
 import { BroadcastService } from './broadcasts.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
+export { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from './schemas.ts';
 import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
@@ -15,9 +16,6 @@ export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts'
 export {
   BroadcastChat,
   defaultChatOptions,
-  CHAT_MAX_LENGTH,
-  QUESTION_MAX_LENGTH,
-  SLOW_MODE_MAX_SECONDS,
   type ChatOptions,
   type BroadcastChatMessage,
   type BroadcastQuestion,
