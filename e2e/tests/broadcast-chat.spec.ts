@@ -34,6 +34,14 @@ test('viewers chat and ask, the host moderates, everyone sees it live', async ({
   const visitorChat = visitor.page.getByTestId('broadcast-chat');
   await expect(visitorChat.getByRole('tabpanel', { name: 'Chat' }).getByText(/Sign in to chat and ask questions/)).toBeVisible();
   await expect(visitorChat.getByLabel('Your message')).toHaveCount(0);
+  // The tabs work from the keyboard (arrow keys move between them).
+  await visitorChat.getByRole('tab', { name: 'Chat' }).focus();
+  await visitor.page.keyboard.press('ArrowRight');
+  await expect(visitorChat.getByRole('tab', { name: /Questions/ })).toBeFocused();
+  await expect(visitorChat.getByRole('tab', { name: /Questions/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(visitorChat.getByRole('tabpanel', { name: /Questions/ })).toBeVisible();
+  await visitor.page.keyboard.press('Home');
+  await expect(visitorChat.getByRole('tab', { name: 'Chat' })).toHaveAttribute('aria-selected', 'true');
 
   // The viewer chats; markup stays text on every screen.
   await viewerChat.getByLabel('Your message').fill('Hello everyone <b>not bold</b>');
