@@ -60,8 +60,8 @@ test('viewers chat and ask, the host moderates, everyone sees it live', async ({
   await viewerChat.getByRole('button', { name: 'Ask' }).click();
   await otherChat.getByRole('tab', { name: 'Questions (1)' }).click();
   const otherQuestion = otherChat.getByTestId('question').filter({ hasText: 'Does this job pay social insurance?' });
-  await otherQuestion.getByRole('button', { name: /Upvote this question \(0 votes\)/ }).click();
-  await expect(otherQuestion.getByRole('button', { name: /Upvote this question \(1 votes\)/ })).toHaveAttribute('aria-pressed', 'true');
+  await otherQuestion.getByRole('button', { name: /Upvote this question \(votes so far: 0\)/ }).click();
+  await expect(otherQuestion.getByRole('button', { name: /Upvote this question \(votes so far: 1\)/ })).toHaveAttribute('aria-pressed', 'true');
   await expect(otherQuestion.getByRole('button', { name: /Upvote/ })).toBeDisabled();
   const viewerQuestion = viewerChat.getByTestId('question').filter({ hasText: 'Does this job pay social insurance?' });
   await expect(viewerQuestion.getByRole('button', { name: /Upvote/ })).toContainText('1');
