@@ -21,6 +21,11 @@ const TABLES = {
   booths: schema.booths,
   broadcasts: schema.broadcasts,
   broadcastHosts: schema.broadcastHosts,
+  broadcastMessages: schema.broadcastMessages,
+  broadcastQuestions: schema.broadcastQuestions,
+  broadcastQuestionVotes: schema.broadcastQuestionVotes,
+  broadcastMutes: schema.broadcastMutes,
+  broadcastChatSettings: schema.broadcastChatSettings,
 };
 
 describe('authorization matrix (real Postgres)', () => {
@@ -28,7 +33,7 @@ describe('authorization matrix (real Postgres)', () => {
   let database: Database;
   let services: Services;
   const actors = {} as Record<ActorName, Actor>;
-  const ids = {} as Record<'xinghe' | 'xingheJob' | 'draftFair' | 'liveFair' | 'appliedBooth' | 'draftBroadcast' | 'ownerId', string>;
+  const ids = {} as Record<'xinghe' | 'xingheJob' | 'draftFair' | 'liveFair' | 'appliedBooth' | 'draftBroadcast' | 'ownerId' | 'demoBroadcast', string>;
 
   const snapshot = async () => {
     const out: Record<string, unknown[]> = {};
@@ -77,6 +82,8 @@ describe('authorization matrix (real Postgres)', () => {
     const published = await services.fairs.create(actors.organizer, { title: 'Open fair', theme: 'custom', customTheme: 'IT', ...window });
     await services.fairs.setStatus(actors.organizer, published.id, 'published');
     ids.appliedBooth = (await services.fairs.apply(actors.otherOwner, greenFields, { fairId: published.id })).id;
+    // The demo data's published broadcast, hosted by the organizer.
+    ids.demoBroadcast = (await database.db.select().from(schema.broadcasts))[0]!.id;
     ids.draftBroadcast = (
       await services.broadcasts.create(actors.organizer, { title: 'Draft talk', topic: 'policy_qa', ...window, hostEmails: [] })
     ).id;
@@ -91,6 +98,11 @@ describe('authorization matrix (real Postgres)', () => {
     await services.fairs.setStatus(actors.organizer, fair.id, 'published');
     return fair.id;
   };
+  /** A chat message and a question by the seeker in the demo broadcast (inserted directly). */
+  const seekerMessage = async () =>
+    (await database.db.insert(schema.broadcastMessages).values({ broadcastId: ids.demoBroadcast, authorId: actors.seeker!.id, body: 'hi' }).returning())[0]!.id;
+  const seekerQuestion = async () =>
+    (await database.db.insert(schema.broadcastQuestions).values({ broadcastId: ids.demoBroadcast, authorId: actors.seeker!.id, body: 'why?' }).returning())[0]!.id;
   const draftFair = async () => (await services.fairs.create(actors.organizer, { title: 'Invite fair', theme: 'graduates', ...window() })).id;
 
   /**
@@ -120,6 +132,18 @@ describe('authorization matrix (real Postgres)', () => {
     }],
     ['create a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.create(a, { title: 'Talk', topic: 'resume_clinic', ...window(), hostEmails: [] })],
     ['publish a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.publish(a, ids.draftBroadcast)],
+    ['chat in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.send(a, ids.demoBroadcast, { body: 'Hello' })],
+    ['ask a question in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.ask(a, ids.demoBroadcast, { body: 'When?' })],
+    ['upvote a question', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a, q) => s.broadcastChat.vote(a, ids.demoBroadcast, q), seekerQuestion],
+    ['delete a chat message', ['organizer', 'admin'], (s, a, m) => s.broadcastChat.deleteMessage(a, ids.demoBroadcast, m), seekerMessage],
+    ['mute a user in a broadcast', ['organizer', 'admin'], async (s, a) => {
+      await s.broadcastChat.setMuted(a, ids.demoBroadcast, actors.seeker!.id, true);
+      await s.broadcastChat.setMuted(actors.organizer, ids.demoBroadcast, actors.seeker!.id, false);
+    }],
+    ['set slow mode', ['organizer', 'admin'], (s, a) => s.broadcastChat.setSlowMode(a, ids.demoBroadcast, { seconds: 0 })],
+    ['pin a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.pin(a, ids.demoBroadcast, q, true), seekerQuestion],
+    ['mark a question answered', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.markAnswered(a, ids.demoBroadcast, q, true), seekerQuestion],
+    ['remove a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.deleteQuestion(a, ids.demoBroadcast, q), seekerQuestion],
   ];
 
   const everyone: ActorName[] = ['visitor', 'seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'];

@@ -8,7 +8,13 @@ export type ServiceErrorCode =
   /** The booth's line is not open (fair not live, or nobody on duty). */
   | 'QUEUE_CLOSED'
   /** The seeker already waits in as many lines as allowed. */
-  | 'QUEUE_FULL';
+  | 'QUEUE_FULL'
+  /** A moderator muted this user in this broadcast's chat. */
+  | 'MUTED'
+  /** Slow mode: the user must wait `retryAfterSeconds` before their next message. */
+  | 'SLOW_MODE'
+  /** Too many requests of one kind from one user; `retryAfterSeconds` says when to try again. */
+  | 'RATE_LIMITED';
 
 // The web bundle carries its own copy of this module, so a refusal thrown by the platform's
 // services would fail a plain `instanceof` there (and become a 500): recognise the brand instead.
@@ -26,6 +32,8 @@ export class ServiceError extends Error {
     message: string,
     /** Per-field problems for INVALID, as message codes (`required`, `too_long`, ...). */
     readonly fields: Record<string, string> = {},
+    /** For SLOW_MODE and RATE_LIMITED: whole seconds until the request would be accepted. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ServiceError';

@@ -1,5 +1,7 @@
 import type { Db } from '@fairground/db';
 import { BroadcastService } from './broadcasts.ts';
+import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
+export { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from './schemas.ts';
 import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
@@ -11,6 +13,13 @@ export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
+export {
+  BroadcastChat,
+  defaultChatOptions,
+  type ChatOptions,
+  type BroadcastChatMessage,
+  type BroadcastQuestion,
+} from './broadcast-chat.ts';
 export { EmployerService } from './employers.ts';
 export { FairService, type FairStatus } from './fairs.ts';
 export { ProfileService, type SeekerProfile } from './profiles.ts';
@@ -22,7 +31,7 @@ export { recordEvent, funnelReport, boothIdsOfFair, interviewsStartedSince, type
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
-export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions) {
+export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {
   return {
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
@@ -30,6 +39,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     fairs: new FairService(db),
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),
+    broadcastChat: new BroadcastChat(db, chatOptions),
     uploads: new UploadService(db),
   };
 }

@@ -184,3 +184,15 @@ export type JobInput = Loose<z.input<typeof jobSchema>>;
 export type FairInput = Loose<z.input<typeof fairSchema>>;
 export type BroadcastInput = Loose<z.input<typeof broadcastSchema>>;
 export type FairFilters = z.output<typeof fairFiltersSchema>;
+
+/** Longest broadcast chat message and question, in characters (after trimming). */
+export const CHAT_MAX_LENGTH = 500;
+export const QUESTION_MAX_LENGTH = 300;
+/** Longest slow mode a moderator may set, in seconds. */
+export const SLOW_MODE_MAX_SECONDS = 600;
+
+export const chatMessageSchema = z.object({ body: requiredText(CHAT_MAX_LENGTH) });
+export const questionSchema = z.object({ body: requiredText(QUESTION_MAX_LENGTH) });
+export const slowModeSchema = z.object({
+  seconds: z.number().int('invalid').min(0, 'invalid').max(SLOW_MODE_MAX_SECONDS, 'invalid'),
+});

@@ -96,13 +96,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
       sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
       await Promise.all([redis.connect(), sub.connect()]);
-      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
-      // close() lets commands already sent (presence updates of sockets that just disconnected)
-      // finish; destroy() would reject them mid-flight.
-      closers.unshift(
-        () => redis?.close(),
-        () => sub.close(),
-      );
+      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first. The
+      // adapter does not await its unsubscribes, so close gracefully (a destroy would reject them,
+      // unhandled); destroy only if Redis does not answer within a moment.
+      closers.unshift(() => closeRedis(redis!), () => closeRedis(sub));
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
     }
@@ -204,5 +201,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+async function closeRedis(client: RedisClientType): Promise<void> {
+  const closed = client.close().then(
+    () => true,
+    () => false,
+  );
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+  if (!(await Promise.race([closed, timeout]))) {
+    try {
+      client.destroy();
+    } catch {
+      // already closed
+    }
   }
 }

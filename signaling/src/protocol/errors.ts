@@ -14,6 +14,10 @@ export const ErrorCode = {
   QUEUE_FULL: 'QUEUE_FULL',
   /** The request does not fit the current state (a call already answered, an ended interview). */
   CONFLICT: 'CONFLICT',
+  /** A moderator muted this user in the broadcast's chat: messages and questions are refused. */
+  MUTED: 'MUTED',
+  /** Slow mode is on: `retryAfterSeconds` says when this user may send again. */
+  SLOW_MODE: 'SLOW_MODE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -24,6 +28,8 @@ export interface ProtocolError {
   message: string;
   /** Per-field problems for INVALID_PAYLOAD: path -> message. */
   details?: Record<string, string>;
+  /** For SLOW_MODE and RATE_LIMITED, when known: whole seconds until a retry would be accepted. */
+  retryAfterSeconds?: number;
 }
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ProtocolError };

@@ -14,6 +14,15 @@ import type {
   TransportConnect,
   TransportCreate,
   MediaSource,
+  ChatJoin,
+  ChatSend,
+  ChatDelete,
+  ChatMute,
+  ChatSlowMode,
+  QuestionAsk,
+  QuestionRef,
+  QuestionPin,
+  QuestionAnswer,
 } from './schemas.ts';
 
 /** JSON shapes the media server hands through; opaque to signaling and typed by mediasoup-client. */
@@ -133,7 +142,64 @@ export interface ChatMessage {
   sentAt: string;
 }
 
+/** A message in a broadcast's live chat. Bodies are plain text: render them as text, never HTML. */
+export interface BroadcastChatLine {
+  id: string;
+  broadcastId: string;
+  authorId: string;
+  authorName: string;
+  /** The author hosts this broadcast or organizes (a badge). */
+  fromHost: boolean;
+  body: string;
+  sentAt: string;
+}
+
+/** A viewer's question. Lists sort pinned first, then by votes (most first), then by time asked. */
+export interface BroadcastQuestionItem {
+  id: string;
+  broadcastId: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  askedAt: string;
+  votes: number;
+  pinned: boolean;
+  answered: boolean;
+}
+
+/** What `chat:join` returns: recent history and what this user may do (sent again on every rejoin). */
+export interface BroadcastChatState {
+  broadcastId: string;
+  /** The latest messages, oldest first. */
+  messages: BroadcastChatLine[];
+  questions: BroadcastQuestionItem[];
+  /** Seconds between two messages of one user; 0 = off. */
+  slowModeSeconds: number;
+  /** Signed in: may post (unless muted) and vote. */
+  canPost: boolean;
+  /** May delete, mute, set slow mode, pin and mark answered (hosts, organizers, admins). */
+  canModerate: boolean;
+  /** This user is muted in this broadcast. */
+  muted: boolean;
+  /** Questions this user has voted for. */
+  myVotes: string[];
+  /** Moderators only (empty for others): who is muted. */
+  mutedUserIds: string[];
+}
+
 export interface ClientToServerEvents {
+  'chat:join': (payload: ChatJoin, ack: Ack<BroadcastChatState>) => void;
+  'chat:leave': (payload: ChatJoin, ack: Ack<null>) => void;
+  'chat:send': (payload: ChatSend, ack: Ack<BroadcastChatLine>) => void;
+  'chat:delete': (payload: ChatDelete, ack: Ack<null>) => void;
+  'chat:mute': (payload: ChatMute, ack: Ack<null>) => void;
+  'chat:slow-mode': (payload: ChatSlowMode, ack: Ack<null>) => void;
+  'question:ask': (payload: QuestionAsk, ack: Ack<BroadcastQuestionItem>) => void;
+  /** One vote per user: voting again is not an error and changes nothing. */
+  'question:vote': (payload: QuestionRef, ack: Ack<BroadcastQuestionItem>) => void;
+  'question:pin': (payload: QuestionPin, ack: Ack<null>) => void;
+  'question:answer': (payload: QuestionAnswer, ack: Ack<null>) => void;
+  'question:delete': (payload: QuestionRef, ack: Ack<null>) => void;
   'queue:join': (payload: QueueBooth, ack: Ack<QueuePlace>) => void;
   'queue:leave': (payload: QueueBooth, ack: Ack<null>) => void;
   'queue:places': (payload: Record<string, never>, ack: Ack<QueuePlace[]>) => void;
@@ -156,6 +222,18 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** To everyone in the broadcast's chat: a new message. */
+  'chat:message': (message: BroadcastChatLine) => void;
+  /** To everyone in the broadcast's chat: a moderator deleted a message. */
+  'chat:deleted': (payload: { broadcastId: string; messageId: string }) => void;
+  /** To everyone in the broadcast's chat: slow mode changed. */
+  'chat:settings': (payload: { broadcastId: string; slowModeSeconds: number }) => void;
+  /** To the muted user (all their tabs) and the broadcast's moderators. */
+  'chat:muted': (payload: { broadcastId: string; userId: string; muted: boolean }) => void;
+  /** To everyone in the broadcast's chat: a question was asked, or its votes, pin or answer changed. */
+  'question:updated': (question: BroadcastQuestionItem) => void;
+  /** To everyone in the broadcast's chat: a moderator removed a question. */
+  'question:deleted': (payload: { broadcastId: string; questionId: string }) => void;
   /** The seeker's place changed (position, ETA, status). */
   'queue:place': (place: QueuePlace) => void;
   /** To recruiters of the booth: the line and the booth's numbers. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fairground/core/schemas';
 
 /**
  * Payload schemas, shared by server (validation at the edge) and browser (typing). Our own objects
@@ -58,6 +59,25 @@ export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason
 export const interviewIdSchema = z.strictObject({ interviewId: id });
 export const interviewChatSchema = z.strictObject({ interviewId: id, body: z.string().trim().min(1).max(1000) });
 
+export const chatJoinSchema = z.strictObject({ broadcastId: id });
+export const chatSendSchema = z.strictObject({ broadcastId: id, body: z.string().trim().min(1).max(CHAT_MAX_LENGTH) });
+export const chatDeleteSchema = z.strictObject({ broadcastId: id, messageId: id });
+export const chatMuteSchema = z.strictObject({ broadcastId: id, userId: id, muted: z.boolean() });
+export const chatSlowModeSchema = z.strictObject({ broadcastId: id, seconds: z.number().int().min(0).max(SLOW_MODE_MAX_SECONDS) });
+export const questionAskSchema = z.strictObject({ broadcastId: id, body: z.string().trim().min(1).max(QUESTION_MAX_LENGTH) });
+export const questionRefSchema = z.strictObject({ broadcastId: id, questionId: id });
+export const questionPinSchema = z.strictObject({ broadcastId: id, questionId: id, pinned: z.boolean() });
+export const questionAnswerSchema = z.strictObject({ broadcastId: id, questionId: id, answered: z.boolean() });
+
+export type ChatJoin = z.infer<typeof chatJoinSchema>;
+export type ChatSend = z.infer<typeof chatSendSchema>;
+export type ChatDelete = z.infer<typeof chatDeleteSchema>;
+export type ChatMute = z.infer<typeof chatMuteSchema>;
+export type ChatSlowMode = z.infer<typeof chatSlowModeSchema>;
+export type QuestionAsk = z.infer<typeof questionAskSchema>;
+export type QuestionRef = z.infer<typeof questionRefSchema>;
+export type QuestionPin = z.infer<typeof questionPinSchema>;
+export type QuestionAnswer = z.infer<typeof questionAnswerSchema>;
 export type BoothJoin = z.infer<typeof boothJoinSchema>;
 export type QueueBooth = z.infer<typeof queueBoothSchema>;
 export type QueueEntryRef = z.infer<typeof queueEntrySchema>;

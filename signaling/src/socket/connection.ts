@@ -20,6 +20,7 @@ import {
   type RemoteProducer,
 } from '../protocol/index.ts';
 import { handle, tokenBucket, type AppSocket, type RateLimiter } from './handle.ts';
+import { registerChatHandlers } from './chat-handlers.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
 import { userRoom, type QueuePublisher } from './queue-publisher.ts';
@@ -190,6 +191,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   registerQueueHandlers(conn, deps);
   registerInterviewHandlers(conn, deps);
+  registerChatHandlers(conn, deps);
 
   socket.on('disconnect', () => {
     for (const roomId of [...joined.keys()]) {

@@ -81,7 +81,12 @@ export function toProtocolError(error: unknown, log: Logger, event: string): Pro
   if (error instanceof DomainError) return { code: error.code, message: error.message };
   if (error instanceof ServiceError) {
     const code = error.code === 'INVALID' ? 'INVALID_PAYLOAD' : error.code;
-    return { code, message: error.message, ...(Object.keys(error.fields).length ? { details: error.fields } : {}) };
+    return {
+      code,
+      message: error.message,
+      ...(Object.keys(error.fields).length ? { details: error.fields } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    };
   }
   if (error instanceof MediaError) {
     const code = error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' ? error.code : 'NOT_FOUND';

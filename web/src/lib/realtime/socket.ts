@@ -17,6 +17,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: ErrorCode | 'TIMEOUT',
     message: string,
+    /** For SLOW_MODE and RATE_LIMITED: seconds until a retry would be accepted. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'RequestError';
@@ -75,6 +77,6 @@ export async function request<E extends keyof ClientToServerEvents>(
   } catch {
     throw new RequestError('TIMEOUT', `No answer to ${event}`);
   }
-  if (!result.ok) throw new RequestError(result.error.code, result.error.message);
+  if (!result.ok) throw new RequestError(result.error.code, result.error.message, result.error.retryAfterSeconds);
   return result.data;
 }

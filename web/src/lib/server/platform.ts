@@ -26,6 +26,9 @@ const STATUS = {
   CONFLICT: 409,
   QUEUE_CLOSED: 409,
   QUEUE_FULL: 409,
+  MUTED: 403,
+  SLOW_MODE: 429,
+  RATE_LIMITED: 429,
 } as const;
 
 /**
