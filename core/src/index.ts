@@ -6,6 +6,7 @@ import { ProfileService } from './profiles.ts';
 import { UploadService } from './uploads.ts';
 import { InterviewService } from './interviews.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
+import { MatchingService } from './matching.ts';
 
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
@@ -19,6 +20,20 @@ export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
 export { recordEvent, funnelReport, boothIdsOfFair, type FunnelKind, type FunnelReport } from './funnel.ts';
+export {
+  MatchingService,
+  MATCH_WEIGHTS,
+  bestMatch,
+  matchJob,
+  rankJobs,
+  salaryFit,
+  sameLocation,
+  type Match,
+  type MatchJob,
+  type MatchProfile,
+  type MatchReason,
+  type SalaryFit,
+} from './matching.ts';
 export { isTimeZone, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
@@ -31,6 +46,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),
     uploads: new UploadService(db),
+    matching: new MatchingService(db),
   };
 }
 

@@ -90,6 +90,21 @@ export interface QueueLineItem {
   joinedAt: string;
   /** Away, inside the grace period: keeps the place, skipped by "call next". */
   disconnected: boolean;
+  /** How well the seeker fits the booth's best-fitting job; null when the booth lists no jobs. */
+  match: LineMatch | null;
+}
+
+/** A seeker's fit to one job, in parts the UI words (core/src/matching.ts). */
+export interface LineMatch {
+  jobId: string;
+  jobTitle: string;
+  /** 0-100. */
+  score: number;
+  skillsMatched: number;
+  skillsTotal: number;
+  salary: 'within' | 'overlaps' | 'below' | 'above' | 'unknown';
+  location: boolean | null;
+  jobType: boolean | null;
 }
 
 export interface BoothStats {

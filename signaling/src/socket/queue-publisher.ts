@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { eq } from 'drizzle-orm';
-import { funnelReport, type Services } from '@fairground/core';
+import { bestMatch, funnelReport, type Services } from '@fairground/core';
 import { schema, type Db, type SessionUser } from '@fairground/db';
 import { coalescer } from '../domain/coalesce.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { AppServer } from '../server.ts';
-import type { QueueLine, QueuePlace } from '../protocol/index.ts';
+import type { QueueLine, QueueLineItem, QueuePlace } from '../protocol/index.ts';
 
 export const dutyRoom = (boothId: string) => `duty:${boothId}`;
 export const staffRoom = (boothId: string) => `staff:${boothId}`;
@@ -43,6 +43,9 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   const medianOf = (boothId: string) => cached(`median:${boothId}`, 3000, () => services.queue.medianInterviewSeconds(boothId));
   const funnelOf = (boothId: string) => cached(`funnel:${boothId}`, 2000, () => funnelReport(db, [boothId]));
 
+  // A booth's jobs change rarely; a recruiter editing one sees the new match within a few seconds.
+  const jobsOf = (boothId: string) => cached(`jobs:${boothId}`, 5000, () => services.matching.jobsOfBooth(boothId));
+
   function employerNameOf(boothId: string): Promise<string> {
     return cached(`name:${boothId}`, 60_000, () => loadEmployerName(boothId));
   }
@@ -57,13 +60,29 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   }
 
   async function publish(boothId: string): Promise<void> {
-    const [line, onDuty, median, funnel, employerName] = await Promise.all([
+    const [line, onDuty, median, funnel, employerName, jobs] = await Promise.all([
       services.queue.line(boothId),
       presence.count(dutyRoom(boothId)),
       medianOf(boothId),
       funnelOf(boothId),
       employerNameOf(boothId),
+      jobsOf(boothId),
     ]);
+    const matchOf = (l: (typeof line)[number]): QueueLineItem['match'] => {
+      const best = bestMatch(l, jobs);
+      return best
+        ? {
+            jobId: best.jobId,
+            jobTitle: best.title,
+            score: best.score,
+            skillsMatched: best.reason.skills.matched,
+            skillsTotal: best.reason.skills.total,
+            salary: best.reason.salary,
+            location: best.reason.location,
+            jobType: best.reason.jobType,
+          }
+        : null;
+    };
     const payload: QueueLine = {
       boothId,
       line: line.map((l) => ({
@@ -79,6 +98,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         position: l.position,
         joinedAt: l.joinedAt.toISOString(),
         disconnected: l.disconnected,
+        match: matchOf(l),
       })),
       stats: {
         waiting: line.filter((l) => l.status === 'waiting').length,
