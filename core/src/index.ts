@@ -7,6 +7,7 @@ import { UploadService } from './uploads.ts';
 import { InterviewService } from './interviews.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { MatchingService } from './matching.ts';
+import { ReportService } from './reports.ts';
 
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
@@ -34,6 +35,22 @@ export {
   type MatchReason,
   type SalaryFit,
 } from './matching.ts';
+export {
+  ReportService,
+  funnels,
+  demandTable,
+  salaryBand,
+  SALARY_BANDS,
+  OUTCOMES,
+  type BoothLine,
+  type DemandJob,
+  type DemandRow,
+  type DemandTable,
+  type Funnel,
+  type Outcome,
+  type SalaryBand,
+} from './reports.ts';
+export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
@@ -47,6 +64,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     broadcasts: new BroadcastService(db),
     uploads: new UploadService(db),
     matching: new MatchingService(db),
+    reports: new ReportService(db),
   };
 }
 
