@@ -320,12 +320,16 @@ export class ReportService {
     return row?.fairId ?? null;
   }
 
-  /** Each approved booth's line right now, from the durable tables. */
-  async lines(fairId: string): Promise<BoothLine[]> {
+  /**
+   * Each approved booth's line right now, from the durable tables, and the median wait of
+   * everyone called so far at the fair.
+   */
+  async live(fairId: string): Promise<{ booths: BoothLine[]; medianWaitSeconds: number | null }> {
     const list = await this.#approvedBooths(fairId);
-    if (list.length === 0) return [];
+    if (list.length === 0) return { booths: [], medianWaitSeconds: null };
     const ids = list.map((b) => b.boothId);
-    const [entries, live, waits] = await Promise.all([
+    const waitMedian = sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${queueEntries.calledAt} - ${queueEntries.joinedAt}))`;
+    const [entries, live, waits, [all]] = await Promise.all([
       this.db
         .select({
           boothId: queueEntries.boothId,
@@ -341,15 +345,16 @@ export class ReportService {
         .where(and(inArray(interviews.boothId, ids), isNotNull(interviews.startedAt), isNull(interviews.endedAt)))
         .groupBy(interviews.boothId),
       this.db
-        .select({
-          boothId: queueEntries.boothId,
-          m: sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${queueEntries.calledAt} - ${queueEntries.joinedAt}))`,
-        })
+        .select({ boothId: queueEntries.boothId, m: waitMedian })
         .from(queueEntries)
         .where(and(inArray(queueEntries.boothId, ids), isNotNull(queueEntries.calledAt)))
         .groupBy(queueEntries.boothId),
+      this.db
+        .select({ m: waitMedian })
+        .from(queueEntries)
+        .where(and(inArray(queueEntries.boothId, ids), isNotNull(queueEntries.calledAt))),
     ]);
-    return list.map((b) => {
+    const booths = list.map((b) => {
       const e = entries.find((r) => r.boothId === b.boothId);
       return {
         boothId: b.boothId,
@@ -360,5 +365,6 @@ export class ReportService {
         medianWaitSeconds: median(waits.find((r) => r.boothId === b.boothId)?.m),
       };
     });
+    return { booths, medianWaitSeconds: median(all?.m) };
   }
 }

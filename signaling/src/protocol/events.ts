@@ -1,6 +1,7 @@
 import type { Ack } from './errors.ts';
 import type {
   BoothJoin,
+  DashboardRef,
   InterviewChat,
   InterviewRef,
   QueueBooth,
@@ -124,6 +125,34 @@ export interface QueueLine {
   stats: BoothStats;
 }
 
+/** One booth on the organizer's live dashboard. */
+export interface DashboardBooth {
+  boothId: string;
+  employerName: string;
+  /** Distinct visitors in the booth room now (staff excluded). */
+  visitorsNow: number;
+  waiting: number;
+  /** Called, not yet answered. */
+  called: number;
+  interviewsNow: number;
+  onDuty: number;
+  medianWaitSeconds: number | null;
+}
+
+/** A fair's live numbers (pushed at most once a second while they change). */
+export interface FairDashboard {
+  fairId: string;
+  /** When the numbers were read (ISO time). */
+  at: string;
+  /** Distinct people visiting any of the fair's booths now (staff excluded). */
+  peopleNow: number;
+  waiting: number;
+  interviewsNow: number;
+  /** Median wait of everyone called so far at the fair. */
+  medianWaitSeconds: number | null;
+  booths: DashboardBooth[];
+}
+
 export interface InterviewState {
   interviewId: string;
   roomId: string;
@@ -156,6 +185,9 @@ export interface ClientToServerEvents {
   'interview:chat': (payload: InterviewChat, ack: Ack<ChatMessage>) => void;
   'interview:extend': (payload: InterviewRef, ack: Ack<null>) => void;
   'interview:end': (payload: InterviewRef, ack: Ack<null>) => void;
+  /** Organizers: start receiving `dashboard:update` for a fair; acked with the numbers now. */
+  'dashboard:watch': (payload: DashboardRef, ack: Ack<FairDashboard>) => void;
+  'dashboard:unwatch': (payload: DashboardRef, ack: Ack<null>) => void;
   'booth:join': (payload: BoothJoin, ack: Ack<BoothState>) => void;
   'booth:leave': (payload: BoothJoin, ack: Ack<null>) => void;
   'media:transport-create': (payload: TransportCreate, ack: Ack<TransportOptions>) => void;
@@ -181,6 +213,8 @@ export interface ServerToClientEvents {
   'media:consumer-closed': (payload: { roomId: string; consumerId: string }) => void;
   /** The room's media died (worker crash); rejoin to get new transports. */
   'media:room-reset': (payload: { roomId: string }) => void;
+  /** To organizers watching a fair: its live numbers changed. */
+  'dashboard:update': (payload: FairDashboard) => void;
   /** To everyone: a published guidance broadcast has just started (sent once, by one node). */
   'notice:broadcast-live': (payload: BroadcastLiveNotice) => void;
 }

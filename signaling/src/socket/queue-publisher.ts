@@ -19,6 +19,8 @@ export interface QueuePublisherOptions {
   log: Logger;
   /** How often the clock (no-shows, grace periods) is applied. */
   sweepMs?: number;
+  /** Told after each push of a booth's line (the organizers' dashboard follows lines). */
+  afterPublish?: (boothId: string) => void;
 }
 
 /**
@@ -125,6 +127,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       };
       io.to(userRoom(l.seekerId)).emit('queue:place', place);
     }
+    options.afterPublish?.(boothId);
   }
 
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { Actor, Services } from '@fairground/core';
+import { boothRoomId } from '../domain/booths.ts';
+import { coalescer } from '../domain/coalesce.ts';
+import type { PresenceStore } from '../domain/presence-store.ts';
+import type { FairDashboard } from '../protocol/index.ts';
+import type { AppServer } from '../server.ts';
+import { dutyRoom } from './queue-publisher.ts';
+
+/** Presence room of everyone visiting any booth of a fair (one identity counts once). */
+export const fairPresenceRoom = (fairId: string) => `fair:${fairId}`;
+/** Socket.IO room of the organizers watching a fair's live dashboard. */
+export const dashboardRoom = (fairId: string) => `dashboard:${fairId}`;
+
+export interface DashboardOptions {
+  io: AppServer;
+  services: Services;
+  presence: PresenceStore;
+  log: Logger;
+  /** At most one push per fair per this many ms (bursts of joins become one update). */
+  intervalMs?: number;
+}
+
+/**
+ * The organizer's live numbers for a fair: people at its booths now, and per booth the line,
+ * recruiters on duty, interviews in progress and the median wait. Lines and interviews come from
+ * Postgres, people from presence, so every node computes the same numbers. Any change at a booth
+ * schedules a push to the fair's watchers, coalesced to at most one a second.
+ */
+export function createDashboard(options: DashboardOptions) {
+  const { io, services, presence, log } = options;
+  const fairOf = new Map<string, Promise<string | null>>();
+  const fairIdOf = (boothId: string) => {
+    let hit = fairOf.get(boothId);
+    if (!hit) {
+      hit = services.reports.fairOfBooth(boothId);
+      fairOf.set(boothId, hit);
+      hit.catch(() => fairOf.delete(boothId));
+    }
+    return hit;
+  };
+
+  async function snapshot(fairId: string): Promise<FairDashboard> {
+    const [live, peopleNow] = await Promise.all([services.reports.live(fairId), presence.count(fairPresenceRoom(fairId))]);
+    const booths = await Promise.all(
+      live.booths.map(async (b) => ({
+        ...b,
+        visitorsNow: await presence.count(boothRoomId(b.boothId)),
+        onDuty: await presence.count(dutyRoom(b.boothId)),
+      })),
+    );
+    return {
+      fairId,
+      at: new Date().toISOString(),
+      peopleNow,
+      waiting: booths.reduce((n, b) => n + b.waiting, 0),
+      interviewsNow: booths.reduce((n, b) => n + b.interviewsNow, 0),
+      medianWaitSeconds: live.medianWaitSeconds,
+      booths,
+    };
+  }
+
+  const pusher = coalescer(
+    async (fairId: string) => {
+      io.to(dashboardRoom(fairId)).emit('dashboard:update', await snapshot(fairId));
+    },
+    options.intervalMs ?? 1000,
+    (err) => log.warn({ err }, 'dashboard push failed'),
+  );
+
+  return {
+    snapshot,
+    /** The organizer may watch this fair (it exists). */
+    async authorize(actor: Actor, fairId: string) {
+      services.reports.requireOrganizer(actor);
+      await services.fairs.get(actor, fairId);
+    },
+    /** Something changed at a booth (its line, its visitors, an interview). */
+    boothChanged(boothId: string): void {
+      fairIdOf(boothId)
+        .then((fairId) => fairId && pusher.schedule(fairId))
+        .catch((err: unknown) => log.warn({ err, boothId }, 'dashboard lookup failed'));
+    },
+    fairIdOf,
+    close: () => pusher.close(),
+  };
+}
+
+export type Dashboard = ReturnType<typeof createDashboard>;
