@@ -75,7 +75,7 @@ export function fairTables(report: FairReport): ReportTable[] {
   return [
     {
       id: 'funnel',
-      title: m.funnel_heading(),
+      title: m.funnel_table_caption(),
       columns: [{ label: m.col_booth(), kind: 'text' }, ...funnelColumns()],
       rows: [...report.booths.map((b) => [b.employerName, ...funnelCells(b.funnel)]), [m.report_totals(), ...funnelCells(report.total)]],
     },
@@ -113,7 +113,7 @@ export function boothTables(report: BoothReport): ReportTable[] {
   return [
     {
       id: 'funnel',
-      title: m.funnel_heading(),
+      title: m.funnel_table_caption_booth(),
       columns: [
         { label: m.col_measure(), kind: 'text' },
         { label: m.col_value(), kind: 'text' },
