@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, type Funnel } from '@fairground/core';
 import { hashPassword, schema, type SessionUser } from '@fairground/db';
-import type { FairDashboard, QueuePlace } from '../signaling/src/protocol/index.ts';
+import type { FairDashboard, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
 import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
@@ -112,6 +112,20 @@ describe('a scripted fair produces exactly the expected report', () => {
     // Everyone is at a booth: 20 people at the fair (S0 at two booths counts once).
     await expect.poll(async () => (await ok(send<FairDashboard>(watcher, 'dashboard:watch', { fairId }))).peopleNow, { timeout: 10_000 }).toBe(20);
 
+    // S0 has a profile that fits Xinghe's QA job exactly; the others have none.
+    const s0 = await nodes[0]!.platform.auth.userFor(new Headers({ cookie: seekerCookies[0]! }));
+    await services.profiles.save(s0, {
+      name: 'S0',
+      skills: 'Playwright, SQL',
+      salaryMin: 9000,
+      salaryMax: 14000,
+      currency: 'CNY',
+      locations: 'Hangzhou',
+      jobTypes: ['full_time'],
+    } as never);
+    const lines: QueueLine[] = [];
+    recA.on('queue:line', (l) => lines.push(l));
+
     // Lines, every join sent twice: A gets S0-S8, B gets S10, S11, S0, S9 in that order.
     const join = async (i: number, boothId: string) => {
       const place = await ok(send<QueuePlace>(seekers[i]!, 'queue:join', { boothId }));
@@ -121,6 +135,21 @@ describe('a scripted fair produces exactly the expected report', () => {
     };
     for (let i = 0; i <= 8; i++) expect((await join(i, boothA)).position).toBe(i + 1);
     for (const [n, i] of [10, 11, 0, 9].entries()) expect((await join(i, boothB)).position).toBe(n + 1);
+    // Recruiters see each waiting seeker's best fit among the booth's jobs, with its reason.
+    await expect.poll(() => lines.at(-1)?.line.length, { timeout: 10_000 }).toBe(9);
+    const line = lines.at(-1)!.line;
+    expect(line[0]!.match).toMatchObject({
+      jobTitle: '测试工程师 QA Engineer',
+      score: 100,
+      skillsMatched: 2,
+      skillsTotal: 2,
+      salary: 'within',
+      location: true,
+      jobType: true,
+    });
+    // No profile: no skills, the rest unknown (half marks); the two jobs tie and the better-paid wins.
+    expect(line[1]!.match).toMatchObject({ jobTitle: '前端工程师 Frontend Engineer', score: 25, skillsMatched: 0, salary: 'unknown', location: null, jobType: null });
+
     // The dashboard catches up within about a second: 13 waiting.
     await expect.poll(() => updates.some((d) => d.waiting === 13), { timeout: 10_000 }).toBe(true);
 
