@@ -148,3 +148,14 @@ test('a seeker sees jobs ranked by fit with reasons and the salary chart', async
   await expectAccessible(seeker.page, 'matches with salary chart');
   await seeker.context.close();
 });
+
+test('the match reasons and the chart read in Chinese', async ({ browser }) => {
+  const seeker = await newUser(browser, 'zh-CN');
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto('/matches');
+  await expect(seeker.page.getByRole('heading', { name: '适合您的岗位', level: 1 })).toBeVisible();
+  await expect(seeker.page.getByTestId('match-reason').first()).toHaveText('3 项技能中符合 2 项，薪资与您的期望部分重合，地点符合，工作类型符合');
+  await expect(seeker.page.getByTestId('salary-chart')).toHaveAttribute('data-drawn', 'true');
+  await expectAccessible(seeker.page, 'matches in Chinese');
+  await seeker.context.close();
+});
