@@ -137,7 +137,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
-    const dashboard = createDashboard({ io, services, presence, log: getLogger('signaling:dashboard') });
+    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
     closers.push(() => dashboard.close());
     const queue = createQueuePublisher({
       io,

@@ -221,6 +221,8 @@ export interface ServerToClientEvents {
 
 export interface InterServerEvents {
   ping: () => void;
+  /** Something changed at one of this fair's booths: each node pushes to its own dashboard watchers. */
+  'dashboard:changed': (fairId: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -19,16 +19,22 @@ export interface DashboardOptions {
   log: Logger;
   /** At most one push per fair per this many ms (bursts of joins become one update). */
   intervalMs?: number;
+  /** Several nodes share an adapter: tell the others about changes (server-side events). */
+  crossNode?: boolean;
 }
 
 /**
  * The organizer's live numbers for a fair: people at its booths now, and per booth the line,
  * recruiters on duty, interviews in progress and the median wait. Lines and interviews come from
- * Postgres, people from presence, so every node computes the same numbers. Any change at a booth
- * schedules a push to the fair's watchers, coalesced to at most one a second.
+ * Postgres, people from presence, so every node computes the same numbers. A change at a booth is
+ * told to every node; each node pushes to its own watchers only, coalesced per fair, so a watcher
+ * gets at most one update a second however many nodes see changes, and a node with no watchers
+ * reads nothing.
  */
 export function createDashboard(options: DashboardOptions) {
   const { io, services, presence, log } = options;
+  // Sockets leaving while the platform shuts down must not publish to a closing Redis.
+  let closed = false;
   const fairOf = new Map<string, Promise<string | null>>();
   const fairIdOf = (boothId: string) => {
     let hit = fairOf.get(boothId);
@@ -60,13 +66,16 @@ export function createDashboard(options: DashboardOptions) {
     };
   }
 
+  const hasLocalWatchers = (fairId: string) => (io.of('/').adapter.rooms.get(dashboardRoom(fairId))?.size ?? 0) > 0;
   const pusher = coalescer(
     async (fairId: string) => {
-      io.to(dashboardRoom(fairId)).emit('dashboard:update', await snapshot(fairId));
+      if (!hasLocalWatchers(fairId)) return;
+      io.local.to(dashboardRoom(fairId)).emit('dashboard:update', await snapshot(fairId));
     },
     options.intervalMs ?? 1000,
     (err) => log.warn({ err }, 'dashboard push failed'),
   );
+  if (options.crossNode) io.on('dashboard:changed', (fairId) => !closed && pusher.schedule(fairId));
 
   return {
     snapshot,
@@ -77,12 +86,20 @@ export function createDashboard(options: DashboardOptions) {
     },
     /** Something changed at a booth (its line, its visitors, an interview). */
     boothChanged(boothId: string): void {
+      if (closed) return;
       fairIdOf(boothId)
-        .then((fairId) => fairId && pusher.schedule(fairId))
+        .then((fairId) => {
+          if (!fairId || closed) return;
+          pusher.schedule(fairId);
+          if (options.crossNode) io.serverSideEmit('dashboard:changed', fairId);
+        })
         .catch((err: unknown) => log.warn({ err, boothId }, 'dashboard lookup failed'));
     },
     fairIdOf,
-    close: () => pusher.close(),
+    close(): void {
+      closed = true;
+      pusher.close();
+    },
   };
 }
 
