@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { bestMatch, matchJob, rankJobs, salaryFit, sameLocation, type MatchJob, type MatchProfile } from './matching.ts';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema, type SessionUser } from '@fairground/db';
+import { freshDatabase } from '../../test/helpers.ts';
+import { bestMatch, matchJob, MatchingService, rankJobs, salaryFit, sameLocation, type MatchJob, type MatchProfile } from './matching.ts';
 
 /** The demo seeker: a computer-science graduate (db/src/seed.ts). */
 const graduate: MatchProfile = {
@@ -104,5 +107,42 @@ describe('bestMatch', () => {
   it('picks the best of a booth’s jobs, or nothing for a booth without jobs', () => {
     expect(bestMatch(graduate, demoJobs.slice(0, 4))).toMatchObject({ jobId: 'a-frontend', title: 'Frontend', score: 73 });
     expect(bestMatch(graduate, [])).toBeNull();
+  });
+});
+
+describe('MatchingService on the demo data (real Postgres)', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    fresh = await freshDatabase('matching');
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+  const user = async (email: string): Promise<SessionUser> => {
+    const [u] = await fresh.database.db.select().from(schema.users).where(eq(schema.users.email, email));
+    return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
+  };
+
+  it('ranks the open fair’s jobs for the demo seeker as the pure ranking does', async () => {
+    const service = new MatchingService(fresh.database.db);
+    const { matches } = await service.forSeeker(await user('seeker@example.com'));
+    expect(matches.map((r) => [r.job.title, r.match.score])).toEqual([
+      ['前端工程师 Frontend Engineer', 73],
+      ['测试工程师 QA Engineer', 65],
+      ['电商运营 E-commerce Operator', 40],
+      ['调度专员 Dispatcher', 25],
+      ['冷链仓管实习 Cold-chain Warehouse Intern', 25],
+      ['配送骑手（兼职）Delivery Rider (part-time)', 15],
+    ]);
+    expect(matches[0]!.job.employerName).toMatch(/Xinghe/);
+  });
+
+  it('leaves out jobs of employers whose only fair has ended, and refuses other roles', async () => {
+    const db = fresh.database.db;
+    await db.update(schema.fairs).set({ status: 'ended' });
+    const service = new MatchingService(db);
+    expect((await service.forSeeker(await user('seeker@example.com'))).matches).toEqual([]);
+    await expect(service.forSeeker(await user('employer@example.com'))).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(service.forSeeker(null)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

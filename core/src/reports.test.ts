@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schema, type SessionUser } from '@fairground/db';
+import { freshDatabase } from '../../test/helpers.ts';
 import { toCsv } from './csv.ts';
-import { demandTable, salaryBand, type DemandJob } from './reports.ts';
+import { demandTable, ReportService, salaryBand, type DemandJob } from './reports.ts';
 
 const job = (over: Partial<DemandJob>): DemandJob => ({
   employerName: 'E',
@@ -66,5 +69,54 @@ describe('toCsv', () => {
 
   it('keeps spreadsheets from running a cell as a formula', () => {
     expect(toCsv(['x'], [['=HYPERLINK("x")'], ['+1 call'], ['@me']])).toBe('\uFEFFx\r\n"\'=HYPERLINK(""x"")"\r\n\'+1 call\r\n\'@me\r\n');
+  });
+});
+
+describe('ReportService on the demo data (real Postgres)', () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  let fairId: string;
+  let boothOf: (name: string) => string;
+  beforeAll(async () => {
+    fresh = await freshDatabase('reports');
+    const [fair] = await fresh.database.db.select().from(schema.fairs);
+    fairId = fair!.id;
+    const booths = await fresh.database.db
+      .select({ id: schema.booths.id, name: schema.employers.name })
+      .from(schema.booths)
+      .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId));
+    boothOf = (name) => booths.find((b) => b.name.includes(name))!.id;
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+  const user = async (email: string): Promise<SessionUser> => {
+    const [u] = await fresh.database.db.select().from(schema.users).where(eq(schema.users.email, email));
+    return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
+  };
+
+  it('gives organizers the fair report with the demand table, zeros before anyone came', async () => {
+    const reports = new ReportService(fresh.database.db);
+    const report = await reports.fairReport(await user('organizer@example.com'), fairId);
+    expect(report.booths).toHaveLength(3);
+    expect(report.total).toMatchObject({ visited: 0, queued: 0, interviewed: 0, conversion: 0, medianWaitSeconds: null });
+    expect(report.demand.totals).toEqual({ jobs: 6, headcount: 33, employers: 3 });
+    expect(report.demand.byJobType).toEqual([
+      { key: 'gig', jobs: 1, headcount: 20 },
+      { key: 'full_time', jobs: 4, headcount: 11 },
+      { key: 'internship', jobs: 1, headcount: 2 },
+    ]);
+  });
+
+  it('lets each employer read only its own booth, and only organizers the fair', async () => {
+    const reports = new ReportService(fresh.database.db);
+    const xinghe = boothOf('Xinghe');
+    await expect(reports.boothReport(await user('employer@example.com'), xinghe)).resolves.toMatchObject({ booth: { id: xinghe } });
+    await expect(reports.boothReport(await user('organizer@example.com'), xinghe)).resolves.toMatchObject({ booth: { id: xinghe } });
+    await expect(reports.boothReport(await user('employer2@example.com'), xinghe)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(reports.boothReport(await user('seeker@example.com'), xinghe)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(reports.boothReport(null, xinghe)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(reports.fairReport(await user('employer@example.com'), fairId)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(reports.fairReport(await user('seeker@example.com'), fairId)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(reports.fairReport(await user('organizer@example.com'), '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
