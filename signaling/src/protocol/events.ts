@@ -151,6 +151,8 @@ export interface FairDashboard {
   /** Median wait of everyone called so far at the fair. */
   medianWaitSeconds: number | null;
   booths: DashboardBooth[];
+  // Not yet: live viewers per broadcast of the fair (the broadcast work adds its stats read; then
+  // `broadcasts: Array<{ broadcastId, title, live }>` here, filled in socket/dashboard.ts snapshot()).
 }
 
 export interface InterviewState {
