@@ -79,6 +79,8 @@ describe('a scripted fair produces exactly the expected report', () => {
 
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
+    // Let the nodes finish what the disconnects started (presence, lines) before shutting down.
+    await new Promise((r) => setTimeout(r, 1500));
     for (const n of nodes ?? []) await n.platform.close();
     await fresh?.drop();
   });

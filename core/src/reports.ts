@@ -74,7 +74,13 @@ function funnelOf(c: Counts, wait: number | null, length: number | null, outcome
  * visited two booths is one visitor). Read from the durable tables only: counted events (whose
  * ids make every retry or reconnect count once), queue entries and interviews.
  */
-export async function funnels(db: Db, boothIds: string[]): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
+export async function funnels(
+  db: Db,
+  boothIds: string[],
+  options: { perBooth?: boolean } = {},
+): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
+  const grouped = options.perBooth ?? true;
+  const none = Promise.resolve([] as never[]);
   const ids = boothIds.length ? boothIds : ['00000000-0000-0000-0000-000000000000'];
   const inBooths = inArray(countedEvents.roomId, ids);
   const distinct = (kind: string) => sql<number>`count(distinct ${countedEvents.actor}) filter (where ${countedEvents.kind} = ${kind})::int`;
@@ -98,17 +104,19 @@ export async function funnels(db: Db, boothIds: string[]): Promise<{ total: Funn
 
   const [totalCounts, perBooth, totalWait, boothWait, totalLength, boothLength, totalOutcomes, boothOutcomes] = await Promise.all([
     db.select(columns).from(countedEvents).where(inBooths),
-    db.select({ boothId: countedEvents.roomId, ...columns }).from(countedEvents).where(inBooths).groupBy(countedEvents.roomId),
+    grouped ? db.select({ boothId: countedEvents.roomId, ...columns }).from(countedEvents).where(inBooths).groupBy(countedEvents.roomId) : none,
     db.select({ m: waitMedian }).from(queueEntries).where(waitWhere),
-    db.select({ boothId: queueEntries.boothId, m: waitMedian }).from(queueEntries).where(waitWhere).groupBy(queueEntries.boothId),
+    grouped ? db.select({ boothId: queueEntries.boothId, m: waitMedian }).from(queueEntries).where(waitWhere).groupBy(queueEntries.boothId) : none,
     db.select({ m: lengthMedian }).from(interviews).where(lengthWhere),
-    db.select({ boothId: interviews.boothId, m: lengthMedian }).from(interviews).where(lengthWhere).groupBy(interviews.boothId),
+    grouped ? db.select({ boothId: interviews.boothId, m: lengthMedian }).from(interviews).where(lengthWhere).groupBy(interviews.boothId) : none,
     db.select({ outcome: outcomeColumn, n: sql<number>`count(*)::int` }).from(countedEvents).where(outcomeWhere).groupBy(outcomeColumn),
-    db
-      .select({ boothId: countedEvents.roomId, outcome: outcomeColumn, n: sql<number>`count(*)::int` })
-      .from(countedEvents)
-      .where(outcomeWhere)
-      .groupBy(countedEvents.roomId, outcomeColumn),
+    grouped
+      ? db
+          .select({ boothId: countedEvents.roomId, outcome: outcomeColumn, n: sql<number>`count(*)::int` })
+          .from(countedEvents)
+          .where(outcomeWhere)
+          .groupBy(countedEvents.roomId, outcomeColumn)
+      : none,
   ]);
   const zero: Counts = { visited: 0, queued: 0, interviewed: 0, withOutcome: 0, entries: 0, abandoned: 0, called: 0, noShows: 0 };
   const outcomesOf = (rows: Array<{ outcome: Outcome; n: number }>) => Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
@@ -119,7 +127,7 @@ export async function funnels(db: Db, boothIds: string[]): Promise<{ total: Funn
     outcomesOf(totalOutcomes),
   );
   const byBooth = new Map<string, Funnel>();
-  for (const id of boothIds) {
+  for (const id of grouped ? boothIds : []) {
     const { boothId: _, ...counts } = perBooth.find((r) => r.boothId === id) ?? { boothId: id, ...zero };
     byBooth.set(
       id,

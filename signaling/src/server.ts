@@ -97,8 +97,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
       sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
       await Promise.all([redis.connect(), sub.connect()]);
-      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
-      closers.unshift(() => void redis?.destroy(), () => void sub.destroy());
+      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first. The
+      // adapter does not wait for its unsubscribes, so the clients finish what is pending (a
+      // destroy would reject those replies unhandled), and are cut off if Redis does not answer.
+      const finish = (client: RedisClientType) => async () => {
+        const timer = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+        await Promise.race([client.close(), timer]).catch(() => {});
+        if (client.isOpen) client.destroy();
+      };
+      closers.unshift(finish(redis), finish(sub as RedisClientType));
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
     }

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Actor, Services } from '@fairground/core';
 import { boothRoomId } from '../domain/booths.ts';
-import { coalescer } from '../domain/coalesce.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { FairDashboard } from '../protocol/index.ts';
 import type { AppServer } from '../server.ts';
@@ -67,14 +66,52 @@ export function createDashboard(options: DashboardOptions) {
   }
 
   const hasLocalWatchers = (fairId: string) => (io.of('/').adapter.rooms.get(dashboardRoom(fairId))?.size ?? 0) > 0;
-  const pusher = coalescer(
-    async (fairId: string) => {
-      if (!hasLocalWatchers(fairId)) return;
-      io.local.to(dashboardRoom(fairId)).emit('dashboard:update', await snapshot(fairId));
+  const interval = options.intervalMs ?? 1000;
+
+  // Per fair: one push at a time, each at least `interval` after the previous one was sent (a
+  // quiet fair's first change goes out almost at once; a burst becomes one push a second).
+  const pushes = new Map<string, { timer?: NodeJS.Timeout; running: boolean; again: boolean; lastSent: number }>();
+  function schedule(fairId: string): void {
+    if (closed) return;
+    let state = pushes.get(fairId);
+    if (!state) pushes.set(fairId, (state = { running: false, again: false, lastSent: 0 }));
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    if (state.timer) return;
+    const delay = Math.max(50, state.lastSent + interval - Date.now());
+    state.timer = setTimeout(() => void push(fairId, state), delay);
+    state.timer.unref();
+  }
+  async function push(fairId: string, state: { timer?: NodeJS.Timeout; running: boolean; again: boolean; lastSent: number }) {
+    state.timer = undefined;
+    state.running = true;
+    try {
+      if (!closed && hasLocalWatchers(fairId)) {
+        const numbers = await snapshot(fairId);
+        if (!closed) {
+          io.local.to(dashboardRoom(fairId)).emit('dashboard:update', numbers);
+          state.lastSent = Date.now();
+        }
+      }
+    } catch (err) {
+      log.warn({ err, fairId }, 'dashboard push failed');
+    } finally {
+      state.running = false;
+      if (state.again) {
+        state.again = false;
+        schedule(fairId);
+      }
+    }
+  }
+  const pusher = {
+    schedule,
+    close() {
+      for (const state of pushes.values()) clearTimeout(state.timer);
+      pushes.clear();
     },
-    options.intervalMs ?? 1000,
-    (err) => log.warn({ err }, 'dashboard push failed'),
-  );
+  };
   if (options.crossNode) io.on('dashboard:changed', (fairId) => !closed && pusher.schedule(fairId));
 
   return {
