@@ -1,7 +1,8 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
+import { funnels, type Funnel } from './reports.ts';
 
-const { countedEvents, booths, queueEntries, interviews } = schema;
+const { countedEvents, booths } = schema;
 
 export type FunnelKind =
   | 'booth_visit'
@@ -38,62 +39,12 @@ export async function recordEvent(
   return rows.length > 0;
 }
 
-export interface FunnelReport {
-  visited: number;
-  queued: number;
-  interviewed: number;
-  withOutcome: number;
-  /** Seekers interviewed / seekers who visited (0 when nobody visited). */
-  conversion: number;
-  noShows: number;
-  /** Entries that left the line before being called / entries that joined. */
-  abandonment: number;
-  medianWaitSeconds: number | null;
-  medianInterviewSeconds: number | null;
-  outcomes: Record<string, number>;
-}
+/** The booth funnel over some booths (staff never appear: only seekers' actions are recorded). */
+export type FunnelReport = Funnel;
 
-/** The booth funnel (staff never appear: only seekers' actions are recorded). */
+/** One funnel over all of these booths (a seeker at two of them counts once): see `funnels()`. */
 export async function funnelReport(db: Db, boothIds: string[]): Promise<FunnelReport> {
-  if (boothIds.length === 0) boothIds = ['00000000-0000-0000-0000-000000000000'];
-  const counts = await db
-    .select({ kind: countedEvents.kind, actors: sql<number>`count(distinct ${countedEvents.actor})::int`, events: sql<number>`count(*)::int` })
-    .from(countedEvents)
-    .where(inArray(countedEvents.roomId, boothIds))
-    .groupBy(countedEvents.kind);
-  const by = (kind: FunnelKind) => counts.find((c) => c.kind === kind);
-  const outcomes = await db
-    .select({ outcome: sql<string>`${countedEvents.data}->>'outcome'`, n: sql<number>`count(*)::int` })
-    .from(countedEvents)
-    .where(and(inArray(countedEvents.roomId, boothIds), eq(countedEvents.kind, 'outcome')))
-    .groupBy(sql`${countedEvents.data}->>'outcome'`);
-  const [wait] = await db
-    .select({
-      median: sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${queueEntries.calledAt} - ${queueEntries.joinedAt}))`,
-    })
-    .from(queueEntries)
-    .where(and(inArray(queueEntries.boothId, boothIds), sql`${queueEntries.calledAt} is not null`));
-  const [length] = await db
-    .select({
-      median: sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${interviews.endedAt} - ${interviews.startedAt}))`,
-    })
-    .from(interviews)
-    .where(and(inArray(interviews.boothId, boothIds), sql`${interviews.endedAt} is not null and ${interviews.startedAt} is not null`));
-  const joinedEntries = by('queue_joined')?.events ?? 0; // one event per entry, so rejoins count
-  const visited = by('booth_visit')?.actors ?? 0;
-  const interviewed = by('interview_started')?.actors ?? 0;
-  return {
-    visited,
-    queued: by('queue_joined')?.actors ?? 0,
-    interviewed,
-    withOutcome: by('outcome')?.actors ?? 0,
-    conversion: visited ? interviewed / visited : 0,
-    noShows: by('no_show')?.events ?? 0,
-    abandonment: joinedEntries ? (by('queue_left')?.events ?? 0) / joinedEntries : 0,
-    medianWaitSeconds: wait?.median == null ? null : Math.round(Number(wait.median)),
-    medianInterviewSeconds: length?.median == null ? null : Math.round(Number(length.median)),
-    outcomes: Object.fromEntries(outcomes.map((o) => [o.outcome, o.n])),
-  };
+  return (await funnels(db, boothIds, { perBooth: false })).total;
 }
 
 /** Interviews started at these booths since an instant (e.g. the start of the fair's day). */

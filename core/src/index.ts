@@ -8,6 +8,8 @@ import { ProfileService } from './profiles.ts';
 import { UploadService } from './uploads.ts';
 import { InterviewService } from './interviews.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
+import { MatchingService } from './matching.ts';
+import { ReportService } from './reports.ts';
 
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
@@ -28,6 +30,36 @@ export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
 export { recordEvent, funnelReport, boothIdsOfFair, interviewsStartedSince, type FunnelKind, type FunnelReport } from './funnel.ts';
+export {
+  MatchingService,
+  MATCH_WEIGHTS,
+  bestMatch,
+  matchJob,
+  rankJobs,
+  salaryFit,
+  sameLocation,
+  type Match,
+  type MatchJob,
+  type MatchProfile,
+  type MatchReason,
+  type SalaryFit,
+} from './matching.ts';
+export {
+  ReportService,
+  funnels,
+  demandTable,
+  salaryBand,
+  SALARY_BANDS,
+  OUTCOMES,
+  type BoothLine,
+  type DemandJob,
+  type DemandRow,
+  type DemandTable,
+  type Funnel,
+  type Outcome,
+  type SalaryBand,
+} from './reports.ts';
+export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
@@ -41,6 +73,8 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     broadcasts: new BroadcastService(db),
     broadcastChat: new BroadcastChat(db, chatOptions),
     uploads: new UploadService(db),
+    matching: new MatchingService(db),
+    reports: new ReportService(db),
   };
 }
 

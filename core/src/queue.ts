@@ -223,13 +223,23 @@ export class BoothQueue {
         salaryMax: seekerProfiles.salaryMax,
         yearsExperience: seekerProfiles.yearsExperience,
         resumeFileId: seekerProfiles.resumeUploadId,
+        currency: seekerProfiles.currency,
+        locations: seekerProfiles.locations,
+        jobTypes: seekerProfiles.jobTypes,
       })
       .from(queueEntries)
       .innerJoin(users, eq(users.id, queueEntries.seekerId))
       .leftJoin(seekerProfiles, eq(seekerProfiles.userId, queueEntries.seekerId))
       .where(and(eq(queueEntries.boothId, boothId), inArray(queueEntries.status, ['waiting', 'called'])))
       .orderBy(asc(queueEntries.seq));
-    return rows.map((r, i) => ({ ...r, skills: r.skills ?? [], position: i + 1 }));
+    return rows.map((r, i) => ({
+      ...r,
+      skills: r.skills ?? [],
+      currency: r.currency ?? 'CNY',
+      locations: r.locations ?? [],
+      jobTypes: r.jobTypes ?? [],
+      position: i + 1,
+    }));
   }
 
   /** The seeker's live entry in one line with its position (1 = next), or null. One round trip. */

@@ -20,6 +20,7 @@ import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
 import { onConnection } from './socket/connection.ts';
 import { createQueuePublisher } from './socket/queue-publisher.ts';
+import { createDashboard } from './socket/dashboard.ts';
 import { tokenBucket, type RateLimiter } from './socket/handle.ts';
 import { healthHandler } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -138,7 +139,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
-    const queue = createQueuePublisher({ io, db: database.db, services, presence, log: getLogger('signaling:queue') });
+    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
+    closers.push(() => dashboard.close());
+    const queue = createQueuePublisher({
+      io,
+      db: database.db,
+      services,
+      presence,
+      log: getLogger('signaling:queue'),
+      afterPublish: (boothId) => dashboard.boothChanged(boothId),
+    });
     closers.push(() => queue.close());
     // Queue joins are limited per user (a burst of 5, then one a second), across their tabs.
     const joinLimiters = new Map<string, RateLimiter>();
@@ -157,6 +167,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         presence,
         services,
         queue,
+        dashboard,
         joinLimiter,
         log: getLogger('signaling:socket'),
       }),

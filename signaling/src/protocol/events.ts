@@ -1,6 +1,7 @@
 import type { Ack } from './errors.ts';
 import type {
   BoothJoin,
+  DashboardRef,
   InterviewChat,
   InterviewRef,
   QueueBooth,
@@ -101,6 +102,21 @@ export interface QueueLineItem {
   resumeFileId: string | null;
   /** Away, inside the grace period: keeps the place, skipped by "call next". */
   disconnected: boolean;
+  /** How well the seeker fits the booth's best-fitting job; null when the booth lists no jobs. */
+  match: LineMatch | null;
+}
+
+/** A seeker's fit to one job, in parts the UI words (core/src/matching.ts). */
+export interface LineMatch {
+  jobId: string;
+  jobTitle: string;
+  /** 0-100. */
+  score: number;
+  skillsMatched: number;
+  skillsTotal: number;
+  salary: 'within' | 'overlaps' | 'below' | 'above' | 'unknown';
+  location: boolean | null;
+  jobType: boolean | null;
 }
 
 export interface BoothStats {
@@ -120,6 +136,36 @@ export interface QueueLine {
   boothId: string;
   line: QueueLineItem[];
   stats: BoothStats;
+}
+
+/** One booth on the organizer's live dashboard. */
+export interface DashboardBooth {
+  boothId: string;
+  employerName: string;
+  /** Distinct visitors in the booth room now (staff excluded). */
+  visitorsNow: number;
+  waiting: number;
+  /** Called, not yet answered. */
+  called: number;
+  interviewsNow: number;
+  onDuty: number;
+  medianWaitSeconds: number | null;
+}
+
+/** A fair's live numbers (pushed at most once a second while they change). */
+export interface FairDashboard {
+  fairId: string;
+  /** When the numbers were read (ISO time). */
+  at: string;
+  /** Distinct people visiting any of the fair's booths now (staff excluded). */
+  peopleNow: number;
+  waiting: number;
+  interviewsNow: number;
+  /** Median wait of everyone called so far at the fair. */
+  medianWaitSeconds: number | null;
+  booths: DashboardBooth[];
+  // Not yet: live viewers per broadcast of the fair (the broadcast work adds its stats read; then
+  // `broadcasts: Array<{ broadcastId, title, live }>` here, filled in socket/dashboard.ts snapshot()).
 }
 
 export interface InterviewState {
@@ -211,6 +257,9 @@ export interface ClientToServerEvents {
   'interview:chat': (payload: InterviewChat, ack: Ack<ChatMessage>) => void;
   'interview:extend': (payload: InterviewRef, ack: Ack<null>) => void;
   'interview:end': (payload: InterviewRef, ack: Ack<null>) => void;
+  /** Organizers: start receiving `dashboard:update` for a fair; acked with the numbers now. */
+  'dashboard:watch': (payload: DashboardRef, ack: Ack<FairDashboard>) => void;
+  'dashboard:unwatch': (payload: DashboardRef, ack: Ack<null>) => void;
   'booth:join': (payload: BoothJoin, ack: Ack<BoothState>) => void;
   'booth:leave': (payload: BoothJoin, ack: Ack<null>) => void;
   'media:transport-create': (payload: TransportCreate, ack: Ack<TransportOptions>) => void;
@@ -248,12 +297,16 @@ export interface ServerToClientEvents {
   'media:consumer-closed': (payload: { roomId: string; consumerId: string }) => void;
   /** The room's media died (worker crash); rejoin to get new transports. */
   'media:room-reset': (payload: { roomId: string }) => void;
+  /** To organizers watching a fair: its live numbers changed. */
+  'dashboard:update': (payload: FairDashboard) => void;
   /** To everyone: a published guidance broadcast has just started (sent once, by one node). */
   'notice:broadcast-live': (payload: BroadcastLiveNotice) => void;
 }
 
 export interface InterServerEvents {
   ping: () => void;
+  /** Something changed at one of this fair's booths: each node pushes to its own dashboard watchers. */
+  'dashboard:changed': (fairId: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -56,6 +56,7 @@ export const queueBoothSchema = z.strictObject({ boothId: id });
 export const queueEntrySchema = z.strictObject({ entryId: id });
 export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean() });
 export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason: z.string().trim().min(1).max(200) });
+export const dashboardSchema = z.strictObject({ fairId: id });
 export const interviewIdSchema = z.strictObject({ interviewId: id });
 export const interviewChatSchema = z.strictObject({ interviewId: id, body: z.string().trim().min(1).max(1000) });
 
@@ -79,6 +80,7 @@ export type QuestionRef = z.infer<typeof questionRefSchema>;
 export type QuestionPin = z.infer<typeof questionPinSchema>;
 export type QuestionAnswer = z.infer<typeof questionAnswerSchema>;
 export type BoothJoin = z.infer<typeof boothJoinSchema>;
+export type DashboardRef = z.infer<typeof dashboardSchema>;
 export type QueueBooth = z.infer<typeof queueBoothSchema>;
 export type QueueEntryRef = z.infer<typeof queueEntrySchema>;
 export type QueueDuty = z.infer<typeof queueDutySchema>;

@@ -11,6 +11,7 @@ import {
   boothJoinSchema,
   boothLeaveSchema,
   consumeSchema,
+  dashboardSchema,
   consumerResumeSchema,
   produceSchema,
   producerCloseSchema,
@@ -24,6 +25,7 @@ import { registerChatHandlers } from './chat-handlers.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
 import { userRoom, type QueuePublisher } from './queue-publisher.ts';
+import { dashboardRoom, fairPresenceRoom, type Dashboard } from './dashboard.ts';
 import type { AppServer } from '../server.ts';
 
 export interface ConnectionDeps {
@@ -35,6 +37,7 @@ export interface ConnectionDeps {
   presence: PresenceStore;
   services: Services;
   queue: QueuePublisher;
+  dashboard: Dashboard;
   log: Logger;
   /** Per-user limit on queue joins, shared by the user's connections on this node. */
   joinLimiter: (userId: string) => RateLimiter;
@@ -116,7 +119,22 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   handle(socket, 'booth:join', boothJoinSchema, limiter, log, async ({ boothId }) => {
     const { booth, isStaff } = await booths.access(boothId, user);
     const roomId = boothRoomId(boothId);
-    const entered = await conn.enter(roomId, { canPublish: isStaff, counted: !isStaff });
+    // Visitors also count once towards the fair's "people here now", whichever booths they are at.
+    const fairConnection = `${socket.id}|${boothId}`;
+    const entered = await conn.enter(roomId, {
+      canPublish: isStaff,
+      counted: !isStaff,
+      onLeave: isStaff
+        ? undefined
+        : async () => {
+            await presence.remove(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
+            deps.dashboard.boothChanged(boothId);
+          },
+    });
+    if (entered && !isStaff) {
+      await presence.add(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
+      deps.dashboard.boothChanged(boothId);
+    }
     if (isStaff) await socket.join(`staff:${boothId}`);
     // The funnel's first stage: a signed-in seeker visited this booth (once, whatever the retries).
     if (entered && user?.role === 'seeker') {
@@ -186,6 +204,17 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   handle(socket, 'media:consumer-resume', consumerResumeSchema, limiter, log, async (p) => {
     conn.inRoom(p.roomId);
     await media.resumeConsumer(p.roomId, peerId, p.consumerId);
+    return null;
+  });
+
+  handle(socket, 'dashboard:watch', dashboardSchema, limiter, log, async ({ fairId }) => {
+    await deps.dashboard.authorize(user, fairId);
+    await socket.join(dashboardRoom(fairId));
+    return deps.dashboard.snapshot(fairId);
+  });
+
+  handle(socket, 'dashboard:unwatch', dashboardSchema, limiter, log, async ({ fairId }) => {
+    await socket.leave(dashboardRoom(fairId));
     return null;
   });
 

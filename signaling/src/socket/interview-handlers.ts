@@ -29,7 +29,10 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
     // Both sides present: the interview has started (recorded once, whichever node sees it).
     if ((await presence.add(roomId, socket.data.identity, socket.id)) >= 2) {
       const started = await services.interviews.markStarted(interviewId);
-      if (started) io.to(roomId).emit('interview:state', state(started));
+      if (started) {
+        io.to(roomId).emit('interview:state', state(started));
+        deps.dashboard.boothChanged(started.boothId);
+      }
     }
     const current = (await services.interviews.view(user, interviewId)).interview;
     return {

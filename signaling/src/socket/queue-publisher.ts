@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { eq } from 'drizzle-orm';
-import { funnelReport, interviewsStartedSince, startOfDay, type Services } from '@fairground/core';
+import { bestMatch, funnelReport, interviewsStartedSince, startOfDay, type Services } from '@fairground/core';
 import { schema, type Db, type SessionUser } from '@fairground/db';
 import { coalescer } from '../domain/coalesce.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { AppServer } from '../server.ts';
-import type { QueueLine, QueuePlace } from '../protocol/index.ts';
+import type { QueueLine, QueueLineItem, QueuePlace } from '../protocol/index.ts';
 
 export const dutyRoom = (boothId: string) => `duty:${boothId}`;
 export const staffRoom = (boothId: string) => `staff:${boothId}`;
@@ -19,6 +19,8 @@ export interface QueuePublisherOptions {
   log: Logger;
   /** How often the clock (no-shows, grace periods) is applied. */
   sweepMs?: number;
+  /** Told after each push of a booth's line (the organizers' dashboard follows lines). */
+  afterPublish?: (boothId: string) => void;
 }
 
 /**
@@ -50,6 +52,9 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       interviewsStartedSince(db, [boothId], startOfDay(new Date(), (await boothOf(boothId)).timeZone)),
     );
 
+  // A booth's jobs change rarely; a recruiter editing one sees the new match within a few seconds.
+  const jobsOf = (boothId: string) => cached(`jobs:${boothId}`, 5000, () => services.matching.jobsOfBooth(boothId));
+
   async function loadBooth(boothId: string): Promise<{ employerName: string; timeZone: string }> {
     const [row] = await db
       .select({ name: schema.employers.name, timeZone: schema.fairs.timeZone })
@@ -61,14 +66,30 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   }
 
   async function publish(boothId: string): Promise<void> {
-    const [line, onDuty, median, funnel, employerName, interviewsToday] = await Promise.all([
+    const [line, onDuty, median, funnel, employerName, interviewsToday, jobs] = await Promise.all([
       services.queue.line(boothId),
       presence.count(dutyRoom(boothId)),
       medianOf(boothId),
       funnelOf(boothId),
       employerNameOf(boothId),
       interviewsTodayOf(boothId),
+      jobsOf(boothId),
     ]);
+    const matchOf = (l: (typeof line)[number]): QueueLineItem['match'] => {
+      const best = bestMatch(l, jobs);
+      return best
+        ? {
+            jobId: best.jobId,
+            jobTitle: best.title,
+            score: best.score,
+            skillsMatched: best.reason.skills.matched,
+            skillsTotal: best.reason.skills.total,
+            salary: best.reason.salary,
+            location: best.reason.location,
+            jobType: best.reason.jobType,
+          }
+        : null;
+    };
     const payload: QueueLine = {
       boothId,
       line: line.map((l) => ({
@@ -85,6 +106,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         joinedAt: l.joinedAt.toISOString(),
         resumeFileId: l.resumeFileId ?? null,
         disconnected: l.disconnected,
+        match: matchOf(l),
       })),
       stats: {
         waiting: line.filter((l) => l.status === 'waiting').length,
@@ -112,6 +134,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       };
       io.to(userRoom(l.seekerId)).emit('queue:place', place);
     }
+    options.afterPublish?.(boothId);
   }
 
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));

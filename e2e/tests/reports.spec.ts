@@ -1,0 +1,161 @@
+import type { Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { expect, expectAccessible, newUser, signIn, test } from './fixtures.ts';
+
+const FAIR = /Spring Breeze Graduates Cloud Fair/;
+
+/** RFC 4180 rows (quotes, doubled quotes, commas and line breaks inside quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      (row = []), (cell = ''), i++;
+    } else cell += c;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+async function download(page: Page, testId: string): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return readFile((await file.path())!, 'utf8');
+}
+
+async function openFairConsole(page: Page) {
+  await page.goto('/organizer');
+  await page.getByRole('link', { name: FAIR }).first().click();
+  await page.waitForURL(/\/organizer\/fairs\/[0-9a-f-]{36}$/);
+}
+
+test('the organizer watches a number change live, and downloads report tables as CSV', async ({ browser }) => {
+  const organizer = await newUser(browser);
+  await signIn(organizer.page, 'organizer@example.com');
+  await openFairConsole(organizer.page);
+  await organizer.page.getByRole('link', { name: 'Live dashboard' }).click();
+  await organizer.page.waitForURL(/\/live$/);
+  const waiting = organizer.page.getByTestId('dash-waiting');
+  await expect(waiting).toHaveText(/^\d+$/);
+  const before = Number(await waiting.textContent());
+
+  // Green Fields' recruiter goes on duty; a seeker joins the line.
+  const recruiter = await newUser(browser);
+  await signIn(recruiter.page, 'employer2@example.com');
+  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await recruiter.page.getByRole('link', { name: /Visit booth: .*Green Fields/ }).click();
+  await recruiter.page.waitForURL(/\/booths\//);
+  const boothUrl = recruiter.page.url();
+  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
+  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto(boothUrl);
+  await expect(organizer.page.getByTestId('dash-people')).not.toHaveText('0');
+  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
+  await expect(seeker.page.getByTestId('queue-place')).toBeVisible();
+
+  // The dashboard moves by itself: no reload.
+  await expect(waiting).toHaveText(String(before + 1));
+  const row = organizer.page.getByTestId('dash-booths').getByRole('row', { name: /Green Fields/ });
+  await expect(row.getByTestId('booth-waiting')).toHaveText(/^[1-9]\d*$/);
+  // The recruiter sees how well the seeker fits Green Fields' jobs.
+  await expect(recruiter.page.getByTestId('staff-match').first()).toContainText(/Match \d+%/);
+  await expectAccessible(organizer.page, 'live dashboard');
+
+  // The report: tables with CSV downloads that spreadsheets read, Chinese included.
+  await organizer.page.getByRole('link', { name: 'Report', exact: true }).click();
+  await organizer.page.waitForURL(/\/report$/);
+  await expect(organizer.page.getByRole('heading', { name: /Report: .*Spring Breeze/, level: 1 })).toBeVisible();
+  await expect(organizer.page.getByTestId('total-visited')).not.toHaveText('0');
+  await expectAccessible(organizer.page, 'fair report');
+
+  const jobsCsv = await download(organizer.page, 'csv-demand-jobs');
+  expect(jobsCsv.startsWith('\uFEFF')).toBe(true);
+  expect(jobsCsv).toContain('\r\n');
+  const jobs = parseCsv(jobsCsv.slice(1));
+  expect(jobs[0]).toEqual(['Employer', 'Job', 'Headcount', 'Location', 'Job type', 'Salary from', 'Salary to', 'Currency', 'Skills']);
+  expect(jobs).toHaveLength(1 + 6);
+  expect(jobs.find((r) => r[1] === '前端工程师 Frontend Engineer')).toEqual([
+    expect.stringContaining('Xinghe'),
+    '前端工程师 Frontend Engineer',
+    '3',
+    '杭州 Hangzhou',
+    'Full-time',
+    '12000',
+    '20000',
+    'CNY',
+    'TypeScript、Svelte、CSS',
+  ]);
+
+  const funnel = parseCsv((await download(organizer.page, 'csv-funnel')).slice(1));
+  expect(funnel[0]!.slice(0, 5)).toEqual(['Booth', 'Visited', 'Joined the line', 'Interviewed', 'Given an outcome']);
+  expect(funnel.map((r) => r[0])).toEqual(['Booth', expect.any(String), expect.any(String), expect.any(String), 'Whole fair']);
+  const greenFields = funnel.find((r) => /Green Fields/.test(r[0]!))!;
+  expect(Number(greenFields[1])).toBeGreaterThanOrEqual(1); // visited
+  expect(Number(greenFields[2])).toBeGreaterThanOrEqual(1); // joined the line
+
+  // Other roles may not download the organizer's tables.
+  const refused = await seeker.page.request.get(organizer.page.url() + '/funnel.csv', { maxRedirects: 0 });
+  expect(refused.status()).toBe(403);
+
+  // The employer reads its own booth's report.
+  await recruiter.page.goto('/employer');
+  await recruiter.page.getByRole('link', { name: /^Report/ }).first().click();
+  await expect(recruiter.page.getByRole('heading', { name: /Booth report: .*Green Fields/ })).toBeVisible();
+  await expectAccessible(recruiter.page, 'booth report');
+  const boothFunnel = parseCsv((await download(recruiter.page, 'csv-funnel')).slice(1));
+  expect(boothFunnel.find((r) => r[0] === 'Joined the line')?.[1]).toMatch(/^[1-9]\d*$/);
+
+  await seeker.page.getByRole('button', { name: 'Leave the line' }).click();
+  await seeker.context.close();
+  await recruiter.context.close();
+  await organizer.context.close();
+});
+
+test('a seeker sees jobs ranked by fit with reasons and the salary chart', async ({ browser }) => {
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.getByRole('link', { name: 'My matches' }).click();
+  await seeker.page.waitForURL(/\/matches$/);
+  const items = seeker.page.getByTestId('matches').getByRole('listitem');
+  await expect(items).toHaveCount(6);
+  // The demo graduate (TypeScript, CSS, SQL; 8,000-13,000; Hangzhou or Zunyi; full-time or internship).
+  await expect(items.first()).toContainText('Frontend Engineer');
+  await expect(items.first().getByTestId('match-reason')).toHaveText(
+    '2 of 3 skills, salary partly within your range, in a place you chose, a job type you want',
+  );
+  await expect(items.nth(1)).toContainText('QA Engineer');
+  await expect(items.first().getByRole('link', { name: /Frontend Engineer/ })).toHaveAttribute('href', /^\/jobs\/[0-9a-f-]{36}$/);
+
+  // The chart is drawn in the browser; its table alternative has the same numbers.
+  await expect(seeker.page.getByTestId('salary-chart')).toHaveAttribute('data-drawn', 'true');
+  await seeker.page.getByText('Show as a table').click();
+  const table = seeker.page.getByTestId('salary-table');
+  await expect(table.getByRole('row', { name: /Your expectation/ })).toContainText('8,000');
+  await expect(table.getByRole('row', { name: /Frontend Engineer/ })).toContainText('20,000');
+  await expectAccessible(seeker.page, 'matches with salary chart');
+  await seeker.context.close();
+});
+
+test('the match reasons and the chart read in Chinese', async ({ browser }) => {
+  const seeker = await newUser(browser, 'zh-CN');
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto('/matches');
+  await expect(seeker.page.getByRole('heading', { name: '适合您的岗位', level: 1 })).toBeVisible();
+  await expect(seeker.page.getByTestId('match-reason').first()).toHaveText('3 项技能中符合 2 项，薪资与您的期望部分重合，地点符合，工作类型符合');
+  await expect(seeker.page.getByTestId('salary-chart')).toHaveAttribute('data-drawn', 'true');
+  await expectAccessible(seeker.page, 'matches in Chinese');
+  await seeker.context.close();
+});

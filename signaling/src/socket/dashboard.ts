@@ -1,0 +1,143 @@
+import type { Logger } from 'pino';
+import type { Actor, Services } from '@fairground/core';
+import { boothRoomId } from '../domain/booths.ts';
+import type { PresenceStore } from '../domain/presence-store.ts';
+import type { FairDashboard } from '../protocol/index.ts';
+import type { AppServer } from '../server.ts';
+import { dutyRoom } from './queue-publisher.ts';
+
+/** Presence room of everyone visiting any booth of a fair (one identity counts once). */
+export const fairPresenceRoom = (fairId: string) => `fair:${fairId}`;
+/** Socket.IO room of the organizers watching a fair's live dashboard. */
+export const dashboardRoom = (fairId: string) => `dashboard:${fairId}`;
+
+export interface DashboardOptions {
+  io: AppServer;
+  services: Services;
+  presence: PresenceStore;
+  log: Logger;
+  /** At most one push per fair per this many ms (bursts of joins become one update). */
+  intervalMs?: number;
+  /** Several nodes share an adapter: tell the others about changes (server-side events). */
+  crossNode?: boolean;
+}
+
+/**
+ * The organizer's live numbers for a fair: people at its booths now, and per booth the line,
+ * recruiters on duty, interviews in progress and the median wait. Lines and interviews come from
+ * Postgres, people from presence, so every node computes the same numbers. A change at a booth is
+ * told to every node; each node pushes to its own watchers only, coalesced per fair, so a watcher
+ * gets at most one update a second however many nodes see changes, and a node with no watchers
+ * reads nothing.
+ */
+export function createDashboard(options: DashboardOptions) {
+  const { io, services, presence, log } = options;
+  // Sockets leaving while the platform shuts down must not publish to a closing Redis.
+  let closed = false;
+  const fairOf = new Map<string, Promise<string | null>>();
+  const fairIdOf = (boothId: string) => {
+    let hit = fairOf.get(boothId);
+    if (!hit) {
+      hit = services.reports.fairOfBooth(boothId);
+      fairOf.set(boothId, hit);
+      hit.catch(() => fairOf.delete(boothId));
+    }
+    return hit;
+  };
+
+  async function snapshot(fairId: string): Promise<FairDashboard> {
+    const [live, peopleNow] = await Promise.all([services.reports.live(fairId), presence.count(fairPresenceRoom(fairId))]);
+    const booths = await Promise.all(
+      live.booths.map(async (b) => ({
+        ...b,
+        visitorsNow: await presence.count(boothRoomId(b.boothId)),
+        onDuty: await presence.count(dutyRoom(b.boothId)),
+      })),
+    );
+    return {
+      fairId,
+      at: new Date().toISOString(),
+      peopleNow,
+      waiting: booths.reduce((n, b) => n + b.waiting, 0),
+      interviewsNow: booths.reduce((n, b) => n + b.interviewsNow, 0),
+      medianWaitSeconds: live.medianWaitSeconds,
+      booths,
+    };
+  }
+
+  const hasLocalWatchers = (fairId: string) => (io.of('/').adapter.rooms.get(dashboardRoom(fairId))?.size ?? 0) > 0;
+  const interval = options.intervalMs ?? 1000;
+
+  // Per fair: one push at a time, each at least `interval` after the previous one was sent (a
+  // quiet fair's first change goes out almost at once; a burst becomes one push a second).
+  const pushes = new Map<string, { timer?: NodeJS.Timeout; running: boolean; again: boolean; lastSent: number }>();
+  function schedule(fairId: string): void {
+    if (closed) return;
+    let state = pushes.get(fairId);
+    if (!state) pushes.set(fairId, (state = { running: false, again: false, lastSent: 0 }));
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    if (state.timer) return;
+    const delay = Math.max(50, state.lastSent + interval - Date.now());
+    state.timer = setTimeout(() => void push(fairId, state), delay);
+    state.timer.unref();
+  }
+  async function push(fairId: string, state: { timer?: NodeJS.Timeout; running: boolean; again: boolean; lastSent: number }) {
+    state.timer = undefined;
+    state.running = true;
+    try {
+      if (!closed && hasLocalWatchers(fairId)) {
+        const numbers = await snapshot(fairId);
+        if (!closed) {
+          io.local.to(dashboardRoom(fairId)).emit('dashboard:update', numbers);
+          state.lastSent = Date.now();
+        }
+      }
+    } catch (err) {
+      log.warn({ err, fairId }, 'dashboard push failed');
+    } finally {
+      state.running = false;
+      if (state.again) {
+        state.again = false;
+        schedule(fairId);
+      }
+    }
+  }
+  const pusher = {
+    schedule,
+    close() {
+      for (const state of pushes.values()) clearTimeout(state.timer);
+      pushes.clear();
+    },
+  };
+  if (options.crossNode) io.on('dashboard:changed', (fairId) => !closed && pusher.schedule(fairId));
+
+  return {
+    snapshot,
+    /** The organizer may watch this fair (it exists). */
+    async authorize(actor: Actor, fairId: string) {
+      services.reports.requireOrganizer(actor);
+      await services.fairs.get(actor, fairId);
+    },
+    /** Something changed at a booth (its line, its visitors, an interview). */
+    boothChanged(boothId: string): void {
+      if (closed) return;
+      fairIdOf(boothId)
+        .then((fairId) => {
+          if (!fairId || closed) return;
+          pusher.schedule(fairId);
+          if (options.crossNode) io.serverSideEmit('dashboard:changed', fairId);
+        })
+        .catch((err: unknown) => log.warn({ err, boothId }, 'dashboard lookup failed'));
+    },
+    fairIdOf,
+    close(): void {
+      closed = true;
+      pusher.close();
+    },
+  };
+}
+
+export type Dashboard = ReturnType<typeof createDashboard>;

@@ -1,0 +1,152 @@
+import { error } from '@sveltejs/kit';
+import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService } from '@fairground/core';
+import { m } from '$lib/paraglide/messages';
+import { jobTypeLabel } from '$lib/labels';
+
+import { formatCell, type ReportTable } from '$lib/report-format';
+
+export type { ReportTable };
+
+type FairReport = Awaited<ReturnType<ReportService['fairReport']>>;
+type BoothReport = Awaited<ReturnType<ReportService['boothReport']>>;
+
+const outcomeLabel = { next_round: m.outcome_next_round, offer: m.outcome_offer, not_a_fit: m.outcome_not_a_fit, no_show: m.outcome_no_show } as const;
+
+const funnelColumns = (): ReportTable['columns'] => [
+  { label: m.stage_visited(), kind: 'int' },
+  { label: m.stage_queued(), kind: 'int' },
+  { label: m.stage_interviewed(), kind: 'int' },
+  { label: m.stage_outcome(), kind: 'int' },
+  { label: m.col_conversion(), kind: 'pct' },
+  { label: m.col_visit_to_queue(), kind: 'pct' },
+  { label: m.col_queue_to_interview(), kind: 'pct' },
+  { label: m.col_entries(), kind: 'int' },
+  { label: m.col_abandoned(), kind: 'int' },
+  { label: m.col_abandonment(), kind: 'pct' },
+  { label: m.col_called(), kind: 'int' },
+  { label: m.col_no_shows(), kind: 'int' },
+  { label: m.col_no_show_rate(), kind: 'pct' },
+  { label: m.col_median_wait(), kind: 'min' },
+  { label: m.col_median_interview(), kind: 'min' },
+  ...OUTCOMES.map((o) => ({ label: outcomeLabel[o](), kind: 'int' as const })),
+];
+
+const funnelCells = (f: Funnel) => [
+  f.visited,
+  f.queued,
+  f.interviewed,
+  f.withOutcome,
+  f.conversion,
+  f.visitToQueue,
+  f.queueToInterview,
+  f.entries,
+  f.abandoned,
+  f.abandonment,
+  f.called,
+  f.noShows,
+  f.noShowRate,
+  f.medianWaitSeconds,
+  f.medianInterviewSeconds,
+  ...OUTCOMES.map((o) => f.outcomes[o]),
+];
+
+/** "8,000–11,999 CNY" from a band key such as `8000_11999 CNY`. */
+export function bandLabel(key: string): string {
+  const [band, currency = ''] = key.split(' ');
+  const n = (v: number) => new Intl.NumberFormat('en').format(v);
+  const index = SALARY_BANDS.findIndex((b) => b.key === band);
+  if (index < 0) return key;
+  const to = SALARY_BANDS[index]!.below;
+  const from = index === 0 ? 0 : SALARY_BANDS[index - 1]!.below;
+  if (index === 0) return m.band_under({ to: n(to), currency });
+  if (!Number.isFinite(to)) return m.band_plus({ from: n(from), currency });
+  return m.band_range({ from: n(from), to: n(to - 1), currency });
+}
+
+const demandRows = (rows: DemandRow[], label: (k: string) => string = (k) => k) => rows.map((r) => [label(r.key), r.jobs, r.headcount]);
+const demandColumns = (first: string): ReportTable['columns'] => [
+  { label: first, kind: 'text' },
+  { label: m.col_jobs(), kind: 'int' },
+  { label: m.col_headcount(), kind: 'int' },
+];
+
+export function fairTables(report: FairReport): ReportTable[] {
+  const d = report.demand;
+  return [
+    {
+      id: 'funnel',
+      title: m.funnel_table_caption(),
+      columns: [{ label: m.col_booth(), kind: 'text' }, ...funnelColumns()],
+      rows: [...report.booths.map((b) => [b.employerName, ...funnelCells(b.funnel)]), [m.report_totals(), ...funnelCells(report.total)]],
+    },
+    {
+      id: 'demand-jobs',
+      title: m.demand_jobs(),
+      columns: [
+        { label: m.col_employer(), kind: 'text' },
+        { label: m.col_job(), kind: 'text' },
+        { label: m.col_headcount(), kind: 'int' },
+        { label: m.col_location(), kind: 'text' },
+        { label: m.col_job_type(), kind: 'text' },
+        { label: m.col_salary_min(), kind: 'int' },
+        { label: m.col_salary_max(), kind: 'int' },
+        { label: m.col_currency(), kind: 'text' },
+        { label: m.col_skills(), kind: 'text' },
+      ],
+      rows: d.jobs.map((j) => [j.employerName, j.title, j.headcount, j.location, jobTypeLabel(j.jobType), j.salaryMin, j.salaryMax, j.currency, j.skills.join('、')]),
+    },
+    { id: 'demand-skills', title: m.demand_by_skill(), columns: demandColumns(m.col_skill()), rows: demandRows(d.bySkill) },
+    { id: 'demand-locations', title: m.demand_by_location(), columns: demandColumns(m.col_location()), rows: demandRows(d.byLocation) },
+    {
+      id: 'demand-job-types',
+      title: m.demand_by_job_type(),
+      columns: demandColumns(m.col_job_type()),
+      rows: demandRows(d.byJobType, (k) => jobTypeLabel(k as Parameters<typeof jobTypeLabel>[0])),
+    },
+    { id: 'demand-salary-bands', title: m.demand_by_band(), columns: demandColumns(m.col_band()), rows: demandRows(d.bySalaryBand, bandLabel) },
+  ];
+}
+
+export function boothTables(report: BoothReport): ReportTable[] {
+  const columns = funnelColumns();
+  const cells = funnelCells(report.funnel);
+  return [
+    {
+      id: 'funnel',
+      title: m.funnel_table_caption_booth(),
+      columns: [
+        { label: m.col_measure(), kind: 'text' },
+        { label: m.col_value(), kind: 'text' },
+      ],
+      // One measure a row: each value formatted by its own kind.
+      rows: columns.map((c, i) => [c.label, formatCell(cells[i] ?? null, c.kind)]),
+    },
+    {
+      id: 'ratings',
+      title: m.ratings_heading(),
+      columns: [
+        { label: m.col_rating(), kind: 'text' },
+        { label: m.col_count(), kind: 'int' },
+      ],
+      rows: report.ratings.map((r) => [r.rating == null ? m.rating_none() : String(r.rating), r.n]),
+    },
+  ];
+}
+
+/** The CSV download of one table, or a 404 for an unknown table name. */
+export function csvResponse(tables: ReportTable[], id: string, filePrefix: string): Response {
+  const table = tables.find((t) => t.id === id);
+  if (!table) error(404, 'No such table');
+  const body = toCsv(
+    table.columns.map((c) => c.label),
+    table.rows.map((r) => r.map((v, i) => formatCell(v, table.columns[i]!.kind))),
+  );
+  const name = `${filePrefix}-${table.id}.csv`;
+  return new Response(body, {
+    headers: {
+      'content-type': CSV_CONTENT_TYPE,
+      'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'cache-control': 'private, no-store',
+    },
+  });
+}

@@ -1,0 +1,18 @@
+import { routeId } from '$lib/ids';
+import { loadOr404, services } from '$lib/server/platform';
+import { requireOrganizer } from '$lib/server/organizer';
+import { fairTables } from '$lib/server/report-tables';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+  const user = requireOrganizer(locals.user, url);
+  const report = await loadOr404(() => services().reports.fairReport(user, routeId(params.id)));
+  return {
+    fair: report.fair,
+    total: report.total,
+    booths: report.booths.map((b) => ({ boothId: b.boothId, employerName: b.employerName, funnel: b.funnel })),
+    totals: report.demand.totals,
+    topSkills: report.demand.bySkill.slice(0, 12),
+    tables: fairTables(report),
+  };
+};
