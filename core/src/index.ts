@@ -1,5 +1,6 @@
 import type { Db } from '@fairground/db';
 import { BroadcastService } from './broadcasts.ts';
+import { AudienceLedger } from './broadcast-audience.ts';
 import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
@@ -19,6 +20,7 @@ export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
 export { recordEvent, funnelReport, boothIdsOfFair, type FunnelKind, type FunnelReport } from './funnel.ts';
+export { AudienceLedger, broadcastStats, SAMPLE_MS, VIEW_CONTINUES_MS, type BroadcastStats } from './broadcast-audience.ts';
 export { isTimeZone, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
@@ -30,6 +32,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     fairs: new FairService(db),
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),
+    audience: new AudienceLedger(db),
     uploads: new UploadService(db),
   };
 }

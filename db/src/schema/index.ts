@@ -6,3 +6,4 @@ export * from './fairs.ts';
 export * from './broadcasts.ts';
 export * from './events.ts';
 export * from './queues.ts';
+export * from './broadcast-audience.ts';
