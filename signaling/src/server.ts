@@ -14,6 +14,7 @@ import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
+import { BroadcastAudience } from './domain/broadcast-audience.ts';
 import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
@@ -115,6 +116,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       publish: (roomId, live) => io.to(roomId).emit('room:viewers', { roomId, live }),
     });
     closers.push(() => viewers.close());
+    const audienceLog = getLogger('signaling:audience');
+    const audience = new BroadcastAudience({
+      counter: viewers,
+      presence,
+      ledger: services.audience,
+      onError: (err) => audienceLog.warn({ err }, 'audience sample failed'),
+    });
+    audience.start();
+    closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
     media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
@@ -152,6 +162,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         booths,
         media,
         viewers,
+        audience,
         presence,
         services,
         queue,

@@ -10,4 +10,9 @@ export interface PresenceStore {
   count(roomId: string): Promise<number>;
   /** Open connections of one identity in the room (its tabs, on any node). */
   connections(roomId: string, identity: string): Promise<number>;
+  /**
+   * Takes `key` for `ms` unless someone (any process) holds it: true when taken. Spaces out work
+   * that must happen at most once per interval across all nodes (a room's count update).
+   */
+  claim(key: string, ms: number): Promise<boolean>;
 }

@@ -14,6 +14,9 @@ import type {
   TransportConnect,
   TransportCreate,
   MediaSource,
+  ConsumerLayersInput,
+  TransportRestartIce,
+  BroadcastJoin,
 } from './schemas.ts';
 
 /** JSON shapes the media server hands through; opaque to signaling and typed by mediasoup-client. */
@@ -45,6 +48,17 @@ export interface BoothState {
   employerName: string;
   /** True when the user may publish media here (the employer's staff). */
   isStaff: boolean;
+  viewers: number;
+  producers: RemoteProducer[];
+  routerRtpCapabilities: Json;
+}
+
+export interface BroadcastState {
+  broadcastId: string;
+  roomId: string;
+  /** A host (named host or organizer): may go live; not counted as a viewer. */
+  isHost: boolean;
+  /** Live viewers now (distinct identities over every node). */
   viewers: number;
   producers: RemoteProducer[];
   routerRtpCapabilities: Json;
@@ -149,6 +163,15 @@ export interface ClientToServerEvents {
   'media:producer-close': (payload: ProducerClose, ack: Ack<null>) => void;
   'media:consume': (payload: Consume, ack: Ack<ConsumerOptions>) => void;
   'media:consumer-resume': (payload: ConsumerResume, ack: Ack<null>) => void;
+  /** Stops forwarding one consumer (audio-only mode pauses video); resume brings it back. */
+  'media:consumer-pause': (payload: ConsumerResume, ack: Ack<null>) => void;
+  /** Caps the simulcast layer of one consumer (broadcasts only); bandwidth estimation may go lower. */
+  'media:consumer-layers': (payload: ConsumerLayersInput, ack: Ack<null>) => void;
+  /** New ICE credentials for a transport whose connection failed (the client then restarts ICE). */
+  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: Json }>) => void;
+  /** Enters a broadcast's room: hosts may publish, everyone else watches and is counted. */
+  'broadcast:join': (payload: BroadcastJoin, ack: Ack<BroadcastState>) => void;
+  'broadcast:leave': (payload: BroadcastJoin, ack: Ack<null>) => void;
 }
 
 export interface ServerToClientEvents {

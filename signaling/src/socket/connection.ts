@@ -7,11 +7,15 @@ import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
+import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
 import {
   boothJoinSchema,
   boothLeaveSchema,
   consumeSchema,
   consumerResumeSchema,
+  consumerPauseSchema,
+  consumerLayersSchema,
+  transportRestartIceSchema,
   produceSchema,
   producerCloseSchema,
   transportConnectSchema,
@@ -22,6 +26,7 @@ import {
 import { handle, tokenBucket, type AppSocket, type RateLimiter } from './handle.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
+import { registerBroadcastHandlers } from './broadcast-handlers.ts';
 import { userRoom, type QueuePublisher } from './queue-publisher.ts';
 import type { AppServer } from '../server.ts';
 
@@ -31,6 +36,7 @@ export interface ConnectionDeps {
   booths: BoothDirectory;
   media: MediaServer;
   viewers: ViewerCounter;
+  audience: BroadcastAudience;
   presence: PresenceStore;
   services: Services;
   queue: QueuePublisher;
@@ -44,7 +50,7 @@ interface JoinedRoom {
   canPublish: boolean;
   /** Counted as a live viewer (booth visitors). */
   counted: boolean;
-  onLeave?: () => Promise<void>;
+  onLeave?: (() => Promise<void>) | undefined;
 }
 
 /** What the per-feature handlers share about one connection. */
@@ -99,7 +105,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     },
   };
   const requirePublisher = (roomId: string) => {
-    if (!conn.inRoom(roomId).canPublish) throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s staff can publish here');
+    if (!conn.inRoom(roomId).canPublish) throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
@@ -188,7 +194,26 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     return null;
   });
 
+  handle(socket, 'media:consumer-pause', consumerPauseSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    await media.pauseConsumer(p.roomId, peerId, p.consumerId);
+    return null;
+  });
+
+  handle(socket, 'media:consumer-layers', consumerLayersSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    await media.setConsumerLayers(p.roomId, peerId, p.consumerId, { spatialLayer: p.spatialLayer });
+    return null;
+  });
+
+  handle(socket, 'media:transport-restart-ice', transportRestartIceSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    const iceParameters = await media.restartIce(p.roomId, peerId, p.transportId);
+    return { iceParameters: { ...iceParameters } };
+  });
+
   registerQueueHandlers(conn, deps);
+  registerBroadcastHandlers(conn, deps);
   registerInterviewHandlers(conn, deps);
 
   socket.on('disconnect', () => {

@@ -42,4 +42,8 @@ export class RedisPresenceStore implements PresenceStore {
   async connections(roomId: string, identity: string): Promise<number> {
     return this.redis.sCard(this.#keys(roomId, identity)[1]);
   }
+
+  async claim(key: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:claim:{${key}}`, '1', { NX: true, PX: ms })) === 'OK';
+  }
 }
