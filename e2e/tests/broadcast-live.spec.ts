@@ -1,0 +1,99 @@
+import type { Page } from '@playwright/test';
+import { expect, expectAccessible, expectMediaFlowing, inboundTotals, newUser, signIn, test } from './fixtures.ts';
+
+/** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
+function shanghaiWallTime(ms: number): string {
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(ms));
+  return text.replace(' ', 'T');
+}
+
+/** An organizer schedules a published broadcast that is on now, hosted by the demo employer. */
+async function liveBroadcast(organizer: Page, title: string): Promise<string> {
+  await organizer.goto('/organizer/broadcasts');
+  const form = organizer.locator('#new-broadcast');
+  await form.getByLabel('Title', { exact: true }).fill(title);
+  await form.getByLabel('Topic', { exact: true }).selectOption('resume_clinic');
+  await form.getByLabel('Starts', { exact: true }).fill(shanghaiWallTime(Date.now() - 5 * 60_000));
+  await form.getByLabel('Ends', { exact: true }).fill(shanghaiWallTime(Date.now() + 3600_000));
+  await form.getByLabel("Hosts' emails", { exact: true }).fill('employer@example.com');
+  await form.getByRole('button', { name: 'Create broadcast' }).click();
+  const row = organizer.getByRole('listitem').filter({ has: organizer.getByRole('link', { name: title }) });
+  await row.getByRole('button', { name: 'Publish' }).click();
+  await expect(organizer.getByRole('status').filter({ hasText: 'Broadcast published.' })).toBeVisible();
+  await row.getByRole('link', { name: title }).click();
+  await organizer.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
+  return organizer.url();
+}
+
+test('a host goes live; viewers watch, are counted, and can switch to audio only', async ({ browser }) => {
+  const organizer = await newUser(browser);
+  await signIn(organizer.page, 'organizer@example.com');
+  const url = await liveBroadcast(organizer.page, `Resume clinic live ${Date.now()}`);
+  await organizer.context.close();
+
+  // The host opens the page and goes live with camera and microphone.
+  const host = await newUser(browser);
+  await signIn(host.page, 'employer@example.com');
+  await host.page.goto(url);
+  await host.page.getByRole('button', { name: 'Go live' }).click();
+  await expect(host.page.getByRole('button', { name: 'End live stream' })).toBeVisible();
+  await expect(host.page.getByTestId('broadcast-viewers')).toHaveText('0 watching');
+
+  // A signed-in seeker presses Watch: frames decode and audio arrives.
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto(url);
+  await seeker.page.getByRole('button', { name: 'Watch' }).click();
+  await expectMediaFlowing(seeker.page);
+  await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
+
+  // An anonymous visitor watches too: everyone reads 2.
+  const visitor = await newUser(browser);
+  await visitor.page.goto(url);
+  await visitor.page.getByRole('button', { name: 'Watch' }).click();
+  await expectMediaFlowing(visitor.page);
+  await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('2 watching');
+  await expect(host.page.getByTestId('broadcast-viewers')).toHaveText('2 watching');
+  await expect(visitor.page.getByTestId('broadcast-viewers')).toHaveText('2 watching');
+  await expectAccessible(seeker.page, 'broadcast page, viewer, live');
+  await expectAccessible(host.page, 'broadcast page, host, live');
+
+  // A lower quality keeps the picture (the low simulcast layer).
+  await seeker.page.getByLabel('Video quality').selectOption({ label: 'Low (saves data)' });
+  await expectMediaFlowing(seeker.page);
+
+  // Audio only: video frames stop, audio keeps arriving.
+  await seeker.page.getByLabel('Audio only (for weak networks)').check();
+  await expect(seeker.page.getByText('Audio only: the video is off to save data.')).toBeVisible();
+  await seeker.page.waitForTimeout(1000);
+  const before = await inboundTotals(seeker.page);
+  await seeker.page.waitForTimeout(2000);
+  const after = await inboundTotals(seeker.page);
+  expect(after.framesDecoded - before.framesDecoded, 'no video frames in audio-only mode').toBeLessThanOrEqual(1);
+  expect(after.audioSamples, 'audio keeps flowing').toBeGreaterThan(before.audioSamples);
+  await expectAccessible(seeker.page, 'broadcast page, viewer, audio only');
+
+  // Back to video.
+  await seeker.page.getByLabel('Audio only (for weak networks)').uncheck();
+  await expectMediaFlowing(seeker.page);
+
+  // The visitor leaves: back to 1 everywhere.
+  await visitor.context.close();
+  await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
+  await expect(host.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
+
+  // Ending the stream tells the viewer.
+  await host.page.getByRole('button', { name: 'End live stream' }).click();
+  await expect(seeker.page.getByText('The host is not live right now. Stay on this page: the stream starts here.')).toBeVisible();
+
+  await seeker.context.close();
+  await host.context.close();
+});
