@@ -66,8 +66,12 @@ test('a host goes live; viewers watch, are counted, and can switch to audio only
   await expectAccessible(seeker.page, 'broadcast page, viewer, live');
   await expectAccessible(host.page, 'broadcast page, host, live');
 
-  // A lower quality keeps the picture (the low simulcast layer).
+  // A lower quality switches to a smaller simulcast layer and keeps the picture.
+  const width = () => seeker.page.getByTestId('broadcast-video').evaluate((v: HTMLVideoElement) => v.videoWidth);
+  await expect.poll(width, { timeout: 20_000 }).toBeGreaterThanOrEqual(640);
+  const full = await width();
   await seeker.page.getByLabel('Video quality').selectOption({ label: 'Low (saves data)' });
+  await expect.poll(width, { timeout: 20_000 }).toBeLessThanOrEqual(full / 4);
   await expectMediaFlowing(seeker.page);
 
   // Audio only: video frames stop, audio keeps arriving.

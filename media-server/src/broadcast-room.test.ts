@@ -24,9 +24,9 @@ const vp8Simulcast: RtpParameters = {
   ],
   headerExtensions: [],
   encodings: [
-    { ssrc: 2001, scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-    { ssrc: 2002, scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-    { ssrc: 2003, scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+    { ssrc: 2001, maxBitrate: 150_000 },
+    { ssrc: 2002, maxBitrate: 500_000 },
+    { ssrc: 2003, maxBitrate: 1_500_000 },
   ],
   rtcp: { cname: 'broadcast-test' },
 };
