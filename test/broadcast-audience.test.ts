@@ -70,6 +70,11 @@ describe('broadcast audience across two nodes', () => {
         source: 'camera',
       }),
     ).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
+    expect(await send(viewer, 'broadcast:stats', { broadcastId })).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
+    expect(await send(host, 'broadcast:stats', { broadcastId })).toMatchObject({
+      ok: true,
+      data: { live: 1, peak: 1, views: 1, unique: 1 },
+    });
     // A receive transport is fine, and an unknown broadcast is not found.
     expect(await send(viewer, 'media:transport-create', { roomId, direction: 'recv' })).toMatchObject({ ok: true });
     expect(await send(viewer, 'broadcast:join', { broadcastId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({

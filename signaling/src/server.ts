@@ -15,6 +15,8 @@ import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
+import { BroadcastStage } from './domain/broadcast-stage.ts';
+import { closeProducersOf } from './socket/broadcast-handlers.ts';
 import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
@@ -124,6 +126,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       onError: (err) => audienceLog.warn({ err }, 'audience sample failed'),
     });
     audience.start();
+    const stage = new BroadcastStage(presence);
+    // A host on another node sent a guest of this node back from the stage.
+    io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
     closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
@@ -163,6 +168,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         media,
         viewers,
         audience,
+        stage,
         presence,
         services,
         queue,

@@ -8,6 +8,8 @@ export interface PresenceStore {
   /** Removes one connection (no-op if absent); returns the distinct identities afterwards. */
   remove(roomId: string, identity: string, connectionId: string): Promise<number>;
   count(roomId: string): Promise<number>;
+  /** The room's distinct identities (small rooms only: raised hands, the stage). */
+  members(roomId: string): Promise<string[]>;
   /** Open connections of one identity in the room (its tabs, on any node). */
   connections(roomId: string, identity: string): Promise<number>;
   /**

@@ -17,6 +17,8 @@ import type {
   ConsumerLayersInput,
   TransportRestartIce,
   BroadcastJoin,
+  BroadcastHand,
+  BroadcastStagePeer,
 } from './schemas.ts';
 
 /** JSON shapes the media server hands through; opaque to signaling and typed by mediasoup-client. */
@@ -58,10 +60,39 @@ export interface BroadcastState {
   roomId: string;
   /** A host (named host or organizer): may go live; not counted as a viewer. */
   isHost: boolean;
+  /** For hosts: raised hands and guests now; for viewers: null. */
+  stage: StageState | null;
   /** Live viewers now (distinct identities over every node). */
   viewers: number;
   producers: RemoteProducer[];
   routerRtpCapabilities: Json;
+}
+
+/** A broadcast's audience numbers (definitions in PRODUCT.md). */
+export interface BroadcastNumbers {
+  broadcastId: string;
+  live: number;
+  peak: number;
+  /** Viewing sessions started; a reconnect within 30 s continues the same one. */
+  views: number;
+  unique: number;
+  watchSeconds: number;
+  averageWatchSeconds: number;
+  /** Live viewers every 5 s (ISO time, count). */
+  samples: Array<{ at: string; live: number }>;
+}
+
+/** A viewer with a raised hand, or a guest on stage. */
+export interface StagePerson {
+  peer: string;
+  name: string;
+}
+
+/** To hosts: who asks to speak, and who is on stage (at most 3 guests). */
+export interface StageState {
+  broadcastId: string;
+  hands: StagePerson[];
+  guests: StagePerson[];
 }
 
 export interface ViewerCount {
@@ -172,6 +203,14 @@ export interface ClientToServerEvents {
   /** Enters a broadcast's room: hosts may publish, everyone else watches and is counted. */
   'broadcast:join': (payload: BroadcastJoin, ack: Ack<BroadcastState>) => void;
   'broadcast:leave': (payload: BroadcastJoin, ack: Ack<null>) => void;
+  /** A viewer raises (or lowers) a hand to ask a live question. */
+  'broadcast:hand': (payload: BroadcastHand, ack: Ack<null>) => void;
+  /** Hosts: bring a viewer with a raised hand on stage (they may then publish). CONFLICT when 3 are on stage. */
+  'broadcast:stage-invite': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
+  /** Hosts: send a guest back to the audience (their media stops). */
+  'broadcast:stage-remove': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
+  /** Hosts and organizers: the audience numbers so far. */
+  'broadcast:stats': (payload: BroadcastJoin, ack: Ack<BroadcastNumbers>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -189,12 +228,18 @@ export interface ServerToClientEvents {
   'media:consumer-closed': (payload: { roomId: string; consumerId: string }) => void;
   /** The room's media died (worker crash); rejoin to get new transports. */
   'media:room-reset': (payload: { roomId: string }) => void;
+  /** To hosts of a broadcast: raised hands and stage guests changed. */
+  'broadcast:stage-state': (state: StageState) => void;
+  /** To one viewer: they were brought on stage (may publish now), or sent back. */
+  'broadcast:on-stage': (payload: { broadcastId: string; onStage: boolean }) => void;
   /** To everyone: a published guidance broadcast has just started (sent once, by one node). */
   'notice:broadcast-live': (payload: BroadcastLiveNotice) => void;
 }
 
 export interface InterServerEvents {
   ping: () => void;
+  /** A host on another node sent this connection's owner back from the stage: close its producers. */
+  'broadcast:unstage': (roomId: string, peer: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -64,6 +64,9 @@ export const consumerLayersSchema = z.strictObject({
 export const transportRestartIceSchema = z.strictObject({ roomId: roomIdSchema, transportId: id });
 
 export const broadcastJoinSchema = z.strictObject({ broadcastId: id });
+export const broadcastHandSchema = z.strictObject({ broadcastId: id, raised: z.boolean() });
+/** `peer` is the connection id a raised hand or a stage guest came with. */
+export const broadcastStagePeerSchema = z.strictObject({ broadcastId: id, peer: z.string().min(1).max(64) });
 
 export const emptySchema = z.strictObject({});
 export const queueBoothSchema = z.strictObject({ boothId: id });
@@ -90,3 +93,5 @@ export type MediaSource = z.infer<typeof mediaSourceSchema>;
 export type ConsumerLayersInput = z.infer<typeof consumerLayersSchema>;
 export type TransportRestartIce = z.infer<typeof transportRestartIceSchema>;
 export type BroadcastJoin = z.infer<typeof broadcastJoinSchema>;
+export type BroadcastHand = z.infer<typeof broadcastHandSchema>;
+export type BroadcastStagePeer = z.infer<typeof broadcastStagePeerSchema>;

@@ -8,6 +8,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
 import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
+import type { BroadcastStage } from '../domain/broadcast-stage.ts';
 import {
   boothJoinSchema,
   boothLeaveSchema,
@@ -37,6 +38,7 @@ export interface ConnectionDeps {
   media: MediaServer;
   viewers: ViewerCounter;
   audience: BroadcastAudience;
+  stage: BroadcastStage;
   presence: PresenceStore;
   services: Services;
   queue: QueuePublisher;
@@ -104,8 +106,11 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       return room;
     },
   };
-  const requirePublisher = (roomId: string) => {
-    if (!conn.inRoom(roomId).canPublish) throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+  const requirePublisher = async (roomId: string) => {
+    if (conn.inRoom(roomId).canPublish) return;
+    // A viewer a host brought on stage may publish until sent back.
+    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) return;
+    throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
@@ -146,7 +151,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:transport-create', transportCreateSchema, limiter, log, async ({ roomId, direction }) => {
-    if (direction === 'send') requirePublisher(roomId);
+    if (direction === 'send') await requirePublisher(roomId);
     else conn.inRoom(roomId);
     const t = await media.createTransport(roomId, peerId, direction);
     return {
@@ -164,7 +169,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    requirePublisher(p.roomId);
+    await requirePublisher(p.roomId);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });

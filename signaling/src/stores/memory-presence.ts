@@ -28,6 +28,10 @@ export class MemoryPresenceStore implements PresenceStore {
     return this.#rooms.get(roomId)?.size ?? 0;
   }
 
+  async members(roomId: string): Promise<string[]> {
+    return [...(this.#rooms.get(roomId)?.keys() ?? [])];
+  }
+
   async connections(roomId: string, identity: string): Promise<number> {
     return this.#rooms.get(roomId)?.get(identity)?.size ?? 0;
   }

@@ -39,6 +39,10 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.sCard(this.#keys(roomId, '')[0]);
   }
 
+  async members(roomId: string): Promise<string[]> {
+    return this.redis.sMembers(this.#keys(roomId, '')[0]);
+  }
+
   async connections(roomId: string, identity: string): Promise<number> {
     return this.redis.sCard(this.#keys(roomId, identity)[1]);
   }
