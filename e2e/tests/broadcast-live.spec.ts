@@ -104,6 +104,20 @@ test('a host goes live; viewers watch, are counted, and can switch to audio only
   await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
   await expect(host.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
 
+  // The seeker raises a hand; the host brings them on stage, sees and hears them, then sends them back.
+  await seeker.page.getByRole('button', { name: 'Raise hand to ask a question' }).click();
+  await expect(seeker.page.getByText('Your hand is raised. A host may bring you on stage.')).toBeVisible();
+  await host.page.getByRole('button', { name: 'Bring 李明 Li Ming on stage' }).click();
+  await seeker.page.getByRole('button', { name: 'Join the stage' }).click();
+  await expect(seeker.page.getByRole('button', { name: 'Leave the stage' })).toBeVisible();
+  await expect(host.page.getByTestId('stage-tile')).toHaveCount(1);
+  await expectMediaFlowing(host.page);
+  await expectAccessible(host.page, 'broadcast page, host, guest on stage');
+  await host.page.getByRole('button', { name: 'Send 李明 Li Ming back' }).click();
+  await expect(seeker.page.getByText('You are back in the audience.')).toBeVisible();
+  await expect(host.page.getByTestId('stage-tile')).toHaveCount(0);
+  await expectMediaFlowing(seeker.page);
+
   // Ending the stream tells the viewer.
   await host.page.getByRole('button', { name: 'End live stream' }).click();
   await expect(seeker.page.getByText('The host is not live right now. Stay on this page: the stream starts here.')).toBeVisible();

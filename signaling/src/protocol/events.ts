@@ -207,7 +207,7 @@ export interface ClientToServerEvents {
   'broadcast:hand': (payload: BroadcastHand, ack: Ack<null>) => void;
   /** Hosts: bring a viewer with a raised hand on stage (they may then publish). CONFLICT when 3 are on stage. */
   'broadcast:stage-invite': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
-  /** Hosts: send a guest back to the audience (their media stops). */
+  /** Hosts: send a guest back to the audience (their media stops); a guest may send themselves back. */
   'broadcast:stage-remove': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
   /** Hosts and organizers: the audience numbers so far. */
   'broadcast:stats': (payload: BroadcastJoin, ack: Ack<BroadcastNumbers>) => void;

@@ -78,7 +78,8 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
   });
 
   handle(socket, 'broadcast:stage-remove', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
-    await requireHost(broadcastId);
+    // A guest may step down by themselves; anyone else needs to be a host.
+    if (peer !== socket.id) await requireHost(broadcastId);
     if (await stage.remove(broadcastId, peer)) {
       const roomId = broadcastRoomId(broadcastId);
       // The guest's producers live on the node their connection is on: here, or another node.
