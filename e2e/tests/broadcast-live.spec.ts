@@ -57,6 +57,17 @@ test('a host goes live; viewers watch, are counted, and can switch to audio only
 
   // An anonymous visitor watches too: everyone reads 2.
   const visitor = await newUser(browser);
+  // Keeps the page's WebSockets, so the test can cut the signaling connection like a network drop.
+  await visitor.context.addInitScript(() => {
+    const Native = window.WebSocket;
+    const all: WebSocket[] = ((window as unknown as { __sockets: WebSocket[] }).__sockets = []);
+    window.WebSocket = class extends Native {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        all.push(this);
+      }
+    } as typeof WebSocket;
+  });
   await visitor.page.goto(url);
   await visitor.page.getByRole('button', { name: 'Watch' }).click();
   await expectMediaFlowing(visitor.page);
@@ -96,6 +107,17 @@ test('a host goes live; viewers watch, are counted, and can switch to audio only
   await seeker.page.getByRole('button', { name: 'Watch' }).click();
   await expectMediaFlowing(seeker.page);
   await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('2 watching');
+  await host.page.waitForTimeout(5500);
+  await expect(host.page.getByTestId('broadcast-views')).toHaveText('2');
+
+  // The visitor's connection drops: the page reconnects, joins again with new transports and gets
+  // the stream back without a reload; within 30 s it is still the same view.
+  const sockets = () => visitor.page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length);
+  const socketsBefore = await sockets();
+  await visitor.page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.at(-1)!.close());
+  await expect.poll(sockets, { timeout: 30_000 }).toBeGreaterThan(socketsBefore);
+  await expect(visitor.page.getByTestId('broadcast-viewers')).toHaveText('2 watching', { timeout: 30_000 });
+  await expectMediaFlowing(visitor.page);
   await host.page.waitForTimeout(5500);
   await expect(host.page.getByTestId('broadcast-views')).toHaveText('2');
 
