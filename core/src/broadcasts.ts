@@ -35,6 +35,16 @@ export class BroadcastService {
     return { ...row, hosts };
   }
 
+  /**
+   * Who the actor is in this broadcast's room: a host (named in broadcast_hosts, or any
+   * organizer) may publish; everyone else who may see it watches.
+   */
+  async access(actor: Actor, id: string) {
+    const broadcast = await this.get(actor, id);
+    const isHost = isOrganizer(actor) || broadcast.hosts.some((h) => h.id === actor?.id);
+    return { broadcast, isHost };
+  }
+
   async create(actor: Actor, input: BroadcastInput) {
     const organizer = requireRole(actor, 'organizer');
     const { hostEmails, fairId, ...data } = validate(broadcastSchema, input);

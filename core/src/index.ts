@@ -2,6 +2,7 @@ import type { Db } from '@fairground/db';
 import { BroadcastService } from './broadcasts.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 export { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from './schemas.ts';
+import { AudienceLedger } from './broadcast-audience.ts';
 import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
@@ -59,6 +60,7 @@ export {
   type Outcome,
   type SalaryBand,
 } from './reports.ts';
+export { AudienceLedger, broadcastStats, SAMPLE_MS, VIEW_CONTINUES_MS, type BroadcastStats } from './broadcast-audience.ts';
 export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 
@@ -72,6 +74,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),
     broadcastChat: new BroadcastChat(db, chatOptions),
+    audience: new AudienceLedger(db),
     uploads: new UploadService(db),
     matching: new MatchingService(db),
     reports: new ReportService(db),

@@ -1,7 +1,9 @@
-export { createMediaServer, MediaServer } from './media-server.ts';
+export { createMediaServer, isBroadcastRoom, MediaServer } from './media-server.ts';
 export {
   MediaError,
   type ConsumerInfo,
+  type ConsumerLayers,
+  type PlainTransportInfo,
   type DtlsParameters,
   type MediaErrorCode,
   type MediaEvents,

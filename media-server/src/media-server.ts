@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
 import { Room } from './room.ts';
+import { BroadcastRoom, type WorkerHandle } from './broadcast-room.ts';
 import {
   MediaError,
+  type ConsumerLayers,
+  type PlainTransportInfo,
   type ConsumerInfo,
   type DtlsParameters,
   type MediaEvents,
@@ -23,7 +26,14 @@ interface WorkerSlot {
   worker: ms.Worker;
   webRtcServer: ms.WebRtcServer;
   rooms: Set<string>;
+  /** Broadcast consumers and reserved viewer seats on this worker. */
+  load: number;
 }
+
+/** Broadcasts fan out over every worker; booths and interviews stay on one router. */
+export const isBroadcastRoom = (roomId: string) => roomId.startsWith('broadcast:');
+
+type AnyRoom = Room | BroadcastRoom;
 
 const silent = { info() {}, warn() {}, error() {} };
 
@@ -34,8 +44,8 @@ const silent = { info() {}, warn() {}, error() {} };
  */
 export class MediaServer extends EventEmitter<MediaEvents> {
   readonly #slots: WorkerSlot[] = [];
-  readonly #rooms = new Map<string, Room>();
-  readonly #opening = new Map<string, Promise<Room>>();
+  readonly #rooms = new Map<string, AnyRoom>();
+  readonly #opening = new Map<string, Promise<AnyRoom>>();
   #closed = false;
   #capabilities: RtpCapabilities | null = null;
 
@@ -85,7 +95,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
         { ...listen, protocol: 'tcp' },
       ],
     });
-    const slot: WorkerSlot = { index, worker, webRtcServer, rooms: new Set() };
+    const slot: WorkerSlot = { index, worker, webRtcServer, rooms: new Set(), load: 0 };
     worker.on('died', (error) => void this.#replace(slot, error));
     this.#log.info({ index, pid: worker.pid }, 'mediasoup worker started');
     return slot;
@@ -109,10 +119,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   }
 
   /** Opens the room on first use; concurrent first uses share one router. */
-  async #openRoom(roomId: string): Promise<Room> {
+  async #openRoom(roomId: string): Promise<AnyRoom> {
     if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The media server is shutting down');
     const existing = this.#rooms.get(roomId);
     if (existing && !existing.closed) return existing;
+    if (isBroadcastRoom(roomId)) return this.#openBroadcast(roomId);
     let opening = this.#opening.get(roomId);
     if (!opening) {
       opening = (async () => {
@@ -135,13 +146,45 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return opening;
   }
 
+  #openBroadcast(roomId: string): BroadcastRoom {
+    const room = new BroadcastRoom(roomId, {
+      workers: () => this.#slots.filter((s) => !s.worker.died && !s.worker.closed).map((s) => this.#handle(s)),
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      onClosed: (closed) => {
+        if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id);
+      },
+    });
+    this.#rooms.set(roomId, room);
+    return room;
+  }
+
+  #handle(slot: WorkerSlot): WorkerHandle {
+    return {
+      index: slot.index,
+      webRtcServer: slot.webRtcServer,
+      load: () => slot.load,
+      createRouter: () => slot.worker.createRouter({ mediaCodecs }),
+      attach: (roomId) => slot.rooms.add(roomId),
+      detach: (roomId) => slot.rooms.delete(roomId),
+      addLoad: (delta) => {
+        slot.load = Math.max(0, slot.load + delta);
+      },
+    };
+  }
+
+  #broadcast(roomId: string): BroadcastRoom {
+    const room = this.#room(roomId);
+    if (!(room instanceof BroadcastRoom)) throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast room');
+    return room;
+  }
+
   #leastLoaded(): WorkerSlot {
     const alive = this.#slots.filter((s) => !s.worker.died && !s.worker.closed);
     if (alive.length === 0) throw new MediaError('ROOM_NOT_FOUND', 'No media worker is running');
     return alive.reduce((a, b) => (b.rooms.size < a.rooms.size ? b : a));
   }
 
-  #room(roomId: string): Room {
+  #room(roomId: string): AnyRoom {
     const room = this.#rooms.get(roomId);
     if (!room || room.closed) throw new MediaError('ROOM_NOT_FOUND', 'No live media in this room');
     return room;
@@ -193,6 +236,47 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return this.#room(roomId).resumeConsumer(peerId, consumerId);
   }
 
+  async pauseConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {
+    return this.#room(roomId).pauseConsumer(peerId, consumerId);
+  }
+
+  /** Caps a broadcast viewer's simulcast layer (a lower quality on demand). */
+  async setConsumerLayers(roomId: string, peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void> {
+    return this.#broadcast(roomId).setConsumerLayers(peerId, consumerId, layers);
+  }
+
+  /** The worker's counters for one broadcast consumer (packets and bytes sent, current layer). */
+  async consumerStats(roomId: string, peerId: string, consumerId: string) {
+    return this.#broadcast(roomId).consumerStats(peerId, consumerId);
+  }
+
+  /** A plain RTP transport in a broadcast (ffmpeg in, a recorder or a benchmark sink out). */
+  async createPlainTransport(
+    roomId: string,
+    peerId: string,
+    direction: TransportDirection,
+    options: { comedia?: boolean; rtcpMux?: boolean } = {},
+  ): Promise<PlainTransportInfo> {
+    const room = await this.#openRoom(roomId);
+    if (!(room instanceof BroadcastRoom)) throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast room');
+    return room.createPlainTransport(peerId, direction, { listenIp: this.options.listenIp, ...options });
+  }
+
+  async connectPlainTransport(
+    roomId: string,
+    peerId: string,
+    transportId: string,
+    remote: { ip: string; port: number; rtcpPort?: number },
+  ): Promise<void> {
+    return this.#broadcast(roomId).connectPlainTransport(peerId, transportId, remote);
+  }
+
+  /** Broadcast viewers per worker index (where the least-loaded placement put them). */
+  placement(roomId: string): Record<number, number> {
+    const room = this.#rooms.get(roomId);
+    return room instanceof BroadcastRoom ? room.placement() : {};
+  }
+
   /** Producers now live in the room (empty when the room has no media). */
   producers(roomId: string): ProducerInfo[] {
     const room = this.#rooms.get(roomId);
@@ -213,6 +297,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
       workersAlive: this.#slots.filter((s) => !s.worker.died && !s.worker.closed).length,
       rooms: this.#rooms.size,
       roomsPerWorker: this.#slots.map((slot) => slot.rooms.size),
+      loadPerWorker: this.#slots.map((slot) => slot.load),
       transports: 0,
       producers: 0,
       consumers: 0,

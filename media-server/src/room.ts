@@ -145,9 +145,17 @@ export class Room {
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#consumer(peerId, consumerId).resume();
+  }
+
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#consumer(peerId, consumerId).pause();
+  }
+
+  #consumer(peerId: string, consumerId: string): ms.Consumer {
     const consumer = this.#peer(peerId, false)?.consumers.get(consumerId);
     if (!consumer) throw new MediaError('CONSUMER_NOT_FOUND', 'No such consumer of yours in this room');
-    await consumer.resume();
+    return consumer;
   }
 
   /** Closes everything the peer owns; the room closes with its last peer. */
@@ -186,7 +194,7 @@ export class Room {
 }
 
 /** mediasoup throws TypeError/Error on parameters it will not take; callers get a safe code. */
-async function rejectAsMedia<T>(fn: () => Promise<T>): Promise<T> {
+export async function rejectAsMedia<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {

@@ -52,12 +52,30 @@ export interface ConsumerInfo {
   rtpParameters: RtpParameters;
 }
 
+export interface PlainTransportInfo {
+  id: string;
+  ip: string;
+  port: number;
+  /** Present when RTCP has its own port (rtcpMux: false). */
+  rtcpPort: number | undefined;
+  /** The worker the transport's router runs on. */
+  workerIndex: number;
+}
+
+/** A simulcast/SVC layer cap: 0 is the lowest spatial layer. */
+export interface ConsumerLayers {
+  spatialLayer: number;
+  temporalLayer?: number;
+}
+
 export interface MediaStats {
   workers: number;
   workersAlive: number;
   rooms: number;
   /** Rooms per worker, in worker order: shows how load is spread. */
   roomsPerWorker: number[];
+  /** Broadcast consumers and reserved viewer seats per worker, in worker order. */
+  loadPerWorker: number[];
   transports: number;
   producers: number;
   consumers: number;

@@ -14,6 +14,9 @@ import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
+import { BroadcastAudience } from './domain/broadcast-audience.ts';
+import { BroadcastStage } from './domain/broadcast-stage.ts';
+import { closeProducersOf } from './socket/broadcast-handlers.ts';
 import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
@@ -118,6 +121,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       publish: (roomId, live) => io.to(roomId).emit('room:viewers', { roomId, live }),
     });
     closers.push(() => viewers.close());
+    const audienceLog = getLogger('signaling:audience');
+    const audience = new BroadcastAudience({
+      counter: viewers,
+      presence,
+      ledger: services.audience,
+      onError: (err) => audienceLog.warn({ err }, 'audience sample failed'),
+    });
+    audience.start();
+    const stage = new BroadcastStage(presence);
+    // A host on another node sent a guest of this node back from the stage.
+    io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
+    closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
     media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
@@ -164,6 +179,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         booths,
         media,
         viewers,
+        audience,
+        stage,
         presence,
         services,
         queue,

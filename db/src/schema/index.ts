@@ -7,3 +7,4 @@ export * from './broadcasts.ts';
 export * from './events.ts';
 export * from './queues.ts';
 export * from './broadcast-chat.ts';
+export * from './broadcast-audience.ts';

@@ -8,6 +8,13 @@ export interface PresenceStore {
   /** Removes one connection (no-op if absent); returns the distinct identities afterwards. */
   remove(roomId: string, identity: string, connectionId: string): Promise<number>;
   count(roomId: string): Promise<number>;
+  /** The room's distinct identities (small rooms only: raised hands, the stage). */
+  members(roomId: string): Promise<string[]>;
   /** Open connections of one identity in the room (its tabs, on any node). */
   connections(roomId: string, identity: string): Promise<number>;
+  /**
+   * Takes `key` for `ms` unless someone (any process) holds it: true when taken. Spaces out work
+   * that must happen at most once per interval across all nodes (a room's count update).
+   */
+  claim(key: string, ms: number): Promise<boolean>;
 }

@@ -65,4 +65,20 @@ describe('ViewerCounter', () => {
     expect(published.length).toBeLessThanOrEqual(3);
     expect(published.at(-1)).toEqual(['r', 20]);
   });
+
+  it('spaces updates across nodes sharing one store: at most one a second per room, the last one fresh', async () => {
+    const store = new MemoryPresenceStore();
+    const sent: Array<[number, number]> = [];
+    const nodes = [0, 1].map(
+      () => new ViewerCounter({ store, publish: (_room, live) => sent.push([Date.now(), live]), minIntervalMs: 1000 }),
+    );
+    for (let i = 0; i < 40; i++) {
+      await nodes[i % 2]!.join('r', `user:${i}`, `c${i}`);
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    await vi.advanceTimersByTimeAsync(3000);
+    for (let i = 1; i < sent.length; i++) expect(sent[i]![0] - sent[i - 1]![0]).toBeGreaterThanOrEqual(950);
+    expect(sent.at(-1)![1]).toBe(40);
+    nodes.forEach((n) => n.close());
+  });
 });

@@ -42,24 +42,44 @@ export class ViewerCounter {
     return this.#store.count(roomId);
   }
 
+  /**
+   * The interval holds across nodes: whoever publishes first claims the room for `minIntervalMs`
+   * in the shared store. A node that finds the room claimed tries once more when the claim has
+   * run out; if another node published in between, that update read the count after this change,
+   * so nothing is lost by dropping it.
+   */
   #schedule(roomId: string, live: number): void {
     if (this.#pending.has(roomId)) return;
     const wait = (this.#lastSent.get(roomId) ?? -Infinity) + this.#interval - Date.now();
     if (wait <= 0) {
       this.#lastSent.set(roomId, Date.now());
-      this.#publish(roomId, live);
+      void this.#claimAndPublish(roomId, live, true);
       return;
     }
+    this.#later(roomId, wait, false);
+  }
+
+  #later(roomId: string, wait: number, lastTry: boolean): void {
     const timer = setTimeout(() => {
       this.#pending.delete(roomId);
       this.#lastSent.set(roomId, Date.now());
-      this.#store.count(roomId).then(
-        (fresh) => this.#publish(roomId, fresh),
-        () => {},
-      );
+      void this.#claimAndPublish(roomId, null, !lastTry);
     }, wait);
     timer.unref();
     this.#pending.set(roomId, timer);
+  }
+
+  async #claimAndPublish(roomId: string, live: number | null, retry: boolean): Promise<void> {
+    try {
+      // A little under the interval, so this node's own trailing update is not refused by its claim.
+      if (!(await this.#store.claim(`viewers:${roomId}`, Math.max(1, this.#interval - 50)))) {
+        if (retry && !this.#pending.has(roomId)) this.#later(roomId, this.#interval, true);
+        return;
+      }
+      this.#publish(roomId, live ?? (await this.#store.count(roomId)));
+    } catch {
+      // A store hiccup skips one update; the next change publishes a fresh count.
+    }
   }
 
   close(): void {

@@ -24,6 +24,11 @@ import type {
   QuestionRef,
   QuestionPin,
   QuestionAnswer,
+  ConsumerLayersInput,
+  TransportRestartIce,
+  BroadcastJoin,
+  BroadcastHand,
+  BroadcastStagePeer,
 } from './schemas.ts';
 
 /** JSON shapes the media server hands through; opaque to signaling and typed by mediasoup-client. */
@@ -58,6 +63,46 @@ export interface BoothState {
   viewers: number;
   producers: RemoteProducer[];
   routerRtpCapabilities: Json;
+}
+
+export interface BroadcastState {
+  broadcastId: string;
+  roomId: string;
+  /** A host (named host or organizer): may go live; not counted as a viewer. */
+  isHost: boolean;
+  /** For hosts: raised hands and guests now; for viewers: null. */
+  stage: StageState | null;
+  /** Live viewers now (distinct identities over every node). */
+  viewers: number;
+  producers: RemoteProducer[];
+  routerRtpCapabilities: Json;
+}
+
+/** A broadcast's audience numbers (definitions in PRODUCT.md). */
+export interface BroadcastNumbers {
+  broadcastId: string;
+  live: number;
+  peak: number;
+  /** Viewing sessions started; a reconnect within 30 s continues the same one. */
+  views: number;
+  unique: number;
+  watchSeconds: number;
+  averageWatchSeconds: number;
+  /** Live viewers every 5 s (ISO time, count). */
+  samples: Array<{ at: string; live: number }>;
+}
+
+/** A viewer with a raised hand, or a guest on stage. */
+export interface StagePerson {
+  peer: string;
+  name: string;
+}
+
+/** To hosts: who asks to speak, and who is on stage (at most 3 guests). */
+export interface StageState {
+  broadcastId: string;
+  hands: StagePerson[];
+  guests: StagePerson[];
 }
 
 export interface ViewerCount {
@@ -268,6 +313,23 @@ export interface ClientToServerEvents {
   'media:producer-close': (payload: ProducerClose, ack: Ack<null>) => void;
   'media:consume': (payload: Consume, ack: Ack<ConsumerOptions>) => void;
   'media:consumer-resume': (payload: ConsumerResume, ack: Ack<null>) => void;
+  /** Stops forwarding one consumer (audio-only mode pauses video); resume brings it back. */
+  'media:consumer-pause': (payload: ConsumerResume, ack: Ack<null>) => void;
+  /** Caps the simulcast layer of one consumer (broadcasts only); bandwidth estimation may go lower. */
+  'media:consumer-layers': (payload: ConsumerLayersInput, ack: Ack<null>) => void;
+  /** New ICE credentials for a transport whose connection failed (the client then restarts ICE). */
+  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: Json }>) => void;
+  /** Enters a broadcast's room: hosts may publish, everyone else watches and is counted. */
+  'broadcast:join': (payload: BroadcastJoin, ack: Ack<BroadcastState>) => void;
+  'broadcast:leave': (payload: BroadcastJoin, ack: Ack<null>) => void;
+  /** A viewer raises (or lowers) a hand to ask a live question. */
+  'broadcast:hand': (payload: BroadcastHand, ack: Ack<null>) => void;
+  /** Hosts: bring a viewer with a raised hand on stage (they may then publish). CONFLICT when 3 are on stage. */
+  'broadcast:stage-invite': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
+  /** Hosts: send a guest back to the audience (their media stops); a guest may send themselves back. */
+  'broadcast:stage-remove': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
+  /** Hosts and organizers: the audience numbers so far. */
+  'broadcast:stats': (payload: BroadcastJoin, ack: Ack<BroadcastNumbers>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -299,6 +361,10 @@ export interface ServerToClientEvents {
   'media:room-reset': (payload: { roomId: string }) => void;
   /** To organizers watching a fair: its live numbers changed. */
   'dashboard:update': (payload: FairDashboard) => void;
+  /** To hosts of a broadcast: raised hands and stage guests changed. */
+  'broadcast:stage-state': (state: StageState) => void;
+  /** To one viewer: they were brought on stage (may publish now), or sent back. */
+  'broadcast:on-stage': (payload: { broadcastId: string; onStage: boolean }) => void;
   /** To everyone: a published guidance broadcast has just started (sent once, by one node). */
   'notice:broadcast-live': (payload: BroadcastLiveNotice) => void;
 }
@@ -307,6 +373,8 @@ export interface InterServerEvents {
   ping: () => void;
   /** Something changed at one of this fair's booths: each node pushes to its own dashboard watchers. */
   'dashboard:changed': (fairId: string) => void;
+  /** A host on another node sent this connection's owner back from the stage: close its producers. */
+  'broadcast:unstage': (roomId: string, peer: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -8,8 +8,10 @@ import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fa
  */
 const id = z.uuid();
 
-/** A media room: `booth:<uuid>` (a booth's stage) or `interview:<uuid>` (a 1:1 interview). */
-export const roomIdSchema = z.string().regex(/^(booth|interview):[0-9a-f-]{36}$/, 'must look like booth:<uuid> or interview:<uuid>');
+/** A media room: `booth:<uuid>` (a booth's stage), `interview:<uuid>` (a 1:1 interview) or `broadcast:<uuid>`. */
+export const roomIdSchema = z
+  .string()
+  .regex(/^(booth|interview|broadcast):[0-9a-f-]{36}$/, 'must look like booth:<uuid>, interview:<uuid> or broadcast:<uuid>');
 
 const mediaObject = z.looseObject({});
 
@@ -50,6 +52,22 @@ export const consumeSchema = z.strictObject({
 });
 
 export const consumerResumeSchema = z.strictObject({ roomId: roomIdSchema, consumerId: id });
+
+export const consumerPauseSchema = consumerResumeSchema;
+
+/** A cap on the simulcast layer a viewer receives: 0 = low, 1 = medium, 2 = high. */
+export const consumerLayersSchema = z.strictObject({
+  roomId: roomIdSchema,
+  consumerId: id,
+  spatialLayer: z.number().int().min(0).max(2),
+});
+
+export const transportRestartIceSchema = z.strictObject({ roomId: roomIdSchema, transportId: id });
+
+export const broadcastJoinSchema = z.strictObject({ broadcastId: id });
+export const broadcastHandSchema = z.strictObject({ broadcastId: id, raised: z.boolean() });
+/** `peer` is the connection id a raised hand or a stage guest came with. */
+export const broadcastStagePeerSchema = z.strictObject({ broadcastId: id, peer: z.string().min(1).max(64) });
 
 export const emptySchema = z.strictObject({});
 export const queueBoothSchema = z.strictObject({ boothId: id });
@@ -94,3 +112,8 @@ export type ProducerClose = z.infer<typeof producerCloseSchema>;
 export type Consume = z.infer<typeof consumeSchema>;
 export type ConsumerResume = z.infer<typeof consumerResumeSchema>;
 export type MediaSource = z.infer<typeof mediaSourceSchema>;
+export type ConsumerLayersInput = z.infer<typeof consumerLayersSchema>;
+export type TransportRestartIce = z.infer<typeof transportRestartIceSchema>;
+export type BroadcastJoin = z.infer<typeof broadcastJoinSchema>;
+export type BroadcastHand = z.infer<typeof broadcastHandSchema>;
+export type BroadcastStagePeer = z.infer<typeof broadcastStagePeerSchema>;

@@ -7,12 +7,17 @@ import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
+import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
+import type { BroadcastStage } from '../domain/broadcast-stage.ts';
 import {
   boothJoinSchema,
   boothLeaveSchema,
   consumeSchema,
   dashboardSchema,
   consumerResumeSchema,
+  consumerPauseSchema,
+  consumerLayersSchema,
+  transportRestartIceSchema,
   produceSchema,
   producerCloseSchema,
   transportConnectSchema,
@@ -24,6 +29,7 @@ import { handle, tokenBucket, type AppSocket, type RateLimiter } from './handle.
 import { registerChatHandlers } from './chat-handlers.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
+import { registerBroadcastHandlers } from './broadcast-handlers.ts';
 import { userRoom, type QueuePublisher } from './queue-publisher.ts';
 import { dashboardRoom, fairPresenceRoom, type Dashboard } from './dashboard.ts';
 import type { AppServer } from '../server.ts';
@@ -34,6 +40,8 @@ export interface ConnectionDeps {
   booths: BoothDirectory;
   media: MediaServer;
   viewers: ViewerCounter;
+  audience: BroadcastAudience;
+  stage: BroadcastStage;
   presence: PresenceStore;
   services: Services;
   queue: QueuePublisher;
@@ -48,7 +56,7 @@ interface JoinedRoom {
   canPublish: boolean;
   /** Counted as a live viewer (booth visitors). */
   counted: boolean;
-  onLeave?: () => Promise<void>;
+  onLeave?: (() => Promise<void>) | undefined;
 }
 
 /** What the per-feature handlers share about one connection. */
@@ -102,8 +110,11 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       return room;
     },
   };
-  const requirePublisher = (roomId: string) => {
-    if (!conn.inRoom(roomId).canPublish) throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s staff can publish here');
+  const requirePublisher = async (roomId: string) => {
+    if (conn.inRoom(roomId).canPublish) return;
+    // A viewer a host brought on stage may publish until sent back.
+    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) return;
+    throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
@@ -159,7 +170,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:transport-create', transportCreateSchema, limiter, log, async ({ roomId, direction }) => {
-    if (direction === 'send') requirePublisher(roomId);
+    if (direction === 'send') await requirePublisher(roomId);
     else conn.inRoom(roomId);
     const t = await media.createTransport(roomId, peerId, direction);
     return {
@@ -177,7 +188,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    requirePublisher(p.roomId);
+    await requirePublisher(p.roomId);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });
@@ -218,7 +229,26 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     return null;
   });
 
+  handle(socket, 'media:consumer-pause', consumerPauseSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    await media.pauseConsumer(p.roomId, peerId, p.consumerId);
+    return null;
+  });
+
+  handle(socket, 'media:consumer-layers', consumerLayersSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    await media.setConsumerLayers(p.roomId, peerId, p.consumerId, { spatialLayer: p.spatialLayer });
+    return null;
+  });
+
+  handle(socket, 'media:transport-restart-ice', transportRestartIceSchema, limiter, log, async (p) => {
+    conn.inRoom(p.roomId);
+    const iceParameters = await media.restartIce(p.roomId, peerId, p.transportId);
+    return { iceParameters: { ...iceParameters } };
+  });
+
   registerQueueHandlers(conn, deps);
+  registerBroadcastHandlers(conn, deps);
   registerInterviewHandlers(conn, deps);
   registerChatHandlers(conn, deps);
 

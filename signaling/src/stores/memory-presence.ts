@@ -3,6 +3,7 @@ import type { PresenceStore } from '../domain/presence-store.ts';
 /** Presence for a single process (the default without REDIS_URL). */
 export class MemoryPresenceStore implements PresenceStore {
   readonly #rooms = new Map<string, Map<string, Set<string>>>();
+  readonly #claims = new Map<string, number>();
 
   async add(roomId: string, identity: string, connectionId: string): Promise<number> {
     let room = this.#rooms.get(roomId);
@@ -27,7 +28,19 @@ export class MemoryPresenceStore implements PresenceStore {
     return this.#rooms.get(roomId)?.size ?? 0;
   }
 
+  async members(roomId: string): Promise<string[]> {
+    return [...(this.#rooms.get(roomId)?.keys() ?? [])];
+  }
+
   async connections(roomId: string, identity: string): Promise<number> {
     return this.#rooms.get(roomId)?.get(identity)?.size ?? 0;
+  }
+
+  async claim(key: string, ms: number): Promise<boolean> {
+    const now = Date.now();
+    if ((this.#claims.get(key) ?? 0) > now) return false;
+    this.#claims.set(key, now + ms);
+    if (this.#claims.size > 10_000) for (const [k, until] of this.#claims) if (until <= now) this.#claims.delete(k);
+    return true;
   }
 }

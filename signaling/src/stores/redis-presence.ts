@@ -39,7 +39,15 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.sCard(this.#keys(roomId, '')[0]);
   }
 
+  async members(roomId: string): Promise<string[]> {
+    return this.redis.sMembers(this.#keys(roomId, '')[0]);
+  }
+
   async connections(roomId: string, identity: string): Promise<number> {
     return this.redis.sCard(this.#keys(roomId, identity)[1]);
+  }
+
+  async claim(key: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:claim:{${key}}`, '1', { NX: true, PX: ms })) === 'OK';
   }
 }

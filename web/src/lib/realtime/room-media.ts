@@ -2,11 +2,20 @@ import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, RemoteProducer } from '@fairground/signaling/protocol';
 import { getSocket, request } from './socket';
 
+/** Three simulcast layers for camera video (low, medium, high), as the broadcast viewers pick from. */
+export const SIMULCAST_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
 export interface RoomMediaEvents {
   /** A remote track arrived (already resumed on the server). */
   onTrack(track: MediaStreamTrack, producer: RemoteProducer): void;
   /** A remote producer ended; drop its track. */
   onTrackEnded(producerId: string): void;
+  /** The media connection failed and could not be restored by an ICE restart: rejoin. */
+  onConnectionLost?(): void;
 }
 
 /**
@@ -21,6 +30,8 @@ export class RoomMedia {
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
   #closed = false;
+  #maxLayer: 0 | 1 | 2 = 2;
+  #videoOff = false;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -60,6 +71,7 @@ export class RoomMedia {
         dtlsParameters: dtlsParameters as unknown as { fingerprints: { algorithm: string; value: string }[] },
       }).then(() => done(), fail);
     });
+    this.#recoverIce(transport);
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
         request('media:produce', {
@@ -74,15 +86,47 @@ export class RoomMedia {
     return transport;
   }
 
+  /**
+   * A dropped media path (network change, Wi-Fi to mobile) gets new ICE credentials and the
+   * browser reconnects on the same transport; if that fails too, the page rejoins the room.
+   */
+  #recoverIce(transport: types.Transport): void {
+    let restarts = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const restart = async () => {
+      if (this.#closed || transport.closed) return;
+      if (++restarts > 3) return this.events.onConnectionLost?.();
+      try {
+        const { iceParameters } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
+        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+      } catch {
+        this.events.onConnectionLost?.();
+      }
+    };
+    transport.on('connectionstatechange', (state) => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (state === 'connected') restarts = 0;
+      // "disconnected" often heals by itself within seconds; "failed" will not.
+      if (state === 'failed') void restart();
+      if (state === 'disconnected') timer = setTimeout(() => void restart(), 3000);
+    });
+  }
+
   /** Publishes every track of the stream; the camera's video and the microphone's audio. */
-  async publish(stream: MediaStream): Promise<void> {
-    for (const track of stream.getTracks()) await this.publishTrack(track, track.kind === 'audio' ? 'mic' : 'camera');
+  async publish(stream: MediaStream, options: { simulcast?: boolean } = {}): Promise<void> {
+    for (const track of stream.getTracks()) await this.publishTrack(track, track.kind === 'audio' ? 'mic' : 'camera', options);
   }
 
   /** Publishes one track (e.g. a screen share) and returns its producer id. */
-  async publishTrack(track: MediaStreamTrack, source: MediaSource): Promise<string> {
+  async publishTrack(track: MediaStreamTrack, source: MediaSource, options: { simulcast?: boolean } = {}): Promise<string> {
     this.#send ??= await this.#createTransport('send');
-    const producer = await this.#send.produce({ track, appData: { source } });
+    const simulcast = options.simulcast && track.kind === 'video';
+    const producer = await this.#send.produce({
+      track,
+      appData: { source },
+      ...(simulcast ? { encodings: SIMULCAST_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
+    });
     this.#producers.set(producer.id, producer);
     return producer.id;
   }
@@ -130,7 +174,39 @@ export class RoomMedia {
     });
     this.#consumers.set(producer.id, consumer);
     this.events.onTrack(consumer.track, producer);
-    await request('media:consumer-resume', { roomId: this.roomId, consumerId: consumer.id });
+    if (consumer.kind === 'video' && this.#maxLayer < 2) {
+      await request('media:consumer-layers', { roomId: this.roomId, consumerId: consumer.id, spatialLayer: this.#maxLayer });
+    }
+    // In audio-only mode a new video stays paused (created paused on the server).
+    if (consumer.kind === 'video' && this.#videoOff) consumer.pause();
+    else await request('media:consumer-resume', { roomId: this.roomId, consumerId: consumer.id });
+  }
+
+  /**
+   * Audio-only mode: stops (or restarts) every video consumer on the server, so no video bytes
+   * cross a weak link; audio keeps flowing.
+   */
+  async setVideoReceiving(on: boolean): Promise<void> {
+    this.#videoOff = !on;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.kind !== 'video') continue;
+      if (on) {
+        consumer.resume();
+        await request('media:consumer-resume', { roomId: this.roomId, consumerId: consumer.id });
+      } else {
+        consumer.pause();
+        await request('media:consumer-pause', { roomId: this.roomId, consumerId: consumer.id });
+      }
+    }
+  }
+
+  /** Caps the simulcast layer of every video consumer (0 low, 1 medium, 2 high/automatic). */
+  async setMaxLayer(spatialLayer: 0 | 1 | 2): Promise<void> {
+    this.#maxLayer = spatialLayer;
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.kind !== 'video') continue;
+      await request('media:consumer-layers', { roomId: this.roomId, consumerId: consumer.id, spatialLayer });
+    }
   }
 
   #dropConsumerOf(producerId: string): void {

@@ -4,8 +4,8 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {
   const { broadcasts, fairs } = services();
-  const broadcast = await loadOr404(() => broadcasts.get(locals.user, routeId(params.id)));
+  const { broadcast, isHost } = await loadOr404(() => broadcasts.access(locals.user, routeId(params.id)));
   // The fair it belongs to, when visitors may see that fair.
   const fair = broadcast.fairId ? await fairs.get(locals.user, broadcast.fairId).catch(() => null) : null;
-  return { broadcast, fair: fair ? { id: fair.id, title: fair.title } : null };
+  return { broadcast, fair: fair ? { id: fair.id, title: fair.title } : null, canHost: isHost };
 };

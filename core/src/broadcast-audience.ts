@@ -1,0 +1,128 @@
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { schema, type Db } from '@fairground/db';
+
+const { broadcastViewers, broadcastPeaks, broadcastViewerSamples } = schema;
+
+/** A return within this long after leaving continues the same view (PRODUCT.md). */
+export const VIEW_CONTINUES_MS = 30_000;
+/** Spacing of the stored live-viewer series. */
+export const SAMPLE_MS = 5_000;
+
+export interface BroadcastStats {
+  broadcastId: string;
+  /** Distinct identities watching now (the latest sample when it is recent, else 0). */
+  live: number;
+  peak: number;
+  /** Viewing sessions started; a reconnect within 30 s is not a new one. */
+  views: number;
+  unique: number;
+  /** Total watch time over every viewer, in whole seconds. */
+  watchSeconds: number;
+  /** watchSeconds / unique (0 without viewers). */
+  averageWatchSeconds: number;
+  samples: Array<{ at: string; live: number }>;
+}
+
+/**
+ * The durable side of a broadcast's audience, in Postgres. Every write is one conditional
+ * statement, so any number of signaling nodes can call it for the same viewer without counting a
+ * view twice or losing one.
+ */
+export class AudienceLedger {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The identity is watching: opens its view unless one is open, or continues the last one when
+   * it left less than 30 s ago. Safe to call for every connection of the identity.
+   */
+  async watching(broadcastId: string, identity: string, now = new Date()): Promise<void> {
+    const continuesAfter = new Date(now.getTime() - VIEW_CONTINUES_MS);
+    await this.db
+      .insert(broadcastViewers)
+      .values({ broadcastId, identity, firstSeenAt: now, views: 1, watchedMs: 0, watchingSince: now })
+      .onConflictDoUpdate({
+        target: [broadcastViewers.broadcastId, broadcastViewers.identity],
+        set: {
+          views: sql`case when ${broadcastViewers.watchingSince} is null
+            and (${broadcastViewers.leftAt} is null or ${broadcastViewers.leftAt} < ${continuesAfter.toISOString()}::timestamptz)
+            then ${broadcastViewers.views} + 1 else ${broadcastViewers.views} end`,
+          watchingSince: sql`coalesce(${broadcastViewers.watchingSince}, ${now.toISOString()}::timestamptz)`,
+        },
+      });
+  }
+
+  /** The identity's last connection closed: its open segment is added to its watch time. */
+  async stopped(broadcastId: string, identity: string, now = new Date()): Promise<void> {
+    await this.db
+      .update(broadcastViewers)
+      .set({
+        watchedMs: sql`${broadcastViewers.watchedMs} + greatest(0, floor(extract(epoch from (${now.toISOString()}::timestamptz - ${broadcastViewers.watchingSince})) * 1000))::bigint`,
+        watchingSince: null,
+        leftAt: now,
+      })
+      .where(
+        and(
+          eq(broadcastViewers.broadcastId, broadcastId),
+          eq(broadcastViewers.identity, identity),
+          isNotNull(broadcastViewers.watchingSince),
+        ),
+      );
+  }
+
+  async raisePeak(broadcastId: string, live: number, now = new Date()): Promise<void> {
+    await this.db
+      .insert(broadcastPeaks)
+      .values({ broadcastId, peak: live, peakAt: now })
+      .onConflictDoUpdate({
+        target: broadcastPeaks.broadcastId,
+        set: {
+          peakAt: sql`case when ${live} > ${broadcastPeaks.peak} then ${now.toISOString()}::timestamptz else ${broadcastPeaks.peakAt} end`,
+          peak: sql`greatest(${broadcastPeaks.peak}, ${live})`,
+        },
+      });
+  }
+
+  /** Stores the live count for the 5 s boundary at or before `now`; the first node to write wins. */
+  async sample(broadcastId: string, live: number, now = new Date()): Promise<void> {
+    const at = new Date(Math.floor(now.getTime() / SAMPLE_MS) * SAMPLE_MS);
+    await this.db.insert(broadcastViewerSamples).values({ broadcastId, at, live }).onConflictDoNothing();
+  }
+
+  /** Everything a report shows about one broadcast's audience. */
+  async stats(broadcastId: string, now = new Date()): Promise<BroadcastStats> {
+    const [totals] = await this.db
+      .select({
+        unique: sql<number>`count(*)::int`,
+        views: sql<number>`coalesce(sum(${broadcastViewers.views}), 0)::int`,
+        watchMs: sql<number>`coalesce(sum(${broadcastViewers.watchedMs} + case when ${broadcastViewers.watchingSince} is null then 0
+          else greatest(0, extract(epoch from (${now.toISOString()}::timestamptz - ${broadcastViewers.watchingSince})) * 1000) end), 0)::float8`,
+      })
+      .from(broadcastViewers)
+      .where(eq(broadcastViewers.broadcastId, broadcastId));
+    const [peak] = await this.db.select().from(broadcastPeaks).where(eq(broadcastPeaks.broadcastId, broadcastId));
+    const rows = await this.db
+      .select({ at: broadcastViewerSamples.at, live: broadcastViewerSamples.live })
+      .from(broadcastViewerSamples)
+      .where(eq(broadcastViewerSamples.broadcastId, broadcastId))
+      .orderBy(asc(broadcastViewerSamples.at));
+    const last = rows.at(-1);
+    const live = last && now.getTime() - last.at.getTime() <= 2 * SAMPLE_MS ? last.live : 0;
+    const unique = totals?.unique ?? 0;
+    const watchSeconds = Math.floor((totals?.watchMs ?? 0) / 1000);
+    return {
+      broadcastId,
+      live,
+      peak: peak?.peak ?? 0,
+      views: totals?.views ?? 0,
+      unique,
+      watchSeconds,
+      averageWatchSeconds: unique ? Math.round(watchSeconds / unique) : 0,
+      samples: rows.map((r) => ({ at: r.at.toISOString(), live: r.live })),
+    };
+  }
+}
+
+/** The read side for reports: `broadcastStats(db, id)`. */
+export function broadcastStats(db: Db, broadcastId: string, now = new Date()): Promise<BroadcastStats> {
+  return new AudienceLedger(db).stats(broadcastId, now);
+}

@@ -1,0 +1,389 @@
+import type { types as ms } from 'mediasoup';
+import {
+  MediaError,
+  type ConsumerInfo,
+  type ConsumerLayers,
+  type MediaEvents,
+  type PlainTransportInfo,
+  type ProducerInfo,
+  type TransportDirection,
+  type TransportInfo,
+} from './types.ts';
+import { rejectAsMedia } from './room.ts';
+
+/** One worker as a broadcast sees it: where a router may be opened, and how busy it is. */
+export interface WorkerHandle {
+  index: number;
+  webRtcServer: ms.WebRtcServer;
+  /** Consumers plus reserved viewer seats on this worker, across every room. */
+  load(): number;
+  createRouter(): Promise<ms.Router>;
+  /** Called when this room holds (or no longer holds) a router on the worker. */
+  attach(roomId: string): void;
+  detach(roomId: string): void;
+  /** Called with +1/-1 as consumers and viewer seats on this worker come and go. */
+  addLoad(delta: number): void;
+}
+
+export interface BroadcastContext {
+  workers(): WorkerHandle[];
+  emit: <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[E]) => void;
+  onClosed: (room: BroadcastRoom) => void;
+}
+
+interface Edge {
+  worker: WorkerHandle;
+  router: ms.Router;
+  /** Producer id -> its pipe into this router (resolved once; origin producers need none). */
+  piped: Map<string, Promise<void>>;
+}
+
+interface BroadcastPeer {
+  /** The edge this peer receives on (chosen on its first receive transport). */
+  edge: Edge | null;
+  transports: Map<string, ms.WebRtcTransport | ms.PlainTransport>;
+  producers: Map<string, ms.Producer>;
+  consumers: Map<string, ms.Consumer>;
+}
+
+/**
+ * A broadcast: one origin router where hosts publish, and an edge router per worker that viewers
+ * receive from. Producers are piped (`pipeToRouter`) into an edge the first time a viewer there
+ * consumes them, and each new viewer is placed on the least-loaded worker (consumers and reserved
+ * seats across all rooms), so one stream fans out over every core. Closing is idempotent and
+ * cascades; the room closes with its last peer, or when any of its routers dies with its worker.
+ */
+export class BroadcastRoom {
+  readonly #peers = new Map<string, BroadcastPeer>();
+  readonly #edges = new Map<number, Promise<Edge>>();
+  /** Edges already open, so close() can cascade synchronously. */
+  readonly #open = new Set<Edge>();
+  #origin: Promise<Edge> | null = null;
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly ctx: BroadcastContext,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  counts(): { transports: number; producers: number; consumers: number } {
+    let transports = 0;
+    let producers = 0;
+    let consumers = 0;
+    for (const p of this.#peers.values()) {
+      transports += p.transports.size;
+      producers += p.producers.size;
+      consumers += p.consumers.size;
+    }
+    return { transports, producers, consumers };
+  }
+
+  /** Which worker each receiving peer was placed on (worker index -> peers). */
+  placement(): Record<number, number> {
+    const out: Record<number, number> = {};
+    for (const peer of this.#peers.values()) {
+      if (peer.edge) out[peer.edge.worker.index] = (out[peer.edge.worker.index] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  producers(): ProducerInfo[] {
+    const list: ProducerInfo[] = [];
+    for (const [peerId, p] of this.#peers) {
+      for (const producer of p.producers.values()) {
+        list.push({ id: producer.id, peerId, kind: producer.kind, appData: { ...producer.appData } });
+      }
+    }
+    return list;
+  }
+
+  /** The origin router opens on the least-loaded worker with the room; publishers send there. */
+  #originEdge(): Promise<Edge> {
+    if (!this.#origin) {
+      this.#origin = this.#edgeOn(this.#leastLoaded());
+      this.#origin.catch(() => (this.#origin = null));
+    }
+    return this.#origin;
+  }
+
+  #edgeOn(worker: WorkerHandle): Promise<Edge> {
+    let edge = this.#edges.get(worker.index);
+    if (!edge) {
+      edge = this.#openEdge(worker);
+      this.#edges.set(worker.index, edge);
+      edge.catch(() => this.#edges.delete(worker.index));
+    }
+    return edge;
+  }
+
+  /** The origin is also the edge of its own worker, so viewers there need no pipe. */
+  async #openEdge(worker: WorkerHandle): Promise<Edge> {
+    {
+      const router = await worker.createRouter();
+      if (this.#closed) {
+        router.close();
+        throw new MediaError('ROOM_NOT_FOUND', 'The broadcast closed while opening');
+      }
+      worker.attach(this.id);
+      router.observer.once('close', () => {
+        worker.detach(this.id);
+        // A router gone with its worker: every peer must rejoin, so the whole room goes.
+        if (!this.#closed) {
+          this.close();
+          this.ctx.emit('room-closed', { roomId: this.id });
+        }
+      });
+      const edge: Edge = { worker, router, piped: new Map() };
+      this.#open.add(edge);
+      return edge;
+    }
+  }
+
+  #leastLoaded(): WorkerHandle {
+    const workers = this.ctx.workers();
+    if (workers.length === 0) throw new MediaError('ROOM_NOT_FOUND', 'No media worker is running');
+    return workers.reduce((a, b) => (b.load() < a.load() ? b : a));
+  }
+
+  async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
+    const { peer, edge } = await this.#edgeFor(peerId, direction);
+    const transport = await edge.router.createWebRtcTransport({
+      webRtcServer: edge.worker.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      appData: { direction },
+    });
+    this.#keep(peerId, peer, transport);
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  /**
+   * A plain RTP transport on loopback or a LAN (ffmpeg, a recorder, the benchmarks). `comedia`
+   * learns the remote address from the first packet; otherwise call `connectPlainTransport`.
+   */
+  async createPlainTransport(
+    peerId: string,
+    direction: TransportDirection,
+    options: { listenIp: string; comedia?: boolean; rtcpMux?: boolean },
+  ): Promise<PlainTransportInfo> {
+    const { peer, edge } = await this.#edgeFor(peerId, direction);
+    const transport = await edge.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: options.listenIp },
+      comedia: options.comedia ?? false,
+      rtcpMux: options.rtcpMux ?? true,
+      appData: { direction },
+    });
+    this.#keep(peerId, peer, transport);
+    return {
+      id: transport.id,
+      ip: transport.tuple.localAddress,
+      port: transport.tuple.localPort,
+      rtcpPort: transport.rtcpTuple?.localPort,
+      workerIndex: edge.worker.index,
+    };
+  }
+
+  async connectPlainTransport(peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }) {
+    const transport = this.#transport(peerId, transportId);
+    if (!('tuple' in transport) || 'iceParameters' in transport) {
+      throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a plain transport');
+    }
+    await rejectAsMedia(() => (transport as ms.PlainTransport).connect(remote));
+  }
+
+  async #edgeFor(peerId: string, direction: TransportDirection): Promise<{ peer: BroadcastPeer; edge: Edge }> {
+    if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The broadcast is closed');
+    const peer = this.#peer(peerId, true);
+    if (direction === 'send') return { peer, edge: await this.#originEdge() };
+    if (!peer.edge) {
+      // Reserve the seat before awaiting, so viewers arriving together spread over the workers.
+      await this.#originEdge();
+      const worker = this.#leastLoaded();
+      worker.addLoad(1);
+      try {
+        peer.edge = await this.#edgeOn(worker);
+      } catch (error) {
+        worker.addLoad(-1);
+        throw error;
+      }
+      if (!this.#peers.has(peerId)) worker.addLoad(-1);
+    }
+    return { peer, edge: peer.edge };
+  }
+
+  #keep(peerId: string, peer: BroadcastPeer, transport: ms.WebRtcTransport | ms.PlainTransport): void {
+    if (this.#closed || this.#peers.get(peerId) !== peer) {
+      transport.close();
+      throw new MediaError('ROOM_NOT_FOUND', 'The room closed while the transport was being created');
+    }
+    peer.transports.set(transport.id, transport);
+    (transport as ms.Transport).observer.once('close', () => peer.transports.delete(transport.id));
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const transport = this.#transport(peerId, transportId);
+    if (!('iceParameters' in transport)) throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a WebRTC transport');
+    await rejectAsMedia(() => transport.connect({ dtlsParameters }));
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
+    const transport = this.#transport(peerId, transportId);
+    if (!('iceParameters' in transport)) throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a WebRTC transport');
+    return transport.restartIce();
+  }
+
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: ms.MediaKind,
+    rtpParameters: ms.RtpParameters,
+    appData: Record<string, unknown>,
+  ): Promise<string> {
+    const transport = this.#transport(peerId, transportId);
+    const peer = this.#peer(peerId, false)!;
+    const producer = await rejectAsMedia(() => transport.produce({ kind, rtpParameters, appData }));
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id);
+      for (const edge of this.#open) edge.piped.delete(producer.id);
+      this.ctx.emit('producer-closed', { roomId: this.id, producerId: producer.id, peerId });
+    });
+    return producer.id;
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    const producer = this.#peer(peerId, false)?.producers.get(producerId);
+    if (!producer) throw new MediaError('PRODUCER_NOT_FOUND', 'No such producer of yours in this room');
+    producer.close();
+  }
+
+  /** Makes the producer available on the edge: piped once from the origin, shared by its viewers. */
+  async #ensureOn(edge: Edge, producerId: string): Promise<void> {
+    const origin = await this.#originEdge();
+    if (origin.router === edge.router) return;
+    let piping = edge.piped.get(producerId);
+    if (!piping) {
+      piping = rejectAsMedia(async () => {
+        await origin.router.pipeToRouter({ producerId, router: edge.router });
+      });
+      edge.piped.set(producerId, piping);
+      piping.catch(() => edge.piped.delete(producerId));
+    }
+    await piping;
+  }
+
+  /**
+   * A paused consumer on the viewer's edge router. Simulcast video starts at the top layer and
+   * mediasoup's bandwidth estimation lowers it when the viewer's link cannot carry it.
+   */
+  async consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+  ): Promise<ConsumerInfo> {
+    const transport = this.#transport(peerId, transportId);
+    const peer = this.#peer(peerId, false)!;
+    const edge = peer.edge;
+    if (!edge || transport.appData.direction !== 'recv') {
+      throw new MediaError('TRANSPORT_NOT_FOUND', 'Consume on your receive transport');
+    }
+    const known = [...this.#peers.values()].some((p) => p.producers.has(producerId));
+    if (!known) throw new MediaError('CANNOT_CONSUME', 'No such stream in this broadcast');
+    await this.#ensureOn(edge, producerId);
+    if (!edge.router.canConsume({ producerId, rtpCapabilities })) {
+      throw new MediaError('CANNOT_CONSUME', 'This device cannot receive that stream (no common codec)');
+    }
+    const consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused: true }));
+    peer.consumers.set(consumer.id, consumer);
+    edge.worker.addLoad(1);
+    consumer.observer.once('close', () => {
+      peer.consumers.delete(consumer.id);
+      edge.worker.addLoad(-1);
+    });
+    consumer.once('producerclose', () => {
+      this.ctx.emit('consumer-closed', { roomId: this.id, consumerId: consumer.id, peerId });
+    });
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#consumer(peerId, consumerId).resume();
+  }
+
+  /** Stops forwarding (audio-only mode drops video this way); `resumeConsumer` brings it back. */
+  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#consumer(peerId, consumerId).pause();
+  }
+
+  /** Caps the simulcast layer this viewer receives (a lower quality); BWE may still go lower. */
+  async setConsumerLayers(peerId: string, consumerId: string, layers: ConsumerLayers): Promise<void> {
+    const consumer = this.#consumer(peerId, consumerId);
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
+    await consumer.setPreferredLayers({ spatialLayer: layers.spatialLayer, temporalLayer: layers.temporalLayer });
+  }
+
+  /** Packets and bytes the consumer has sent to its viewer (the worker's own counters). */
+  async consumerStats(peerId: string, consumerId: string): Promise<{ packets: number; bytes: number; spatialLayer: number | null }> {
+    const consumer = this.#consumer(peerId, consumerId);
+    const stats = await consumer.getStats();
+    const outbound = stats.find((s) => s.type === 'outbound-rtp');
+    return {
+      packets: outbound?.packetCount ?? 0,
+      bytes: outbound?.byteCount ?? 0,
+      spatialLayer: consumer.currentLayers?.spatialLayer ?? null,
+    };
+  }
+
+  #consumer(peerId: string, consumerId: string): ms.Consumer {
+    const consumer = this.#peer(peerId, false)?.consumers.get(consumerId);
+    if (!consumer) throw new MediaError('CONSUMER_NOT_FOUND', 'No such consumer of yours in this room');
+    return consumer;
+  }
+
+  closePeer(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#peers.delete(peerId);
+    for (const transport of peer.transports.values()) transport.close();
+    if (peer.edge) peer.edge.worker.addLoad(-1);
+    if (this.#peers.size === 0) this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) if (peer.edge) peer.edge.worker.addLoad(-1);
+    this.#peers.clear();
+    for (const edge of this.#open) edge.router.close();
+    this.#open.clear();
+    this.ctx.onClosed(this);
+  }
+
+  #peer(peerId: string, create: true): BroadcastPeer;
+  #peer(peerId: string, create: false): BroadcastPeer | undefined;
+  #peer(peerId: string, create: boolean): BroadcastPeer | undefined {
+    let peer = this.#peers.get(peerId);
+    if (!peer && create) {
+      peer = { edge: null, transports: new Map(), producers: new Map(), consumers: new Map() };
+      this.#peers.set(peerId, peer);
+    }
+    return peer;
+  }
+
+  #transport(peerId: string, transportId: string): ms.WebRtcTransport | ms.PlainTransport {
+    const transport = this.#peers.get(peerId)?.transports.get(transportId);
+    if (!transport) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
+    return transport;
+  }
+}

@@ -1,0 +1,100 @@
+import { broadcastRoomId } from '../domain/broadcast-audience.ts';
+import { broadcastHandSchema, broadcastJoinSchema, broadcastStagePeerSchema } from '../protocol/index.ts';
+import { toRemoteProducer, type Connection, type ConnectionDeps } from './connection.ts';
+import { handle } from './handle.ts';
+import { DomainError } from '../domain/errors.ts';
+
+/**
+ * Guidance broadcasts over the socket: hosts (named hosts, organizers) publish into the room,
+ * everyone else who may see the broadcast watches and is counted. Media goes through the shared
+ * `media:*` handlers with roomId `broadcast:<id>`.
+ */
+export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps): void {
+  const { socket, log, limiter } = conn;
+  const { services, media, audience, stage, io } = deps;
+  const user = socket.data.user;
+
+  const hostsRoom = (broadcastId: string) => `hosts:${broadcastId}`;
+  const publishStage = async (broadcastId: string) => {
+    io.to(hostsRoom(broadcastId)).emit('broadcast:stage-state', await stage.state(broadcastId));
+  };
+  const requireHost = async (broadcastId: string) => {
+    const { isHost } = await services.broadcasts.access(user, broadcastId);
+    if (!isHost) throw new DomainError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may do this');
+  };
+
+  handle(socket, 'broadcast:join', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+    const { isHost } = await services.broadcasts.access(user, broadcastId);
+    const roomId = broadcastRoomId(broadcastId);
+    const identity = socket.data.identity;
+    const entered = await conn.enter(roomId, {
+      canPublish: isHost,
+      counted: false,
+      onLeave: async () => {
+        if (isHost) await socket.leave(hostsRoom(broadcastId));
+        else await audience.leave(broadcastId, identity, socket.id);
+        if (await stage.leave(broadcastId, socket.id)) await publishStage(broadcastId);
+      },
+    });
+    if (entered && !isHost) await audience.join(broadcastId, identity, socket.id);
+    if (isHost) await socket.join(hostsRoom(broadcastId));
+    return {
+      broadcastId,
+      roomId,
+      isHost,
+      stage: isHost ? await stage.state(broadcastId) : null,
+      viewers: await audience.count(broadcastId),
+      producers: media.producers(roomId).map(toRemoteProducer),
+      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+    };
+  });
+
+  handle(socket, 'broadcast:leave', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+    await conn.leave(broadcastRoomId(broadcastId));
+    return null;
+  });
+
+  handle(socket, 'broadcast:stats', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+    const { isHost } = await services.broadcasts.access(user, broadcastId);
+    if (!isHost) throw new DomainError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers see its numbers');
+    const [stats, live] = await Promise.all([services.audience.stats(broadcastId), audience.count(broadcastId)]);
+    return { ...stats, live };
+  });
+
+  handle(socket, 'broadcast:hand', broadcastHandSchema, limiter, log, async ({ broadcastId, raised }) => {
+    conn.inRoom(broadcastRoomId(broadcastId));
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in to ask a question on stage');
+    await stage.setHand(broadcastId, { peer: socket.id, name: user.name }, raised);
+    await publishStage(broadcastId);
+    return null;
+  });
+
+  handle(socket, 'broadcast:stage-invite', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
+    await requireHost(broadcastId);
+    await stage.invite(broadcastId, peer);
+    io.to(peer).emit('broadcast:on-stage', { broadcastId, onStage: true });
+    await publishStage(broadcastId);
+    return stage.state(broadcastId);
+  });
+
+  handle(socket, 'broadcast:stage-remove', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
+    // A guest may step down by themselves; anyone else needs to be a host.
+    if (peer !== socket.id) await requireHost(broadcastId);
+    if (await stage.remove(broadcastId, peer)) {
+      const roomId = broadcastRoomId(broadcastId);
+      // The guest's producers live on the node their connection is on: here, or another node.
+      closeProducersOf(media, roomId, peer);
+      io.serverSideEmit('broadcast:unstage', roomId, peer);
+      io.to(peer).emit('broadcast:on-stage', { broadcastId, onStage: false });
+      await publishStage(broadcastId);
+    }
+    return stage.state(broadcastId);
+  });
+}
+
+/** Stops everything a peer publishes in a room (a guest sent back from the stage). */
+export function closeProducersOf(media: ConnectionDeps['media'], roomId: string, peer: string): void {
+  for (const p of media.producers(roomId)) {
+    if (p.peerId === peer) media.closeProducer(roomId, peer, p.id).catch(() => {});
+  }
+}
