@@ -85,7 +85,7 @@ const reply = (message: AgentReply) => process.stdout.write(`${JSON.stringify(me
 // Counting. ffmpeg sends to a relay socket here, which forwards every packet to the worker and
 // counts it: the ground truth of what the worker was given. What came out is the consumers' own
 // count of RTP packets sent (consumer.getStats(), outbound-rtp packetCount), read while the
-// stream is paused. A window opens and closes with the relay paused for GRACE_MS, so that every
+// stream is paused and the worker has drained (drainedSentPackets). A window opens and closes with the relay paused for GRACE_MS, so that every
 // packet relayed in the window has had GRACE_MS to be sent and none from outside it is counted:
 // delivery = packets sent / (relayed x N): packets the worker dropped (e.g. its input socket
 // overflowed, or a consumer dropped them) are missing.
@@ -340,6 +340,22 @@ async function run(config: AgentConfig): Promise<void> {
     const sentPackets = async () => (await sentPerConsumer()).reduce((sum, count) => sum + count, 0);
 
     /**
+     * With the relay paused: the consumers' count once the worker has sent everything it was given
+     * (two reads 100 ms apart agree; at most 3 s). A worker that fell behind works off its backlog
+     * first, so a window neither starts with an old backlog nor ends before its own is sent.
+     */
+    async function drainedSentPackets(): Promise<number> {
+      let last = await sentPackets();
+      for (let waited = 0; waited < 3_000; waited += 100) {
+        await sleep(100);
+        const now = await sentPackets();
+        if (now === last) return now;
+        last = now;
+      }
+      return last;
+    }
+
+    /**
      * After the stream (re)starts, a video consumer forwards nothing until the next key frame (the
      * clip has one a second, but ffmpeg may lag on a busy machine): wait, bounded, until every
      * consumer has sent something, so that a window never counts consumers still waiting.
@@ -364,7 +380,7 @@ async function run(config: AgentConfig): Promise<void> {
       // Open: pause, let what is in flight arrive, count; then forward for windowMs.
       relay!.forwarding = false;
       await sleep(GRACE_MS);
-      const before = { sent: await sentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
+      const before = { sent: await drainedSentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
       const cpuBefore = cpuSeconds(worker.pid);
       relay!.forwarding = true;
       const start = clock();
@@ -373,7 +389,7 @@ async function run(config: AgentConfig): Promise<void> {
       relay!.forwarding = false;
       const end = clock();
       await sleep(GRACE_MS);
-      const after = { sent: await sentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
+      const after = { sent: await drainedSentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
       const cpuAfter = cpuSeconds(worker.pid);
       relay!.forwarding = true;
       if (workerDied) throw workerDied;
