@@ -1,9 +1,11 @@
 # One image for an app node: the SvelteKit pages, Socket.IO signaling and the mediasoup SFU.
 FROM node:20-bookworm AS build
-# mediasoup's worker is built from its npm sources against Debian's libraries (no downloads).
+# mediasoup's worker is built from its npm sources against Debian's libraries (no downloads), with
+# libsrtp built in statically from Debian's libsrtp2 source package (build-worker.sh fetches it with
+# `apt-get source`; dpkg-dev unpacks it).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends g++ meson ninja-build pkg-config python3 libssl-dev \
-     libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler \
+     libuv1-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler dpkg-dev \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
@@ -21,8 +23,8 @@ RUN FAIRGROUND_CACHE_DIR=/opt/fairground bash media-server/scripts/build-worker.
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
-     libflatbuffers2 libnss3 \
+  && apt-get install -y --no-install-recommends libssl3 libuv1 libusrsctp2 libabsl20220623 \
+     libflatbuffers2 \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /usr/local/bin/mediasoup-worker /usr/local/bin/mediasoup-worker

@@ -4,22 +4,25 @@
 //   npx tsx bench/fanout/fanout.ts --old <mediasoup-worker> --new <mediasoup-worker> [options]
 //
 // Written to compare the worker built on Debian's libsrtp2 (NSS crypto) with the one built on a
-// static libsrtp2 with OpenSSL crypto (media-server/scripts/build-worker.sh), but any two
-// binaries work. Each (mode, binary) pair runs in its own process (measure.ts); the binaries
-// alternate within a mode, and their order flips every round, so both see the same machine.
-// Nothing here is judged against absolute times: the figures are consumer counts at a CPU and
-// delivery threshold, and the ratio new/old. See bench/README.md.
-import { spawn, spawnSync } from 'node:child_process';
+// static libsrtp2 with OpenSSL crypto (media-server/scripts/build-worker.sh); any two binaries
+// work. Per mode, one agent process per binary (measure.ts) sets up a worker pinned to the same
+// core, ffmpeg and the sinks; the search below then steps both binaries' consumer counts upward
+// in lockstep, asking the agents in turn, so that whatever else the machine is doing falls on
+// both alike. Nothing is judged against absolute times: the figures are consumer counts at a CPU
+// and delivery threshold, and their ratio new/old. See bench/README.md.
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { MeasureConfig, MeasureResult, Mode } from './measure.ts';
+import { parseArgs } from 'node:util';
+import type { AgentConfig, AgentReply, AgentRequest, Mode, StepResult } from './measure.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
-const MEASURE = path.join(HERE, 'measure.ts');
+const AGENT = path.join(HERE, 'measure.ts');
 
 const MODE_ALIASES: Record<string, Mode> = {
   plain: 'plain',
@@ -27,20 +30,28 @@ const MODE_ALIASES: Record<string, Mode> = {
   AES_CM_128_HMAC_SHA1_80: 'AES_CM_128_HMAC_SHA1_80',
   gcm: 'AEAD_AES_256_GCM',
   AEAD_AES_256_GCM: 'AEAD_AES_256_GCM',
+  gcm128: 'AEAD_AES_128_GCM',
+  AEAD_AES_128_GCM: 'AEAD_AES_128_GCM',
 };
 
 const USAGE = `Usage: npx tsx bench/fanout/fanout.ts --old <worker bin> --new <worker bin> [options]
 
   --old, --new      the two mediasoup-worker binaries (e.g. the NSS and the OpenSSL build)
-  --modes LIST      comma-separated: plain, aes-cm, gcm (default: all three)
+  --modes LIST      comma-separated: plain, aes-cm, gcm (AES-256), gcm128 (default: plain,aes-cm,gcm)
   --rounds N        repeat the whole comparison N times, best per binary wins (default 1)
   --start N         first consumer count (default 50)
   --max N           never go above N consumers (default 4000)
-  --window S        seconds counted per step (default 5)
+  --window S        seconds counted per window (default 5)
   --cpu-limit F     worker CPU limit, fraction of one core (default 0.9)
   --min-delivery F  delivered fraction needed to pass (default 0.99)
-  --budget-min M    time budget per (mode, binary) search, minutes (default 8)
-  --worker-core C   CPU to pin the worker to (default: the last one)`;
+  --max-others F    a window in which other processes took more than this fraction of the
+                    worker's core is measured again, up to 3 windows (default 0.15)
+  --budget-min M    time budget per binary and mode, minutes (default 8)
+  --worker-core C   CPU to pin the workers to (default: the last one)
+  --bwe             consume with the router's full RTP capabilities (header extensions, so the
+                    worker runs bandwidth estimation per consumer, like for browsers); default:
+                    codecs only, like an ffmpeg/GStreamer receiver of a PlainTransport
+  --nice=N          nice value for the workers, ffmpeg and the sinks (default 0; negative: root)`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -60,8 +71,11 @@ const { values } = parseArgs({
     window: { type: 'string', default: '5' },
     'cpu-limit': { type: 'string', default: '0.9' },
     'min-delivery': { type: 'string', default: '0.99' },
+    'max-others': { type: 'string', default: '0.15' },
     'budget-min': { type: 'string', default: '8' },
     'worker-core': { type: 'string' },
+    bwe: { type: 'boolean', default: false },
+    nice: { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -85,33 +99,43 @@ function checkWorker(label: string, bin: string | undefined): string {
   return resolved;
 }
 
-const binaries = { old: checkWorker('old', values.old), new: checkWorker('new', values.new) };
+const LABELS = ['old', 'new'] as const;
+type Label = (typeof LABELS)[number];
+const binaries: Record<Label, string> = { old: checkWorker('old', values.old), new: checkWorker('new', values.new) };
 const modes = (values.modes ?? '').split(',').map((name) => {
   const mode = MODE_ALIASES[name.trim()];
   if (!mode) fail(`unknown mode ${name} (use ${Object.keys(MODE_ALIASES).join(', ')})`);
   return mode;
 });
 const rounds = Math.round(positive('rounds', values.rounds));
+const nice = Number(values.nice);
+if (!Number.isInteger(nice) || nice < -20 || nice > 19) fail('--nice must be an integer in -20..19');
 const cpuCount = os.availableParallelism();
-const workerCore = values['worker-core'] !== undefined ? Math.round(Number(values['worker-core'])) : cpuCount - 1;
-if (!(workerCore >= 0 && workerCore < cpuCount)) fail(`--worker-core must be in 0..${cpuCount - 1}`);
-// Keep this process, the sinks and ffmpeg off the worker's core (with one core, pin nothing).
+const workerCore = values['worker-core'] !== undefined ? Number(values['worker-core']) : cpuCount - 1;
+if (!Number.isInteger(workerCore) || workerCore < 0 || workerCore >= cpuCount) fail(`--worker-core must be in 0..${cpuCount - 1}`);
+// Keep the agents, the sinks and ffmpeg off the workers' core (with one core, pin nothing).
 const otherCores = Array.from({ length: cpuCount }, (_, cpu) => cpu).filter((cpu) => cpu !== workerCore);
 
-const budgetMs = positive('budget-min', values['budget-min']) * 60_000;
-const baseConfig: Omit<MeasureConfig, 'mode' | 'clip'> = {
-  workerCore: cpuCount > 1 ? workerCore : null,
-  benchCores: cpuCount > 1 ? otherCores.join(',') : null,
+const search = {
   start: Math.round(positive('start', values.start)),
   max: Math.round(positive('max', values.max)),
-  growth: 1.25,
-  fineGrowth: 1.05,
-  settleMs: 2_500,
+  growth: 1.25, // coarse steps until a step fails...
+  fineGrowth: 1.05, // ...then fine steps from the last pass
+  maxSteps: 60,
+  budgetMs: positive('budget-min', values['budget-min']) * 60_000,
+};
+const agentConfig: Omit<AgentConfig, 'mode' | 'clip'> = {
+  workerCore: cpuCount > 1 ? workerCore : null,
+  benchCores: cpuCount > 1 ? otherCores.join(',') : null,
+  nice,
+  bwe: values.bwe ?? false,
+  settleMs: 1_500,
   windowMs: positive('window', values.window) * 1000,
   cpuLimit: positive('cpu-limit', values['cpu-limit']),
   minDelivery: positive('min-delivery', values['min-delivery']),
-  maxSteps: 60,
-  budgetMs,
+  maxOthers: positive('max-others', values['max-others']),
+  // Both binaries' searches, plus set-up and slack.
+  maxRunMs: 2 * search.budgetMs + 5 * 60_000,
 };
 
 /**
@@ -143,84 +167,211 @@ function prepareClip(): string {
   return clip;
 }
 
-/** Runs measure.ts for one (binary, mode) in its own process; resolves to its result. */
-function runMeasure(bin: string, config: MeasureConfig): Promise<MeasureResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MEASURE, JSON.stringify(config)], {
+/** One measure.ts process: a worker binary in one mode, measuring N consumers on request. */
+class Agent {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly replies: AgentReply[] = [];
+  private waiter: (() => void) | null = null;
+  private exited = false;
+
+  constructor(readonly label: Label, bin: string, config: AgentConfig) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', AGENT, JSON.stringify(config)], {
       cwd: REPO_ROOT,
-      env: { ...process.env, MEDIASOUP_WORKER_BIN: bin },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, MEDIASOUP_WORKER_BIN: bin, FANOUT_LABEL: label },
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
-    // The search stops itself at its budget; this is the backstop.
-    const timer = setTimeout(() => child.kill('SIGKILL'), config.budgetMs + 120_000);
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.trim().split('\n').at(-1);
-      if (code !== 0 || !last) {
-        reject(new Error(`measure.ts (${config.mode}, ${bin}) ${signal ? `killed by ${signal}` : `exited with ${code}`}`));
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      this.replies.push(JSON.parse(line) as AgentReply);
+      this.waiter?.();
+    });
+    this.child.on('exit', () => {
+      this.exited = true;
+      this.waiter?.();
+    });
+  }
+
+  /** The next reply, within timeoutMs. */
+  async next<Op extends AgentReply['op']>(op: Op, timeoutMs: number): Promise<Extract<AgentReply, { op: Op }>> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.replies.length === 0) {
+      if (this.exited) throw new Error(`the ${this.label} agent exited`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the ${this.label} agent did not answer in ${timeoutMs / 1000} s`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.waiter = null;
+    }
+    const reply = this.replies.shift()!;
+    if (reply.op !== op) throw new Error(`the ${this.label} agent answered ${reply.op}, expected ${op}`);
+    return reply as Extract<AgentReply, { op: Op }>;
+  }
+
+  send(request: AgentRequest): void {
+    this.child.stdin.write(`${JSON.stringify(request)}\n`);
+  }
+
+  async measure(consumers: number): Promise<StepResult> {
+    this.send({ op: 'measure', consumers });
+    // Creating consumers, settling, up to 3 windows: minutes at worst on a busy machine.
+    return (await this.next('result', 5 * 60_000)).result;
+  }
+
+  async quit(): Promise<{ inputPps: number; inputKbps: number }> {
+    this.send({ op: 'quit' });
+    const done = await this.next('done', 60_000);
+    return { inputPps: done.inputPps, inputKbps: done.inputKbps };
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Steps N upward for one binary: x growth until a step fails, then x fineGrowth from the last
+ * pass, until the next N would reach the smallest failure. Bounded by steps, max and time.
+ */
+class Search {
+  readonly steps: StepResult[] = [];
+  best: StepResult | null = null;
+  firstFail: StepResult | null = null;
+  stoppedBy: 'resolution' | 'max' | 'steps' | 'budget' | 'none-passed' | null = null;
+  private fine = false;
+  n = search.start;
+  private readonly deadline = Date.now() + search.budgetMs;
+
+  get done(): boolean {
+    if (this.stoppedBy === null && this.steps.length >= search.maxSteps) this.stoppedBy = 'steps';
+    if (this.stoppedBy === null && Date.now() > this.deadline) this.stoppedBy = 'budget';
+    return this.stoppedBy !== null;
+  }
+
+  record(result: StepResult): void {
+    this.steps.push(result);
+    if (result.pass && (!this.best || result.consumers > this.best.consumers)) this.best = result;
+    if (!result.pass && (!this.firstFail || result.consumers < this.firstFail.consumers)) this.firstFail = result;
+
+    let next: number;
+    if (result.pass) {
+      next = Math.max(this.n + 1, Math.ceil(this.n * (this.fine ? search.fineGrowth : search.growth)));
+    } else if (!this.best) {
+      next = Math.floor(this.n / 2); // even the start failed: step down, then up again
+      if (next < 1) {
+        this.stoppedBy = 'none-passed';
         return;
       }
-      resolve(JSON.parse(last) as MeasureResult);
-    });
-  });
+    } else {
+      this.fine = true;
+      next = Math.max(this.best.consumers + 1, Math.ceil(this.best.consumers * search.fineGrowth));
+    }
+    if (this.firstFail && next >= this.firstFail.consumers) this.stoppedBy = this.best ? 'resolution' : 'none-passed';
+    else if (next > search.max) this.stoppedBy = 'max';
+    else this.n = next;
+  }
+}
+
+interface Outcome {
+  search: Search;
+  inputPps: number;
+  inputKbps: number;
+}
+
+/** Both binaries, one mode: agents side by side, steps in turn. */
+async function compare(mode: Mode, clip: string, first: Label): Promise<Record<Label, Outcome>> {
+  const order: Label[] = first === 'old' ? ['old', 'new'] : ['new', 'old'];
+  const agents = new Map<Label, Agent>();
+  try {
+    for (const label of order) agents.set(label, new Agent(label, binaries[label], { ...agentConfig, mode, clip }));
+    for (const agent of agents.values()) await agent.next('ready', 60_000);
+    const searches = new Map<Label, Search>(order.map((label) => [label, new Search()]));
+    // Lockstep: one step per binary in turn, while either search goes on (bounded by maxSteps).
+    for (let round = 0; round < search.maxSteps && [...searches.values()].some((s) => !s.done); round++) {
+      for (const label of order) {
+        const s = searches.get(label)!;
+        if (s.done) continue;
+        const agent = agents.get(label)!;
+        let result = await agent.measure(s.n);
+        // A failure counts only if a second measurement agrees: another process may have taken
+        // the core for a moment.
+        if (!result.pass) {
+          const again = await agent.measure(s.n);
+          if (again.pass || again.delivery > result.delivery) result = again;
+        }
+        s.record(result);
+      }
+    }
+    const outcome = {} as Record<Label, Outcome>;
+    for (const label of order) {
+      const input = await agents.get(label)!.quit();
+      outcome[label] = { search: searches.get(label)!, ...input };
+    }
+    return outcome;
+  } finally {
+    for (const agent of agents.values()) agent.kill();
+  }
 }
 
 const clip = prepareClip();
-log(`worker pinned to CPU ${baseConfig.workerCore ?? '(none)'}, bench and ffmpeg on CPU ${baseConfig.benchCores ?? '(any)'}`);
+log(`workers pinned to CPU ${agentConfig.workerCore ?? '(none)'}, agents and ffmpeg on CPU ${agentConfig.benchCores ?? '(any)'}`);
 log(`old: ${binaries.old}`);
 log(`new: ${binaries.new}`);
 
-type Label = keyof typeof binaries;
-const results = new Map<Mode, Record<Label, MeasureResult[]>>();
+const outcomes = new Map<Mode, Record<Label, Outcome[]>>();
 for (let round = 0; round < rounds; round++) {
   for (const mode of modes) {
-    const order: Label[] = round % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
-    for (const label of order) {
-      log(`round ${round + 1}/${rounds}, ${mode}, ${label} worker`);
-      const result = await runMeasure(binaries[label], { ...baseConfig, mode, clip });
-      const entry = results.get(mode) ?? { old: [], new: [] };
-      entry[label].push(result);
-      results.set(mode, entry);
-    }
+    // Alternate which binary steps first.
+    const first: Label = round % 2 === 0 ? 'old' : 'new';
+    log(`round ${round + 1}/${rounds}: ${mode}`);
+    const outcome = await compare(mode, clip, first);
+    const entry = outcomes.get(mode) ?? { old: [], new: [] };
+    for (const label of LABELS) entry[label].push(outcome[label]);
+    outcomes.set(mode, entry);
   }
 }
 
 // Other processes on the machine can only make a step fail early, never pass late: the best
 // round is the least disturbed one.
-function bestOf(list: MeasureResult[]): MeasureResult | undefined {
-  return [...list].sort((a, b) => (b.best?.consumers ?? 0) - (a.best?.consumers ?? 0))[0];
+function bestOf(list: Outcome[]): Outcome | undefined {
+  return [...list].sort((a, b) => (b.search.best?.consumers ?? 0) - (a.search.best?.consumers ?? 0))[0];
 }
 
-function cell(result: MeasureResult | undefined): string {
-  const best = result?.best;
-  if (!result || !best) return 'none passed';
-  const capped = result.stoppedBy === 'max' || result.stoppedBy === 'budget' || result.stoppedBy === 'steps' ? '>=' : '';
+function cell(outcome: Outcome | undefined): string {
+  const best = outcome?.search.best;
+  if (!outcome || !best) return 'none passed';
+  const stopped = outcome.search.stoppedBy;
+  const capped = stopped === 'max' || stopped === 'budget' || stopped === 'steps' ? '>=' : '';
   return `${capped}${best.consumers} (${(best.cpu * 100).toFixed(0)}% cpu, ${best.cpuUsPerPacket?.toFixed(1) ?? '-'} us/pkt)`;
 }
 
 const rows = modes.map((mode) => {
-  const entry = results.get(mode)!;
+  const entry = outcomes.get(mode)!;
   const old = bestOf(entry.old);
   const neu = bestOf(entry.new);
-  const ratio = old?.best && neu?.best ? (neu.best.consumers / old.best.consumers).toFixed(2) : '-';
+  const oldBest = old?.search.best;
+  const newBest = neu?.search.best;
+  const ratio = oldBest && newBest ? (newBest.consumers / oldBest.consumers).toFixed(2) : '-';
   const costRatio =
-    old?.best?.cpuUsPerPacket && neu?.best?.cpuUsPerPacket
-      ? (old.best.cpuUsPerPacket / neu.best.cpuUsPerPacket).toFixed(2)
-      : '-';
-  const input = Math.max(...entry.old.concat(entry.new).map((r) => r.inputKbps));
-  return [mode, cell(old), cell(neu), ratio, costRatio, `${input}`];
+    oldBest?.cpuUsPerPacket && newBest?.cpuUsPerPacket ? (oldBest.cpuUsPerPacket / newBest.cpuUsPerPacket).toFixed(2) : '-';
+  const all = entry.old.concat(entry.new);
+  const kbps = all.map((o) => o.inputKbps);
+  const pps = Math.round(all.reduce((sum, o) => sum + o.inputPps, 0) / all.length);
+  return [mode, cell(old), cell(neu), ratio, costRatio, `${Math.min(...kbps)}-${Math.max(...kbps)} kbps, ${pps} pps`];
 });
 
-const header = ['mode', 'old: consumers/core', 'new: consumers/core', 'new/old', 'cost old/new', 'input kbps'];
+const header = ['mode', 'old: consumers/core', 'new: consumers/core', 'new/old', 'cost old/new', 'input'];
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i]!)).join(' | ');
 process.stdout.write(
   [
     '',
-    `Fan-out, one worker core: most consumers with >=${baseConfig.minDelivery * 100}% delivered and worker CPU < ${baseConfig.cpuLimit * 100}% of a core`,
+    `Fan-out, one worker core: most consumers with >=${agentConfig.minDelivery * 100}% delivered and worker CPU < ${agentConfig.cpuLimit * 100}% of a core`,
+    `consumers: ${agentConfig.bwe ? 'full RTP capabilities (bandwidth estimation on)' : 'codecs only (no bandwidth estimation)'}; ` +
+      `nice ${agentConfig.nice}; ${rounds} round(s), best per binary`,
     `old = ${binaries.old}`,
     `new = ${binaries.new}`,
     '',
@@ -228,7 +379,7 @@ process.stdout.write(
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...rows.map(line),
     '',
-    'us/pkt: worker CPU time per delivered packet at that count; cost old/new: its ratio.',
+    'us/pkt: worker CPU time per delivered packet at that count; cost old/new: its ratio. >=: stopped by --max or the budget.',
     '',
   ].join('\n'),
 );

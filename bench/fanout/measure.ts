@@ -1,26 +1,29 @@
-// One fan-out measurement: one mediasoup-worker binary, one mode (plain RTP or an SRTP suite).
+// The measuring agent of the fan-out benchmark: one mediasoup-worker binary, one mode (plain RTP
+// or an SRTP suite), one process. fanout.ts runs two of them (old and new binary) side by side and
+// asks them, in turn, to measure N consumers: see fanout.ts for the search and the why.
+// Its own process because mediasoup reads MEDIASOUP_WORKER_BIN once, when its module is loaded.
 //
-// Run by fanout.ts, once per (binary, mode), as its own process: mediasoup reads
-// MEDIASOUP_WORKER_BIN once, when its module is loaded, so two binaries need two processes.
 // This is the "bare mediasoup" baseline, no Fairground code: ffmpeg sends a ~1 Mbps VP8 clip into
-// a PlainTransport; N consumers on their own PlainTransports send it to local UDP sinks that count
-// the packets. N grows until the worker, pinned to one core, either needs more than cpuLimit of
-// that core or delivers less than minDelivery of the packets.
+// a PlainTransport; N consumers on their own PlainTransports send it to a local UDP sink, while the
+// worker is pinned to one core and its CPU time is read from /proc.
 //
-// Input: a JSON MeasureConfig as argv[2], MEDIASOUP_WORKER_BIN in the environment.
-// Output: progress on stderr; the MeasureResult as the last line of stdout.
+// Protocol: config as JSON in argv[2], MEDIASOUP_WORKER_BIN in the environment. Requests are JSON
+// lines on stdin, replies JSON lines on stdout (logs on stderr):
+//   (on start)                         -> {"op":"ready"}
+//   {"op":"measure","consumers":N}     -> {"op":"result","result":StepResult}
+//   {"op":"quit"} (or stdin closed)    -> {"op":"done","inputPps":...,"inputKbps":...}, exit
+// Between requests the producer is paused, so this worker idles while the other one measures.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { types as ms } from 'mediasoup';
 
-export const MODES = ['plain', 'AES_CM_128_HMAC_SHA1_80', 'AEAD_AES_256_GCM'] as const;
-export type Mode = (typeof MODES)[number];
+export type Mode = 'plain' | 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | 'AEAD_AES_256_GCM';
 
-export interface MeasureConfig {
+export interface AgentConfig {
   mode: Mode;
   /** VP8 clip (IVF) that ffmpeg loops, in real time, into the producer. */
   clip: string;
@@ -28,107 +31,110 @@ export interface MeasureConfig {
   workerCore: number | null;
   /** taskset CPU list for this process and ffmpeg (the other cores); null: no pinning. */
   benchCores: string | null;
-  start: number;
-  max: number;
-  /** Coarse step factor, then fine step factor once a step has failed. */
-  growth: number;
-  fineGrowth: number;
-  /** Wait after changing N (new consumers wait for a key frame; the clip has one per second). */
+  /** Nice value for the worker, ffmpeg and this process (0: leave it; negative needs root). */
+  nice: number;
+  /**
+   * Consume with the router's full RTP capabilities, header extensions included, like a browser
+   * (the worker then runs send-side bandwidth estimation per consumer transport). Default: codecs
+   * only, like an ffmpeg or GStreamer receiver of a PlainTransport.
+   */
+  bwe: boolean;
+  /** Wait after every consumer forwards again, before a window (steady state). */
   settleMs: number;
   windowMs: number;
   /** Pass: worker CPU below cpuLimit (fraction of one core) and delivery of at least minDelivery. */
   cpuLimit: number;
   minDelivery: number;
-  maxSteps: number;
-  budgetMs: number;
+  /**
+   * A window in which other processes used more than this fraction of the worker's core is
+   * "disturbed" and measured again (up to 3 windows; the least disturbed one counts).
+   */
+  maxOthers: number;
+  /** Backstop: the agent cleans up and exits after this long, whatever happens. */
+  maxRunMs: number;
 }
 
 export interface StepResult {
   consumers: number;
   /** Worker CPU time over the window, as a fraction of one core. */
   cpu: number;
-  /** Packets the sinks counted / packets they should have (from the RTP sequence numbers). */
+  /** Packets the consumers sent / (packets relayed into the worker x consumers), same window. */
   delivery: number;
   delivered: number;
   /** Worker CPU time per delivered packet, in microseconds (null: none delivered). */
   cpuUsPerPacket: number | null;
-  /** Packets the kernel dropped on the sink sockets (the bench, not the worker, fell behind). */
-  sinkDrops: number;
-  /** Packets the kernel dropped on the worker's input socket (the worker fell behind). */
+  /** CPU time other processes (and the hypervisor: steal) took on the worker's core, fraction. */
+  coreOthers: number | null;
+  /** Windows measured for this result (more than 1: the first ones were disturbed). */
+  windows: number;
+  /** Packets the kernel dropped on the worker's input socket. */
   inputDrops: number;
   pass: boolean;
 }
 
-export interface MeasureResult {
-  mode: Mode;
-  workerBin: string;
-  /** The largest N that passed; null if none did. */
-  best: StepResult | null;
-  /** The smallest N that failed (twice in a row); null if none did. */
-  firstFail: StepResult | null;
-  stoppedBy: 'resolution' | 'max' | 'steps' | 'budget' | 'none-passed';
-  inputKbps: number;
-  steps: StepResult[];
-}
+export type AgentRequest = { op: 'measure'; consumers: number } | { op: 'quit' };
+export type AgentReply =
+  | { op: 'ready' }
+  | { op: 'result'; result: StepResult }
+  | { op: 'done'; inputPps: number; inputKbps: number };
 
 const log = (message: string) => process.stderr.write(`[fanout] ${message}\n`);
+const reply = (message: AgentReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 // ---------------------------------------------------------------------------------------------
-// Sinks: one UDP socket per consumer. Counting the packets and tracking the highest (extended)
-// RTP sequence number gives the loss anywhere on the path (ffmpeg -> worker -> sink) without
-// any timing skew: the worker keeps the producer's sequence gaps in each consumer's stream.
+// Counting. ffmpeg sends to a relay socket here, which forwards every packet to the worker and
+// counts it: the ground truth of what the worker was given. What came out is the consumers' own
+// count of RTP packets sent (consumer.getStats(), outbound-rtp packetCount), read while the
+// stream is paused and the worker has drained (drainedSentPackets). A window opens and closes with the relay paused for GRACE_MS, so that every
+// packet relayed in the window has had GRACE_MS to be sent and none from outside it is counted:
+// delivery = packets sent / (relayed x N): packets the worker dropped (e.g. its input socket
+// overflowed, or a consumer dropped them) are missing.
+//
+// The consumers all send to one sink socket that is never read: the kernel drops what does not
+// fit in its buffer. Counting in this (single-threaded, Node) process, one 'message' event per
+// packet, could not keep up with tens of thousands of packets a second on a shared core, and a
+// late count looked like a loss of the worker's.
 
-class Sink {
-  readonly socket: dgram.Socket;
-  private count = 0;
-  private first = -1;
-  private highest = -1; // extended sequence number (no 16-bit wrap)
+const GRACE_MS = 300;
 
-  private constructor(socket: dgram.Socket) {
-    this.socket = socket;
-    socket.on('message', (packet: Buffer) => this.onPacket(packet));
+async function bindUdp(recvBufferSize: number): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return socket;
+}
+
+/** Where every consumer sends: bound, never read (see above). */
+async function openSink(): Promise<dgram.Socket> {
+  return bindUdp(64 * 1024);
+}
+
+class Relay {
+  /** Off: packets from ffmpeg are dropped here (the worker sees a gap in the sequence numbers). */
+  forwarding = true;
+  count = 0;
+  bytes = 0;
+
+  private constructor(readonly socket: dgram.Socket, target: number) {
+    socket.on('message', (packet: Buffer) => {
+      if (!this.forwarding) return;
+      this.count++;
+      this.bytes += packet.length;
+      socket.send(packet, target, '127.0.0.1');
+    });
   }
 
-  static async open(): Promise<Sink> {
-    // A bigger receive buffer rides out scheduling hiccups of this (single-threaded) process.
-    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new Sink(socket);
+  static async open(target: number): Promise<Relay> {
+    return new Relay(await bindUdp(1 << 20), target);
   }
 
   get port(): number {
     return this.socket.address().port;
-  }
-
-  private onPacket(packet: Buffer): void {
-    // RTP version 2; byte 1 in 192..223 is an RTCP packet type (SR, RR, SDES...): skip those.
-    if (packet.length < 12 || (packet[0]! & 0xc0) !== 0x80) return;
-    const second = packet[1]!;
-    if (second >= 192 && second <= 223) return;
-    const seq = packet.readUInt16BE(2);
-    if (this.first < 0) {
-      this.first = this.highest = seq;
-    } else {
-      const delta = ((seq - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000;
-      if (delta > 0) this.highest += delta;
-    }
-    this.count++;
-  }
-
-  /** Starts a new counting window. */
-  reset(): void {
-    this.count = 0;
-    this.first = this.highest = -1;
-  }
-
-  totals(): { received: number; expected: number } {
-    return { received: this.count, expected: this.count > 0 ? this.highest - this.first + 1 : 0 };
   }
 
   close(): void {
@@ -151,6 +157,18 @@ function cpuSeconds(pid: number): number {
   // The command name (field 2) may contain spaces: split after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Seconds one CPU spent running processes (user, nice, system) or stolen by the hypervisor,
+ * from /proc/stat. Interrupt and softirq time are left out: much of it is the worker's own
+ * (loopback delivery of what it sends), accounted to the core rather than to the process.
+ */
+function coreTaskSeconds(cpu: number): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) return Number.NaN;
+  const [user, nice, system, , , , , steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (steal ?? 0)) / CLOCK_TICKS;
 }
 
 /** Kernel drop counters of local UDP sockets, by port (the last column of /proc/net/udp). */
@@ -178,11 +196,18 @@ function pin(pid: number, cpus: string): void {
   if (result.status !== 0) throw new Error(`taskset -a -p -c ${cpus} ${pid} failed`);
 }
 
+/** Sets the nice value of every thread of a process (on Linux, nice is per thread). */
+function renice(pid: number, nice: number): void {
+  const tids = readdirSync(`/proc/${pid}/task`);
+  const result = spawnSync('renice', ['-n', String(nice), '-p', ...tids], { stdio: 'ignore', timeout: 5_000 });
+  if (result.status !== 0) throw new Error(`renice -n ${nice} -p ${tids.join(' ')} failed (negative values need root)`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Leg {
   transport: ms.PlainTransport;
-  sink: Sink;
+  consumer: ms.Consumer;
 }
 
 const SRTP_KEY_BYTES: Record<ms.SrtpCryptoSuite, number> = {
@@ -193,28 +218,39 @@ const SRTP_KEY_BYTES: Record<ms.SrtpCryptoSuite, number> = {
   AEAD_AES_256_GCM: 32 + 12,
 };
 
-export async function measure(config: MeasureConfig): Promise<MeasureResult> {
-  const deadline = Date.now() + config.budgetMs;
+async function run(config: AgentConfig): Promise<void> {
   const mediasoup = await import('mediasoup');
-  const workerBin = process.env.MEDIASOUP_WORKER_BIN ?? '(stock)';
+  // Set before anything is spawned: ffmpeg inherits this process's CPU affinity and nice value.
   if (config.benchCores !== null) pin(process.pid, config.benchCores);
+  if (config.nice !== 0) renice(process.pid, config.nice);
 
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
   let workerDied: Error | null = null;
   worker.on('died', (error) => (workerDied = error));
   if (config.workerCore !== null) pin(worker.pid, String(config.workerCore));
+  if (config.nice !== 0) renice(worker.pid, config.nice);
 
   const legs: Leg[] = [];
+  let relay: Relay | null = null;
+  let sink: dgram.Socket | null = null;
   let ffmpeg: ChildProcess | null = null;
+  const backstop = setTimeout(() => {
+    log(`${config.mode}: ran for ${config.maxRunMs / 1000} s, giving up`);
+    ffmpeg?.kill('SIGKILL');
+    worker.close();
+    process.exit(1);
+  }, config.maxRunMs);
   try {
     const router = await worker.createRouter({
       mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101 }],
     });
 
-    // The input: plain RTP from ffmpeg. comedia: the worker learns ffmpeg's address from its first
-    // packet. ffmpeg sends RTCP to a port of its own choosing (rtcpport), hence no rtcpMux.
+    // The input: plain RTP, through the relay. comedia: the worker learns the relay's address
+    // from its first packet. ffmpeg sends RTCP straight to the worker, to a port of its own
+    // (rtcpport), hence no rtcpMux. A big receive buffer: when this process is delayed, the
+    // relay forwards in a burst, which must not overflow the worker's socket.
     const input = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: 4 << 20 },
       rtcpMux: false,
       comedia: true,
     });
@@ -227,19 +263,19 @@ export async function measure(config: MeasureConfig): Promise<MeasureResult> {
     });
     const rtpPort = input.tuple.localPort;
     const rtcpPort = input.rtcpTuple?.localPort ?? rtpPort + 1;
+    relay = await Relay.open(rtpPort);
 
-    // -re: real time; -stream_loop -1 with -t: loop the clip for at most the time budget.
+    // -re: real time; -stream_loop -1 with -t: loop the clip, for at most the agent's lifetime.
     const ffmpegArgs = [
       '-hide_banner', '-loglevel', 'error', '-nostdin',
       '-re', '-stream_loop', '-1', '-i', config.clip,
-      '-t', String(Math.ceil(config.budgetMs / 1000) + 30),
+      '-t', String(Math.ceil(config.maxRunMs / 1000) + 60),
       '-an', '-c:v', 'copy',
       '-f', 'rtp', '-payload_type', '101', '-ssrc', '11111111',
-      `rtp://127.0.0.1:${rtpPort}?rtcpport=${rtcpPort}&pkt_size=1200`,
+      `rtp://127.0.0.1:${relay.port}?rtcpport=${rtcpPort}&pkt_size=1200`,
     ];
-    ffmpeg = config.benchCores !== null
-      ? spawn('taskset', ['-c', config.benchCores, 'ffmpeg', ...ffmpegArgs], { stdio: ['ignore', 'ignore', 'inherit'] })
-      : spawn('ffmpeg', ffmpegArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
+    ffmpeg = spawn('ffmpeg', ffmpegArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const runStartedAt = performance.now();
 
     // Wait (bounded) for the stream to reach the producer.
     for (let i = 0; i < 100; i++) {
@@ -248,11 +284,19 @@ export async function measure(config: MeasureConfig): Promise<MeasureResult> {
       if (i === 99) throw new Error('no RTP from ffmpeg reached the producer in 10 s');
       await sleep(100);
     }
+    await producer.pause(); // idle until asked to measure
 
     const suite = config.mode === 'plain' ? null : config.mode;
+    // Without header extensions (transport-cc, abs-send-time) no bandwidth estimation runs: its
+    // per-packet bookkeeping is the same for both binaries and would only dilute the SRTP cost.
+    const rtpCapabilities: ms.RtpCapabilities = config.bwe
+      ? router.rtpCapabilities
+      : { codecs: router.rtpCapabilities.codecs ?? [], headerExtensions: [] };
+
+    sink = await openSink();
+    const sinkPort = sink.address().port;
 
     async function addLeg(): Promise<Leg> {
-      const sink = await Sink.open();
       const transport = await router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
         rtcpMux: true,
@@ -263,20 +307,19 @@ export async function measure(config: MeasureConfig): Promise<MeasureResult> {
       // here would decrypt what the sink sends, which is nothing. Any key of the right size does.
       await transport.connect({
         ip: '127.0.0.1',
-        port: sink.port,
+        port: sinkPort,
         ...(suite
           ? { srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(SRTP_KEY_BYTES[suite]).toString('base64') } }
           : {}),
       });
-      await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
-      return { transport, sink };
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities });
+      return { transport, consumer };
     }
 
     async function setConsumers(n: number): Promise<void> {
       while (legs.length > n) {
         const leg = legs.pop()!;
         leg.transport.close();
-        leg.sink.close();
       }
       // Create in batches: concurrent channel requests, but not thousands at once.
       for (let batches = 0; legs.length < n && batches < 10_000; batches++) {
@@ -285,141 +328,154 @@ export async function measure(config: MeasureConfig): Promise<MeasureResult> {
       }
     }
 
-    async function measureStep(): Promise<StepResult> {
-      await sleep(config.settleMs);
-      for (const leg of legs) leg.sink.reset();
-      const drops0 = udpDropsByPort();
-      const cpu0 = cpuSeconds(worker.pid);
-      const t0 = performance.now();
+    /** RTP packets each consumer has sent so far (retransmissions not counted). */
+    async function sentPerConsumer(): Promise<number[]> {
+      const counts: number[] = [];
+      for (let i = 0; i < legs.length; i += 100) {
+        const stats = await Promise.all(legs.slice(i, i + 100).map((leg) => leg.consumer.getStats()));
+        for (const list of stats) counts.push(list.reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0));
+      }
+      return counts;
+    }
+    const sentPackets = async () => (await sentPerConsumer()).reduce((sum, count) => sum + count, 0);
+
+    /**
+     * With the relay paused: the consumers' count once the worker has sent everything it was given
+     * (two reads 100 ms apart agree; at most 3 s). A worker that fell behind works off its backlog
+     * first, so a window neither starts with an old backlog nor ends before its own is sent.
+     */
+    async function drainedSentPackets(): Promise<number> {
+      let last = await sentPackets();
+      for (let waited = 0; waited < 3_000; waited += 100) {
+        await sleep(100);
+        const now = await sentPackets();
+        if (now === last) return now;
+        last = now;
+      }
+      return last;
+    }
+
+    /**
+     * After the stream (re)starts, a video consumer forwards nothing until the next key frame (the
+     * clip has one a second, but ffmpeg may lag on a busy machine): wait, bounded, until every
+     * consumer has sent something, so that a window never counts consumers still waiting.
+     */
+    async function waitUntilAllForward(): Promise<void> {
+      const base = await sentPerConsumer();
+      for (let waited = 0; waited < 15_000; waited += 250) {
+        await sleep(250);
+        const now = await sentPerConsumer();
+        if (now.every((count, i) => count > (base[i] ?? 0))) return;
+      }
+      log('not every consumer forwards after 15 s; measuring anyway');
+    }
+
+    /** One window; other processes on the worker's core can disturb it: see measureStep(). */
+    async function measureWindow(): Promise<StepResult> {
+      const clock = () => ({
+        at: performance.now(),
+        cpu: cpuSeconds(worker.pid),
+        core: config.workerCore !== null ? coreTaskSeconds(config.workerCore) : Number.NaN,
+      });
+      // Open: pause, let what is in flight arrive, count; then forward for windowMs.
+      relay!.forwarding = false;
+      await sleep(GRACE_MS);
+      const before = { sent: await drainedSentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
+      const cpuBefore = cpuSeconds(worker.pid);
+      relay!.forwarding = true;
+      const start = clock();
       await sleep(config.windowMs);
-      const cpu1 = cpuSeconds(worker.pid);
-      const t1 = performance.now();
-      const drops1 = udpDropsByPort();
+      // Close: pause, give the last packets GRACE_MS, count.
+      relay!.forwarding = false;
+      const end = clock();
+      await sleep(GRACE_MS);
+      const after = { sent: await drainedSentPackets(), relayed: relay!.count, drops: udpDropsByPort() };
+      const cpuAfter = cpuSeconds(worker.pid);
+      relay!.forwarding = true;
       if (workerDied) throw workerDied;
 
-      let received = 0;
-      let expected = 0;
-      let mostExpected = 0;
-      let silent = 0;
-      for (const leg of legs) {
-        const totals = leg.sink.totals();
-        received += totals.received;
-        expected += totals.expected;
-        mostExpected = Math.max(mostExpected, totals.expected);
-        if (totals.received === 0) silent++;
-      }
-      // A sink that got nothing should have got as much as the best one.
-      expected += silent * mostExpected;
-      const sinkPorts = legs.map((leg) => leg.sink.port);
-      const cpuTime = cpu1 - cpu0;
-      const cpu = cpuTime / ((t1 - t0) / 1000);
-      const delivery = expected > 0 ? Math.min(1, received / expected) : 0;
+      const seconds = (end.at - start.at) / 1000;
+      // All the worker's CPU for the window's packets: a worker that falls behind (it was kept
+      // off the core, or the input came in a burst) works off its backlog after the window and
+      // while the count runs, and that is counted too (with the count's own getStats requests, a
+      // few ms). So cpu is the share of a core the stream needs, and us/pkt its true cost.
+      const cpuTime = cpuAfter - cpuBefore;
+      const cpu = cpuTime / seconds;
+      const coreOthers = (end.core - start.core - (end.cpu - start.cpu)) / seconds;
+      const delivered = after.sent - before.sent;
+      const expected = (after.relayed - before.relayed) * legs.length;
+      const delivery = expected > 0 ? Math.min(1, delivered / expected) : 0;
       return {
         consumers: legs.length,
         cpu,
         delivery,
-        delivered: received,
-        cpuUsPerPacket: received > 0 ? (cpuTime * 1e6) / received : null,
-        sinkDrops: sumDrops(drops1, sinkPorts) - sumDrops(drops0, sinkPorts),
-        inputDrops: sumDrops(drops1, [rtpPort]) - sumDrops(drops0, [rtpPort]),
+        delivered,
+        cpuUsPerPacket: delivered > 0 ? (cpuTime * 1e6) / delivered : null,
+        coreOthers: Number.isFinite(coreOthers) ? Math.max(0, coreOthers) : null,
+        windows: 1,
+        inputDrops: sumDrops(after.drops, [rtpPort]) - sumDrops(before.drops, [rtpPort]),
         pass: cpu < config.cpuLimit && delivery >= config.minDelivery,
       };
     }
 
-    const describe = (r: StepResult) =>
-      `N=${r.consumers} cpu=${(r.cpu * 100).toFixed(1)}% delivery=${(r.delivery * 100).toFixed(2)}% ` +
-      `${r.cpuUsPerPacket?.toFixed(2) ?? '-'} us/pkt drops(sink/input)=${r.sinkDrops}/${r.inputDrops} ${r.pass ? 'pass' : 'FAIL'}`;
-
-    // Step N upward: coarse steps (x growth) until a step fails, then fine steps (x fineGrowth)
-    // from the last pass. A failure is measured twice before it counts (another process may have
-    // taken the core for a moment). Bounded by maxSteps, max and the time budget.
-    const steps: StepResult[] = [];
-    let best: StepResult | null = null;
-    let firstFail: StepResult | null = null;
-    let fine = false;
-    let n = Math.max(1, config.start);
-    let stoppedBy: MeasureResult['stoppedBy'] = 'steps';
-    for (let step = 0; step < config.maxSteps; step++) {
-      if (Date.now() > deadline) {
-        stoppedBy = 'budget';
-        break;
-      }
+    /** N consumers, stream on, settle, then windows until one is undisturbed (at most 3; the least disturbed counts). */
+    async function measureStep(n: number): Promise<StepResult> {
       await setConsumers(n);
-      let result = await measureStep();
-      log(`${config.mode}: ${describe(result)}`);
-      if (!result.pass) {
-        const again = await measureStep();
-        log(`${config.mode}: ${describe(again)} (again)`);
-        if (again.pass || again.delivery > result.delivery) result = again;
-      }
-      steps.push(result);
-
-      if (result.pass) {
-        if (!best || result.consumers > best.consumers) best = result;
-      } else if (!firstFail || result.consumers < firstFail.consumers) {
-        firstFail = result;
-      }
-
-      let next: number;
-      if (result.pass) {
-        next = Math.max(n + 1, Math.ceil(n * (fine ? config.fineGrowth : config.growth)));
-      } else if (!best) {
-        next = Math.floor(n / 2); // even the start failed: step down once, then up again
-        if (next < 1) {
-          stoppedBy = 'none-passed';
-          break;
+      await producer.resume();
+      try {
+        await waitUntilAllForward();
+        await sleep(config.settleMs);
+        let best: StepResult | null = null;
+        for (let windows = 1; windows <= 3; windows++) {
+          const result = await measureWindow();
+          if (!best || (result.coreOthers ?? 0) < (best.coreOthers ?? 0)) best = { ...result, windows };
+          else best.windows = windows;
+          if ((result.coreOthers ?? 0) <= config.maxOthers) break;
         }
-      } else {
-        fine = true;
-        next = Math.max(best.consumers + 1, Math.ceil(best.consumers * config.fineGrowth));
+        return best!;
+      } finally {
+        await producer.pause();
       }
-      if (firstFail && next >= firstFail.consumers) {
-        stoppedBy = 'resolution';
-        break;
-      }
-      if (next > config.max) {
-        stoppedBy = 'max';
-        break;
-      }
-      n = next;
     }
 
-    const [stat] = await producer.getStats();
-    return {
-      mode: config.mode,
-      workerBin,
-      best,
-      firstFail,
-      stoppedBy: best ? stoppedBy : 'none-passed',
-      inputKbps: Math.round((stat?.bitrate ?? 0) / 1000),
-      steps,
-    };
+    const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+    const name = `${config.mode} ${process.env.FANOUT_LABEL ?? ''}`.trim();
+    reply({ op: 'ready' });
+
+    // Requests, one at a time, until quit or end of input.
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      const request = JSON.parse(line) as AgentRequest;
+      if (request.op === 'quit') break;
+      const r = await measureStep(request.consumers);
+      log(
+        `${name}: N=${r.consumers} cpu=${percent(r.cpu)} delivery=${(r.delivery * 100).toFixed(2)}% ` +
+          `${r.cpuUsPerPacket?.toFixed(2) ?? '-'} us/pkt | others on the core ${percent(r.coreOthers)}` +
+          `${r.windows > 1 ? ` (least of ${r.windows} windows)` : ''}, input drops ${r.inputDrops}` +
+          ` | ${r.pass ? 'pass' : 'FAIL'}`,
+      );
+      reply({ op: 'result', result: r });
+    }
+
+    const runSeconds = (performance.now() - runStartedAt) / 1000;
+    reply({
+      op: 'done',
+      inputPps: Math.round(relay.count / runSeconds),
+      inputKbps: Math.round((relay.bytes * 8) / runSeconds / 1000),
+    });
   } finally {
+    clearTimeout(backstop);
     ffmpeg?.kill('SIGKILL');
     worker.close();
-    for (const leg of legs) leg.sink.close();
+    relay?.close();
+    sink?.close();
   }
 }
 
-// Run as a script (by fanout.ts): measure, print the result as one JSON line, exit.
-function isMain(): boolean {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  const config = JSON.parse(process.argv[2] ?? '') as MeasureConfig;
-  measure(config).then(
-    (result) => {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+run(JSON.parse(process.argv[2] ?? '') as AgentConfig).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

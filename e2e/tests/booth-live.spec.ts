@@ -1,4 +1,4 @@
-import { expect, expectAccessible, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, signIn, test } from './fixtures.ts';
 
 test('an employer goes live and seekers see, hear and are counted', async ({ browser }) => {
   const employer = await newUser(browser);
@@ -19,6 +19,9 @@ test('an employer goes live and seekers see, hear and are counted', async ({ bro
   await expect(video).toBeVisible();
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
   await expectMediaFlowing(seeker.page);
+  // The suite both ends chose over DTLS: the GCM one, on the viewer's and the publisher's side.
+  await expectSrtpCipher(seeker.page);
+  await expectSrtpCipher(employer.page);
   await expect(seeker.page.getByTestId('viewer-count')).toHaveText('1 watching');
   await expect(employer.page.getByTestId('viewer-count')).toHaveText('1 watching');
   await expectAccessible(seeker.page, 'booth page, seeker, live');

@@ -63,6 +63,40 @@ export async function expectMediaFlowing(page: Page, { audio = true } = {}): Pro
   if (audio) expect(second.audioSamples, 'audio samples keep arriving').toBeGreaterThan(first.audioSamples);
 }
 
+/**
+ * The SRTP protection profile negotiated over DTLS (RTCTransportStats.srtpCipher), one entry per
+ * connected transport of the page's peer connections.
+ */
+export function srtpCiphers(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const ciphers: string[] = [];
+    for (const pc of window.__peerConnections ?? []) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      stats.forEach((report: Record<string, unknown>) => {
+        if (report.type === 'transport' && typeof report.srtpCipher === 'string') ciphers.push(report.srtpCipher);
+      });
+    }
+    return ciphers;
+  });
+}
+
+/**
+ * What Chromium and our worker should agree on: AEAD_AES_256_GCM, which Chromium reports under its
+ * DTLS-SRTP profile name. Chromium (the DTLS client: mediasoup-client makes the browser the
+ * client) offers AES_CM_128_HMAC_SHA1_80 first, then the GCM suites; the worker is the DTLS
+ * server, and OpenSSL picks by the server's order, which puts AEAD_AES_256_GCM first
+ * (worker/src/RTC/DtlsTransport.cpp).
+ */
+export const EXPECTED_SRTP_CIPHER = 'SRTP_AEAD_AES_256_GCM';
+
+/** Every connected transport of the page uses the expected SRTP suite. */
+export async function expectSrtpCipher(page: Page, expected = EXPECTED_SRTP_CIPHER): Promise<void> {
+  await expect.poll(async () => (await srtpCiphers(page)).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  const ciphers = await srtpCiphers(page);
+  expect(ciphers, 'negotiated SRTP suite of every connected transport').toEqual(ciphers.map(() => expected));
+}
+
 export async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(`/sign-in`);
   await page.getByLabel(/Email|邮箱/).fill(email);

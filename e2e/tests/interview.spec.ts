@@ -1,4 +1,4 @@
-import { expect, expectAccessible, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, signIn, test } from './fixtures.ts';
 
 test('a seeker queues, is called, and both sides see and hear each other in the interview', async ({ browser }) => {
   // The recruiter (Shunda Logistics' owner) opens the booth and goes on duty.
@@ -34,6 +34,9 @@ test('a seeker queues, is called, and both sides see and hear each other in the 
   // Real media both ways: frames decoded and audio samples arriving on each side.
   await expectMediaFlowing(seeker.page);
   await expectMediaFlowing(recruiter.page);
+  await expectSrtpCipher(seeker.page);
+  await expectSrtpCipher(recruiter.page);
+
   // The seeker shares their screen (Chromium's fake capture); the recruiter decodes its frames.
   await seeker.page.getByRole('button', { name: 'Share screen' }).click();
   const screen = recruiter.page.getByLabel(/Screen shared by/);

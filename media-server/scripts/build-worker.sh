@@ -7,10 +7,22 @@
 # libsrtp, ...): none of that can be reached from here. Debian's packages can,
 # and worker-patches/mediasoup-3.19.3-debian.patch adapts the worker to them.
 #
+# One exception to "system libraries": libsrtp. Debian's libsrtp2 is built on
+# NSS, which sets up a new cipher context for every SRTP packet: a worker core
+# served ~4x fewer SRTP consumers than plain-RTP ones (bench/fanout measures
+# it). So this script fetches Debian's libsrtp2 *source* package with
+# `apt-get source` (from the same mirrors as the system's apt sources, through
+# a private apt state: /etc/apt is not touched), and the worker's meson builds
+# it as a static subproject with OpenSSL crypto (AES-NI, fast HMAC).
+# Note: that copy of libsrtp is frozen into the cached binary; a Debian update
+# of libsrtp2 reaches it only with a new cache entry (edit this script or the
+# patch, or delete the cache).
+#
 # The binary is cached outside the repo, keyed by the mediasoup version and a
 # hash of the patch and of this script:
 #   ${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fairground}/mediasoup-worker/3.19.3-<hash>/mediasoup-worker
-# A cached run only prints that path; a cold one takes ~9 min on 2 cores.
+# A cached run only prints that path; a cold one takes ~9 min on 2 cores and
+# needs the npm registry (unless mediasoup is installed) and the Debian mirror.
 #
 # Output contract: the binary's absolute path is the LAST line of stdout;
 # every log line goes to stderr. Use it with MEDIASOUP_WORKER_BIN=<path>.
@@ -55,11 +67,13 @@ if [[ -x "$DEST_BIN" ]]; then
 fi
 
 # --- (a) Debian build dependencies -------------------------------------------
-# flatbuffers-compiler (flatc) generates the worker's FBS/*.h. libnss3: Debian
-# builds libsrtp2 on NSS, so the worker needs it at run time.
+# flatbuffers-compiler (flatc) generates the worker's FBS/*.h. dpkg-dev
+# (dpkg-source) unpacks the libsrtp2 source package that `apt-get source`
+# fetches; libssl-dev is also libsrtp's crypto. No libsrtp2-dev/libnss3: the
+# worker no longer links Debian's (NSS) libsrtp2.
 BUILD_DEPS=(
-  g++ meson ninja-build pkg-config python3 libssl-dev libuv1-dev libsrtp2-dev
-  libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler libnss3
+  g++ meson ninja-build pkg-config python3 libssl-dev libuv1-dev
+  libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler dpkg-dev
 )
 
 install_build_deps() {
@@ -142,12 +156,66 @@ if [[ $sources_ready -eq 0 ]]; then
   rm -rf "$BUILD_DIR/pack"
 fi
 
+# --- (c2) libsrtp2 source, from Debian ---------------------------------------
+# The patched meson.build builds subprojects/libsrtp2 (static, OpenSSL crypto).
+# Its source is Debian's libsrtp2 source package (upstream tarball + Debian's
+# patches, unpacked by dpkg-source), fetched with apt-get through a private
+# apt state in $BUILD_DIR: deb-src twins of the system's own `deb` entries, so
+# it comes from the same mirror and suites and is verified by the same keys.
+fetch_libsrtp2_source() {
+  local apt_dir="$BUILD_DIR/apt" src
+  mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
+    "$BUILD_DIR/libsrtp2-src"
+
+  # One-line format (sources.list, *.list): "deb [opts] uri suite comp..." ->
+  # "deb-src ...". deb822 (*.sources): "Types: deb ..." -> "Types: deb-src".
+  for src in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$src" ]] || continue
+    sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$src"
+  done >"$apt_dir/sources.list.d/deb-src.list"
+  for src in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$src" ]] || continue
+    awk '/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") { print "Types: deb-src"; next } } { print }' \
+      "$src" >"$apt_dir/sources.list.d/$(basename "$src")"
+  done
+
+  local apt=(apt-get -q
+    -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
+    -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
+    # Our dirs are not writable by apt's download user _apt (when run as root).
+    -o APT::Sandbox::User=root)
+  log "fetching Debian's libsrtp2 source package (apt-get source)"
+  # A third-party repo without sources makes `update` fail for that repo only:
+  # go on, `apt-get source` says whether Debian's index came through.
+  "${apt[@]}" update >&2 || log "apt-get update reported errors (repos without deb-src?); trying anyway"
+  (cd "$BUILD_DIR/libsrtp2-src" && "${apt[@]}" source libsrtp2 >&2) ||
+    die "apt-get source libsrtp2 failed (is the Debian mirror of /etc/apt/sources.list* reachable?)"
+
+  # The unpacked tree is libsrtp2-<upstream version>/. The worker patch's
+  # MS_LIBSRTP2 code is for the libsrtp 2 API and meson.build asks for the
+  # subproject libsrtp2 with crypto-library=openssl: check both still hold.
+  local tree
+  tree="$(find "$BUILD_DIR/libsrtp2-src" -mindepth 1 -maxdepth 1 -type d -name 'libsrtp2-*' | head -n1)"
+  [[ -n "$tree" && -f "$tree/meson.build" ]] || die "no libsrtp2 source tree with a meson.build from apt-get source"
+  grep -q "project('libsrtp2'.*version: '2\." "$tree/meson.build" ||
+    die "Debian's libsrtp2 source is not libsrtp 2.x: the worker patch (MS_LIBSRTP2) needs libsrtp 2"
+  grep -q "'openssl'" "$tree/meson_options.txt" ||
+    die "Debian's libsrtp2 source has no crypto-library=openssl meson option"
+  log "using $(basename "$tree") (Debian source package $(ls "$BUILD_DIR/libsrtp2-src"/*.dsc | xargs -n1 basename))"
+  mv "$tree" "$SRC_DIR/worker/subprojects/libsrtp2"
+  rm -rf "$apt_dir" "$BUILD_DIR/libsrtp2-src"
+}
+
+fetch_libsrtp2_source
+
 # --- (d) configure and build -------------------------------------------------
 # Debian's liburing 2.3 lacks APIs the worker uses, hence ms_disable_liburing
 # (an option of the worker's meson_options.txt). Only the mediasoup-worker
 # target is built: tests/fuzzer would need Catch2 3 and clang's libFuzzer.
+# --wrap-mode=nodownload: meson must never fetch a wrap; every subproject
+# (only libsrtp2) is already in subprojects/.
 log "configuring (meson $(meson --version))"
-meson setup "$BUILD_DIR/out" "$SRC_DIR/worker" \
+meson setup "$BUILD_DIR/out" "$SRC_DIR/worker" --wrap-mode=nodownload \
   --buildtype=release -Db_ndebug=true -Dms_disable_liburing=true >&2
 
 log "compiling mediasoup-worker (~9 minutes with 2 cores)"
@@ -165,6 +233,10 @@ BUILT_BIN="$BUILD_DIR/out/mediasoup-worker"
 rc=0
 env -i "$BUILT_BIN" >/dev/null 2>&1 || rc=$?
 [[ $rc -eq 41 ]] || die "smoke check failed: $BUILT_BIN exited with $rc instead of 41"
+# libsrtp must be the static OpenSSL build, not Debian's shared NSS one.
+if ldd "$BUILT_BIN" | grep -E 'libsrtp2|libnss3' >&2; then
+  die "$BUILT_BIN links a shared libsrtp2/NSS (above); expected the static OpenSSL libsrtp2"
+fi
 
 # --- (f) install atomically --------------------------------------------------
 # A reader sees either no $DEST_DIR or a complete one.

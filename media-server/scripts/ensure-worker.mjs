@@ -118,8 +118,9 @@ export async function ensureWorker({ log = defaultLog } = {}) {
     'No usable mediasoup-worker binary. mediasoup cannot download or build its worker on this ' +
       'machine (npm install scripts are off and there is no internet), so it is built from ' +
       `mediasoup's own sources against Debian's system libraries. Run \`${BUILD_COMMAND}\` from ` +
-      'the repo root (root is needed the first time, to apt-get the build dependencies; the build ' +
-      'takes ~9 minutes once, then is cached), read its error output, and try again; or set ' +
+      'the repo root (the first build needs root, to apt-get the build dependencies, and the Debian ' +
+      "mirror of /etc/apt/sources.list*, for libsrtp2's source package; it takes ~9 minutes once, " +
+      'then is cached), read its error output, and try again; or set ' +
       `MEDIASOUP_WORKER_BIN to a working mediasoup-worker. What failed: ${problems.join('; ')}.`,
   );
 }
