@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { listBooths, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
@@ -116,4 +116,16 @@ export async function freshDatabase(label: string) {
       await admin.end();
     },
   };
+}
+
+/**
+ * Asserts that pushes arrived at no more than one a second over their whole span. The servers
+ * space them at the source; what a client sees also carries delivery jitter (a busy event loop,
+ * the Redis hop), so single gaps may be shorter than a second. A storm, or two nodes each
+ * sending their own update, would still show as about twice the count and fail.
+ */
+export function expectAtMostOnePerSecond(receivedAt: number[]): void {
+  if (receivedAt.length < 2) return;
+  const span = receivedAt.at(-1)! - receivedAt[0]!;
+  expect(receivedAt.length - 1, `${receivedAt.length} updates over ${span} ms`).toBeLessThanOrEqual(Math.floor(span / 1000) + 1);
 }

@@ -186,6 +186,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         queue,
         dashboard,
         joinLimiter,
+        crossNode: redis !== null,
         log: getLogger('signaling:socket'),
       }),
     );

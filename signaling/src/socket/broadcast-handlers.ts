@@ -84,7 +84,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
       const roomId = broadcastRoomId(broadcastId);
       // The guest's producers live on the node their connection is on: here, or another node.
       closeProducersOf(media, roomId, peer);
-      io.serverSideEmit('broadcast:unstage', roomId, peer);
+      if (deps.crossNode) io.serverSideEmit('broadcast:unstage', roomId, peer);
       io.to(peer).emit('broadcast:on-stage', { broadcastId, onStage: false });
       await publishStage(broadcastId);
     }

@@ -49,6 +49,8 @@ export interface ConnectionDeps {
   log: Logger;
   /** Per-user limit on queue joins, shared by the user's connections on this node. */
   joinLimiter: (userId: string) => RateLimiter;
+  /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */
+  crossNode: boolean;
 }
 
 interface JoinedRoom {
