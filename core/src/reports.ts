@@ -386,6 +386,12 @@ export class ReportService {
     return this.#approvedBooths(fairId);
   }
 
+  /** The fair a broadcast belongs to, if any (the live dashboard follows its viewers). */
+  async fairOfBroadcast(broadcastId: string): Promise<string | null> {
+    const [row] = await this.db.select({ fairId: broadcasts.fairId }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
+    return row?.fairId ?? null;
+  }
+
   async fairOfBooth(boothId: string): Promise<string | null> {
     const [row] = await this.db.select({ fairId: booths.fairId }).from(booths).where(eq(booths.id, boothId));
     return row?.fairId ?? null;
