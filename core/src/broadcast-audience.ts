@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 
 const { broadcastViewers, broadcastPeaks, broadcastViewerSamples } = schema;
@@ -120,6 +120,46 @@ export class AudienceLedger {
       samples: rows.map((r) => ({ at: r.at.toISOString(), live: r.live })),
     };
   }
+}
+
+/** A broadcast's numbers without its series (the fair report's per-broadcast rows). */
+export type BroadcastSummary = Omit<BroadcastStats, 'live' | 'samples'>;
+
+/**
+ * The summaries of several broadcasts in two grouped reads (the same numbers as `stats()`: watch
+ * time includes open segments up to `now`).
+ */
+export async function broadcastSummaries(db: Db, broadcastIds: string[], now = new Date()): Promise<Map<string, BroadcastSummary>> {
+  const result = new Map<string, BroadcastSummary>();
+  if (broadcastIds.length === 0) return result;
+  const [totals, peaks] = await Promise.all([
+    db
+      .select({
+        broadcastId: broadcastViewers.broadcastId,
+        unique: sql<number>`count(*)::int`,
+        views: sql<number>`coalesce(sum(${broadcastViewers.views}), 0)::int`,
+        watchMs: sql<number>`coalesce(sum(${broadcastViewers.watchedMs} + case when ${broadcastViewers.watchingSince} is null then 0
+          else greatest(0, extract(epoch from (${now.toISOString()}::timestamptz - ${broadcastViewers.watchingSince})) * 1000) end), 0)::float8`,
+      })
+      .from(broadcastViewers)
+      .where(inArray(broadcastViewers.broadcastId, broadcastIds))
+      .groupBy(broadcastViewers.broadcastId),
+    db.select().from(broadcastPeaks).where(inArray(broadcastPeaks.broadcastId, broadcastIds)),
+  ]);
+  for (const broadcastId of broadcastIds) {
+    const t = totals.find((r) => r.broadcastId === broadcastId);
+    const unique = t?.unique ?? 0;
+    const watchSeconds = Math.floor((t?.watchMs ?? 0) / 1000);
+    result.set(broadcastId, {
+      broadcastId,
+      peak: peaks.find((p) => p.broadcastId === broadcastId)?.peak ?? 0,
+      views: t?.views ?? 0,
+      unique,
+      watchSeconds,
+      averageWatchSeconds: unique ? Math.round(watchSeconds / unique) : 0,
+    });
+  }
+  return result;
 }
 
 /** The read side for reports: `broadcastStats(db, id)`. */

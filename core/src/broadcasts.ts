@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
@@ -22,6 +22,17 @@ export class BroadcastService {
       .from(broadcasts)
       .where(and(gt(broadcasts.endsAt, now), isOrganizer(actor) ? undefined : eq(broadcasts.status, 'published')))
       .orderBy(asc(broadcasts.startsAt));
+  }
+
+  /** Broadcasts that have ended, latest first (organizers: their reports stay available). */
+  past(actor: Actor, now = new Date(), limit = 50) {
+    requireRole(actor, 'organizer');
+    return this.db
+      .select()
+      .from(broadcasts)
+      .where(and(lte(broadcasts.endsAt, now), eq(broadcasts.status, 'published')))
+      .orderBy(desc(broadcasts.endsAt))
+      .limit(limit);
   }
 
   async get(actor: Actor, id: string) {

@@ -53,6 +53,7 @@ export {
   SALARY_BANDS,
   OUTCOMES,
   type BoothLine,
+  type FairBroadcast,
   type DemandJob,
   type DemandRow,
   type DemandTable,
@@ -60,7 +61,15 @@ export {
   type Outcome,
   type SalaryBand,
 } from './reports.ts';
-export { AudienceLedger, broadcastStats, SAMPLE_MS, VIEW_CONTINUES_MS, type BroadcastStats } from './broadcast-audience.ts';
+export {
+  AudienceLedger,
+  broadcastStats,
+  broadcastSummaries,
+  SAMPLE_MS,
+  VIEW_CONTINUES_MS,
+  type BroadcastStats,
+  type BroadcastSummary,
+} from './broadcast-audience.ts';
 export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 

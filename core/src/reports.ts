@@ -2,8 +2,9 @@ import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
+import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
 
-const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews } = schema;
+const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
 
 type JobType = (typeof schema.jobType.enumValues)[number];
 export type Outcome = (typeof schema.interviewOutcome.enumValues)[number];
@@ -230,7 +231,15 @@ export interface BoothLine {
   medianWaitSeconds: number | null;
 }
 
-/** Reports for organizers (any fair) and employers (their own booths). */
+/** A broadcast of a fair, as its report and the live dashboard list it. */
+export interface FairBroadcast {
+  broadcastId: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** Reports for organizers (any fair), employers (their own booths) and hosts (their broadcasts). */
 export class ReportService {
   constructor(private readonly db: Db) {}
 
@@ -270,17 +279,71 @@ export class ReportService {
     return demandTable(rows);
   }
 
-  /** A fair's report: its funnel, each booth's, and the demand table. Organizers only. */
-  async fairReport(actor: Actor, fairId: string) {
+  /** The published broadcasts that belong to a fair, in start order. */
+  broadcastsOf(fairId: string): Promise<FairBroadcast[]> {
+    return this.db
+      .select({ broadcastId: broadcasts.id, title: broadcasts.title, startsAt: broadcasts.startsAt, endsAt: broadcasts.endsAt })
+      .from(broadcasts)
+      .where(and(eq(broadcasts.fairId, fairId), eq(broadcasts.status, 'published')))
+      .orderBy(asc(broadcasts.startsAt), asc(broadcasts.title));
+  }
+
+  /** A fair's report: its funnel, each booth's, the demand table and its broadcasts' audiences. Organizers only. */
+  async fairReport(actor: Actor, fairId: string, now = new Date()) {
     requireRole(actor, 'organizer');
     const fair = await this.#fair(fairId);
-    const list = await this.#approvedBooths(fairId);
-    const [{ total, byBooth }, demand] = await Promise.all([funnels(this.db, list.map((b) => b.boothId)), this.#demand(fairId)]);
+    const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
+    const [{ total, byBooth }, demand, audiences] = await Promise.all([
+      funnels(this.db, list.map((b) => b.boothId)),
+      this.#demand(fairId),
+      broadcastSummaries(this.db, fairBroadcasts.map((b) => b.broadcastId), now),
+    ]);
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       total,
       booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)! })),
       demand,
+      broadcasts: fairBroadcasts.map((b) => ({ ...b, audience: audiences.get(b.broadcastId)! })),
+    };
+  }
+
+  /**
+   * One broadcast's audience report (live-viewer series, peak, views, unique viewers, watch time):
+   * organizers, admins and the broadcast's named hosts. Anyone else learns nothing: a draft is
+   * NOT_FOUND, a published broadcast NOT_AUTHORIZED (its page is public anyway).
+   */
+  async broadcastReport(actor: Actor, broadcastId: string, now = new Date()) {
+    const user = requireUser(actor);
+    const [row] = await this.db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
+    if (!row) throw new ServiceError('NOT_FOUND', 'No such broadcast');
+    const hosts = await this.db
+      .select({ id: users.id, name: users.name })
+      .from(broadcastHosts)
+      .innerJoin(users, eq(users.id, broadcastHosts.userId))
+      .where(eq(broadcastHosts.broadcastId, broadcastId))
+      .orderBy(asc(users.name));
+    const organizer = user.role === 'organizer' || user.role === 'admin';
+    if (!organizer && !hosts.some((h) => h.id === user.id)) {
+      if (row.status === 'draft') throw new ServiceError('NOT_FOUND', 'No such broadcast');
+      throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may read its report');
+    }
+    const [stats, fair] = await Promise.all([
+      broadcastStats(this.db, broadcastId, now),
+      row.fairId ? this.db.select({ id: fairs.id, title: fairs.title }).from(fairs).where(eq(fairs.id, row.fairId)) : Promise.resolve([]),
+    ]);
+    return {
+      broadcast: {
+        id: row.id,
+        title: row.title,
+        topic: row.topic,
+        status: row.status,
+        startsAt: row.startsAt,
+        endsAt: row.endsAt,
+        hosts: hosts.map((h) => h.name),
+      },
+      /** The fair it belongs to (organizers link to that fair's report). */
+      fair: fair[0] ?? null,
+      stats,
     };
   }
 
@@ -321,6 +384,12 @@ export class ReportService {
   /** The approved booths of a fair (for the live dashboard and the fair of a booth). */
   boothsOf(fairId: string) {
     return this.#approvedBooths(fairId);
+  }
+
+  /** The fair a broadcast belongs to, if any (the live dashboard follows its viewers). */
+  async fairOfBroadcast(broadcastId: string): Promise<string | null> {
+    const [row] = await this.db.select({ fairId: broadcasts.fairId }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
+    return row?.fairId ?? null;
   }
 
   async fairOfBooth(boothId: string): Promise<string | null> {

@@ -28,7 +28,7 @@ async function liveBroadcast(organizer: Page, title: string): Promise<string> {
   const row = organizer.getByRole('listitem').filter({ has: organizer.getByRole('link', { name: title }) });
   await row.getByRole('button', { name: 'Publish' }).click();
   await expect(organizer.getByRole('status').filter({ hasText: 'Broadcast published.' })).toBeVisible();
-  await row.getByRole('link', { name: title }).click();
+  await row.getByRole('link', { name: title, exact: true }).click();
   await organizer.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
   return organizer.url();
 }

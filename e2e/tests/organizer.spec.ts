@@ -179,7 +179,7 @@ for (const locale of ['en', 'zh-CN'] as const) {
     await expect(row.getByText(L.org_broadcast_published_badge, { exact: true })).toBeVisible();
 
     // Its public page, and its calendar file.
-    await row.getByRole('link', { name: broadcastTitle }).click();
+    await row.getByRole('link', { name: broadcastTitle, exact: true }).click();
     await organizer.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
     const broadcastUrl = organizer.url();
     await expect(organizer.getByRole('heading', { level: 1, name: broadcastTitle })).toBeVisible();

@@ -159,3 +159,122 @@ test('the match reasons and the chart read in Chinese', async ({ browser }) => {
   await expectAccessible(seeker.page, 'matches in Chinese');
   await seeker.context.close();
 });
+
+/** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
+function shanghaiWallTime(ms: number): string {
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(ms));
+  return text.replace(' ', 'T');
+}
+
+test('a broadcast’s viewers show on the live dashboard, and its report has the numbers, the chart table and CSV', async ({ browser }) => {
+  const title = `Policy Q&A report ${Date.now()}`;
+  const organizer = await newUser(browser);
+  await signIn(organizer.page, 'organizer@example.com');
+
+  // A published broadcast of the demo fair, on now, hosted by the demo employer.
+  await organizer.page.goto('/organizer/broadcasts');
+  const form = organizer.page.locator('#new-broadcast');
+  await form.getByLabel('Title', { exact: true }).fill(title);
+  await form.getByLabel('Topic', { exact: true }).selectOption('policy_qa');
+  await form.getByLabel('Part of a fair (optional)').selectOption({ label: '春风行动 · 高校毕业生云聘会 Spring Breeze Graduates Cloud Fair' });
+  await form.getByLabel('Starts', { exact: true }).fill(shanghaiWallTime(Date.now() - 5 * 60_000));
+  await form.getByLabel('Ends', { exact: true }).fill(shanghaiWallTime(Date.now() + 3600_000));
+  await form.getByLabel("Hosts' emails", { exact: true }).fill('employer@example.com');
+  await form.getByRole('button', { name: 'Create broadcast' }).click();
+  const row = organizer.page.getByRole('listitem').filter({ has: organizer.page.getByRole('link', { name: title }) });
+  await row.getByRole('button', { name: 'Publish' }).click();
+  await expect(organizer.page.getByRole('status').filter({ hasText: 'Broadcast published.' })).toBeVisible();
+  await row.getByRole('link', { name: title, exact: true }).click();
+  await organizer.page.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
+  const broadcastUrl = organizer.page.url();
+
+  // The organizer watches the fair's live dashboard: the broadcast is listed with nobody watching.
+  await openFairConsole(organizer.page);
+  await organizer.page.getByRole('link', { name: 'Live dashboard' }).click();
+  await organizer.page.waitForURL(/\/live$/);
+  const liveCell = organizer.page.getByTestId('dash-broadcasts').getByRole('row', { name: new RegExp(title) }).getByTestId('broadcast-live');
+  await expect(liveCell).toHaveText('0');
+
+  // A seeker watches: the dashboard moves by itself.
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto(broadcastUrl);
+  await seeker.page.getByRole('button', { name: 'Watch' }).click();
+  await expect(seeker.page.getByTestId('broadcast-viewers')).toHaveText('1 watching');
+  await expect(liveCell).toHaveText('1');
+  await expectAccessible(organizer.page, 'live dashboard with broadcasts');
+
+  // The report, from the organizer's list of broadcasts; the 5 s series shows the viewer once sampled.
+  await organizer.page.goto('/organizer/broadcasts');
+  await organizer.page
+    .getByRole('listitem')
+    .filter({ has: organizer.page.getByRole('link', { name: title, exact: true }) })
+    .getByRole('link', { name: /^Audience report/ })
+    .click();
+  await organizer.page.waitForURL(/\/broadcasts\/[0-9a-f-]{36}\/report$/);
+  await expect(organizer.page.getByRole('heading', { name: `Broadcast report: ${title}`, level: 1 })).toBeVisible();
+  await expect(async () => {
+    await organizer.page.reload();
+    // The table sits in a closed <details> until opened: look for the cell, not its role.
+    await expect(organizer.page.getByTestId('viewers-chart-table').locator('td', { hasText: /^1$/ }).first()).toBeAttached({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+
+  // The seeker stops watching; the report has the whole view.
+  await seeker.page.getByRole('button', { name: 'Stop watching' }).click();
+  await organizer.page.reload();
+  await expect(organizer.page.getByTestId('br-peak')).toHaveText('1');
+  await expect(organizer.page.getByTestId('br-views')).toHaveText('1');
+  await expect(organizer.page.getByTestId('br-unique')).toHaveText('1');
+  await expect(organizer.page.getByTestId('br-watch-total')).toHaveText(/^0:0\d:\d\d$/);
+  await expect(organizer.page.getByTestId('br-watch-total')).not.toHaveText('0:00:00');
+  await expect(organizer.page.getByTestId('viewers-chart')).toHaveAttribute('data-drawn', 'true');
+  await organizer.page.getByText('Show as a table').click();
+  await expect(organizer.page.getByTestId('viewers-chart-table').getByRole('row').nth(1)).toBeVisible();
+  await expectAccessible(organizer.page, 'broadcast report');
+
+  const summary = parseCsv((await download(organizer.page, 'csv-summary')).slice(1));
+  expect(summary[0]).toEqual(['Measure', 'Value']);
+  expect(summary.slice(1, 4)).toEqual([
+    ['Peak viewers', '1'],
+    ['Views', '1'],
+    ['Unique viewers', '1'],
+  ]);
+  const samplesCsv = await download(organizer.page, 'csv-samples');
+  expect(samplesCsv.startsWith('\uFEFF')).toBe(true);
+  const samples = parseCsv(samplesCsv.slice(1));
+  expect(samples[0]).toEqual([expect.stringMatching(/^Time \(.+\)$/), 'Time (UTC)', 'Live viewers']);
+  expect(samples.length).toBeGreaterThan(1);
+  for (const r of samples.slice(1)) {
+    expect(r[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(Number.isNaN(Date.parse(r[1]!))).toBe(false);
+    expect(r[2]).toMatch(/^[01]$/);
+  }
+  expect(samples.slice(1).some((r) => r[2] === '1')).toBe(true);
+  // Times are 5 s apart, in order.
+  const times = samples.slice(1).map((r) => Date.parse(r[1]!));
+  expect(times.every((t, i) => t % 5000 === 0 && (i === 0 || t > times[i - 1]!))).toBe(true);
+
+  // The host reads it from the broadcast's page; another employer and the seeker may not.
+  const host = await newUser(browser);
+  await signIn(host.page, 'employer@example.com');
+  await host.page.goto(broadcastUrl);
+  await host.page.getByTestId('broadcast-report-link').click();
+  await expect(host.page.getByTestId('br-views')).toHaveText('1');
+  const reportUrl = host.page.url();
+  expect((await seeker.page.request.get(reportUrl, { maxRedirects: 0 })).status()).toBe(403);
+  expect((await seeker.page.request.get(`${reportUrl}/samples.csv`, { maxRedirects: 0 })).status()).toBe(403);
+  await expect(seeker.page.getByTestId('broadcast-report-link')).toHaveCount(0);
+  const other = await newUser(browser);
+  await signIn(other.page, 'employer2@example.com');
+  expect((await other.page.request.get(`${reportUrl}/summary.csv`, { maxRedirects: 0 })).status()).toBe(403);
+
+  for (const u of [other, host, seeker, organizer]) await u.context.close();
+});

@@ -116,9 +116,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         }),
     );
 
+    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
+    closers.push(() => dashboard.close());
     const viewers = new ViewerCounter({
       store: presence,
-      publish: (roomId, live) => io.to(roomId).emit('room:viewers', { roomId, live }),
+      publish: (roomId, live) => {
+        io.to(roomId).emit('room:viewers', { roomId, live });
+        // A broadcast's live count is on its fair's live dashboard too.
+        if (roomId.startsWith('broadcast:')) dashboard.broadcastChanged(roomId.slice('broadcast:'.length));
+      },
     });
     closers.push(() => viewers.close());
     const audienceLog = getLogger('signaling:audience');
@@ -154,8 +160,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
-    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
-    closers.push(() => dashboard.close());
     const queue = createQueuePublisher({
       io,
       db: database.db,

@@ -209,8 +209,18 @@ export interface FairDashboard {
   /** Median wait of everyone called so far at the fair. */
   medianWaitSeconds: number | null;
   booths: DashboardBooth[];
-  // Not yet: live viewers per broadcast of the fair (the broadcast work adds its stats read; then
-  // `broadcasts: Array<{ broadcastId, title, live }>` here, filled in socket/dashboard.ts snapshot()).
+  /** The fair's published broadcasts, in start order, with their live viewers now. */
+  broadcasts: DashboardBroadcast[];
+}
+
+/** One broadcast of a fair on the organizer's live dashboard. */
+export interface DashboardBroadcast {
+  broadcastId: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  /** Distinct viewers in the broadcast room now, on every node (hosts not counted). */
+  live: number;
 }
 
 export interface InterviewState {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Actor, Services } from '@fairground/core';
 import { boothRoomId } from '../domain/booths.ts';
+import { broadcastRoomId } from '../domain/broadcast-audience.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { FairDashboard } from '../protocol/index.ts';
 import type { AppServer } from '../server.ts';
@@ -23,8 +24,9 @@ export interface DashboardOptions {
 }
 
 /**
- * The organizer's live numbers for a fair: people at its booths now, and per booth the line,
- * recruiters on duty, interviews in progress and the median wait. Lines and interviews come from
+ * The organizer's live numbers for a fair: people at its booths now, per booth the line,
+ * recruiters on duty, interviews in progress and the median wait, and per broadcast of the fair
+ * its live viewers. Lines and interviews come from
  * Postgres, people from presence, so every node computes the same numbers. A change at a booth is
  * told to every node; each node pushes to its own watchers only, coalesced per fair, so a watcher
  * gets at most one update a second however many nodes see changes, and a node with no watchers
@@ -34,19 +36,28 @@ export function createDashboard(options: DashboardOptions) {
   const { io, services, presence, log } = options;
   // Sockets leaving while the platform shuts down must not publish to a closing Redis.
   let closed = false;
-  const fairOf = new Map<string, Promise<string | null>>();
-  const fairIdOf = (boothId: string) => {
-    let hit = fairOf.get(boothId);
-    if (!hit) {
-      hit = services.reports.fairOfBooth(boothId);
-      fairOf.set(boothId, hit);
-      hit.catch(() => fairOf.delete(boothId));
-    }
-    return hit;
+  // A booth's or broadcast's fair never changes: looked up once (failed lookups are retried).
+  const cached = (lookup: (id: string) => Promise<string | null>) => {
+    const hits = new Map<string, Promise<string | null>>();
+    return (id: string) => {
+      let hit = hits.get(id);
+      if (!hit) {
+        hit = lookup(id);
+        hits.set(id, hit);
+        hit.catch(() => hits.delete(id));
+      }
+      return hit;
+    };
   };
+  const fairIdOf = cached((boothId) => services.reports.fairOfBooth(boothId));
+  const fairOfBroadcast = cached((broadcastId) => services.reports.fairOfBroadcast(broadcastId));
 
   async function snapshot(fairId: string): Promise<FairDashboard> {
-    const [live, peopleNow] = await Promise.all([services.reports.live(fairId), presence.count(fairPresenceRoom(fairId))]);
+    const [live, peopleNow, fairBroadcasts] = await Promise.all([
+      services.reports.live(fairId),
+      presence.count(fairPresenceRoom(fairId)),
+      services.reports.broadcastsOf(fairId),
+    ]);
     const booths = await Promise.all(
       live.booths.map(async (b) => ({
         ...b,
@@ -62,6 +73,15 @@ export function createDashboard(options: DashboardOptions) {
       interviewsNow: booths.reduce((n, b) => n + b.interviewsNow, 0),
       medianWaitSeconds: live.medianWaitSeconds,
       booths,
+      broadcasts: await Promise.all(
+        fairBroadcasts.map(async (b) => ({
+          broadcastId: b.broadcastId,
+          title: b.title,
+          startsAt: b.startsAt.toISOString(),
+          endsAt: b.endsAt.toISOString(),
+          live: await presence.count(broadcastRoomId(b.broadcastId)),
+        })),
+      ),
     };
   }
 
@@ -114,6 +134,17 @@ export function createDashboard(options: DashboardOptions) {
   };
   if (options.crossNode) io.on('dashboard:changed', (fairId) => !closed && pusher.schedule(fairId));
 
+  function changed(fairOf: Promise<string | null>, what: Record<string, string>): void {
+    if (closed) return;
+    fairOf
+      .then((fairId) => {
+        if (!fairId || closed) return;
+        pusher.schedule(fairId);
+        if (options.crossNode) io.serverSideEmit('dashboard:changed', fairId);
+      })
+      .catch((err: unknown) => log.warn({ err, ...what }, 'dashboard lookup failed'));
+  }
+
   return {
     snapshot,
     /** The organizer may watch this fair (it exists). */
@@ -123,14 +154,14 @@ export function createDashboard(options: DashboardOptions) {
     },
     /** Something changed at a booth (its line, its visitors, an interview). */
     boothChanged(boothId: string): void {
-      if (closed) return;
-      fairIdOf(boothId)
-        .then((fairId) => {
-          if (!fairId || closed) return;
-          pusher.schedule(fairId);
-          if (options.crossNode) io.serverSideEmit('dashboard:changed', fairId);
-        })
-        .catch((err: unknown) => log.warn({ err, boothId }, 'dashboard lookup failed'));
+      changed(fairIdOf(boothId), { boothId });
+    },
+    /**
+     * A broadcast's live count changed. Called from ViewerCounter's publish, which already runs at
+     * most once a second per room across nodes (one node publishes), so the others are told here.
+     */
+    broadcastChanged(broadcastId: string): void {
+      changed(fairOfBroadcast(broadcastId), { broadcastId });
     },
     fairIdOf,
     close(): void {

@@ -40,3 +40,17 @@ export function phase(start: Date | string, end: Date | string, now = new Date()
   if (now < new Date(start)) return 'upcoming';
   return now < new Date(end) ? 'live' : 'over';
 }
+
+/** A sample's wall time in the zone, sortable and readable by spreadsheets ("2026-03-01 10:00:05"). */
+export function sampleTime(at: Date | string, timeZone = DEFAULT_TIME_ZONE): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
+}

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService } from '@fairground/core';
 import { m } from '$lib/paraglide/messages';
 import { jobTypeLabel } from '$lib/labels';
+import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '$lib/time';
 
 import { formatCell, type ReportTable } from '$lib/report-format';
 
@@ -9,6 +10,7 @@ export type { ReportTable };
 
 type FairReport = Awaited<ReturnType<ReportService['fairReport']>>;
 type BoothReport = Awaited<ReturnType<ReportService['boothReport']>>;
+type BroadcastReport = Awaited<ReturnType<ReportService['broadcastReport']>>;
 
 const outcomeLabel = { next_round: m.outcome_next_round, offer: m.outcome_offer, not_a_fit: m.outcome_not_a_fit, no_show: m.outcome_no_show } as const;
 
@@ -104,6 +106,62 @@ export function fairTables(report: FairReport): ReportTable[] {
       rows: demandRows(d.byJobType, (k) => jobTypeLabel(k as Parameters<typeof jobTypeLabel>[0])),
     },
     { id: 'demand-salary-bands', title: m.demand_by_band(), columns: demandColumns(m.col_band()), rows: demandRows(d.bySalaryBand, bandLabel) },
+    {
+      id: 'broadcasts',
+      title: m.br_fair_table(),
+      columns: [
+        { label: m.col_broadcast(), kind: 'text' },
+        { label: m.col_starts(), kind: 'text' },
+        { label: m.col_peak(), kind: 'int' },
+        { label: m.col_views(), kind: 'int' },
+        { label: m.col_unique(), kind: 'int' },
+        { label: m.col_watch_total(), kind: 'min' },
+        { label: m.col_watch_average(), kind: 'min' },
+      ],
+      rows: report.broadcasts.map((b) => [
+        b.title,
+        sampleTime(b.startsAt, report.fair.timeZone),
+        b.audience.peak,
+        b.audience.views,
+        b.audience.unique,
+        b.audience.watchSeconds,
+        b.audience.averageWatchSeconds,
+      ]),
+    },
+  ];
+}
+
+/** A broadcast's report: the summary (one measure a row) and the 5 s live-viewer series. */
+export function broadcastTables(report: BroadcastReport): ReportTable[] {
+  const s = report.stats;
+  const zone = zoneName(DEFAULT_TIME_ZONE, report.broadcast.startsAt);
+  const summary: Array<[string, number, 'int' | 'min']> = [
+    [m.br_peak(), s.peak, 'int'],
+    [m.br_views(), s.views, 'int'],
+    [m.br_unique(), s.unique, 'int'],
+    [m.col_watch_total(), s.watchSeconds, 'min'],
+    [m.col_watch_average(), s.averageWatchSeconds, 'min'],
+  ];
+  return [
+    {
+      id: 'summary',
+      title: m.br_summary_table(),
+      columns: [
+        { label: m.col_measure(), kind: 'text' },
+        { label: m.col_value(), kind: 'text' },
+      ],
+      rows: summary.map(([label, value, kind]) => [label, formatCell(value, kind)]),
+    },
+    {
+      id: 'samples',
+      title: m.br_samples_table(),
+      columns: [
+        { label: m.col_time({ zone }), kind: 'text' },
+        { label: m.col_time_utc(), kind: 'text' },
+        { label: m.col_live_viewers(), kind: 'int' },
+      ],
+      rows: s.samples.map((p) => [sampleTime(p.at), p.at, p.live]),
+    },
   ];
 }
 

@@ -6,9 +6,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
   const user = requireOrganizer(locals.user, url);
   const { broadcasts, fairs } = services();
-  const [upcoming, allFairs] = await Promise.all([broadcasts.upcoming(user), fairs.list(user)]);
+  const [upcoming, past, allFairs] = await Promise.all([broadcasts.upcoming(user), broadcasts.past(user), fairs.list(user)]);
   return {
     broadcasts: upcoming,
+    /** Ended broadcasts, latest first: their reports stay available. */
+    past,
     /** Fairs a broadcast may belong to: any not over yet. */
     fairs: allFairs.filter((f) => f.status !== 'ended').map((f) => ({ id: f.id, title: f.title })),
   };

@@ -6,5 +6,5 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url, params }) => {
   const user = requireOrganizer(locals.user, url);
   const fair = await loadOr404(() => services().fairs.get(user, routeId(params.id)));
-  return { fair: { id: fair.id, title: fair.title, status: fair.status } };
+  return { fair: { id: fair.id, title: fair.title, status: fair.status, timeZone: fair.timeZone } };
 };

@@ -13,6 +13,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
     booths: report.booths.map((b) => ({ boothId: b.boothId, employerName: b.employerName, funnel: b.funnel })),
     totals: report.demand.totals,
     topSkills: report.demand.bySkill.slice(0, 12),
+    broadcasts: report.broadcasts.map((b) => ({ broadcastId: b.broadcastId, title: b.title })),
     tables: fairTables(report),
   };
 };

@@ -1,0 +1,21 @@
+import { redirect } from '@sveltejs/kit';
+import { routeId } from '$lib/ids';
+import { loadOr404, services } from '$lib/server/platform';
+import { broadcastTables } from '$lib/server/report-tables';
+import type { PageServerLoad } from './$types';
+
+/**
+ * A broadcast's audience report: organizers and the broadcast's hosts (who need not be
+ * organizers, so it lives beside the broadcast's page, not under /organizer). The service decides.
+ */
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+  if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
+  const report = await loadOr404(() => services().reports.broadcastReport(locals.user, routeId(params.id)));
+  const organizer = locals.user.role === 'organizer' || locals.user.role === 'admin';
+  return {
+    broadcast: report.broadcast,
+    fair: organizer ? report.fair : null,
+    stats: report.stats,
+    tables: broadcastTables(report),
+  };
+};
