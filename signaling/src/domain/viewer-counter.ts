@@ -19,6 +19,7 @@ export class ViewerCounter {
   readonly #interval: number;
   readonly #lastSent = new Map<string, number>();
   readonly #pending = new Map<string, NodeJS.Timeout>();
+  #closed = false;
 
   constructor(options: ViewerCounterOptions) {
     this.#store = options.store;
@@ -73,16 +74,19 @@ export class ViewerCounter {
     try {
       // A little under the interval, so this node's own trailing update is not refused by its claim.
       if (!(await this.#store.claim(`viewers:${roomId}`, Math.max(1, this.#interval - 50)))) {
-        if (retry && !this.#pending.has(roomId)) this.#later(roomId, this.#interval, true);
+        if (retry && !this.#pending.has(roomId) && !this.#closed) this.#later(roomId, this.#interval, true);
         return;
       }
-      this.#publish(roomId, live ?? (await this.#store.count(roomId)));
+      const count = live ?? (await this.#store.count(roomId));
+      // Shutting down: the sockets and the pub/sub this would go through are closing.
+      if (!this.#closed) this.#publish(roomId, count);
     } catch {
       // A store hiccup skips one update; the next change publishes a fresh count.
     }
   }
 
   close(): void {
+    this.#closed = true;
     for (const timer of this.#pending.values()) clearTimeout(timer);
     this.#pending.clear();
   }

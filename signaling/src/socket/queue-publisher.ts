@@ -65,6 +65,8 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
     return { employerName: row?.name ?? '', timeZone: row?.timeZone ?? 'UTC' };
   }
 
+  let closed = false;
+
   async function publish(boothId: string): Promise<void> {
     const [line, onDuty, median, funnel, employerName, interviewsToday, jobs] = await Promise.all([
       services.queue.line(boothId),
@@ -119,6 +121,8 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         conversion: funnel.conversion,
       },
     };
+    // Shutting down: the sockets and the pub/sub this would go through are closing.
+    if (closed) return;
     io.to(staffRoom(boothId)).emit('queue:line', payload);
     let waitingPosition = 0;
     for (const l of line) {
@@ -184,6 +188,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
     publishNow: publish,
     sweep,
     close(): void {
+      closed = true;
       clearInterval(timer);
       publisher.close();
     },
