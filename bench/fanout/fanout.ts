@@ -1,12 +1,15 @@
 // Fan-out benchmark: how many consumers of one ~1 Mbps VP8 stream one mediasoup worker core can
-// serve, with plain RTP and with SRTP, for two worker binaries measured in the same run.
+// serve, with plain RTP and with SRTP, for two worker binaries, or for two paths (bare mediasoup
+// and our media-server broadcast room) on one binary, measured in the same run.
 //
 //   npx tsx bench/fanout/fanout.ts --old <mediasoup-worker> --new <mediasoup-worker> [options]
+//   npx tsx bench/fanout/fanout.ts --compare paths --bin <mediasoup-worker> --modes plain [options]
 //
 // Written to compare the worker built on Debian's libsrtp2 (NSS crypto) with the one built on a
 // static libsrtp2 with OpenSSL crypto (media-server/scripts/build-worker.sh); any two binaries
-// work. Per mode, one agent process per binary (measure.ts) sets up a worker pinned to the same
-// core, ffmpeg and the sinks; the search below then steps both binaries' consumer counts upward
+// work; with --compare paths, side A is the bare script and side B our path, on the same binary.
+// Per mode, one agent process per side (measure.ts) sets up a worker pinned to the same
+// core, ffmpeg and the sinks; the search below then steps both sides' consumer counts upward
 // in lockstep, asking the agents in turn, so that whatever else the machine is doing falls on
 // both alike. Nothing is judged against absolute times: the figures are consumer counts at a CPU
 // and delivery threshold, and their ratio new/old. See bench/README.md.
@@ -18,7 +21,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AgentConfig, AgentReply, AgentRequest, Mode, StepResult } from './measure.ts';
+import type { AgentConfig, AgentReply, AgentRequest, Mode, Path, StepResult } from './measure.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -35,10 +38,16 @@ const MODE_ALIASES: Record<string, Mode> = {
 };
 
 const USAGE = `Usage: npx tsx bench/fanout/fanout.ts --old <worker bin> --new <worker bin> [options]
+       npx tsx bench/fanout/fanout.ts --compare paths --bin <worker bin> --modes plain [options]
 
+  --compare WHAT    binaries (default): --old against --new, both on the bare mediasoup path;
+                    paths: one binary (--bin), the bare mediasoup script against our path (the
+                    media-server broadcast room: origin router, pipeToRouter, edge router, all on
+                    the one worker); plain mode only (our plain transports have no SRTP)
   --old, --new      the two mediasoup-worker binaries (e.g. the NSS and the OpenSSL build)
+  --bin             the mediasoup-worker binary for --compare paths
   --modes LIST      comma-separated: plain, aes-cm, gcm (AES-256), gcm128 (default: plain,aes-cm,gcm)
-  --rounds N        repeat the whole comparison N times, best per binary wins (default 1)
+  --rounds N        repeat the whole comparison N times, best per side wins (default 1)
   --start N         first consumer count (default 50)
   --max N           never go above N consumers (default 4000)
   --window S        seconds counted per window (default 5)
@@ -46,7 +55,7 @@ const USAGE = `Usage: npx tsx bench/fanout/fanout.ts --old <worker bin> --new <w
   --min-delivery F  delivered fraction needed to pass (default 0.99)
   --max-others F    a window in which other processes took more than this fraction of the
                     worker's core is measured again, up to 3 windows (default 0.15)
-  --budget-min M    time budget per binary and mode, minutes (default 8)
+  --budget-min M    time budget per side and mode, minutes (default 8)
   --worker-core C   CPU to pin the workers to (default: the last one)
   --bwe             consume with the router's full RTP capabilities (header extensions, so the
                     worker runs bandwidth estimation per consumer, like for browsers); default:
@@ -62,8 +71,10 @@ const log = (message: string) => process.stderr.write(`[fanout] ${message}\n`);
 
 const { values } = parseArgs({
   options: {
+    compare: { type: 'string', default: 'binaries' },
     old: { type: 'string' },
     new: { type: 'string' },
+    bin: { type: 'string' },
     modes: { type: 'string', default: 'plain,aes-cm,gcm' },
     rounds: { type: 'string', default: '1' },
     start: { type: 'string', default: '50' },
@@ -99,12 +110,33 @@ function checkWorker(label: string, bin: string | undefined): string {
   return resolved;
 }
 
+/** The two sides of a comparison: A ('old', the reference) and B ('new', compared to A). */
 const LABELS = ['old', 'new'] as const;
 type Label = (typeof LABELS)[number];
-const binaries: Record<Label, string> = { old: checkWorker('old', values.old), new: checkWorker('new', values.new) };
+interface Side {
+  /** What the table and the logs call it. */
+  name: string;
+  bin: string;
+  path: Path;
+}
+const comparing = values.compare;
+if (comparing !== 'binaries' && comparing !== 'paths') fail('--compare must be binaries or paths');
+let sides: Record<Label, Side>;
+if (comparing === 'paths') {
+  if (values.old || values.new) fail('--compare paths takes --bin, not --old/--new');
+  const bin = checkWorker('bin', values.bin);
+  sides = { old: { name: 'bare', bin, path: 'bare' }, new: { name: 'ours', bin, path: 'fairground' } };
+} else {
+  if (values.bin) fail('--bin is for --compare paths; compare binaries with --old and --new');
+  sides = {
+    old: { name: 'old', bin: checkWorker('old', values.old), path: 'bare' },
+    new: { name: 'new', bin: checkWorker('new', values.new), path: 'bare' },
+  };
+}
 const modes = (values.modes ?? '').split(',').map((name) => {
   const mode = MODE_ALIASES[name.trim()];
   if (!mode) fail(`unknown mode ${name} (use ${Object.keys(MODE_ALIASES).join(', ')})`);
+  if (comparing === 'paths' && mode !== 'plain') fail(`--compare paths measures plain RTP only (our plain transports have no SRTP), not ${name}`);
   return mode;
 });
 const rounds = Math.round(positive('rounds', values.rounds));
@@ -124,7 +156,7 @@ const search = {
   maxSteps: 60,
   budgetMs: positive('budget-min', values['budget-min']) * 60_000,
 };
-const agentConfig: Omit<AgentConfig, 'mode' | 'clip'> = {
+const agentConfig: Omit<AgentConfig, 'mode' | 'clip' | 'path'> = {
   workerCore: cpuCount > 1 ? workerCore : null,
   benchCores: cpuCount > 1 ? otherCores.join(',') : null,
   nice,
@@ -134,7 +166,7 @@ const agentConfig: Omit<AgentConfig, 'mode' | 'clip'> = {
   cpuLimit: positive('cpu-limit', values['cpu-limit']),
   minDelivery: positive('min-delivery', values['min-delivery']),
   maxOthers: positive('max-others', values['max-others']),
-  // Both binaries' searches, plus set-up and slack.
+  // Both sides' searches, plus set-up and slack.
   maxRunMs: 2 * search.budgetMs + 5 * 60_000,
 };
 
@@ -167,14 +199,14 @@ function prepareClip(): string {
   return clip;
 }
 
-/** One measure.ts process: a worker binary in one mode, measuring N consumers on request. */
+/** One measure.ts process: a worker binary and a path in one mode, measuring N consumers on request. */
 class Agent {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly replies: AgentReply[] = [];
   private waiter: (() => void) | null = null;
   private exited = false;
 
-  constructor(readonly label: Label, bin: string, config: AgentConfig) {
+  constructor(readonly label: string, bin: string, config: AgentConfig) {
     this.child = spawn(process.execPath, ['--import', 'tsx', AGENT, JSON.stringify(config)], {
       cwd: REPO_ROOT,
       env: { ...process.env, MEDIASOUP_WORKER_BIN: bin, FANOUT_LABEL: label },
@@ -281,15 +313,18 @@ interface Outcome {
   inputKbps: number;
 }
 
-/** Both binaries, one mode: agents side by side, steps in turn. */
+/** Both sides, one mode: agents side by side, steps in turn. */
 async function compare(mode: Mode, clip: string, first: Label): Promise<Record<Label, Outcome>> {
   const order: Label[] = first === 'old' ? ['old', 'new'] : ['new', 'old'];
   const agents = new Map<Label, Agent>();
   try {
-    for (const label of order) agents.set(label, new Agent(label, binaries[label], { ...agentConfig, mode, clip }));
+    for (const label of order) {
+      const side = sides[label];
+      agents.set(label, new Agent(side.name, side.bin, { ...agentConfig, mode, clip, path: side.path }));
+    }
     for (const agent of agents.values()) await agent.next('ready', 60_000);
     const searches = new Map<Label, Search>(order.map((label) => [label, new Search()]));
-    // Lockstep: one step per binary in turn, while either search goes on (bounded by maxSteps).
+    // Lockstep: one step per side in turn, while either search goes on (bounded by maxSteps).
     for (let round = 0; round < search.maxSteps && [...searches.values()].some((s) => !s.done); round++) {
       for (const label of order) {
         const s = searches.get(label)!;
@@ -318,13 +353,12 @@ async function compare(mode: Mode, clip: string, first: Label): Promise<Record<L
 
 const clip = prepareClip();
 log(`workers pinned to CPU ${agentConfig.workerCore ?? '(none)'}, agents and ffmpeg on CPU ${agentConfig.benchCores ?? '(any)'}`);
-log(`old: ${binaries.old}`);
-log(`new: ${binaries.new}`);
+for (const label of LABELS) log(`${sides[label].name}: ${sides[label].path} path, ${sides[label].bin}`);
 
 const outcomes = new Map<Mode, Record<Label, Outcome[]>>();
 for (let round = 0; round < rounds; round++) {
   for (const mode of modes) {
-    // Alternate which binary steps first.
+    // Alternate which side steps first.
     const first: Label = round % 2 === 0 ? 'old' : 'new';
     log(`round ${round + 1}/${rounds}: ${mode}`);
     const outcome = await compare(mode, clip, first);
@@ -363,7 +397,8 @@ const rows = modes.map((mode) => {
   return [mode, cell(old), cell(neu), ratio, costRatio, `${Math.min(...kbps)}-${Math.max(...kbps)} kbps, ${pps} pps`];
 });
 
-const header = ['mode', 'old: consumers/core', 'new: consumers/core', 'new/old', 'cost old/new', 'input'];
+const [a, b] = [sides.old.name, sides.new.name];
+const header = ['mode', `${a}: consumers/core`, `${b}: consumers/core`, `${b}/${a}`, `cost ${a}/${b}`, 'input'];
 const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i]!)).join(' | ');
 process.stdout.write(
@@ -371,15 +406,14 @@ process.stdout.write(
     '',
     `Fan-out, one worker core: most consumers with >=${agentConfig.minDelivery * 100}% delivered and worker CPU < ${agentConfig.cpuLimit * 100}% of a core`,
     `consumers: ${agentConfig.bwe ? 'full RTP capabilities (bandwidth estimation on)' : 'codecs only (no bandwidth estimation)'}; ` +
-      `nice ${agentConfig.nice}; ${rounds} round(s), best per binary`,
-    `old = ${binaries.old}`,
-    `new = ${binaries.new}`,
+      `nice ${agentConfig.nice}; ${rounds} round(s), best per side`,
+    ...LABELS.map((label) => `${sides[label].name} = ${sides[label].path} path, ${sides[label].bin}`),
     '',
     line(header),
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...rows.map(line),
     '',
-    'us/pkt: worker CPU time per delivered packet at that count; cost old/new: its ratio. >=: stopped by --max or the budget.',
+    `us/pkt: worker CPU time per delivered packet at that count; cost ${a}/${b}: its ratio. >=: stopped by --max or the budget.`,
     '',
   ].join('\n'),
 );

@@ -1,18 +1,26 @@
 // The measuring agent of the fan-out benchmark: one mediasoup-worker binary, one mode (plain RTP
-// or an SRTP suite), one process. fanout.ts runs two of them (old and new binary) side by side and
-// asks them, in turn, to measure N consumers: see fanout.ts for the search and the why.
+// or an SRTP suite), one path, one process. fanout.ts runs two of them side by side (old and new
+// binary, or the bare and the fairground path) and asks them, in turn, to measure N consumers: see
+// fanout.ts for the search and the why.
 // Its own process because mediasoup reads MEDIASOUP_WORKER_BIN once, when its module is loaded.
 //
-// This is the "bare mediasoup" baseline, no Fairground code: ffmpeg sends a ~1 Mbps VP8 clip into
-// a PlainTransport; N consumers on their own PlainTransports send it to a local UDP sink, while the
-// worker is pinned to one core and its CPU time is read from /proc.
+// ffmpeg sends a ~1 Mbps VP8 clip into a PlainTransport; N consumers on their own PlainTransports
+// send it to a local UDP sink, while the worker is pinned to one core and its CPU time is read
+// from /proc. Two paths:
+// - bare: mediasoup only, no Fairground code: one router, the producer and the consumers on it.
+// - fairground: our media-server package's broadcast room (BroadcastRoom, what createMediaServer
+//   runs broadcasts with): the producer on the origin router of a second, unmeasured worker, every
+//   viewer on the edge router of the measured worker, fed by pipeToRouter; all made, connected,
+//   consumed, resumed and counted through the room's API (createPlainTransport,
+//   connectPlainTransport, produce, consume, resumeConsumer, consumerStats, closePeer).
 //
 // Protocol: config as JSON in argv[2], MEDIASOUP_WORKER_BIN in the environment. Requests are JSON
 // lines on stdin, replies JSON lines on stdout (logs on stderr):
 //   (on start)                         -> {"op":"ready"}
 //   {"op":"measure","consumers":N}     -> {"op":"result","result":StepResult}
 //   {"op":"quit"} (or stdin closed)    -> {"op":"done","inputPps":...,"inputKbps":...}, exit
-// Between requests the producer is paused, so this worker idles while the other one measures.
+// Between requests the producer is paused (fairground: the relay forwards nothing), so this worker
+// idles while the other one measures.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -20,11 +28,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
+import { BroadcastRoom, type WorkerHandle } from '../../media-server/src/broadcast-room.ts';
+import { mediaCodecs } from '../../media-server/src/codecs.ts';
 
 export type Mode = 'plain' | 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | 'AEAD_AES_256_GCM';
 
+/** bare: mediasoup only; fairground: our broadcast room (origin router, pipe, edge router). */
+export type Path = 'bare' | 'fairground';
+
 export interface AgentConfig {
   mode: Mode;
+  path: Path;
   /** VP8 clip (IVF) that ffmpeg loops, in real time, into the producer. */
   clip: string;
   /** CPU the worker is pinned to; null: no pinning. */
@@ -117,12 +131,14 @@ async function openSink(): Promise<dgram.Socket> {
 class Relay {
   /** Off: packets from ffmpeg are dropped here (the worker sees a gap in the sequence numbers). */
   forwarding = true;
+  /** Like forwarding, for a path that cannot pause its producer: idle between requests. */
+  idle = false;
   count = 0;
   bytes = 0;
 
   private constructor(readonly socket: dgram.Socket, target: number) {
     socket.on('message', (packet: Buffer) => {
-      if (!this.forwarding) return;
+      if (!this.forwarding || this.idle) return;
       this.count++;
       this.bytes += packet.length;
       socket.send(packet, target, '127.0.0.1');
@@ -205,9 +221,26 @@ function renice(pid: number, nice: number): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** One consumer and its transport, whichever path made them. */
 interface Leg {
-  transport: ms.PlainTransport;
-  consumer: ms.Consumer;
+  /** RTP packets the consumer has sent so far (retransmissions not counted). */
+  sent(): Promise<number>;
+  close(): void;
+}
+
+/** What a path sets up on the worker: the input (ffmpeg's PlainTransport and producer) and legs. */
+interface Fanout {
+  /** RTP and RTCP ports of the input transport (comedia, rtcpMux off). */
+  rtpPort: number;
+  rtcpPort: number;
+  /** True once the producer has received some of ffmpeg's packets. */
+  receiving(): Promise<boolean>;
+  /** Stops/restarts forwarding between requests; null: the path cannot, the relay idles instead. */
+  pause: (() => Promise<void>) | null;
+  resume: (() => Promise<void>) | null;
+  /** A consumer of the producer on its own PlainTransport, sending to the sink. */
+  addLeg(sinkPort: number): Promise<Leg>;
+  close(): void;
 }
 
 const SRTP_KEY_BYTES: Record<ms.SrtpCryptoSuite, number> = {
@@ -217,6 +250,152 @@ const SRTP_KEY_BYTES: Record<ms.SrtpCryptoSuite, number> = {
   AEAD_AES_128_GCM: 16 + 12,
   AEAD_AES_256_GCM: 32 + 12,
 };
+
+const PRODUCER_RTP: ms.RtpParameters = {
+  codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+  encodings: [{ ssrc: 11111111 }],
+};
+
+/**
+ * Without header extensions (transport-cc, abs-send-time) no bandwidth estimation runs: its
+ * per-packet bookkeeping is the same for both sides and would only dilute what is compared.
+ */
+function consumerCapabilities(routerCapabilities: ms.RtpCapabilities, bwe: boolean): ms.RtpCapabilities {
+  return bwe ? routerCapabilities : { codecs: routerCapabilities.codecs ?? [], headerExtensions: [] };
+}
+
+/** Bare mediasoup: one router with VP8 only, the producer and the consumers on it. */
+async function barePath(worker: ms.Worker, config: AgentConfig): Promise<Fanout> {
+  const router = await worker.createRouter({
+    mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101 }],
+  });
+  // comedia: the worker learns the relay's address from its first packet. ffmpeg sends RTCP
+  // straight to the worker, to a port of its own (rtcpport), hence no rtcpMux. A big receive
+  // buffer: when the agent is delayed, the relay forwards in a burst, which must not overflow the
+  // worker's socket.
+  const input = await router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: 4 << 20 },
+    rtcpMux: false,
+    comedia: true,
+  });
+  const producer = await input.produce({ kind: 'video', rtpParameters: PRODUCER_RTP });
+  const suite = config.mode === 'plain' ? null : config.mode;
+  const rtpCapabilities = consumerCapabilities(router.rtpCapabilities, config.bwe);
+  return {
+    rtpPort: input.tuple.localPort,
+    rtcpPort: input.rtcpTuple?.localPort ?? input.tuple.localPort + 1,
+    receiving: async () => ((await producer.getStats())[0]?.packetCount ?? 0) > 50,
+    pause: () => producer.pause(),
+    resume: () => producer.resume(),
+    close: () => {},
+    async addLeg(sinkPort) {
+      const transport = await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+        ...(suite ? { enableSrtp: true, srtpCryptoSuite: suite } : {}),
+      });
+      // The worker encrypts with its own key (transport.srtpParameters); the remote key given
+      // here would decrypt what the sink sends, which is nothing. Any key of the right size does.
+      await transport.connect({
+        ip: '127.0.0.1',
+        port: sinkPort,
+        ...(suite
+          ? { srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(SRTP_KEY_BYTES[suite]).toString('base64') } }
+          : {}),
+      });
+      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities });
+      return {
+        sent: async () =>
+          (await consumer.getStats()).reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0),
+        close: () => transport.close(),
+      };
+    },
+  };
+}
+
+/**
+ * Our path: a broadcast room of the media-server package, as createMediaServer runs it (its
+ * WorkerHandle is copied from MediaServer), on two workers: the origin router, where ffmpeg
+ * publishes, on a worker of its own (unmeasured, on the bench cores: it only receives the stream
+ * and sends it once into the pipe), and the edge router, where every viewer is placed and the
+ * producer arrives by pipeToRouter, on the measured worker. That is what every worker but the
+ * origin's runs in production. The room places viewers on the least-loaded worker; here it is
+ * offered the origin's worker until the origin is open, then only the measured one. (Both
+ * routers on one worker cannot be done: a piped producer keeps its id, which the room relies on,
+ * and a worker refuses a second producer with the same id.)
+ */
+async function fairgroundPath(
+  mediasoup: typeof import('mediasoup'),
+  worker: ms.Worker,
+  config: AgentConfig,
+): Promise<Fanout> {
+  if (config.mode !== 'plain') throw new Error(`the fairground path has no SRTP on plain transports (mode ${config.mode})`);
+  const originWorker = await mediasoup.createWorker({ logLevel: 'warn' });
+  if (config.benchCores !== null) pin(originWorker.pid, config.benchCores);
+  if (config.nice !== 0) renice(originWorker.pid, config.nice);
+  const handle = async (index: number, w: ms.Worker): Promise<WorkerHandle> => {
+    const webRtcServer = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+    let load = 0;
+    return {
+      index,
+      webRtcServer,
+      load: () => load,
+      createRouter: () => w.createRouter({ mediaCodecs }),
+      attach: () => {},
+      detach: () => {},
+      addLoad: (delta) => {
+        load = Math.max(0, load + delta);
+      },
+    };
+  };
+  const origin = await handle(0, originWorker);
+  const edge = await handle(1, worker);
+  let originOpen = false;
+  const room = new BroadcastRoom('broadcast:fanout-bench', {
+    workers: () => (originOpen ? [edge] : [origin]),
+    emit: () => {},
+    onClosed: () => {},
+  });
+  const listenIp = '127.0.0.1';
+  // comedia, no rtcpMux: ffmpeg's RTCP comes to a port of its own (see barePath).
+  const input = await room.createPlainTransport('host', 'send', { listenIp, comedia: true, rtcpMux: false });
+  originOpen = true;
+  const producerId = await room.produce('host', input.id, 'video', PRODUCER_RTP, { source: 'camera' });
+  const probe = await originWorker.createRouter({ mediaCodecs });
+  const rtpCapabilities = consumerCapabilities(probe.rtpCapabilities, config.bwe);
+  probe.close();
+  let viewers = 0;
+  let firstViewer = true;
+  return {
+    rtpPort: input.port,
+    rtcpPort: input.rtcpPort ?? input.port + 1,
+    // The room has no producer stats; the first leg fails loudly if nothing arrives.
+    receiving: async () => true,
+    pause: null,
+    resume: null,
+    close: () => {
+      room.close();
+      originWorker.close();
+    },
+    async addLeg(sinkPort) {
+      const peer = `viewer-${++viewers}`;
+      const out = await room.createPlainTransport(peer, 'recv', { listenIp });
+      if (out.workerIndex !== edge.index) throw new Error(`viewer placed on handle ${out.workerIndex}, not the edge`);
+      await room.connectPlainTransport(peer, out.id, { ip: '127.0.0.1', port: sinkPort });
+      const consumer = await room.consume(peer, out.id, producerId, rtpCapabilities);
+      await room.resumeConsumer(peer, consumer.id);
+      if (firstViewer) {
+        firstViewer = false;
+        log(`fairground: producer piped from the origin worker's router to the edge router (viewers per handle ${JSON.stringify(room.placement())})`);
+      }
+      return {
+        sent: async () => (await room.consumerStats(peer, consumer.id)).packets,
+        close: () => room.closePeer(peer),
+      };
+    },
+  };
+}
 
 async function run(config: AgentConfig): Promise<void> {
   const mediasoup = await import('mediasoup');
@@ -234,6 +413,7 @@ async function run(config: AgentConfig): Promise<void> {
   let relay: Relay | null = null;
   let sink: dgram.Socket | null = null;
   let ffmpeg: ChildProcess | null = null;
+  let fanout: Fanout | null = null;
   const backstop = setTimeout(() => {
     log(`${config.mode}: ran for ${config.maxRunMs / 1000} s, giving up`);
     ffmpeg?.kill('SIGKILL');
@@ -241,28 +421,10 @@ async function run(config: AgentConfig): Promise<void> {
     process.exit(1);
   }, config.maxRunMs);
   try {
-    const router = await worker.createRouter({
-      mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101 }],
-    });
-
-    // The input: plain RTP, through the relay. comedia: the worker learns the relay's address
-    // from its first packet. ffmpeg sends RTCP straight to the worker, to a port of its own
-    // (rtcpport), hence no rtcpMux. A big receive buffer: when this process is delayed, the
-    // relay forwards in a burst, which must not overflow the worker's socket.
-    const input = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: 4 << 20 },
-      rtcpMux: false,
-      comedia: true,
-    });
-    const producer = await input.produce({
-      kind: 'video',
-      rtpParameters: {
-        codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
-        encodings: [{ ssrc: 11111111 }],
-      },
-    });
-    const rtpPort = input.tuple.localPort;
-    const rtcpPort = input.rtcpTuple?.localPort ?? rtpPort + 1;
+    const path = config.path === 'fairground' ? await fairgroundPath(mediasoup, worker, config) : await barePath(worker, config);
+    fanout = path;
+    const { rtpPort, rtcpPort } = path;
+    // The input: plain RTP, through the relay, which counts what the worker is given.
     relay = await Relay.open(rtpPort);
 
     // -re: real time; -stream_loop -1 with -t: loop the clip, for at most the agent's lifetime.
@@ -279,62 +441,37 @@ async function run(config: AgentConfig): Promise<void> {
 
     // Wait (bounded) for the stream to reach the producer.
     for (let i = 0; i < 100; i++) {
-      const [stat] = await producer.getStats();
-      if ((stat?.packetCount ?? 0) > 50) break;
+      if (relay.count > 50 && (await path.receiving())) break;
       if (i === 99) throw new Error('no RTP from ffmpeg reached the producer in 10 s');
       await sleep(100);
     }
-    await producer.pause(); // idle until asked to measure
-
-    const suite = config.mode === 'plain' ? null : config.mode;
-    // Without header extensions (transport-cc, abs-send-time) no bandwidth estimation runs: its
-    // per-packet bookkeeping is the same for both binaries and would only dilute the SRTP cost.
-    const rtpCapabilities: ms.RtpCapabilities = config.bwe
-      ? router.rtpCapabilities
-      : { codecs: router.rtpCapabilities.codecs ?? [], headerExtensions: [] };
+    // Idle until asked to measure: the producer paused, or (fairground) nothing relayed.
+    const pause = async () => {
+      if (path.pause) await path.pause();
+      else relay!.idle = true;
+    };
+    const resume = async () => {
+      if (path.resume) await path.resume();
+      else relay!.idle = false;
+    };
+    await pause();
 
     sink = await openSink();
     const sinkPort = sink.address().port;
 
-    async function addLeg(): Promise<Leg> {
-      const transport = await router.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-        rtcpMux: true,
-        comedia: false,
-        ...(suite ? { enableSrtp: true, srtpCryptoSuite: suite } : {}),
-      });
-      // The worker encrypts with its own key (transport.srtpParameters); the remote key given
-      // here would decrypt what the sink sends, which is nothing. Any key of the right size does.
-      await transport.connect({
-        ip: '127.0.0.1',
-        port: sinkPort,
-        ...(suite
-          ? { srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(SRTP_KEY_BYTES[suite]).toString('base64') } }
-          : {}),
-      });
-      const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities });
-      return { transport, consumer };
-    }
-
     async function setConsumers(n: number): Promise<void> {
-      while (legs.length > n) {
-        const leg = legs.pop()!;
-        leg.transport.close();
-      }
+      while (legs.length > n) legs.pop()!.close();
       // Create in batches: concurrent channel requests, but not thousands at once.
       for (let batches = 0; legs.length < n && batches < 10_000; batches++) {
         const batch = Math.min(25, n - legs.length);
-        legs.push(...(await Promise.all(Array.from({ length: batch }, addLeg))));
+        legs.push(...(await Promise.all(Array.from({ length: batch }, () => path.addLeg(sinkPort)))));
       }
     }
 
     /** RTP packets each consumer has sent so far (retransmissions not counted). */
     async function sentPerConsumer(): Promise<number[]> {
       const counts: number[] = [];
-      for (let i = 0; i < legs.length; i += 100) {
-        const stats = await Promise.all(legs.slice(i, i + 100).map((leg) => leg.consumer.getStats()));
-        for (const list of stats) counts.push(list.reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0));
-      }
+      for (let i = 0; i < legs.length; i += 100) counts.push(...(await Promise.all(legs.slice(i, i + 100).map((leg) => leg.sent()))));
       return counts;
     }
     const sentPackets = async () => (await sentPerConsumer()).reduce((sum, count) => sum + count, 0);
@@ -421,7 +558,7 @@ async function run(config: AgentConfig): Promise<void> {
     /** N consumers, stream on, settle, then windows until one is undisturbed (at most 3; the least disturbed counts). */
     async function measureStep(n: number): Promise<StepResult> {
       await setConsumers(n);
-      await producer.resume();
+      await resume();
       try {
         await waitUntilAllForward();
         await sleep(config.settleMs);
@@ -434,12 +571,12 @@ async function run(config: AgentConfig): Promise<void> {
         }
         return best!;
       } finally {
-        await producer.pause();
+        await pause();
       }
     }
 
     const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-    const name = `${config.mode} ${process.env.FANOUT_LABEL ?? ''}`.trim();
+    const name = `${config.mode} ${process.env.FANOUT_LABEL ?? config.path}`.trim();
     reply({ op: 'ready' });
 
     // Requests, one at a time, until quit or end of input.
@@ -466,6 +603,7 @@ async function run(config: AgentConfig): Promise<void> {
   } finally {
     clearTimeout(backstop);
     ffmpeg?.kill('SIGKILL');
+    fanout?.close();
     worker.close();
     relay?.close();
     sink?.close();
