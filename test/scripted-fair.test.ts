@@ -166,6 +166,9 @@ describe('a scripted fair produces exactly the expected report', () => {
       seekers = await Promise.all(seekerCookies.map((c, i) => connect((i + round + 1) % 2, c)));
     }
     for (let i = 0; i < 20; i++) await ok(send(seekers[i]!, 'booth:join', { boothId: boothA }));
+    // S0 has sent 4 joins already; joins are limited per user (5 at once, then 1 a second), so on a
+    // fast machine its 5th and 6th would be refused. A second's wait refills the bucket.
+    await new Promise((r) => setTimeout(r, 1100));
     for (let i = 0; i <= 8; i++) await join(i, boothA);
     await expect
       .poll(async () => (await db.select().from(schema.queueEntries)).filter((e) => e.disconnectedAt !== null).length, { timeout: 15_000 })
