@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelReport } from '@fairground/core';
 import { hashPassword, schema } from '@fairground/db';
-import type { QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
+import type { InterviewState, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
 import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 
 /**
@@ -120,12 +120,27 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
       }),
     );
     const interviewsByRecruiter = new Map<TestClient, string[]>();
-    recruiters.forEach((r) =>
+    recruiters.forEach((r) => {
+      // An interview starts when both sides are in the room; the recruiter ends it only after that
+      // (ending first would rightly leave it unstarted, and uncounted).
+      const started = new Set<string>();
+      const waiting = new Map<string, () => void>();
+      r.on('interview:state', (state) => {
+        if (!state.startedAt) return;
+        started.add(state.interviewId);
+        waiting.get(state.interviewId)?.();
+      });
       r.on('interview:ready', ({ interviewId }) => {
         interviewsByRecruiter.set(r, [...(interviewsByRecruiter.get(r) ?? []), interviewId]);
-        void send(r, 'interview:join', { interviewId }).then(() => send(r, 'interview:end', { interviewId }));
-      }),
-    );
+        void (async () => {
+          const joined = await send<InterviewState>(r, 'interview:join', { interviewId });
+          if (!(joined.ok && joined.data.startedAt) && !started.has(interviewId)) {
+            await new Promise<void>((resolve) => waiting.set(interviewId, resolve));
+          }
+          await send(r, 'interview:end', { interviewId });
+        })();
+      });
+    });
 
     // Rounds of three concurrent "call next": each round takes the next three in join order.
     const calledOrder: string[] = [];
