@@ -11,8 +11,9 @@ test('a seeker on a phone: one-row header, a working menu, nothing wider than th
   await page.getByLabel('Email').fill('seeker@example.com');
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  // Signing in ends with a full page load; start from a settled page.
-  await expect.poll(async () => (await page.context().cookies()).some((c) => c.name.endsWith('session_token'))).toBe(true);
+  // Signing in ends with a full page load; the signed-in header (its profile link, folded away)
+  // exists only after it, so going on from there cannot race that load.
+  await expect(page.locator('header a[href="/profile"]')).toBeAttached();
   await page.goto('/');
 
   const menu = page.getByRole('button', { name: 'Menu' });
