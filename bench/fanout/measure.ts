@@ -404,6 +404,8 @@ async function run(config: AgentConfig): Promise<void> {
   if (config.nice !== 0) renice(process.pid, config.nice);
 
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+  // The dump has io_uring counters only when the worker batches its sends through io_uring.
+  log(`${config.mode}: worker ${worker.pid} sends with ${(await worker.dump()).liburing ? 'io_uring' : 'sendto()'}`);
   let workerDied: Error | null = null;
   worker.on('died', (error) => (workerDied = error));
   if (config.workerCore !== null) pin(worker.pid, String(config.workerCore));
@@ -584,12 +586,22 @@ async function run(config: AgentConfig): Promise<void> {
     for await (const line of lines) {
       const request = JSON.parse(line) as AgentRequest;
       if (request.op === 'quit') break;
+      const before = (await worker.dump()).liburing;
       const r = await measureStep(request.consumers);
+      const after = (await worker.dump()).liburing;
+      // How many sends went through io_uring, and how many fell back to sendmsg() because the
+      // ring or its send buffers were full, e.g. in a key frame's burst (the worker's own counters,
+      // over the whole step).
+      const uring =
+        before && after
+          ? ` | io_uring: ${after.sqeProcessCount - before.sqeProcessCount} sends, ` +
+            `${after.sqeMissCount + after.userDataMissCount - before.sqeMissCount - before.userDataMissCount} by sendmsg()`
+          : '';
       log(
         `${name}: N=${r.consumers} cpu=${percent(r.cpu)} delivery=${(r.delivery * 100).toFixed(2)}% ` +
           `${r.cpuUsPerPacket?.toFixed(2) ?? '-'} us/pkt | others on the core ${percent(r.coreOthers)}` +
           `${r.windows > 1 ? ` (least of ${r.windows} windows)` : ''}, input drops ${r.inputDrops}` +
-          ` | ${r.pass ? 'pass' : 'FAIL'}`,
+          `${uring} | ${r.pass ? 'pass' : 'FAIL'}`,
       );
       reply({ op: 'result', result: r });
     }

@@ -7,19 +7,22 @@
 # libsrtp, ...): none of that can be reached from here. Debian's packages can,
 # and worker-patches/mediasoup-3.19.3-debian.patch adapts the worker to them.
 #
-# One exception to "system libraries": libsrtp. Debian's libsrtp2 is built on
-# NSS, which sets up a new cipher context for every SRTP packet: a worker core
-# served ~4x fewer SRTP consumers than plain-RTP ones (bench/fanout measures
-# it). So this script fetches Debian's libsrtp2 *source* package with
-# `apt-get source` (from the same mirrors as the system's apt sources, through
-# a private apt state: /etc/apt is not touched), and the worker's meson builds
-# it as a static subproject with OpenSSL crypto (AES-NI, fast HMAC).
-# Note: that copy of libsrtp is frozen into the cached binary; a Debian update
-# of libsrtp2 reaches it only with a new cache entry (edit this script or the
-# patch, or delete the cache).
+# Two exceptions to "system libraries", both built in statically from Debian
+# *source* packages that `apt-get source` fetches (from the same mirror as the
+# system's apt sources, through a private apt state: /etc/apt is not touched):
+# - libsrtp2. Debian's binary libsrtp2 is built on NSS, which sets up a new
+#   cipher context for every SRTP packet: a worker core served ~4x fewer SRTP
+#   consumers than plain-RTP ones (bench/fanout measures it). Built here with
+#   OpenSSL crypto (AES-NI, SHA-NI), as stock mediasoup does.
+# - liburing, from the next Debian release (bookworm's 2.3 is too old): with
+#   it the worker sends a producer's packet to all its consumers in one
+#   io_uring submission instead of one sendto() each, as stock mediasoup does.
+# Note: those copies are frozen into the cached binary; a Debian update
+# reaches them only with a new cache entry (edit this script or the patch, or
+# delete the cache).
 #
 # The binary is cached outside the repo, keyed by the mediasoup version and a
-# hash of the patch and of this script:
+# hash of the patch, of worker-patches/liburing.meson.build and of this script:
 #   ${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fairground}/mediasoup-worker/3.19.3-<hash>/mediasoup-worker
 # A cached run only prints that path; a cold one takes ~9 min on 2 cores and
 # needs the npm registry (unless mediasoup is installed) and the Debian mirror.
@@ -35,11 +38,12 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 SCRIPT_FILE="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
 PATCH_FILE="$REPO_ROOT/media-server/worker-patches/mediasoup-$MEDIASOUP_VERSION-debian.patch"
+LIBURING_MESON="$REPO_ROOT/media-server/worker-patches/liburing.meson.build"
 
 CACHE_ROOT="${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/fairground}/mediasoup-worker"
 [[ "$CACHE_ROOT" == /* ]] || CACHE_ROOT="$PWD/$CACHE_ROOT" # the printed path must be absolute
-# A change to the patch or to this script gives a new cache entry.
-BUILD_KEY="$(cat "$PATCH_FILE" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
+# A change to the patch, to liburing's meson.build or to this script gives a new cache entry.
+BUILD_KEY="$(cat "$PATCH_FILE" "$LIBURING_MESON" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
 DEST_DIR="$CACHE_ROOT/$MEDIASOUP_VERSION-$BUILD_KEY"
 DEST_BIN="$DEST_DIR/mediasoup-worker"
 
@@ -156,67 +160,97 @@ if [[ $sources_ready -eq 0 ]]; then
   rm -rf "$BUILD_DIR/pack"
 fi
 
-# --- (c2) libsrtp2 source, from Debian ---------------------------------------
-# The patched meson.build builds subprojects/libsrtp2 (static, OpenSSL crypto).
-# Its source is Debian's libsrtp2 source package (upstream tarball + Debian's
-# patches, unpacked by dpkg-source), fetched with apt-get through a private
-# apt state in $BUILD_DIR: deb-src twins of the system's own `deb` entries, so
-# it comes from the same mirror and suites and is verified by the same keys.
-fetch_libsrtp2_source() {
-  local apt_dir="$BUILD_DIR/apt" src
-  mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
-    "$BUILD_DIR/libsrtp2-src"
+# --- (c2) libsrtp2 and liburing sources, from Debian --------------------------
+# Two subprojects are built into the worker from Debian *source* packages
+# (upstream tarball + Debian's patches, unpacked by dpkg-source), fetched with
+# apt-get through a private apt state in $BUILD_DIR: deb-src twins of the
+# system's own `deb` entries, so they come from the same mirror and are
+# verified by the same keys.
+# - libsrtp2 (this release's suite), built static with OpenSSL crypto.
+# - liburing from $LIBURING_SUITE: stock mediasoup batches a producer's fan-out
+#   sends into one io_uring submission (DepLibUring), which bookworm's
+#   liburing 2.3 can't do (the worker needs >= 2.5). One extra deb-src entry
+#   for that suite, on the system's Debian mirror, provides it.
+readonly LIBURING_SUITE=trixie
+APT_DIR="$BUILD_DIR/apt"
+APT=(apt-get -q
+  -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$APT_DIR/sources.list.d"
+  -o Dir::State::Lists="$APT_DIR/lists" -o Dir::Cache="$APT_DIR/cache"
+  # Our dirs are not writable by apt's download user _apt (when run as root).
+  -o APT::Sandbox::User=root)
 
+prepare_private_apt() {
+  local src mirror
+  mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial"
   # One-line format (sources.list, *.list): "deb [opts] uri suite comp..." ->
   # "deb-src ...". deb822 (*.sources): "Types: deb ..." -> "Types: deb-src".
   for src in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [[ -f "$src" ]] || continue
     sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$src"
-  done >"$apt_dir/sources.list.d/deb-src.list"
+  done >"$APT_DIR/sources.list.d/deb-src.list"
   for src in /etc/apt/sources.list.d/*.sources; do
     [[ -f "$src" ]] || continue
     awk '/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") { print "Types: deb-src"; next } } { print }' \
-      "$src" >"$apt_dir/sources.list.d/$(basename "$src")"
+      "$src" >"$APT_DIR/sources.list.d/$(basename "$src")"
   done
+  # The Debian mirror the system uses: the first .../debian URI of either format.
+  mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    grep -v '^[[:space:]]*#' | grep -oE '(https?|mirror\+[a-z]+)://[^ ]*/debian/?([[:space:]]|$)' | head -n1 | tr -d '[:space:]' || true)"
+  mirror="${mirror:-http://deb.debian.org/debian}"
+  printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+    "$mirror" "$LIBURING_SUITE" >"$APT_DIR/sources.list.d/liburing-suite.list"
 
-  local apt=(apt-get -q
-    -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt_dir/sources.list.d"
-    -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
-    # Our dirs are not writable by apt's download user _apt (when run as root).
-    -o APT::Sandbox::User=root)
-  log "fetching Debian's libsrtp2 source package (apt-get source)"
+  log "updating a private apt index of Debian source packages"
   # A third-party repo without sources makes `update` fail for that repo only:
   # go on, `apt-get source` says whether Debian's index came through.
-  "${apt[@]}" update >&2 || log "apt-get update reported errors (repos without deb-src?); trying anyway"
-  (cd "$BUILD_DIR/libsrtp2-src" && "${apt[@]}" source libsrtp2 >&2) ||
-    die "apt-get source libsrtp2 failed (is the Debian mirror of /etc/apt/sources.list* reachable?)"
-
-  # The unpacked tree is libsrtp2-<upstream version>/. The worker patch's
-  # MS_LIBSRTP2 code is for the libsrtp 2 API and meson.build asks for the
-  # subproject libsrtp2 with crypto-library=openssl: check both still hold.
-  local tree
-  tree="$(find "$BUILD_DIR/libsrtp2-src" -mindepth 1 -maxdepth 1 -type d -name 'libsrtp2-*' | head -n1)"
-  [[ -n "$tree" && -f "$tree/meson.build" ]] || die "no libsrtp2 source tree with a meson.build from apt-get source"
-  grep -q "project('libsrtp2'.*version: '2\." "$tree/meson.build" ||
-    die "Debian's libsrtp2 source is not libsrtp 2.x: the worker patch (MS_LIBSRTP2) needs libsrtp 2"
-  grep -q "'openssl'" "$tree/meson_options.txt" ||
-    die "Debian's libsrtp2 source has no crypto-library=openssl meson option"
-  log "using $(basename "$tree") (Debian source package $(ls "$BUILD_DIR/libsrtp2-src"/*.dsc | xargs -n1 basename))"
-  mv "$tree" "$SRC_DIR/worker/subprojects/libsrtp2"
-  rm -rf "$apt_dir" "$BUILD_DIR/libsrtp2-src"
+  "${APT[@]}" update >&2 || log "apt-get update reported errors (repos without deb-src?); trying anyway"
 }
 
-fetch_libsrtp2_source
+# fetch_source <package>[/<suite>]: unpacks it into $BUILD_DIR/src-<package>/ and
+# prints the tree's path (<package>-<upstream version>).
+fetch_source() {
+  local spec="$1" package="${1%%/*}" dir="$BUILD_DIR/src-${1%%/*}" tree
+  mkdir -p "$dir"
+  log "fetching Debian's $spec source package (apt-get source)"
+  (cd "$dir" && "${APT[@]}" source "$spec" >&2) ||
+    die "apt-get source $spec failed (is the Debian mirror of /etc/apt/sources.list* reachable?)"
+  tree="$(find "$dir" -mindepth 1 -maxdepth 1 -type d -name "$package-*" | head -n1)"
+  [[ -n "$tree" ]] || die "apt-get source $spec unpacked no $package-* tree"
+  log "using $(basename "$tree") (Debian source package $(ls "$dir"/*.dsc | xargs -n1 basename))"
+  echo "$tree"
+}
+
+prepare_private_apt
+
+# The worker patch's MS_LIBSRTP2 code is for the libsrtp 2 API and meson.build
+# asks for the subproject libsrtp2 with crypto-library=openssl: check both hold.
+# Pinned to this release's suite: the liburing suite has a newer libsrtp2.
+codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+tree="$(fetch_source "libsrtp2${codename:+/$codename}")"
+[[ -f "$tree/meson.build" ]] || die "Debian's libsrtp2 source has no meson.build"
+grep -q "project('libsrtp2'.*version: '2\." "$tree/meson.build" ||
+  die "Debian's libsrtp2 source is not libsrtp 2.x: the worker patch (MS_LIBSRTP2) needs libsrtp 2"
+grep -q "'openssl'" "$tree/meson_options.txt" ||
+  die "Debian's libsrtp2 source has no crypto-library=openssl meson option"
+mv "$tree" "$SRC_DIR/worker/subprojects/libsrtp2"
+
+# liburing has no meson build of its own (stock mediasoup takes WrapDB's, a
+# download): its ./configure writes the config headers, and our small
+# meson.build compiles the library the way its src/Makefile does.
+tree="$(fetch_source "liburing/$LIBURING_SUITE")"
+(cd "$tree" && ./configure --use-libc >&2) || die "liburing's ./configure failed"
+cp "$LIBURING_MESON" "$tree/meson.build"
+rm -f "$SRC_DIR/worker/subprojects/liburing.wrap" # the wrap names a download
+mv "$tree" "$SRC_DIR/worker/subprojects/liburing"
+rm -rf "$APT_DIR" "$BUILD_DIR"/src-*
 
 # --- (d) configure and build -------------------------------------------------
-# Debian's liburing 2.3 lacks APIs the worker uses, hence ms_disable_liburing
-# (an option of the worker's meson_options.txt). Only the mediasoup-worker
-# target is built: tests/fuzzer would need Catch2 3 and clang's libFuzzer.
-# --wrap-mode=nodownload: meson must never fetch a wrap; every subproject
-# (only libsrtp2) is already in subprojects/.
+# Only the mediasoup-worker target is built: tests/fuzzer would need Catch2 3
+# and clang's libFuzzer. --wrap-mode=nodownload: meson must never fetch a wrap;
+# every subproject (libsrtp2, liburing) is already in subprojects/.
 log "configuring (meson $(meson --version))"
 meson setup "$BUILD_DIR/out" "$SRC_DIR/worker" --wrap-mode=nodownload \
-  --buildtype=release -Db_ndebug=true -Dms_disable_liburing=true >&2
+  --buildtype=release -Db_ndebug=true >&2
 
 log "compiling mediasoup-worker (~9 minutes with 2 cores)"
 start=$SECONDS

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { createMediaServer, MediaError, type MediaServer, type RtpParameters } from './index.ts';
 
 const vp8: RtpParameters = {
@@ -24,6 +26,16 @@ const opus: RtpParameters = {
   rtcp: { cname: 'media-test' },
 };
 
+/** Linux 6 or later with io_uring not switched off by the admin (kernel.io_uring_disabled). */
+function ioUringAvailable(): boolean {
+  if (process.platform !== 'linux' || Number.parseInt(os.release(), 10) < 6) return false;
+  try {
+    return readFileSync('/proc/sys/kernel/io_uring_disabled', 'utf8').trim() === '0';
+  } catch {
+    return true; // kernels before 6.6 have no such switch: io_uring is on
+  }
+}
+
 describe('media-server on real mediasoup workers', () => {
   let media: MediaServer;
   const events: Array<[string, unknown]> = [];
@@ -35,6 +47,12 @@ describe('media-server on real mediasoup workers', () => {
     }
   });
   afterAll(() => media.close());
+
+  // Stock mediasoup batches fan-out sends through io_uring on Linux 6+; our worker build must too
+  // (build-worker.sh links liburing in), wherever the kernel offers io_uring to this process.
+  it.runIf(ioUringAvailable())('runs every worker with io_uring send batching', () => {
+    expect(media.stats().ioUringPerWorker).toEqual([true, true]);
+  });
 
   it('starts the configured number of workers', () => {
     expect(media.stats()).toMatchObject({ workers: 2, workersAlive: 2, rooms: 0 });

@@ -28,6 +28,8 @@ interface WorkerSlot {
   rooms: Set<string>;
   /** Broadcast consumers and reserved viewer seats on this worker. */
   load: number;
+  /** Whether the worker batches its sends through io_uring (see MediaStats.ioUringPerWorker). */
+  ioUring: boolean;
 }
 
 /** Broadcasts fan out over every worker; booths and interviews stay on one router. */
@@ -95,9 +97,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
         { ...listen, protocol: 'tcp' },
       ],
     });
-    const slot: WorkerSlot = { index, worker, webRtcServer, rooms: new Set(), load: 0 };
+    // The worker reports io_uring counters in its dump only when it runs with io_uring.
+    const ioUring = (await worker.dump()).liburing !== undefined;
+    const slot: WorkerSlot = { index, worker, webRtcServer, rooms: new Set(), load: 0, ioUring };
     worker.on('died', (error) => void this.#replace(slot, error));
-    this.#log.info({ index, pid: worker.pid }, 'mediasoup worker started');
+    this.#log.info({ index, pid: worker.pid, ioUring }, 'mediasoup worker started');
     return slot;
   }
 
@@ -298,6 +302,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
       rooms: this.#rooms.size,
       roomsPerWorker: this.#slots.map((slot) => slot.rooms.size),
       loadPerWorker: this.#slots.map((slot) => slot.load),
+      ioUringPerWorker: this.#slots.map((slot) => slot.ioUring),
       transports: 0,
       producers: 0,
       consumers: 0,

@@ -76,6 +76,11 @@ export interface MediaStats {
   roomsPerWorker: number[];
   /** Broadcast consumers and reserved viewer seats per worker, in worker order. */
   loadPerWorker: number[];
+  /**
+   * Per worker: does it send a producer's packet to all its consumers in one io_uring submission
+   * (Linux 6+, io_uring allowed) rather than one sendto() per consumer? Fan-out costs less CPU.
+   */
+  ioUringPerWorker: boolean[];
   transports: number;
   producers: number;
   consumers: number;
