@@ -1,0 +1,197 @@
+import type { types as ms } from 'mediasoup';
+import { MediaError, type ConsumerInfo, type MediaEvents, type ProducerInfo, type TransportInfo } from './types.ts';
+
+/** What one peer owns in a room; a room kind may add its own fields (a broadcast viewer's edge). */
+export interface PeerMedia<T extends ms.Transport = ms.Transport> {
+  transports: Map<string, T>;
+  producers: Map<string, ms.Producer>;
+  consumers: Map<string, ms.Consumer>;
+}
+
+type TransportOf<P> = P extends PeerMedia<infer T> ? T : never;
+
+export type Emit = <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[E]) => void;
+
+/**
+ * The peers of one room and what each owns: the bookkeeping both room kinds (a booth or interview
+ * `Room`, a `BroadcastRoom`) share. Lookups answer only for the asking peer's own objects and throw
+ * a `MediaError` with a code otherwise, so one peer can never touch another's media. Each object
+ * leaves the table when mediasoup closes it, whatever closed it (its transport, router or worker).
+ */
+export class PeerTable<P extends PeerMedia> {
+  readonly #peers = new Map<string, P>();
+
+  constructor(
+    private readonly roomId: string,
+    private readonly emit: Emit,
+    private readonly newPeer: () => P,
+  ) {}
+
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  has(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  get(peerId: string): P | undefined {
+    return this.#peers.get(peerId);
+  }
+
+  /** The peer's entry, created on its first transport. */
+  ensure(peerId: string): P {
+    let peer = this.#peers.get(peerId);
+    if (!peer) {
+      peer = this.newPeer();
+      this.#peers.set(peerId, peer);
+    }
+    return peer;
+  }
+
+  values(): IterableIterator<P> {
+    return this.#peers.values();
+  }
+
+  /** Forgets the peer and closes its transports (which closes its producers and consumers). */
+  remove(peerId: string): P | undefined {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return undefined;
+    this.#peers.delete(peerId);
+    for (const transport of peer.transports.values()) transport.close();
+    return peer;
+  }
+
+  clear(): void {
+    this.#peers.clear();
+  }
+
+  counts(): { transports: number; producers: number; consumers: number } {
+    let transports = 0;
+    let producers = 0;
+    let consumers = 0;
+    for (const p of this.#peers.values()) {
+      transports += p.transports.size;
+      producers += p.producers.size;
+      consumers += p.consumers.size;
+    }
+    return { transports, producers, consumers };
+  }
+
+  producers(): ProducerInfo[] {
+    const list: ProducerInfo[] = [];
+    for (const [peerId, p] of this.#peers) {
+      for (const producer of p.producers.values()) {
+        list.push({ id: producer.id, peerId, kind: producer.kind, appData: { ...producer.appData } });
+      }
+    }
+    return list;
+  }
+
+  hasProducer(producerId: string): boolean {
+    for (const p of this.#peers.values()) if (p.producers.has(producerId)) return true;
+    return false;
+  }
+
+  /**
+   * Keeps a transport created for `peer`, unless the peer left (or the room closed: `stillOpen`)
+   * while it was being created; then it is closed and the caller gets ROOM_NOT_FOUND.
+   */
+  keepTransport<T extends ms.Transport>(peerId: string, peer: P, transport: T, stillOpen: boolean): T {
+    if (!stillOpen || this.#peers.get(peerId) !== peer) {
+      transport.close();
+      throw new MediaError('ROOM_NOT_FOUND', 'The room closed while the transport was being created');
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    return transport;
+  }
+
+  transport(peerId: string, transportId: string): TransportOf<P> {
+    const transport = this.#peers.get(peerId)?.transports.get(transportId);
+    if (!transport) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
+    return transport as TransportOf<P>;
+  }
+
+  /** Produces on the peer's transport; its end is announced as `producer-closed`. */
+  async produce(
+    peerId: string,
+    transportId: string,
+    options: ms.ProducerOptions,
+    onClose?: (producer: ms.Producer) => void,
+  ): Promise<ms.Producer> {
+    const transport = this.transport(peerId, transportId);
+    const peer = this.#peers.get(peerId)!;
+    const producer = await rejectAsMedia(() => transport.produce(options));
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id);
+      onClose?.(producer);
+      this.emit('producer-closed', { roomId: this.roomId, producerId: producer.id, peerId });
+    });
+    return producer;
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    const producer = this.#peers.get(peerId)?.producers.get(producerId);
+    if (!producer) throw new MediaError('PRODUCER_NOT_FOUND', 'No such producer of yours in this room');
+    producer.close();
+  }
+
+  /**
+   * A paused consumer on the peer's transport: the client resumes it once its track is wired up
+   * (no lost key frame). Its producer's end is announced to the peer as `consumer-closed`.
+   */
+  async consume(
+    peerId: string,
+    transport: ms.Transport,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+    onClose?: () => void,
+  ): Promise<ConsumerInfo> {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
+    const consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused: true }));
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => {
+      peer.consumers.delete(consumer.id);
+      onClose?.();
+    });
+    consumer.once('producerclose', () => {
+      this.emit('consumer-closed', { roomId: this.roomId, consumerId: consumer.id, peerId });
+    });
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  consumer(peerId: string, consumerId: string): ms.Consumer {
+    const consumer = this.#peers.get(peerId)?.consumers.get(consumerId);
+    if (!consumer) throw new MediaError('CONSUMER_NOT_FOUND', 'No such consumer of yours in this room');
+    return consumer;
+  }
+}
+
+/** The WebRTC transport's parameters a client needs to connect to it. */
+export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
+  return {
+    id: transport.id,
+    iceParameters: transport.iceParameters,
+    iceCandidates: transport.iceCandidates,
+    dtlsParameters: transport.dtlsParameters,
+  };
+}
+
+/** The same WebRTC transport options for every room: UDP first, TCP where UDP is blocked. */
+export function webRtcTransportOptions(webRtcServer: ms.WebRtcServer, direction: string): ms.WebRtcTransportOptions {
+  return { webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, appData: { direction } };
+}
+
+/** mediasoup throws TypeError/Error on parameters it will not take; callers get a safe code. */
+export async function rejectAsMedia<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof MediaError) throw error;
+    const reason = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'rejected';
+    throw new MediaError('MEDIA_REJECTED', `The media server refused the parameters: ${reason}`);
+  }
+}
