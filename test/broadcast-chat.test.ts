@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@fairground/db';
 import type { BroadcastChatLine, BroadcastChatState, BroadcastQuestionItem } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { connectTestClient, demoBroadcast, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * A broadcast's chat and Q&A over Socket.IO on two nodes sharing Postgres and Redis: the host on
@@ -40,8 +40,7 @@ describe('broadcast chat and Q&A: two nodes', () => {
     const env = { DATABASE_URL: fresh.url, AUTH_SECRET: 'c'.repeat(32) };
     nodes = [await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env })];
     const db = nodes[0]!.db;
-    const [broadcast] = await db.select().from(schema.broadcasts);
-    broadcastId = broadcast!.id;
+    broadcastId = (await demoBroadcast(db)).id;
     const [seeker] = await db.select().from(schema.users).where(eq(schema.users.email, 'seeker@example.com'));
     seekerId = seeker!.id;
     const auth = nodes[0]!.platform.auth;

@@ -1,6 +1,6 @@
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { listBooths, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
+import { listBooths, listBroadcasts, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
@@ -60,10 +60,27 @@ export async function sessionCookie(auth: Auth, email: string): Promise<string> 
   return result.setCookies.map((c) => c.split(';')[0]).join('; ');
 }
 
-/** The demo fair's booths, by employer owner email. */
+/**
+ * The demo data's live fair (the seed also adds a fair that ended weeks ago, with history, which
+ * comes first by start time).
+ */
+export async function demoFair(db: Db) {
+  const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title.includes('Spring Breeze'));
+  if (!fair) throw new Error('the demo data has no live Spring Breeze fair');
+  return fair;
+}
+
+/** The demo data's upcoming broadcast (the seed's ended one has history and is read-only). */
+export async function demoBroadcast(db: Db) {
+  const broadcast = (await listBroadcasts(db)).find((b) => b.title.includes('Interview Skills Live'));
+  if (!broadcast) throw new Error('the demo data has no Interview Skills Live broadcast');
+  return broadcast;
+}
+
+/** The demo live fair's booths, by employer. */
 export async function demoBooths(db: Db) {
-  const [fair] = await listFairs(db);
-  const booths = await listBooths(db, fair!.id);
+  const fair = await demoFair(db);
+  const booths = await listBooths(db, fair.id);
   const byName = (part: string) => booths.find((b) => b.employer.name.includes(part))!;
   return { xinghe: byName('Xinghe'), greenFields: byName('Green Fields'), shunda: byName('Shunda') };
 }

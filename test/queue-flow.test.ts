@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelReport } from '@fairground/core';
 import { hashPassword, schema } from '@fairground/db';
 import type { InterviewState, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
+import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 
 /**
  * 50 seekers and 3 recruiters over Socket.IO, on two signaling nodes sharing real Postgres and
@@ -35,8 +35,9 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     const [owner] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
     const ownerActor = { id: owner!.id, email: owner!.email, name: owner!.name, role: owner!.role };
     const employerId = (await services.employers.mine(ownerActor))[0]!.employer.id;
-    const [booth] = await db.select().from(schema.booths).where(eq(schema.booths.employerId, employerId));
-    boothId = booth!.id;
+    const { xinghe } = await demoBooths(db);
+    expect(xinghe.employer.id).toBe(employerId);
+    boothId = xinghe.id;
     recruiterCookies.push(await sessionCookie(auth, 'employer@example.com'));
     for (const i of [1, 2]) {
       const email = `recruiter${i}@example.com`;
@@ -194,8 +195,7 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     clients.push(anonymous);
     expect(await send(anonymous, 'queue:join', { boothId })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     // Nobody on duty any more at another booth: its line is closed.
-    const [other] = await nodes[0]!.db.select().from(schema.booths).where(eq(schema.booths.status, 'approved'));
-    const closedBooth = other!.id === boothId ? (await nodes[0]!.db.select().from(schema.booths))[1]!.id : other!.id;
+    const closedBooth = (await demoBooths(nodes[0]!.db)).greenFields.id;
     expect(await send(seeker, 'queue:join', { boothId: closedBooth })).toMatchObject({ ok: false, error: { code: 'QUEUE_CLOSED' } });
     expect(await nodes[0]!.db.select().from(schema.queueEntries)).toEqual(before);
   });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoBroadcast, freshDatabase } from '../../test/helpers.ts';
 import { createServices, ServiceError, type Actor, type Services } from './index.ts';
 
 /**
@@ -83,7 +83,7 @@ describe('authorization matrix (real Postgres)', () => {
     await services.fairs.setStatus(actors.organizer, published.id, 'published');
     ids.appliedBooth = (await services.fairs.apply(actors.otherOwner, greenFields, { fairId: published.id })).id;
     // The demo data's published broadcast, hosted by the organizer.
-    ids.demoBroadcast = (await database.db.select().from(schema.broadcasts))[0]!.id;
+    ids.demoBroadcast = (await demoBroadcast(database.db)).id;
     ids.draftBroadcast = (
       await services.broadcasts.create(actors.organizer, { title: 'Draft talk', topic: 'policy_qa', ...window, hostEmails: [] })
     ).id;

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoBroadcast, freshDatabase } from '../../test/helpers.ts';
 import { BroadcastChat } from './broadcast-chat.ts';
 import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH } from './schemas.ts';
 
@@ -40,8 +40,7 @@ describe('BroadcastChat on real Postgres (no sockets)', () => {
     viewer2 = await user('employer@example.com');
     host = await user('employer2@example.com');
     organizer = await user('organizer@example.com');
-    const [broadcast] = await database.db.select().from(schema.broadcasts);
-    broadcastId = broadcast!.id;
+    broadcastId = (await demoBroadcast(database.db)).id;
     // A second host who is not an organizer: hosting alone makes one a moderator.
     await database.db.insert(schema.broadcastHosts).values({ broadcastId, userId: host.id });
   });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoFair, freshDatabase } from '../../test/helpers.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
 import { ReportService } from './reports.ts';
 
@@ -43,8 +43,7 @@ describe('ReportService.broadcastReport', () => {
     fresh = await freshDatabase('broadcast_report');
     reports = new ReportService(fresh.database.db);
     ledger = new AudienceLedger(fresh.database.db);
-    const [fair] = await fresh.database.db.select().from(schema.fairs);
-    fairId = fair!.id;
+    fairId = (await demoFair(fresh.database.db)).id;
   });
   afterAll(async () => {
     await fresh?.drop();

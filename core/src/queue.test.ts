@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoFair, freshDatabase } from '../../test/helpers.ts';
 import { BoothQueue } from './queue.ts';
 import { InterviewService } from './interviews.ts';
 import { funnelReport } from './funnel.ts';
@@ -12,6 +12,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
   let queue: BoothQueue;
   let interviews: InterviewService;
   let boothIds: string[];
+  let liveFairId: string;
   let recruiter: SessionUser;
   let owner2: SessionUser;
   const seekers: SessionUser[] = [];
@@ -32,7 +33,8 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     };
     recruiter = await user('employer@example.com');
     owner2 = await user('employer2@example.com');
-    const booths = await database.db.select().from(schema.booths);
+    liveFairId = (await demoFair(database.db)).id;
+    const booths = await database.db.select().from(schema.booths).where(eq(schema.booths.fairId, liveFairId));
     const [xinghe] = await database.db
       .select({ id: schema.employerMembers.employerId })
       .from(schema.employerMembers)
@@ -72,7 +74,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     // Three lines are the most: a fourth booth is refused.
     const extra = await database.db
       .insert(schema.booths)
-      .values({ fairId: (await database.db.select().from(schema.fairs))[0]!.id, employerId: (await database.db.insert(schema.employers).values({ name: 'Extra', industry: 'x', location: 'y' }).returning())[0]!.id })
+      .values({ fairId: liveFairId, employerId: (await database.db.insert(schema.employers).values({ name: 'Extra', industry: 'x', location: 'y' }).returning())[0]!.id })
       .returning();
     for (const b of boothIds.slice(0, 3)) await queue.join(s, b, true);
     await expect(queue.join(s, extra[0]!.id, true)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
@@ -88,7 +90,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
       .values(
         await Promise.all(
           [1, 2, 3, 4].map(async (i) => ({
-            fairId: (await database.db.select().from(schema.fairs))[0]!.id,
+            fairId: liveFairId,
             employerId: (await database.db.insert(schema.employers).values({ name: `C${i}`, industry: 'x', location: 'y' }).returning())[0]!.id,
           })),
         ),

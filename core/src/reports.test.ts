@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoFair, freshDatabase } from '../../test/helpers.ts';
 import { toCsv } from './csv.ts';
 import { demandTable, ReportService, salaryBand, type DemandJob } from './reports.ts';
 
@@ -78,12 +78,12 @@ describe('ReportService on the demo data (real Postgres)', () => {
   let boothOf: (name: string) => string;
   beforeAll(async () => {
     fresh = await freshDatabase('reports');
-    const [fair] = await fresh.database.db.select().from(schema.fairs);
-    fairId = fair!.id;
+    fairId = (await demoFair(fresh.database.db)).id;
     const booths = await fresh.database.db
       .select({ id: schema.booths.id, name: schema.employers.name })
       .from(schema.booths)
-      .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId));
+      .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId))
+      .where(eq(schema.booths.fairId, fairId));
     boothOf = (name) => booths.find((b) => b.name.includes(name))!.id;
   });
   afterAll(async () => {

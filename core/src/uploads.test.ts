@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { freshDatabase } from '../../test/helpers.ts';
+import { demoBooths, freshDatabase } from '../../test/helpers.ts';
 import { BoothQueue } from './queue.ts';
 import { UploadService } from './uploads.ts';
 
@@ -26,9 +26,7 @@ describe('who may read an upload', () => {
     }
     const [other] = await db.insert(schema.users).values({ email: 'other-seeker@example.com', name: 'Other', role: 'seeker' }).returning();
     users.other = { id: other!.id, email: other!.email, name: other!.name, role: other!.role };
-    const [member] = await db.select().from(schema.employerMembers).where(eq(schema.employerMembers.userId, users['employer@example.com']!.id));
-    const [booth] = await db.select().from(schema.booths).where(eq(schema.booths.employerId, member!.employerId));
-    xingheBooth = booth!.id;
+    xingheBooth = (await demoBooths(db)).xinghe.id;
   });
   afterAll(() => fresh?.drop());
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './connect.ts';
 import { hashPassword } from './passwords.ts';
+import { seedDemoHistory } from './seed-history.ts';
 import {
   accounts,
   booths,
@@ -34,8 +35,10 @@ const HOUR = 3600 * 1000;
 
 /**
  * Fills an empty database with a live themed fair, three employers with booths and jobs and a
- * scheduled guidance broadcast, so a newcomer sees something at once. Does nothing when any user
- * exists already, so it is safe on every start.
+ * scheduled guidance broadcast, so a newcomer sees something at once; and with a fair and a
+ * broadcast that ended a couple of weeks ago, with their recorded activity (seed-history.ts), so
+ * the reports have numbers at once. Does nothing when any user exists already, so it is safe on
+ * every start.
  */
 export async function seedDemo(db: Db, now = new Date()): Promise<{ seeded: boolean }> {
   const [{ count } = { count: 0 }] = await db.select({ count: sql<number>`count(*)::int` }).from(users);
@@ -202,6 +205,8 @@ export async function seedDemo(db: Db, now = new Date()): Promise<{ seeded: bool
       endsAt: new Date(now.getTime() + 25 * HOUR),
     }).returning();
     await tx.insert(broadcastHosts).values({ broadcastId: broadcast!.id, userId: idOf('organizer@example.com') });
+
+    await seedDemoHistory(tx as unknown as Db, now);
   });
   return { seeded: true };
 }
