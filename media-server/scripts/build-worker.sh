@@ -13,7 +13,9 @@
 # - libsrtp2. Debian's binary libsrtp2 is built on NSS, which sets up a new
 #   cipher context for every SRTP packet: a worker core served ~4x fewer SRTP
 #   consumers than plain-RTP ones (bench/fanout measures it). Built here with
-#   OpenSSL crypto (AES-NI, SHA-NI), as stock mediasoup does.
+#   OpenSSL crypto (AES-NI, SHA-NI), as stock mediasoup does, and with its
+#   HMAC-SHA1 on OpenSSL's SHA-1 directly (worker-patches/libsrtp2-*.patch):
+#   OpenSSL 3's EVP_MAC set-up per packet cost as much as the hashing.
 # - liburing, from the next Debian release (bookworm's 2.3 is too old): with
 #   it the worker sends a producer's packet to all its consumers in one
 #   io_uring submission instead of one sendto() each, as stock mediasoup does.
@@ -22,7 +24,7 @@
 # delete the cache).
 #
 # The binary is cached outside the repo, keyed by the mediasoup version and a
-# hash of the patch, of worker-patches/liburing.meson.build and of this script:
+# hash of the worker-patches/ files it uses and of this script:
 #   ${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/fairground}/mediasoup-worker/3.19.3-<hash>/mediasoup-worker
 # A cached run only prints that path; a cold one takes ~9 min on 2 cores and
 # needs the npm registry (unless mediasoup is installed) and the Debian mirror.
@@ -39,11 +41,12 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 SCRIPT_FILE="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
 PATCH_FILE="$REPO_ROOT/media-server/worker-patches/mediasoup-$MEDIASOUP_VERSION-debian.patch"
 LIBURING_MESON="$REPO_ROOT/media-server/worker-patches/liburing.meson.build"
+LIBSRTP_PATCH="$REPO_ROOT/media-server/worker-patches/libsrtp2-2.5.0-hmac-sha1.patch"
 
 CACHE_ROOT="${FAIRGROUND_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/fairground}/mediasoup-worker"
 [[ "$CACHE_ROOT" == /* ]] || CACHE_ROOT="$PWD/$CACHE_ROOT" # the printed path must be absolute
-# A change to the patch, to liburing's meson.build or to this script gives a new cache entry.
-BUILD_KEY="$(cat "$PATCH_FILE" "$LIBURING_MESON" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
+# A change to a patch, to liburing's meson.build or to this script gives a new cache entry.
+BUILD_KEY="$(cat "$PATCH_FILE" "$LIBSRTP_PATCH" "$LIBURING_MESON" "$SCRIPT_FILE" | sha256sum | cut -c1-12)"
 DEST_DIR="$CACHE_ROOT/$MEDIASOUP_VERSION-$BUILD_KEY"
 DEST_BIN="$DEST_DIR/mediasoup-worker"
 
@@ -232,6 +235,11 @@ grep -q "project('libsrtp2'.*version: '2\." "$tree/meson.build" ||
   die "Debian's libsrtp2 source is not libsrtp 2.x: the worker patch (MS_LIBSRTP2) needs libsrtp 2"
 grep -q "'openssl'" "$tree/meson_options.txt" ||
   die "Debian's libsrtp2 source has no crypto-library=openssl meson option"
+# HMAC-SHA1 on OpenSSL's SHA-1 with precomputed keyed states, not per-packet
+# EVP_MAC set-up (see the patch's comment). libsrtp runs its HMAC known-answer
+# self-test at srtp_init(), so a wrong result stops the worker at start.
+patch -d "$tree" -p1 --forward --batch --no-backup-if-mismatch --quiet <"$LIBSRTP_PATCH" >&2 ||
+  die "$LIBSRTP_PATCH does not apply to $(basename "$tree")"
 mv "$tree" "$SRC_DIR/worker/subprojects/libsrtp2"
 
 # liburing has no meson build of its own (stock mediasoup takes WrapDB's, a
