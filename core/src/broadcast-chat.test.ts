@@ -215,7 +215,14 @@ describe('BroadcastChat on real Postgres (no sockets)', () => {
 
   it('keeps an ended broadcast read-only and hides drafts from viewers', async () => {
     const [b] = await database.db.select().from(schema.broadcasts).where(eq(schema.broadcasts.id, broadcastId));
-    await expect(chat.send(seeker, broadcastId, { body: 'late' }, new Date(b!.endsAt.getTime() + 1000))).rejects.toMatchObject({ code: 'CONFLICT' });
+    const late = new Date(b!.endsAt.getTime() + 1000);
+    await expect(chat.send(seeker, broadcastId, { body: 'late' }, late)).rejects.toMatchObject({ code: 'CONFLICT' });
+    // The state a joining client gets says so, so the page offers no composer, vote or slow mode.
+    expect((await chat.history(seeker, broadcastId, late)).open).toBe(false);
+    expect((await chat.history(seeker, broadcastId, new Date(b!.endsAt.getTime() - 1000))).open).toBe(true);
+    const question = await chat.ask(seeker, broadcastId, { body: 'Asked in time?' }, at(0));
+    await expect(chat.vote(viewer2, broadcastId, question.id, late)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await chat.questions(broadcastId)).find((q) => q.id === question.id)!.votes).toBe(0);
     const [draft] = await database.db
       .insert(schema.broadcasts)
       .values({ title: 'Draft', topic: 'policy_qa', startsAt: at(0), endsAt: at(3600), status: 'draft' })

@@ -114,8 +114,10 @@ export class BroadcastChat {
    * What a joining client needs: the latest messages (oldest first), every question in order, the
    * settings, and what this actor may do. Visitors who are not signed in may read.
    */
-  async history(actor: Actor, broadcastId: string) {
-    await this.#broadcast(actor, broadcastId);
+  async history(actor: Actor, broadcastId: string, now = new Date()) {
+    const broadcast = await this.#broadcast(actor, broadcastId);
+    // After its end the chat is read-only (#requireSpeaker refuses posts): say so up front.
+    const open = broadcast.endsAt > now;
     const latest = await this.#messagesWhere(and(eq(broadcastMessages.broadcastId, broadcastId), isNull(broadcastMessages.deletedAt)), this.options.historySize);
     const [questions, slowModeSeconds, canModerate] = await Promise.all([
       this.questions(broadcastId),
@@ -135,7 +137,7 @@ export class BroadcastChat {
     const mutedUserIds = canModerate
       ? (await this.db.select({ id: broadcastMutes.userId }).from(broadcastMutes).where(eq(broadcastMutes.broadcastId, broadcastId))).map((r) => r.id)
       : [];
-    return { messages: latest.reverse(), questions, slowModeSeconds, canModerate, muted, myVotes, mutedUserIds };
+    return { messages: latest.reverse(), questions, slowModeSeconds, open, canModerate, muted, myVotes, mutedUserIds };
   }
 
   /** Newest first, at most `limit`. */
@@ -300,9 +302,11 @@ export class BroadcastChat {
    * One vote per user: a second vote changes nothing and is not an error. The count is updated in
    * the same transaction as the vote row, so it always equals the number of votes.
    */
-  async vote(actor: Actor, broadcastId: string, questionId: string): Promise<{ question: BroadcastQuestion; changed: boolean }> {
+  async vote(actor: Actor, broadcastId: string, questionId: string, now = new Date()): Promise<{ question: BroadcastQuestion; changed: boolean }> {
     const user = requireUser(actor);
-    await this.#broadcast(actor, broadcastId);
+    const broadcast = await this.#broadcast(actor, broadcastId);
+    // Muted viewers may still vote; nobody may once the broadcast is over (its counts are final).
+    if (broadcast.endsAt <= now) throw new ServiceError('CONFLICT', 'This broadcast has ended; its questions are read-only');
     await this.#question(broadcastId, questionId);
     const changed = await this.db.transaction(async (tx) => {
       const inserted = await tx.insert(broadcastQuestionVotes).values({ questionId, userId: user.id }).onConflictDoNothing().returning();

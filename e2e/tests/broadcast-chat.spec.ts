@@ -109,3 +109,36 @@ test('viewers chat and ask, the host moderates, everyone sees it live', async ({
 
   for (const u of [host, viewer, other, visitor]) await u.context.close();
 });
+
+/**
+ * An ended broadcast (the demo history's policy Q&A) is a record: its chat and questions stay
+ * readable, but nobody is offered a composer, a vote, slow mode or a stage to go live on.
+ */
+test('an ended broadcast is read-only: no going live, posting, voting or slow mode', async ({ browser }) => {
+  const host = await newUser(browser);
+  await signIn(host.page, 'organizer@example.com');
+  await host.page.goto('/organizer/broadcasts');
+  await host.page.getByRole('link', { name: /^政策问答/ }).first().click();
+  await host.page.waitForURL(/\/broadcasts\/[0-9a-f-]+$/);
+  await expect(host.page.getByText('Ended', { exact: true }).first()).toBeVisible();
+  const chat = host.page.getByTestId('broadcast-chat');
+  await expect(chat.getByText('This broadcast has ended; its chat is read-only.')).toBeVisible();
+  // The history is there to read...
+  await expect(chat.getByRole('listitem').first()).toBeVisible();
+  // ...but the host, an organizer, gets no stage, slow mode or composer.
+  await expect(host.page.getByRole('button', { name: /Go live/ })).toHaveCount(0);
+  await expect(chat.getByLabel('Slow mode')).toHaveCount(0);
+  await expect(chat.getByLabel('Your message')).toHaveCount(0);
+  await expect(host.page.getByTestId('broadcast-report-link')).toBeVisible();
+
+  const viewer = await newUser(browser);
+  await signIn(viewer.page, 'seeker@example.com');
+  await viewer.page.goto(host.page.url());
+  const viewerChat = viewer.page.getByTestId('broadcast-chat');
+  await viewerChat.getByRole('tab', { name: /Questions/ }).click();
+  await expect(viewerChat.getByLabel('Your question for the hosts')).toHaveCount(0);
+  const votes = viewerChat.getByRole('button', { name: /upvote/i });
+  await expect(votes.first()).toBeVisible();
+  for (const button of await votes.all()) await expect(button).toBeDisabled();
+  await expectAccessible(viewer.page, 'ended broadcast');
+});

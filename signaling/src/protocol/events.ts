@@ -276,7 +276,9 @@ export interface BroadcastChatState {
   questions: BroadcastQuestionItem[];
   /** Seconds between two messages of one user; 0 = off. */
   slowModeSeconds: number;
-  /** Signed in: may post (unless muted) and vote. */
+  /** The broadcast has not ended: chat and questions take posts and votes. */
+  open: boolean;
+  /** Signed in and the broadcast open: may post (unless muted) and vote. */
   canPost: boolean;
   /** May delete, mute, set slow mode, pin and mark answered (hosts, organizers, admins). */
   canModerate: boolean;

@@ -6,11 +6,12 @@ export const load: PageServerLoad = async ({ params, locals }) => {
   const id = routeId(params.id);
   const { employers, fairs } = services();
   const { job, employer } = await loadOr404(() => employers.job(id));
-  // Where seekers can meet this employer: an open booth at a fair that is not a draft, live first.
-  const order = { live: 0, published: 1, ended: 2, draft: 3 } as const;
+  // Where seekers can meet this employer: an approved booth at a live or upcoming fair, live
+  // first. A booth of an ended fair is no place to meet anyone (its line is closed).
+  const order = { live: 0, published: 1 } as const;
   const booths = (await fairs.boothsOfEmployer(employer.id))
-    .filter((b) => b.booth.status === 'approved' && b.fair.status !== 'draft')
-    .sort((a, b) => order[a.fair.status] - order[b.fair.status]);
+    .filter((b) => b.booth.status === 'approved' && (b.fair.status === 'live' || b.fair.status === 'published'))
+    .sort((a, b) => order[a.fair.status as keyof typeof order] - order[b.fair.status as keyof typeof order]);
   const staff = locals.user?.role === 'employer' && (await employers.mine(locals.user)).some((r) => r.employer.id === employer.id);
   return {
     job,
