@@ -112,7 +112,10 @@ test('the organizer watches a number change live, and downloads report tables as
 
   // The employer reads its own booth's report.
   await recruiter.page.goto('/employer');
-  // Its booth in the live fair (the demo data also has its booth in a past fair, listed first).
+  // Its booth in the live fair comes first; its booth in the demo data's past fair, last.
+  const consoleBooths = recruiter.page.locator('#booths li.booth');
+  await expect(consoleBooths.first()).toContainText('Spring Breeze');
+  await expect(consoleBooths.last()).toContainText('Private Enterprise Recruitment Month');
   await recruiter.page.getByRole('link', { name: /^Report\b.*Spring Breeze/ }).click();
   await expect(recruiter.page.getByRole('heading', { name: /Booth report: .*Green Fields/ })).toBeVisible();
   await expectAccessible(recruiter.page, 'booth report');

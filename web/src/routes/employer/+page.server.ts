@@ -30,6 +30,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     fairs.boothsOfEmployer(id),
     fairs.list(user),
   ]);
+  // What needs staffing first: live fairs, then upcoming ones, then drafts; ended fairs last (their
+  // booths keep their reports). Within a status, by start time, as boothsOfEmployer returns them.
+  const order = { live: 0, published: 1, draft: 2, ended: 3 } as const;
+  booths.sort((a, b) => order[a.fair.status] - order[b.fair.status]);
   const taken = new Set(booths.map((b) => b.fair.id));
   return {
     ...base,
