@@ -15,6 +15,8 @@ import { ReportService } from './reports.ts';
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
+export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
+import { AccessEvents } from './access.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
 export {
   BroadcastChat,
@@ -76,6 +78,8 @@ export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts'
 /** Every service over one database: what pages and sockets use. */
 export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {
   return {
+    /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
+    access: new AccessEvents(),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
     employers: new EmployerService(db),
