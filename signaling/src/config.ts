@@ -38,6 +38,11 @@ const schema = z.object({
   INTERVIEW_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
   /** How often the clock opens and closes fairs and announces broadcasts that start; 0 turns it off. */
   CLOCK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
+   *  means the connection's own address. The same names adapter-node reads for the pages. */
+  ADDRESS_HEADER: z.string().toLowerCase().regex(/^[a-z0-9-]+$/).optional(),
+  /** With ADDRESS_HEADER=x-forwarded-for: how many proxies you trust (the entry this far from the right). */
+  XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
 });
