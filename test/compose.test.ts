@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEMO_PASSWORD } from '@fairground/db';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -38,5 +39,17 @@ describe('docker-compose.yml', () => {
     expect(app.environment?.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
     expect(app.environment?.REDIS_URL).toBe('redis://redis:6379');
     expect(Object.keys(compose.volumes).sort()).toEqual(['app-data', 'postgres-data', 'redis-data']);
+  });
+
+  it('asks for no demo data, carries no demo password, and makes the operator set the secrets', () => {
+    const text = readFileSync(`${root}/docker-compose.yml`, 'utf8');
+    const app = (parse(text) as { services: Record<string, Service> }).services.app!;
+    expect(app.environment?.NODE_ENV).toBe('production');
+    expect(app.environment).not.toHaveProperty('SEED_DEMO');
+    expect(text).not.toContain(DEMO_PASSWORD);
+    // `${VAR:?message}`: compose refuses to start until the operator sets each one.
+    for (const key of ['ORIGIN', 'AUTH_SECRET', 'METRICS_TOKEN']) {
+      expect(app.environment?.[key], key).toMatch(new RegExp(`^\\$\\{${key}:\\?.+\\}$`));
+    }
   });
 });

@@ -74,6 +74,7 @@ export {
 } from './broadcast-audience.ts';
 export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
+export { safeNext } from './safe-next.ts';
 
 /** Every service over one database: what pages and sockets use. */
 export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {

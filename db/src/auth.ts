@@ -132,6 +132,33 @@ export function createAuth(db: Db, options: AuthOptions) {
       return result;
     },
 
+    /**
+     * An account made by an operator (`npm run create-admin`), not through a page: the same
+     * better-auth password storage as sign-up, any role, the address taken as verified (the
+     * operator vouches for it), and no session left behind. Refuses an existing email.
+     */
+    async createAccount(input: { name: string; email: string; password: string; role: Role }): Promise<
+      { ok: true; user: SessionUser } | { ok: false; reason: 'email_taken' | 'invalid' }
+    > {
+      const email = input.email.trim().toLowerCase();
+      const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+      if (existing) return { ok: false, reason: 'email_taken' };
+      const response = await auth.api.signUpEmail({ body: { name: input.name, email, password: input.password }, asResponse: true });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => ({}))) as { code?: string };
+        return { ok: false, reason: body.code?.includes('EXIST') ? 'email_taken' : 'invalid' };
+      }
+      const { user } = (await response.json()) as { user: { id: string } };
+      const [row] = await db
+        .update(users)
+        .set({ role: input.role, emailVerified: true })
+        .where(eq(users.id, user.id))
+        .returning();
+      await db.delete(sessions).where(eq(sessions.userId, user.id));
+      if (!row) return { ok: false, reason: 'invalid' };
+      return { ok: true, user: { id: row.id, email: row.email, name: row.name, role: row.role } };
+    },
+
     /** The signed-in user for a request's cookies, or null. */
     async userFor(headers: Headers): Promise<SessionUser | null> {
       const session = await auth.api.getSession({ headers }).catch(() => null);

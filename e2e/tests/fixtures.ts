@@ -120,5 +120,30 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   ).toEqual([]);
 }
 
-export const test = base;
+/**
+ * Every test fails if any page it opened reported a Content-Security-Policy violation (Chromium
+ * logs each refused script, style, image, media or connection as a console error).
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+  cspViolations: [
+    async ({ browser, context }, use) => {
+      const seen: string[] = [];
+      const watch = (ctx: BrowserContext) =>
+        ctx.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text())) seen.push(`${message.page()?.url() ?? ''}: ${message.text()}`);
+        });
+      watch(context);
+      const original = browser.newContext.bind(browser);
+      browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+        const created = await original(...args);
+        watch(created);
+        return created;
+      };
+      await use(seen);
+      browser.newContext = original;
+      expect(seen, 'CSP violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 export { expect };

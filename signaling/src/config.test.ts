@@ -33,4 +33,47 @@ describe('loadConfig', () => {
     const documented = new Set([...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(configKeys.filter((key) => !documented.has(key))).toEqual([]);
   });
+
+  describe('in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'x'.repeat(32),
+      ORIGIN: 'https://fair.example.org',
+      METRICS_TOKEN: 'm'.repeat(24),
+    };
+    const problemKeys = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).problems.map((p) => p.split(':')[0]);
+      }
+    };
+
+    it('seeds no demo data by default, and does elsewhere', () => {
+      expect(loadConfig(production).SEED_DEMO).toBe(false);
+      expect(loadConfig({}).SEED_DEMO).toBe(true);
+      expect(loadConfig({ SEED_DEMO: 'false' }).SEED_DEMO).toBe(false);
+    });
+
+    it('refuses SEED_DEMO=true with a clear error', () => {
+      expect(problemKeys({ ...production, SEED_DEMO: 'true' })).toEqual(['SEED_DEMO']);
+      expect(() => loadConfig({ ...production, SEED_DEMO: 'true' })).toThrow(/SEED_DEMO: refused when NODE_ENV=production.*create-admin/);
+    });
+
+    it('requires ORIGIN and METRICS_TOKEN', () => {
+      const { ORIGIN: _o, METRICS_TOKEN: _m, ...rest } = production;
+      expect(problemKeys(rest).sort()).toEqual(['METRICS_TOKEN', 'ORIGIN']);
+      expect(problemKeys({ ...production, METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN']);
+    });
+  });
+
+  it('reads ALLOWED_ORIGINS as a list of origins', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example.org/, https://b.example.org:8443' }).ALLOWED_ORIGINS).toEqual([
+      'https://a.example.org',
+      'https://b.example.org:8443',
+    ]);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(ConfigError);
+  });
 });

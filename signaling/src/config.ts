@@ -23,7 +23,9 @@ const schema = z.object({
   /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('fg'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  SEED_DEMO: bool.default(true),
+  /** Demo accounts and data in an empty database; defaults to true outside production, and is
+   *  refused in production (the demo password is published). */
+  SEED_DEMO: bool.optional(),
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   MEDIA_ANNOUNCED_IP: z.string().optional(),
@@ -45,9 +47,20 @@ const schema = z.object({
   XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
+  // Exposure (issue 11): origins, metrics.
+  /** Extra front-end origins (comma-separated) whose pages may open a socket, besides ORIGIN. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url().transform((u) => new URL(u).origin)))
+    .default([]),
+  /** Bearer token for GET /metrics (≥ 24 characters); production requires it, and without it
+   *  outside production /metrics stays open for local scraping. */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
 });
 
-export type Config = Readonly<z.infer<typeof schema>>;
+type Parsed = z.infer<typeof schema>;
+export type Config = Readonly<Omit<Parsed, 'SEED_DEMO'> & { SEED_DEMO: boolean }>;
 
 /** Every setting's name (the documentation in .env.example is checked against it). */
 export const configKeys = Object.keys(schema.shape) as Array<keyof Config>;
@@ -68,6 +81,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
     problems.push('AUTH_SECRET: required when NODE_ENV=production (sessions must survive restarts and span nodes)');
   }
+  if (parsed.success && parsed.data.NODE_ENV === 'production') {
+    if (!parsed.data.ORIGIN) {
+      problems.push('ORIGIN: required when NODE_ENV=production (the public https origin: cookies, CSRF and socket origin checks depend on it)');
+    }
+    if (parsed.data.SEED_DEMO) {
+      problems.push('SEED_DEMO: refused when NODE_ENV=production (the demo accounts share a published password); create the first organizer with `npm run create-admin`');
+    }
+    if (!parsed.data.METRICS_TOKEN) {
+      problems.push('METRICS_TOKEN: required when NODE_ENV=production (/metrics is not public)');
+    }
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(parsed.data);
+  const data = parsed.data;
+  return Object.freeze({ ...data, SEED_DEMO: data.SEED_DEMO ?? data.NODE_ENV !== 'production' });
 }

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const url = `http://localhost:${address.port}`;
   log.info({ port: address.port, database: platform.database.kind, redis: Boolean(config.REDIS_URL) }, 'listening');
 
-  if (config.SEED_DEMO) {
+  // Production refuses SEED_DEMO (config.ts); the published password is never printed there.
+  if (config.SEED_DEMO && config.NODE_ENV !== 'production') {
     const lines = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email}`).join('\n');
     process.stdout.write(`\nFairground is running at ${url}\nDemo accounts (password "${DEMO_PASSWORD}"):\n${lines}\n\n`);
   }

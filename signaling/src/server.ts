@@ -27,6 +27,8 @@ import { createDashboard } from './socket/dashboard.ts';
 import { tokenBucket, type RateLimiter } from './socket/handle.ts';
 import { healthHandler } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
+import { apiCsp, metricsGuard, securityHeaders } from './http/security-headers.ts';
+import { originAllowed } from './http/origin-check.ts';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -91,8 +93,21 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     let presence: PresenceStore = new MemoryPresenceStore();
     const app = express();
     app.disable('x-powered-by');
+    app.use(securityHeaders({ https: config.ORIGIN?.startsWith('https:') ?? false }));
     const http = createServer(app);
-    const io: AppServer = new Server(http, { serveClient: false, connectionStateRecovery: undefined });
+    const socketOrigins = {
+      allowed: [...(config.ORIGIN ? [new URL(config.ORIGIN).origin] : []), ...config.ALLOWED_ORIGINS],
+      sameHost: !config.ORIGIN,
+    };
+    const io: AppServer = new Server(http, {
+      serveClient: false,
+      connectionStateRecovery: undefined,
+      // A handshake from another site's page is refused before it reaches the session cookie.
+      allowRequest: (req, callback) => {
+        const allowed = originAllowed(req, socketOrigins);
+        callback(allowed ? null : 'ORIGIN_NOT_ALLOWED', allowed);
+      },
+    });
 
     if (config.REDIS_URL) {
       redis = createClient({ url: config.REDIS_URL }) as RedisClientType;
@@ -198,6 +213,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
     app.get(
       '/healthz',
+      apiCsp,
       healthHandler({
         database: async () => (await database.ping(), true),
         ...(redis ? { redis: async () => (await redis!.ping()) === 'PONG' } : {}),
@@ -207,7 +223,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
       }),
     );
-    app.get('/metrics', metrics.handler);
+    app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
     if (options.webHandler) {
       // Tell the pages which scheme this connection used, unless a proxy in front already did.
       app.use((req, _res, next) => {

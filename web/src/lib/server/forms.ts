@@ -7,5 +7,4 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-/** Only same-site paths, so a `next` parameter cannot bounce users to another site. */
-export const safeNext = (value: string | null): string => (value && /^\/(?!\/)/.test(value) ? value : '/');
+export { safeNext } from '@fairground/core';
