@@ -61,7 +61,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   };
 
   try {
-    const database = await connect({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
+    const database = await connect({
+      url: config.DATABASE_URL,
+      dataDir: join(config.DATA_DIR, 'pglite'),
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    });
     closers.push(() => database.close());
     const auth = createAuth(database.db, {
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
