@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
+import { interviewRoomId } from './socket/interview-handlers.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
 import { BroadcastStage } from './domain/broadcast-stage.ts';
@@ -157,6 +158,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         broadcasts: services.broadcasts,
         // With the Redis adapter this reaches every node's sockets; only one node announces each.
         onBroadcastLive: ({ id, title }) => io.emit('notice:broadcast-live', { broadcastId: id, title }),
+        interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
+        // The node that closed an overdue interview tells both sides, and the booth's line moves on.
+        onInterviewClosed: (interview) => {
+          io.to(interviewRoomId(interview.id)).emit('interview:state', {
+            interviewId: interview.id,
+            startedAt: interview.startedAt?.toISOString() ?? null,
+            endedAt: interview.endedAt?.toISOString() ?? null,
+            plannedMinutes: interview.plannedMinutes,
+          });
+          queue.changed(interview.boothId);
+        },
         intervalMs: config.CLOCK_INTERVAL_MS,
         log: getLogger('signaling:clock'),
       });
