@@ -172,6 +172,13 @@ export class BoothQueue {
           plannedMinutes: this.options.interviewMinutes,
         })
         .returning();
+      // Accepting an interview shares the seeker's current resume with the employer (until removed).
+      await tx.execute(sql`
+        insert into ${schema.resumeShares} (upload_id, employer_id, interview_id)
+        select p.resume_upload_id, b.employer_id, ${interview!.id}
+        from ${seekerProfiles} p, ${booths} b
+        where p.user_id = ${seeker.id} and p.resume_upload_id is not null and b.id = ${entry.boothId}
+        on conflict do nothing`);
       return interview!;
     });
   }

@@ -78,6 +78,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       graceSeconds: config.QUEUE_GRACE_SECONDS,
       maxQueuesPerSeeker: 3,
       interviewMinutes: config.INTERVIEW_MINUTES,
+    }, undefined, {
+      maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
+      maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
+      perHour: config.UPLOADS_PER_HOUR,
     });
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
