@@ -1,3 +1,5 @@
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler } from 'express';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { listBooths, listBroadcasts, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
@@ -10,8 +12,20 @@ import type {
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real platform on a free port, against this run's Postgres (and Redis when asked). */
-export async function startPlatform(options: { redis?: boolean; env?: Record<string, string> } = {}) {
+/**
+ * The SvelteKit handler from a current web build (built first if stale), loaded as `main.ts` does,
+ * for tests that go through the pages' HTTP interface (form actions, `+server.ts` routes).
+ */
+async function webHandler(): Promise<RequestHandler> {
+  const prepare = (await import(new URL('../scripts/prepare.mjs', import.meta.url).href)) as { ensureWebBuild(): void; WEB_HANDLER: string };
+  prepare.ensureWebBuild();
+  process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
+  process.env.BODY_SIZE_LIMIT ??= '4M';
+  return ((await import(pathToFileURL(prepare.WEB_HANDLER).href)) as { handler: RequestHandler }).handler;
+}
+
+/** A real platform on a free port, against this run's Postgres (and Redis when asked); `web` serves the pages too. */
+export async function startPlatform(options: { redis?: boolean; env?: Record<string, string>; web?: boolean } = {}) {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -24,7 +38,7 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     ...options.env,
   });
   configureLogging(config.LOG_LEVEL);
-  const platform: Platform = await createPlatform(config);
+  const platform: Platform = await createPlatform(config, options.web ? { webHandler: await webHandler() } : {});
   const address = await platform.listen();
   return { platform, url: `http://127.0.0.1:${address.port}`, db: platform.database.db };
 }

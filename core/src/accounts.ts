@@ -1,4 +1,4 @@
-import type { Auth, AuthResult } from '@fairground/db';
+import type { Auth, AuthResult, Db, SessionUser } from '@fairground/db';
 import { EmployerService } from './employers.ts';
 import { signUpSchema, type SignUpInput } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -14,15 +14,12 @@ export async function signUp(
   clientAddress: string,
 ): Promise<AuthResult> {
   const data = validate(signUpSchema, input);
-  const result = await auth.signUp({ name: data.name, email: data.email, password: data.password, role: data.role }, clientAddress);
-  if (result.ok && data.role === 'employer') {
-    await employers.create(result.user, {
-      name: data.employerName!,
-      industry: 'other',
-      size: '1-49',
-      location: '—',
-      description: '',
-    });
-  }
-  return result;
+  // An employer's company is created in the sign-up's own transaction: an account never exists
+  // without it (nor it without the account).
+  const withCompany =
+    data.role === 'employer'
+      ? (tx: Db, user: SessionUser) =>
+          employers.withDb(tx).create(user, { name: data.employerName!, industry: 'other', size: '1-49', location: '—', description: '' }).then(() => undefined)
+      : undefined;
+  return auth.signUp({ name: data.name, email: data.email, password: data.password, role: data.role }, clientAddress, withCompany);
 }

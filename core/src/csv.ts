@@ -3,12 +3,16 @@ export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
 const BOM = '\uFEFF';
 
+const FORMULA_START = /^[=+\-@|\uFF1D\uFF0B\uFF0D\uFF20\uFF5C]|^\s/u;
+
 function cell(value: unknown): string {
   if (value == null) return '';
   const text = value instanceof Date ? value.toISOString() : String(value);
   // RFC 4180: quote a field holding a comma, a quote or a line break; double the quotes inside.
-  // A leading =, +, - or @ would be run as a formula by spreadsheets: prefix it with a quote mark.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  // Spreadsheets run a cell as a formula (or DDE) when it starts with =, +, -, @ or |, and some
+  // skip leading whitespace or line breaks, or read full-width ＝＋－＠｜ as their ASCII forms
+  // first: prefix all of those with a quote mark (OWASP CSV injection). Plain numbers stay numbers.
+  const safe = FORMULA_START.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

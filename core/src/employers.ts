@@ -35,6 +35,11 @@ export class EmployerService {
   }
 
   /** Registers a company with the actor as its owner (employer accounts at sign-up). */
+  /** The same service on another handle (a transaction in progress). */
+  withDb(db: Db): EmployerService {
+    return new EmployerService(db);
+  }
+
   async create(actor: Actor, input: EmployerInput) {
     const user = requireUser(actor);
     if (user.role !== 'employer') throw new ServiceError('NOT_AUTHORIZED', 'Only employer accounts register companies');

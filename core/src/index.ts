@@ -6,7 +6,7 @@ import { AudienceLedger } from './broadcast-audience.ts';
 import { EmployerService } from './employers.ts';
 import { FairService } from './fairs.ts';
 import { ProfileService } from './profiles.ts';
-import { UploadService } from './uploads.ts';
+import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { InterviewService } from './interviews.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { MatchingService } from './matching.ts';
@@ -28,7 +28,7 @@ export {
 export { EmployerService } from './employers.ts';
 export { FairService, type FairStatus } from './fairs.ts';
 export { ProfileService, type SeekerProfile } from './profiles.ts';
-export { UploadService, uploadLimits } from './uploads.ts';
+export { UploadService, uploadLimits, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
@@ -77,7 +77,12 @@ export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts'
 export { safeNext } from './safe-next.ts';
 
 /** Every service over one database: what pages and sockets use. */
-export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {
+export function createServices(
+  db: Db,
+  queueOptions: QueueOptions = defaultQueueOptions,
+  chatOptions: ChatOptions = defaultChatOptions,
+  uploadQuotas: UploadQuotas = defaultUploadQuotas,
+) {
   return {
     /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
     access: new AccessEvents(),
@@ -89,7 +94,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
     broadcasts: new BroadcastService(db),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
-    uploads: new UploadService(db),
+    uploads: new UploadService(db, uploadQuotas),
     matching: new MatchingService(db),
     reports: new ReportService(db),
   };

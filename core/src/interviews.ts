@@ -6,7 +6,7 @@ import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
 import { validate } from './validate.ts';
 
-const { interviews, interviewMessages, queueEntries, booths, employers, users } = schema;
+const { interviews, interviewMessages, queueEntries, booths, employers, users, countedEvents } = schema;
 
 export const assessmentSchema = z.object({
   notes: z.string().trim().max(10_000, 'too_long').default(''),
@@ -73,15 +73,18 @@ export class InterviewService {
     return { interview, role };
   }
 
-  /** Both sides are connected: the interview starts (once). */
+  /** Both sides are connected: the interview starts (once), counted in the same transaction. */
   async markStarted(id: string, at = new Date()): Promise<Interview | null> {
-    const [row] = await this.db
-      .update(interviews)
-      .set({ startedAt: at })
-      .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
-      .returning();
-    if (row) await recordEvent(this.db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
-    return row ?? null;
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [row] = await db
+        .update(interviews)
+        .set({ startedAt: at })
+        .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
+        .returning();
+      if (row) await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+      return row ?? null;
+    });
   }
 
   async extend(actor: Actor, id: string, minutes = 5): Promise<Interview> {
@@ -99,16 +102,49 @@ export class InterviewService {
   /** Either side ends it; ending twice is fine. */
   async end(actor: Actor, id: string, at = new Date()): Promise<Interview> {
     await this.requireParticipant(actor, id);
-    const [row] = await this.db
-      .update(interviews)
-      .set({ endedAt: at })
-      .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
-      .returning();
-    const interview = row ?? (await this.#get(id));
-    if (row) {
-      await this.db.update(queueEntries).set({ status: 'done', endedAt: at }).where(eq(queueEntries.id, row.entryId));
-      const durationSeconds = row.startedAt ? Math.round((at.getTime() - row.startedAt.getTime()) / 1000) : 0;
-      await recordEvent(this.db, {
+    return (await this.#close(id, at)) ?? (await this.#get(id));
+  }
+
+  /**
+   * The clock's part: interviews nobody ended, `graceMinutes` past their planned length (from
+   * their start, or from the call's acceptance if both sides never met), end now, so no seeker
+   * stays "interviewing". Each is closed by the same conditional transaction as `end()`, so
+   * several nodes sweeping together close (and count) each one once. Returns those this call closed.
+   */
+  async closeOverdue(graceMinutes: number, now = new Date()): Promise<Interview[]> {
+    const overdue = await this.db
+      .select({ id: interviews.id })
+      .from(interviews)
+      .where(
+        and(
+          isNull(interviews.endedAt),
+          sql`coalesce(${interviews.startedAt}, ${interviews.createdAt}) + make_interval(mins => ${interviews.plannedMinutes} + ${graceMinutes}) < ${now.toISOString()}::timestamptz`,
+        ),
+      );
+    const closed: Interview[] = [];
+    for (const { id } of overdue) {
+      const row = await this.#close(id, now);
+      if (row) closed.push(row);
+    }
+    return closed;
+  }
+
+  /**
+   * Ends an interview once: the interview, its line entry and the counted `interview_ended` event
+   * are one transaction, so a failure (or a crash) between them leaves all three as they were.
+   */
+  async #close(id: string, at: Date): Promise<Interview | null> {
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [row] = await db
+        .update(interviews)
+        .set({ endedAt: at })
+        .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
+        .returning();
+      if (!row) return null;
+      await db.update(queueEntries).set({ status: 'done', endedAt: at }).where(and(eq(queueEntries.id, row.entryId), eq(queueEntries.status, 'interviewing')));
+      const durationSeconds = row.startedAt ? Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000)) : 0;
+      await recordEvent(db, {
         id: `interview_ended:${id}`,
         kind: 'interview_ended',
         boothId: row.boothId,
@@ -116,31 +152,41 @@ export class InterviewService {
         data: { durationSeconds },
         at,
       });
-    }
-    return interview;
+      return row;
+    });
   }
 
-  /** The recruiter's notes, rating (1-4) and outcome; the outcome reaches the seeker if shared. */
+  /**
+   * The recruiter's notes, rating (1-4) and outcome; the outcome reaches the seeker if shared.
+   * Only the interview's recruiter (the assessment's author) edits it; the rest of the employer's
+   * team reads it (`view`). The assessment and its counted outcome change together.
+   */
   async assess(actor: Actor, id: string, input: unknown): Promise<Interview> {
     const interview = await this.#get(id);
     const role = await this.#role(actor, interview);
-    if (role === 'seeker') throw new ServiceError('NOT_AUTHORIZED', 'Only recruiters assess interviews');
+    if (role !== 'recruiter') throw new ServiceError('NOT_AUTHORIZED', 'Only the interviewer edits this assessment');
     const data = validate(assessmentSchema, input);
-    const [row] = await this.db
-      .update(interviews)
-      .set({ notes: data.notes, rating: data.rating ?? null, outcome: data.outcome ?? null, outcomeShared: data.share })
-      .where(eq(interviews.id, id))
-      .returning();
-    if (data.outcome) {
-      await recordEvent(this.db, {
-        id: `outcome:${id}`,
-        kind: 'outcome',
-        boothId: interview.boothId,
-        actor: interview.seekerId,
-        data: { outcome: data.outcome },
-      });
-    }
-    return row!;
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [row] = await db
+        .update(interviews)
+        .set({ notes: data.notes, rating: data.rating ?? null, outcome: data.outcome ?? null, outcomeShared: data.share })
+        .where(eq(interviews.id, id))
+        .returning();
+      if (data.outcome) {
+        await recordEvent(db, {
+          id: `outcome:${id}`,
+          kind: 'outcome',
+          boothId: interview.boothId,
+          actor: interview.seekerId,
+          data: { outcome: data.outcome },
+        });
+      } else {
+        // No outcome any more: it is no longer counted either.
+        await db.delete(countedEvents).where(eq(countedEvents.id, `outcome:${id}`));
+      }
+      return row!;
+    });
   }
 
   async chat(actor: Actor, id: string, input: unknown) {

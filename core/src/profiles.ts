@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { requireRole, requireUser, type Actor } from './actor.ts';
 import { profileSchema, type ProfileInput } from './schemas.ts';
 import { validate } from './validate.ts';
+import { ServiceError } from './errors.ts';
 
-const { seekerProfiles, users } = schema;
+const { seekerProfiles, users, uploads } = schema;
 
 export type SeekerProfile = typeof seekerProfiles.$inferSelect & { name: string };
 
@@ -48,11 +49,25 @@ export class ProfileService {
     });
   }
 
+  /**
+   * Sets (or with null removes) the seeker's resume. The file it replaces is deleted, and with it
+   * every share of it, in the same transaction: a removed resume can be read by nobody.
+   */
   async setResume(actor: Actor, uploadId: string | null): Promise<void> {
     const user = requireRole(actor, 'seeker');
-    await this.db
-      .insert(seekerProfiles)
-      .values({ userId: user.id, resumeUploadId: uploadId })
-      .onConflictDoUpdate({ target: seekerProfiles.userId, set: { resumeUploadId: uploadId, updatedAt: new Date() } });
+    await this.db.transaction(async (tx) => {
+      const [current] = await tx.select({ id: seekerProfiles.resumeUploadId }).from(seekerProfiles).where(eq(seekerProfiles.userId, user.id)).for('update');
+      if (uploadId) {
+        const [file] = await tx.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, user.id), eq(uploads.kind, 'resume')));
+        if (!file) throw new ServiceError('NOT_FOUND', 'No such file');
+      }
+      await tx
+        .insert(seekerProfiles)
+        .values({ userId: user.id, resumeUploadId: uploadId })
+        .onConflictDoUpdate({ target: seekerProfiles.userId, set: { resumeUploadId: uploadId, updatedAt: new Date() } });
+      if (current?.id && current.id !== uploadId) {
+        await tx.delete(uploads).where(and(eq(uploads.id, current.id), eq(uploads.ownerId, user.id), eq(uploads.kind, 'resume')));
+      }
+    });
   }
 }

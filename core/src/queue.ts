@@ -85,32 +85,41 @@ export class BoothQueue {
   /** The seeker leaves the line (or declines a call). Leaving twice is fine. */
   async leave(actor: Actor, boothId: string): Promise<QueueEntry | null> {
     const seeker = requireUser(actor);
-    const [entry] = await this.db
-      .update(queueEntries)
-      .set({ status: 'left', endedAt: new Date() })
-      .where(and(eq(queueEntries.boothId, boothId), eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, ['waiting', 'called'])))
-      .returning();
-    if (entry) await recordEvent(this.db, { id: `queue_left:${entry.id}`, kind: 'queue_left', boothId, actor: seeker.id });
-    return entry ?? null;
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [entry] = await db
+        .update(queueEntries)
+        .set({ status: 'left', endedAt: new Date() })
+        .where(and(eq(queueEntries.boothId, boothId), eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, ['waiting', 'called'])))
+        .returning();
+      if (entry) await recordEvent(db, { id: `queue_left:${entry.id}`, kind: 'queue_left', boothId, actor: seeker.id });
+      return entry ?? null;
+    });
   }
 
-  /** Calls the first connected waiting seeker; null when nobody is waiting. */
+  /**
+   * Calls the first connected waiting seeker; null when nobody is waiting. The call and its
+   * counted `called` event are one transaction: both happen or neither.
+   */
   async callNext(actor: Actor, boothId: string): Promise<QueueEntry | null> {
     const recruiter = await this.requireStaff(actor, boothId);
-    const rows = await this.db.execute<{ id: string }>(sql`
-      update ${queueEntries}
-      set status = 'called', called_at = now(), called_by = ${recruiter.id},
-          accept_by = now() + make_interval(secs => ${this.options.acceptSeconds})
-      where id = (
-        select id from ${queueEntries}
-        where booth_id = ${boothId} and status = 'waiting' and disconnected_at is null
-        order by seq limit 1
-        for update skip locked
-      )
-      returning id`);
-    const id = (rows as unknown as { rows?: { id: string }[] }).rows?.[0]?.id ?? (rows as unknown as { id: string }[])[0]?.id;
-    if (!id) return null;
-    return this.#afterCall(id, boothId);
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const rows = await db.execute<{ id: string }>(sql`
+        update ${queueEntries}
+        set status = 'called', called_at = now(), called_by = ${recruiter.id},
+            accept_by = now() + make_interval(secs => ${this.options.acceptSeconds})
+        where id = (
+          select id from ${queueEntries}
+          where booth_id = ${boothId} and status = 'waiting' and disconnected_at is null
+          order by seq limit 1
+          for update skip locked
+        )
+        returning id`);
+      const id = (rows as unknown as { rows?: { id: string }[] }).rows?.[0]?.id ?? (rows as unknown as { id: string }[])[0]?.id;
+      if (!id) return null;
+      return this.#afterCall(db, id, boothId);
+    });
   }
 
   /** Calls one particular seeker out of turn; the reason is kept with the entry. */
@@ -118,24 +127,28 @@ export class BoothQueue {
     const recruiter = await this.requireStaff(actor, boothId);
     const clean = reason.trim().slice(0, 200);
     if (!clean) throw new ServiceError('INVALID', 'Say why this seeker goes first', { reason: 'required' });
-    const [entry] = await this.db
-      .update(queueEntries)
-      .set({
-        status: 'called',
-        calledAt: new Date(),
-        calledBy: recruiter.id,
-        acceptBy: new Date(Date.now() + this.options.acceptSeconds * 1000),
-        skipReason: clean,
-      })
-      .where(and(eq(queueEntries.id, entryId), eq(queueEntries.boothId, boothId), eq(queueEntries.status, 'waiting')))
-      .returning();
-    if (!entry) throw new ServiceError('CONFLICT', 'That seeker is no longer waiting');
-    return this.#afterCall(entry.id, boothId);
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [entry] = await db
+        .update(queueEntries)
+        .set({
+          status: 'called',
+          calledAt: new Date(),
+          calledBy: recruiter.id,
+          acceptBy: new Date(Date.now() + this.options.acceptSeconds * 1000),
+          skipReason: clean,
+        })
+        .where(and(eq(queueEntries.id, entryId), eq(queueEntries.boothId, boothId), eq(queueEntries.status, 'waiting')))
+        .returning();
+      if (!entry) throw new ServiceError('CONFLICT', 'That seeker is no longer waiting');
+      return this.#afterCall(db, entry.id, boothId);
+    });
   }
 
-  async #afterCall(entryId: string, boothId: string): Promise<QueueEntry> {
-    const [entry] = await this.db.select().from(queueEntries).where(eq(queueEntries.id, entryId));
-    await recordEvent(this.db, { id: `called:${entryId}`, kind: 'called', boothId, actor: entry!.seekerId });
+  /** Inside the call's transaction: the counted event goes with it. */
+  async #afterCall(db: Db, entryId: string, boothId: string): Promise<QueueEntry> {
+    const [entry] = await db.select().from(queueEntries).where(eq(queueEntries.id, entryId));
+    await recordEvent(db, { id: `called:${entryId}`, kind: 'called', boothId, actor: entry!.seekerId });
     return entry!;
   }
 
@@ -159,6 +172,13 @@ export class BoothQueue {
           plannedMinutes: this.options.interviewMinutes,
         })
         .returning();
+      // Accepting an interview shares the seeker's current resume with the employer (until removed).
+      await tx.execute(sql`
+        insert into ${schema.resumeShares} (upload_id, employer_id, interview_id)
+        select p.resume_upload_id, b.employer_id, ${interview!.id}
+        from ${seekerProfiles} p, ${booths} b
+        where p.user_id = ${seeker.id} and p.resume_upload_id is not null and b.id = ${entry.boothId}
+        on conflict do nothing`);
       return interview!;
     });
   }
@@ -186,23 +206,27 @@ export class BoothQueue {
   /**
    * Applies the clock: called seekers past their deadline become no-shows, disconnected ones past
    * the grace period leave. Conditional updates, so concurrent sweeps on several nodes each
-   * handle an entry at most once.
+   * handle an entry at most once; one transaction with their counted events, so an entry never
+   * changes without being counted (or is counted without changing).
    */
   async sweep(now = new Date()): Promise<{ noShows: QueueEntry[]; expired: QueueEntry[] }> {
-    const noShows = await this.db
-      .update(queueEntries)
-      .set({ status: 'no_show', endedAt: now })
-      .where(and(eq(queueEntries.status, 'called'), lt(queueEntries.acceptBy, now)))
-      .returning();
-    const graceStart = new Date(now.getTime() - this.options.graceSeconds * 1000);
-    const expired = await this.db
-      .update(queueEntries)
-      .set({ status: 'left', endedAt: now })
-      .where(and(eq(queueEntries.status, 'waiting'), lt(queueEntries.disconnectedAt, graceStart)))
-      .returning();
-    for (const e of noShows) await recordEvent(this.db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId });
-    for (const e of expired) await recordEvent(this.db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
-    return { noShows, expired };
+    return this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const noShows = await db
+        .update(queueEntries)
+        .set({ status: 'no_show', endedAt: now })
+        .where(and(eq(queueEntries.status, 'called'), lt(queueEntries.acceptBy, now)))
+        .returning();
+      const graceStart = new Date(now.getTime() - this.options.graceSeconds * 1000);
+      const expired = await db
+        .update(queueEntries)
+        .set({ status: 'left', endedAt: now })
+        .where(and(eq(queueEntries.status, 'waiting'), lt(queueEntries.disconnectedAt, graceStart)))
+        .returning();
+      for (const e of noShows) await recordEvent(db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId });
+      for (const e of expired) await recordEvent(db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
+      return { noShows, expired };
+    });
   }
 
   /** The line as recruiters see it: waiting seekers in order with a profile summary. */

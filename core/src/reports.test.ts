@@ -70,6 +70,17 @@ describe('toCsv', () => {
   it('keeps spreadsheets from running a cell as a formula', () => {
     expect(toCsv(['x'], [['=HYPERLINK("x")'], ['+1 call'], ['@me']])).toBe('\uFEFFx\r\n"\'=HYPERLINK(""x"")"\r\n\'+1 call\r\n\'@me\r\n');
   });
+
+  it('neutralises cells that start with whitespace, a line break, a pipe or a full-width formula sign', () => {
+    const risky = [' =1+1', '\t=1', '\r=1', '\n=1', '\u3000=1', '\u00a0=1', '|calc', '＝1+1', '＋1', '－1', '＠SUM(A1)', '｜calc', '-1+1', '=cmd|x'];
+    for (const text of risky) {
+      const [, line] = toCsv(['x'], [[text]]).slice(1).split('\r\n');
+      const unquoted = line!.startsWith('"') ? line!.slice(1, -1).replaceAll('""', '"') : line!;
+      expect(unquoted, JSON.stringify(text)).toBe(`'${text}`);
+    }
+    // Numbers and ordinary text are left alone.
+    expect(toCsv(['x'], [[-5], ['-5'], ['3.5'], ['a - b'], ['前端']])).toBe('\uFEFFx\r\n-5\r\n-5\r\n3.5\r\na - b\r\n前端\r\n');
+  });
 });
 
 describe('ReportService on the demo data (real Postgres)', () => {

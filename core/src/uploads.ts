@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
@@ -22,29 +22,71 @@ export const uploadLimits = Object.fromEntries(
   Object.entries(RULES).map(([k, r]) => [k, { maxBytes: r.maxBytes, types: Object.keys(r.types) }]),
 ) as Record<Kind, { maxBytes: number; types: string[] }>;
 
+export interface UploadQuotas {
+  /** Files one user may keep at once. */
+  maxFilesPerUser: number;
+  /** Bytes one user may keep over all their files. */
+  maxBytesPerUser: number;
+  /** Uploads one user may make in an hour (removed files still count). */
+  perHour: number;
+}
+
+export const defaultUploadQuotas: UploadQuotas = { maxFilesPerUser: 20, maxBytesPerUser: 20 * 1024 * 1024, perHour: 10 };
+
 /** Files kept in Postgres; the type is decided by content, never by the name or the browser. */
 export class UploadService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    readonly quotas: UploadQuotas = defaultUploadQuotas,
+  ) {}
 
+  /**
+   * Stores a file within its owner's quotas (files and bytes kept, uploads an hour). The checks
+   * and the insert are one transaction holding the owner's `users` row, so one user's uploads on
+   * several nodes are checked one after another; a refused upload writes nothing.
+   */
   async store(actor: Actor, kind: Kind, file: { name: string; bytes: Uint8Array }): Promise<string> {
     const user = requireUser(actor);
     const rule = RULES[kind];
-    if (file.bytes.byteLength === 0) throw new ServiceError('INVALID', 'The file is empty', { file: 'file_empty' });
-    if (file.bytes.byteLength > rule.maxBytes) throw new ServiceError('INVALID', 'The file is too large', { file: 'file_too_large' });
+    const size = file.bytes.byteLength;
+    if (size === 0) throw new ServiceError('INVALID', 'The file is empty', { file: 'file_empty' });
+    if (size > rule.maxBytes) throw new ServiceError('INVALID', 'The file is too large', { file: 'file_too_large' });
     const contentType = Object.entries(rule.types).find(([, magic]) => magic.every((b, i) => file.bytes[i] === b))?.[0];
     if (!contentType) throw new ServiceError('INVALID', 'That type of file is not accepted', { file: 'file_type' });
-    const [row] = await this.db
-      .insert(schema.uploads)
-      .values({
-        ownerId: user.id,
-        kind,
-        filename: file.name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || kind,
-        contentType,
-        size: file.bytes.byteLength,
-        data: file.bytes,
-      })
-      .returning({ id: schema.uploads.id });
-    return row!.id;
+    const { uploads, uploadLog, users } = schema;
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`select id from ${users} where id = ${user.id} for update`);
+      const hourAgo = new Date(Date.now() - 3600_000);
+      const [recent] = await tx
+        .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${uploadLog.createdAt})::text` })
+        .from(uploadLog)
+        .where(and(eq(uploadLog.userId, user.id), gt(uploadLog.createdAt, hourAgo)));
+      if ((recent?.n ?? 0) >= this.quotas.perHour) {
+        const oldest = recent?.oldest ? new Date(recent.oldest).getTime() : Date.now();
+        const retryAfterSeconds = Math.max(1, Math.ceil((oldest + 3600_000 - Date.now()) / 1000));
+        throw new ServiceError('RATE_LIMITED', 'Too many uploads: try again later', { file: 'file_rate_limited' }, retryAfterSeconds);
+      }
+      const [kept] = await tx
+        .select({ files: sql<number>`count(*)::int`, bytes: sql<number>`coalesce(sum(${uploads.size}), 0)::bigint` })
+        .from(uploads)
+        .where(eq(uploads.ownerId, user.id));
+      if ((kept?.files ?? 0) + 1 > this.quotas.maxFilesPerUser || Number(kept?.bytes ?? 0) + size > this.quotas.maxBytesPerUser) {
+        throw new ServiceError('INVALID', 'Your uploads are over their quota: remove a file first', { file: 'file_quota' });
+      }
+      const [row] = await tx
+        .insert(uploads)
+        .values({
+          ownerId: user.id,
+          kind,
+          filename: file.name.replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 120) || kind,
+          contentType,
+          size,
+          data: file.bytes,
+        })
+        .returning({ id: uploads.id });
+      await tx.insert(uploadLog).values({ userId: user.id, size });
+      return row!.id;
+    });
   }
 
   /** What is known about a file, without its bytes (for showing it on a page). */
@@ -66,26 +108,35 @@ export class UploadService {
 
   /**
    * A file with its bytes, for whoever may read it. Logos and covers are public. A resume is
-   * private to its owner and to the recruiters of employers whose booth line the seeker joined:
-   * joining a line is the seeker's choice to be seen by that employer. Anyone else gets NOT_FOUND,
-   * so a resume's existence is not revealed either.
+   * private to its owner and to the recruiters of an employer while the seeker is in one of its
+   * booths' lines (waiting or called) or in an interview there, or after the seeker shared that
+   * file with the employer (accepting an interview shares it: `resume_shares`). A removed resume
+   * is gone (its row, and the shares with it). Anyone else gets NOT_FOUND, so a resume's
+   * existence is not revealed either.
    */
   async read(actor: Actor, id: string) {
     const file = await this.get(id);
     if (file.kind !== 'resume' || actor?.id === file.ownerId) return file;
-    if (actor && (await this.seekerJoinedLineOf(file.ownerId, actor.id))) return file;
+    if (actor && (await this.recruiterMaySee(file.id, file.ownerId, actor.id))) return file;
     throw new ServiceError('NOT_FOUND', 'No such file');
   }
 
-  private async seekerJoinedLineOf(seekerId: string, recruiterId: string): Promise<boolean> {
-    const { queueEntries, booths, employerMembers } = schema;
-    const [row] = await this.db
+  private async recruiterMaySee(uploadId: string, seekerId: string, recruiterId: string): Promise<boolean> {
+    const { queueEntries, booths, employerMembers, resumeShares } = schema;
+    const [inLine] = await this.db
       .select({ one: sql<number>`1` })
       .from(queueEntries)
       .innerJoin(booths, eq(booths.id, queueEntries.boothId))
       .innerJoin(employerMembers, and(eq(employerMembers.employerId, booths.employerId), eq(employerMembers.userId, recruiterId)))
-      .where(eq(queueEntries.seekerId, seekerId))
+      .where(and(eq(queueEntries.seekerId, seekerId), inArray(queueEntries.status, ['waiting', 'called', 'interviewing']), isNull(queueEntries.endedAt)))
       .limit(1);
-    return Boolean(row);
+    if (inLine) return true;
+    const [shared] = await this.db
+      .select({ one: sql<number>`1` })
+      .from(resumeShares)
+      .innerJoin(employerMembers, and(eq(employerMembers.employerId, resumeShares.employerId), eq(employerMembers.userId, recruiterId)))
+      .where(eq(resumeShares.uploadId, uploadId))
+      .limit(1);
+    return Boolean(shared);
   }
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { eq } from 'drizzle-orm';
@@ -36,16 +37,60 @@ export type AuthResult =
  * sees only this small surface.
  */
 export function createAuth(db: Db, options: AuthOptions) {
+  // Sign-up writes the user, its password account, what signUp() adds (its role, an employer's
+  // company) and the session in one transaction. better-auth runs its writes in a drizzle
+  // transaction (`transaction: true`); this remembers that transaction, and the sign-up in
+  // progress, so the hooks below write on it too.
+  const currentTx = new AsyncLocalStorage<Db>();
+  const pendingSignUp = new AsyncLocalStorage<PendingSignUp>();
+  const adapterDb = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== 'transaction') return Reflect.get(target, prop, receiver);
+      return (fn: (tx: Db) => Promise<unknown>, config?: unknown) =>
+        (target.transaction as (f: (tx: Db) => Promise<unknown>, c?: unknown) => Promise<unknown>)((tx) => currentTx.run(tx, () => fn(tx)), config);
+    },
+  });
   const auth = betterAuth({
     appName: 'Fairground',
     secret: options.secret,
     baseURL: options.baseURL,
     basePath: '/api/auth',
     trustedOrigins: (request) => [options.baseURL, ...(request ? [new URL(request.url).origin] : [])],
-    database: drizzleAdapter(db, {
+    database: drizzleAdapter(adapterDb, {
       provider: 'pg',
       schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
+      transaction: true,
     }),
+    databaseHooks: {
+      user: {
+        create: {
+          // The role is ours (never the client's): set in the same insert as the user.
+          before: async (user) => {
+            const pending = pendingSignUp.getStore();
+            return pending ? { data: { ...user, role: pending.role } } : undefined;
+          },
+        },
+      },
+      account: {
+        create: {
+          // Right after the user row, inside better-auth's transaction: the caller's own writes.
+          before: async (account) => {
+            const pending = pendingSignUp.getStore();
+            const tx = currentTx.getStore();
+            if (!pending?.withinTransaction || pending.done) return;
+            if (!tx) throw new Error('sign-up is not running in a transaction');
+            pending.done = true;
+            try {
+              const [row] = await tx.select().from(users).where(eq(users.id, account.userId));
+              await pending.withinTransaction(tx, { id: row!.id, email: row!.email, name: row!.name, role: row!.role });
+            } catch (err) {
+              pending.error = err;
+              throw err;
+            }
+          },
+        },
+      },
+    },
     advanced: {
       cookiePrefix: 'fg',
       database: { generateId: 'uuid' },
@@ -115,21 +160,23 @@ export function createAuth(db: Db, options: AuthOptions) {
       return toResult(await call('/sign-in/email', { email, password: input.password }, clientAddress), 'credentials');
     },
 
-    /** Creates the account and its session; the role is set here, never by the client. */
+    /**
+     * Creates the account and its session; the role is set here, never by the client.
+     * `withinTransaction` runs after the user row is written, in the same transaction: if it (or
+     * any later write of the sign-up) fails, nothing of the account is left, and its error is thrown.
+     */
     async signUp(
       input: { name: string; email: string; password: string; role: 'seeker' | 'employer' },
       clientAddress: string,
+      withinTransaction?: (tx: Db, user: SessionUser) => Promise<void>,
     ): Promise<AuthResult> {
       const email = input.email.trim().toLowerCase();
-      const result = await toResult(
-        await call('/sign-up/email', { name: input.name, email, password: input.password }, clientAddress),
-        'email_taken',
+      const pending: PendingSignUp = { role: input.role, withinTransaction, done: false };
+      const response = await pendingSignUp.run(pending, () =>
+        call('/sign-up/email', { name: input.name, email, password: input.password }, clientAddress),
       );
-      if (result.ok && input.role !== result.user.role) {
-        await db.update(users).set({ role: input.role }).where(eq(users.id, result.user.id));
-        result.user.role = input.role;
-      }
-      return result;
+      if (pending.error) throw pending.error;
+      return toResult(response, 'email_taken');
     },
 
     /**
@@ -176,3 +223,10 @@ export function createAuth(db: Db, options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+interface PendingSignUp {
+  role: 'seeker' | 'employer';
+  withinTransaction: ((tx: Db, user: SessionUser) => Promise<void>) | undefined;
+  done: boolean;
+  error?: unknown;
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import {
   connect,
   createAuth,
@@ -105,5 +106,34 @@ describe.each(backends)('database on %s', (kind, open) => {
     const extra = await open();
     await extra.close();
     await expect(extra.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('the Postgres pool', () => {
+  it('cancels a statement that runs past statement_timeout with an error, not a hang', async () => {
+    const database = await connect({ url: inject('databaseUrl'), migrate: false, statementTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const failure = await database.db.execute(sql`select pg_sleep(5)`).then(
+        () => null,
+        (err: { cause?: { code?: string }; code?: string }) => err.cause?.code ?? err.code,
+      );
+      expect(failure).toBe('57014'); // query_canceled
+      expect(Date.now() - started).toBeLessThan(3000);
+      // The connection is still usable afterwards.
+      await expect(database.ping()).resolves.toBeUndefined();
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('has a 10 s statement_timeout by default', async () => {
+    const database = await connect({ url: inject('databaseUrl'), migrate: false });
+    try {
+      const rows = (await database.db.execute(sql`show statement_timeout`)) as unknown as Array<{ statement_timeout: string }>;
+      expect(rows[0]?.statement_timeout).toBe('10s');
+    } finally {
+      await database.close();
+    }
   });
 });

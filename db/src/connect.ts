@@ -28,6 +28,12 @@ export interface ConnectOptions {
   dataDir?: string;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Postgres cancels any statement running longer than this (ms; default 10 s, 0 = never), so a
+   * runaway query or a lock wait fails with an error instead of holding a pool connection forever.
+   * PGlite has one connection in-process and ignores it.
+   */
+  statementTimeoutMs?: number;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -35,12 +41,12 @@ const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url)
 /** Opens the database the config names and brings its schema up to date. */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   const database = options.url
-    ? await connectPostgres(options.url, options.migrate ?? true)
+    ? await connectPostgres(options.url, options.migrate ?? true, options.statementTimeoutMs ?? 10_000)
     : await connectPglite(options.dataDir ?? './data/pglite', options.migrate ?? true);
   return database;
 }
 
-async function connectPostgres(url: string, runMigrations: boolean): Promise<Database> {
+async function connectPostgres(url: string, runMigrations: boolean, statementTimeoutMs: number): Promise<Database> {
   if (runMigrations) {
     // Several app nodes may start at once: a session-level advisory lock on one dedicated
     // connection makes them apply migrations one after the other.
@@ -53,7 +59,8 @@ async function connectPostgres(url: string, runMigrations: boolean): Promise<Dat
       await lockClient.end();
     }
   }
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  // A startup parameter, so every pooled connection has it from its first statement on.
+  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { statement_timeout: statementTimeoutMs } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   let closed = false;
   return {

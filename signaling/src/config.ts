@@ -45,6 +45,17 @@ const schema = z.object({
   ADDRESS_HEADER: z.string().toLowerCase().regex(/^[a-z0-9-]+$/).optional(),
   /** With ADDRESS_HEADER=x-forwarded-for: how many proxies you trust (the entry this far from the right). */
   XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
+  // Data integrity and uploads (issue 11: statement timeout, stale interviews, upload quotas).
+  /** Postgres cancels a statement running longer than this (ms; 0 = never). PGlite ignores it. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** Minutes past an interview's planned length after which the clock ends it if nobody did. */
+  INTERVIEW_GRACE_MINUTES: z.coerce.number().int().min(0).max(240).default(10),
+  /** Files one user may keep (resumes, logos, covers together). */
+  UPLOAD_MAX_FILES_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Bytes one user may keep over all their files. */
+  UPLOAD_MAX_BYTES_PER_USER: z.coerce.number().int().min(1).max(10 * 1024 ** 3).default(20 * 1024 * 1024),
+  /** Uploads one user may make per hour (counted in Postgres, so across nodes). */
+  UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
   // Exposure (issue 11): origins, metrics.

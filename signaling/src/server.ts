@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
+import { interviewRoomId } from './socket/interview-handlers.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
 import { BroadcastStage } from './domain/broadcast-stage.ts';
@@ -63,7 +64,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   };
 
   try {
-    const database = await connect({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, 'pglite') });
+    const database = await connect({
+      url: config.DATABASE_URL,
+      dataDir: join(config.DATA_DIR, 'pglite'),
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    });
     closers.push(() => database.close());
     const auth = createAuth(database.db, {
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
@@ -75,6 +80,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       graceSeconds: config.QUEUE_GRACE_SECONDS,
       maxQueuesPerSeeker: 3,
       interviewMinutes: config.INTERVIEW_MINUTES,
+    }, undefined, {
+      maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
+      maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
+      perHour: config.UPLOADS_PER_HOUR,
     });
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
@@ -168,6 +177,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         broadcasts: services.broadcasts,
         // With the Redis adapter this reaches every node's sockets; only one node announces each.
         onBroadcastLive: ({ id, title }) => io.emit('notice:broadcast-live', { broadcastId: id, title }),
+        interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
+        // The node that closed an overdue interview tells both sides, and the booth's line moves on.
+        onInterviewClosed: (interview) => {
+          io.to(interviewRoomId(interview.id)).emit('interview:state', {
+            interviewId: interview.id,
+            startedAt: interview.startedAt?.toISOString() ?? null,
+            endedAt: interview.endedAt?.toISOString() ?? null,
+            plannedMinutes: interview.plannedMinutes,
+          });
+          queue.changed(interview.boothId);
+        },
         intervalMs: config.CLOCK_INTERVAL_MS,
         log: getLogger('signaling:clock'),
       });

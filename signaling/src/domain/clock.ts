@@ -1,14 +1,29 @@
 import type { Logger } from 'pino';
 
-/** What the clock moves: fairs open and close by their times; broadcasts are announced at their start. */
+/**
+ * What the clock moves: fairs open and close by their times; broadcasts are announced at their
+ * start; interviews nobody ended are closed past their planned length plus a grace period.
+ */
 export interface ClockDeps {
   fairs: { advanceByClock(now?: Date): Promise<number> };
   broadcasts: { announceDue(now?: Date): Promise<Array<{ id: string; title: string }>> };
+  /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
+  interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
   onBroadcastLive(broadcast: { id: string; title: string }): void;
+  /** Told about each interview this node closed (exactly one node closes each). */
+  onInterviewClosed?(interview: ClosedInterview): void;
   log: Pick<Logger, 'error' | 'debug'>;
   intervalMs: number;
   now?: () => Date;
+}
+
+export interface ClosedInterview {
+  id: string;
+  boothId: string;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  plannedMinutes: number;
 }
 
 export interface Clock {
@@ -45,6 +60,19 @@ export function startClock(deps: ClockDeps): Clock {
       }
     } catch (err) {
       deps.log.error({ err }, 'finding due broadcasts failed');
+    }
+    if (deps.interviews) {
+      try {
+        for (const interview of await deps.interviews.closeOverdue(at)) {
+          try {
+            deps.onInterviewClosed?.(interview);
+          } catch (err) {
+            deps.log.error({ err, interviewId: interview.id }, 'announcing a closed interview failed');
+          }
+        }
+      } catch (err) {
+        deps.log.error({ err }, 'closing overdue interviews failed');
+      }
     }
   };
 

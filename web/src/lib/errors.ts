@@ -19,6 +19,8 @@ const messages: Record<string, () => string> = {
   file_too_large: m.error_file_too_large,
   file_type: m.error_file_type,
   file_missing: m.error_file_missing,
+  file_quota: m.error_file_quota,
+  file_rate_limited: m.error_file_rate_limited,
   already_at_fair: m.org_error_already_at_fair,
   email_taken: m.error_email_taken,
   rate_limited: m.sign_in_rate_limited,

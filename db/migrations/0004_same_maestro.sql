@@ -1,0 +1,19 @@
+CREATE TABLE "resume_shares" (
+	"upload_id" uuid NOT NULL,
+	"employer_id" uuid NOT NULL,
+	"interview_id" uuid,
+	"shared_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "resume_shares_upload_id_employer_id_pk" PRIMARY KEY("upload_id","employer_id")
+);
+--> statement-breakpoint
+CREATE TABLE "upload_log" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"user_id" uuid NOT NULL,
+	"size" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "resume_shares" ADD CONSTRAINT "resume_shares_upload_id_uploads_id_fk" FOREIGN KEY ("upload_id") REFERENCES "public"."uploads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "resume_shares" ADD CONSTRAINT "resume_shares_employer_id_employers_id_fk" FOREIGN KEY ("employer_id") REFERENCES "public"."employers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "upload_log" ADD CONSTRAINT "upload_log_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "upload_log_user_time_idx" ON "upload_log" USING btree ("user_id","created_at");
