@@ -15,6 +15,7 @@ import { ReportService } from './reports.ts';
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
+export { visibleBooth, type VisibleBooth } from './booths.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
