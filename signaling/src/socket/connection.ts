@@ -254,6 +254,14 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   registerInterviewHandlers(conn, deps);
   registerChatHandlers(conn, deps);
 
+  // A name no handler knows would otherwise leave the client's ack waiting until its timeout.
+  // Every handler is registered above, synchronously, so a name without listeners is unknown.
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function' || (typeof event === 'string' && socket.listeners(event as never).length > 0)) return;
+    (ack as (r: unknown) => void)({ ok: false, error: { code: 'UNKNOWN_EVENT', message: 'No such event' } });
+  });
+
   socket.on('disconnect', () => {
     for (const roomId of [...joined.keys()]) {
       conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
