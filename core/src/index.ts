@@ -16,6 +16,8 @@ export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { visibleBooth, type VisibleBooth } from './booths.ts';
+export { AccountService } from './users.ts';
+import { AccountService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
@@ -78,12 +80,14 @@ export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts'
 
 /** Every service over one database: what pages and sockets use. */
 export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {
+  /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
+  const access = new AccessEvents();
   return {
-    /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
-    access: new AccessEvents(),
+    access,
+    accounts: new AccountService(db, access),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
-    employers: new EmployerService(db),
+    employers: new EmployerService(db, access),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),

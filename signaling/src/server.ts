@@ -21,6 +21,7 @@ import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
+import { dropSocketsOnAccessChange } from './socket/access.ts';
 import { onConnection } from './socket/connection.ts';
 import { createQueuePublisher } from './socket/queue-publisher.ts';
 import { createDashboard } from './socket/dashboard.ts';
@@ -160,6 +161,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
+    // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
+    closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
     const queue = createQueuePublisher({
       io,
       db: database.db,

@@ -30,7 +30,8 @@ import { registerChatHandlers } from './chat-handlers.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
 import { registerBroadcastHandlers } from './broadcast-handlers.ts';
-import { userRoom, type QueuePublisher } from './queue-publisher.ts';
+import { staffRoom, userRoom, type QueuePublisher } from './queue-publisher.ts';
+import { joinStaffRoom } from './staff-room.ts';
 import { dashboardRoom, fairPresenceRoom, type Dashboard } from './dashboard.ts';
 import type { AppServer } from '../server.ts';
 
@@ -121,7 +122,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
   if (user) {
+    // Rooms through which a change of rights ends this socket on any node (socket/access.ts).
     void socket.join(userRoom(user.id));
+    if (socket.data.sessionRoom) void socket.join(socket.data.sessionRoom);
     presence
       .add(ONLINE, socket.data.identity, socket.id)
       .then(() => deps.services.queue.markConnected(user.id))
@@ -130,7 +133,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   }
 
   handle(socket, 'booth:join', boothJoinSchema, limiter, log, async ({ boothId }) => {
-    const { booth, isStaff } = await booths.access(boothId, user);
+    const { booth, isStaff: wasStaff } = await booths.access(boothId, user);
+    // Staff pushes go to the staff room: joined first, membership checked again after (joinStaffRoom).
+    const isStaff = wasStaff && (await joinStaffRoom(socket, deps.services, boothId));
     const roomId = boothRoomId(boothId);
     // Visitors also count once towards the fair's "people here now", whichever booths they are at.
     const fairConnection = `${socket.id}|${boothId}`;
@@ -148,7 +153,6 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       await presence.add(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
       deps.dashboard.boothChanged(boothId);
     }
-    if (isStaff) await socket.join(`staff:${boothId}`);
     // The funnel's first stage: a signed-in seeker visited this booth (once, whatever the retries).
     if (entered && user?.role === 'seeker') {
       await recordEvent(deps.db, { id: `booth_visit:${boothId}:${user.id}`, kind: 'booth_visit', boothId, actor: user.id });
@@ -167,7 +171,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   handle(socket, 'booth:leave', boothLeaveSchema, limiter, log, async ({ boothId }) => {
     await conn.leave(boothRoomId(boothId));
-    await socket.leave(`staff:${boothId}`);
+    await socket.leave(staffRoom(boothId));
     return null;
   });
 
@@ -221,8 +225,13 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'dashboard:watch', dashboardSchema, limiter, log, async ({ fairId }) => {
-    await deps.dashboard.authorize(user, fairId);
+    // Joined before the check: a role change committed after it ends this socket (socket/access.ts);
+    // one committed before it fails the check. Either way no push reaches a demoted organizer.
     await socket.join(dashboardRoom(fairId));
+    await deps.dashboard.authorize(user, fairId).catch(async (err: unknown) => {
+      await socket.leave(dashboardRoom(fairId));
+      throw err;
+    });
     return deps.dashboard.snapshot(fairId);
   });
 
