@@ -43,6 +43,13 @@ const schema = z.object({
   ADDRESS_HEADER: z.string().toLowerCase().regex(/^[a-z0-9-]+$/).optional(),
   /** With ADDRESS_HEADER=x-forwarded-for: how many proxies you trust (the entry this far from the right). */
   XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
+  // Broadcast audience (issue 11, item 9): anonymous viewers cannot inflate the numbers.
+  /** Distinct anonymous device ids counted per client address per broadcast in one window. */
+  BROADCAST_ANON_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** That window, in ms (counted from the address's first anonymous viewer of the broadcast). */
+  BROADCAST_ANON_WINDOW_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3_600_000).default(3_600_000),
+  /** An anonymous viewer counts only after staying this long in the room (a page session, not a drive-by). */
+  BROADCAST_VIEW_DWELL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
 });

@@ -32,6 +32,7 @@ import { registerQueueHandlers } from './queue-handlers.ts';
 import { registerBroadcastHandlers } from './broadcast-handlers.ts';
 import { staffRoom, userRoom, type QueuePublisher } from './queue-publisher.ts';
 import { joinStaffRoom } from './staff-room.ts';
+import type { BroadcastViews } from './broadcast-views.ts';
 import { dashboardRoom, fairPresenceRoom, type Dashboard } from './dashboard.ts';
 import type { AppServer } from '../server.ts';
 
@@ -47,6 +48,8 @@ export interface ConnectionDeps {
   services: Services;
   queue: QueuePublisher;
   dashboard: Dashboard;
+  /** When a broadcast viewer counts (dwell and per-address cap for anonymous ones). */
+  views: BroadcastViews;
   log: Logger;
   /** Per-user limit on queue joins, shared by the user's connections on this node. */
   joinLimiter: (userId: string) => RateLimiter;
@@ -114,10 +117,14 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     },
   };
   const requirePublisher = async (roomId: string) => {
-    if (conn.inRoom(roomId).canPublish) return;
+    const isBroadcast = roomId.startsWith('broadcast:');
+    const broadcastId = roomId.slice('broadcast:'.length);
     // A viewer a host brought on stage may publish until sent back.
-    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) return;
-    throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+    if (!conn.inRoom(roomId).canPublish && !(isBroadcast && (await deps.stage.isGuest(broadcastId, peerId)))) {
+      throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+    }
+    // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
+    if (isBroadcast) await deps.services.broadcasts.requireOpen(user, broadcastId);
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
