@@ -126,6 +126,26 @@ describe('ended broadcasts and anonymous views', () => {
     expect(await send(seeker, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({ ok: false });
   });
 
+  it('a host live at the broadcast’s end stops being live at the end', async () => {
+    const broadcastId = await addBroadcast('Ends soon', new Date(Date.now() + 2500));
+    const roomId = `broadcast:${broadcastId}`;
+    const host = await connect({ cookie: hostCookie });
+    expect(await send(host, 'broadcast:join', { broadcastId })).toMatchObject({ ok: true });
+    const transport = await send<{ id: string }>(host, 'media:transport-create', { roomId, direction: 'send' });
+    if (!transport.ok) throw new Error(transport.error.code);
+    const produced = await send(host, 'media:produce', {
+      roomId,
+      transportId: transport.data.id,
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 22220001 }] },
+      source: 'camera',
+    });
+    expect(produced).toMatchObject({ ok: true });
+    expect(node.platform.media.producers(roomId)).toHaveLength(1);
+    await sleep(3500);
+    expect(node.platform.media.producers(roomId)).toEqual([]);
+  });
+
   it('a host who joined before the end cannot go live after it', async () => {
     const broadcastId = await addBroadcast('Ends while joined', new Date(Date.now() + 3600_000));
     const roomId = `broadcast:${broadcastId}`;

@@ -124,7 +124,20 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
     }
     // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
-    if (isBroadcast) await deps.services.broadcasts.requireOpen(user, broadcastId);
+    if (isBroadcast) return (await deps.services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;
+    return null;
+  };
+  // A broadcast's producers stop at its end: going live shortly before it does not keep it live.
+  const endTimers = new Set<NodeJS.Timeout>();
+  const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
+    const delay = endsAt.getTime() - Date.now();
+    if (delay > 2 ** 31 - 1) return; // beyond a timer's reach (weeks away); the server restarts sooner
+    const timer = setTimeout(() => {
+      endTimers.delete(timer);
+      media.closeProducer(roomId, peerId, producerId).catch(() => {});
+    }, Math.max(0, delay));
+    timer.unref();
+    endTimers.add(timer);
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
@@ -201,10 +214,11 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    await requirePublisher(p.roomId);
+    const endsAt = await requirePublisher(p.roomId);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });
+    if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
     socket.to(p.roomId).emit('media:producer-added', {
       roomId: p.roomId,
       producer: { id: producerId, kind: p.kind, source: p.source },
@@ -279,6 +293,8 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   socket.on('disconnect', () => {
+    for (const timer of endTimers) clearTimeout(timer);
+    endTimers.clear();
     for (const roomId of [...joined.keys()]) {
       conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
     }
