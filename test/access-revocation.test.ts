@@ -125,12 +125,12 @@ describe('stale rights on open sockets', () => {
     expect(await send(watching, 'dashboard:watch', { fairId: fair.id })).toMatchObject({ ok: true });
     // Only an admin may change roles, and a refused change ends nothing.
     await expect(
-      nodes[0]!.platform.services.accounts.setRole({ ...organizer.user, role: 'organizer' }, organizer.user.id, 'seeker'),
+      nodes[0]!.platform.services.users.setRole({ ...organizer.user, role: 'organizer' }, organizer.user.id, 'seeker'),
     ).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
     expect(watching.connected).toBe(true);
 
     const endedB = ended(watching);
-    await nodes[0]!.platform.services.accounts.setRole({ ...admin.user, role: 'admin' }, organizer.user.id, 'seeker');
+    await nodes[0]!.platform.services.users.setRole({ ...admin.user, role: 'admin' }, organizer.user.id, 'seeker');
     expect(await endedB).toBe('io server disconnect');
     const again = await connect(1, organizer.cookie);
     const updates = record(again, 'dashboard:update');
@@ -142,10 +142,10 @@ describe('stale rights on open sockets', () => {
   it('deleting one’s own account (password confirmed) ends its sockets; the reconnect is anonymous', async () => {
     const { user, cookie } = await account('leaving');
     const socket = await connect(1, cookie);
-    await expect(nodes[0]!.platform.services.accounts.deleteSelf(user, 'not the password')).rejects.toMatchObject({ code: 'INVALID' });
+    await expect(nodes[0]!.platform.services.users.deleteSelf(user, 'not the password')).rejects.toMatchObject({ code: 'INVALID' });
     expect(socket.connected).toBe(true);
     const endedB = ended(socket);
-    await nodes[0]!.platform.services.accounts.deleteSelf(user, password);
+    await nodes[0]!.platform.services.users.deleteSelf(user, password);
     expect(await endedB).toBe('io server disconnect');
     expect(await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.id, user.id))).toEqual([]);
     const again = await connect(1, cookie);

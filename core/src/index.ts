@@ -16,8 +16,8 @@ export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { visibleBooth, type VisibleBooth } from './booths.ts';
-export { AccountService } from './users.ts';
-import { AccountService } from './users.ts';
+export { UserService } from './users.ts';
+import { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
@@ -84,7 +84,7 @@ export function createServices(db: Db, queueOptions: QueueOptions = defaultQueue
   const access = new AccessEvents();
   return {
     access,
-    accounts: new AccountService(db, access),
+    users: new UserService(db, access),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
     employers: new EmployerService(db, access),

@@ -12,7 +12,7 @@ const ROLES: readonly Role[] = ['seeker', 'employer', 'organizer', 'admin'];
  * Changes to accounts themselves: an admin setting a role, a user deleting their own account.
  * Each change is announced through AccessEvents, so open sockets carrying the old rights end.
  */
-export class AccountService {
+export class UserService {
   constructor(
     private readonly db: Db,
     private readonly access: AccessEvents,

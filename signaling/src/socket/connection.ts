@@ -289,7 +289,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   socket.onAny((event: unknown, ...args: unknown[]) => {
     const ack = args.at(-1);
     if (typeof ack !== 'function' || (typeof event === 'string' && socket.listeners(event as never).length > 0)) return;
-    (ack as (r: unknown) => void)({ ok: false, error: { code: 'UNKNOWN_EVENT', message: 'No such event' } });
+    // Counted against the connection's allowance like any request, so a flood of them is limited too.
+    const error = limiter.take() ? { code: 'UNKNOWN_EVENT', message: 'No such event' } : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+    (ack as (r: unknown) => void)({ ok: false, error });
   });
 
   socket.on('disconnect', () => {
