@@ -19,7 +19,10 @@ describe('broadcast audience across two nodes', () => {
   let seekerCookie: string;
 
   beforeAll(async () => {
-    nodes.push(await startPlatform({ redis: true }), await startPlatform({ redis: true }));
+    // 200 distinct viewers, all from the test's one address, counted as they join: the per-address
+    // cap and the dwell for anonymous viewers (test/ended-broadcast.test.ts) are lifted here.
+    const env = { BROADCAST_ANON_PER_ADDRESS: '1000', BROADCAST_VIEW_DWELL_MS: '0' };
+    nodes.push(await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env }));
     const db = nodes[0]!.db;
     const [host] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
     const [row] = await db

@@ -116,6 +116,7 @@ describe('authorization matrix (real Postgres)', () => {
     ['set the employer logo', ['owner'], (s, a) => s.employers.setLogo(a, ids.xinghe, null)],
     ['invite a recruiter', ['owner'], (s, a) => s.employers.invite(a, ids.xinghe, { email: `new-${a?.role}@example.com` })],
     ['remove the owner', [], (s, a) => s.employers.removeMember(a, ids.xinghe, ids.ownerId)],
+    ['change a user’s role', ['admin'], (s, a) => s.users.setRole(a, actors.seeker!.id, 'seeker')],
     ['create a job', ['owner', 'recruiter'], (s, a) => s.employers.createJob(a, ids.xinghe, job)],
     ['edit a job', ['owner', 'recruiter'], (s, a) => s.employers.updateJob(a, ids.xingheJob, { ...job, title: '前端工程师 Frontend Engineer' })],
     ['apply for a booth', ['owner', 'recruiter'], (s, a, fairId) => s.fairs.apply(a, ids.xinghe, { fairId }), openFair],

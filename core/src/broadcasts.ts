@@ -50,10 +50,23 @@ export class BroadcastService {
    * Who the actor is in this broadcast's room: a host (named in broadcast_hosts, or any
    * organizer) may publish; everyone else who may see it watches.
    */
-  async access(actor: Actor, id: string) {
+  async access(actor: Actor, id: string, now = new Date()) {
     const broadcast = await this.get(actor, id);
     const isHost = isOrganizer(actor) || broadcast.hosts.some((h) => h.id === actor?.id);
-    return { broadcast, isHost };
+    /** Past its end: a record now. Nobody goes live, comes on stage or is counted as a viewer. */
+    const ended = broadcast.endsAt <= now;
+    return { broadcast, isHost, ended };
+  }
+
+  /**
+   * For anything that makes a broadcast live (a send transport, producing, inviting to or asking
+   * for the stage): the broadcast must not have ended. Asked at the moment of the request, not at
+   * the join, so a host who joined before the end cannot start publishing after it.
+   */
+  async requireOpen(actor: Actor, id: string, now = new Date()) {
+    const access = await this.access(actor, id, now);
+    if (access.ended) throw new ServiceError('CONFLICT', 'This broadcast has ended');
+    return access;
   }
 
   async create(actor: Actor, input: BroadcastInput) {

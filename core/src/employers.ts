@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
+import type { AccessEvents } from './access.ts';
 import { requireMember, requireOwner, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { employerSchema, inviteSchema, jobSchema, type EmployerInput, type JobInput } from './schemas.ts';
@@ -9,7 +10,11 @@ const { employers, employerMembers, employerInvitations, jobs, users } = schema;
 
 /** Employers, their staff and their jobs. Every mutation checks the actor first. */
 export class EmployerService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told when someone leaves a team, so their open sockets lose the staff rights at once. */
+    private readonly access?: AccessEvents,
+  ) {}
 
   /** Employers the user staffs, with their role there. */
   async mine(actor: Actor) {
@@ -135,6 +140,7 @@ export class EmployerService {
     if (!target) throw new ServiceError('NOT_FOUND', 'Not a member of this employer');
     if (target.role === 'owner') throw new ServiceError('NOT_AUTHORIZED', 'The owner cannot be removed');
     await this.db.delete(employerMembers).where(and(eq(employerMembers.employerId, employerId), eq(employerMembers.userId, userId)));
+    this.access?.changed({ userId, reason: 'team-removed', employerId });
   }
 
   async jobs(employerId: string) {

@@ -15,6 +15,9 @@ import { ReportService } from './reports.ts';
 export { ServiceError, type ServiceErrorCode } from './errors.ts';
 export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
+export { visibleBooth, type VisibleBooth } from './booths.ts';
+export { UserService } from './users.ts';
+import { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
@@ -83,12 +86,14 @@ export function createServices(
   chatOptions: ChatOptions = defaultChatOptions,
   uploadQuotas: UploadQuotas = defaultUploadQuotas,
 ) {
+  /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
+  const access = new AccessEvents();
   return {
-    /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
-    access: new AccessEvents(),
+    access,
+    users: new UserService(db, access),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
-    employers: new EmployerService(db),
+    employers: new EmployerService(db, access),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
     broadcasts: new BroadcastService(db),

@@ -56,6 +56,14 @@ const schema = z.object({
   UPLOAD_MAX_BYTES_PER_USER: z.coerce.number().int().min(1).max(10 * 1024 ** 3).default(20 * 1024 * 1024),
   /** Uploads one user may make per hour (counted in Postgres, so across nodes). */
   UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+
+  // Broadcast audience (issue 11, item 9): anonymous viewers cannot inflate the numbers.
+  /** Distinct anonymous device ids counted per client address per broadcast in one window. */
+  BROADCAST_ANON_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+  /** That window, in ms (counted from the address's first anonymous viewer of the broadcast). */
+  BROADCAST_ANON_WINDOW_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3_600_000).default(3_600_000),
+  /** An anonymous viewer counts only after staying this long in the room (a page session, not a drive-by). */
+  BROADCAST_VIEW_DWELL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
   // Exposure (issue 11): origins, metrics.

@@ -22,6 +22,11 @@ import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
+import { createBroadcastViews } from './socket/broadcast-views.ts';
+import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './domain/anonymous-viewers.ts';
+import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
+import { clientAddress } from './http/client-address.ts';
+import { dropSocketsOnAccessChange } from './socket/access.ts';
 import { onConnection } from './socket/connection.ts';
 import { createQueuePublisher } from './socket/queue-publisher.ts';
 import { createDashboard } from './socket/dashboard.ts';
@@ -100,6 +105,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
     let redis: RedisClientType | null = null;
     let presence: PresenceStore = new MemoryPresenceStore();
+    let boundedSets: BoundedSets = new MemoryBoundedSets();
     const app = express();
     app.disable('x-powered-by');
     app.use(securityHeaders({ https: config.ORIGIN?.startsWith('https:') ?? false }));
@@ -130,6 +136,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       closers.unshift(() => closeRedis(redis!), () => closeRedis(sub));
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
+      boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
     }
 
     // Sockets close before Redis and the database they still use on disconnect.
@@ -160,6 +167,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
     audience.start();
     const stage = new BroadcastStage(presence);
+    const views = createBroadcastViews({
+      audience,
+      cap: new AnonymousViewerCap({ sets: boundedSets, perAddress: config.BROADCAST_ANON_PER_ADDRESS, windowMs: config.BROADCAST_ANON_WINDOW_MS }),
+      dwellMs: config.BROADCAST_VIEW_DWELL_MS,
+      addressOf: (socket) => clientAddress(socket.handshake.headers, socket.handshake.address, config),
+      log: audienceLog,
+    });
     // A host on another node sent a guest of this node back from the stage.
     io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
     closers.push(() => audience.close());
@@ -195,6 +209,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
+    // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
+    closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
     const queue = createQueuePublisher({
       io,
       db: database.db,
@@ -224,6 +240,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         services,
         queue,
         dashboard,
+        views,
         joinLimiter,
         crossNode: redis !== null,
         log: getLogger('signaling:socket'),

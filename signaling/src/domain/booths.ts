@@ -1,5 +1,5 @@
-import { employersOfUser, getBooth, type BoothSummary, type Db } from '@fairground/db';
-import { DomainError } from './errors.ts';
+import type { BoothSummary, Db } from '@fairground/db';
+import { visibleBooth } from '@fairground/core';
 
 export interface Viewer {
   id: string;
@@ -16,10 +16,9 @@ export interface BoothAccess {
 export class BoothDirectory {
   constructor(private readonly db: Db) {}
 
+  /** The booth page's rule (core's visibleBooth): a draft fair's booths are NOT_FOUND here too. */
   async access(boothId: string, viewer: Viewer | null): Promise<BoothAccess> {
-    const booth = await getBooth(this.db, boothId);
-    if (!booth) throw new DomainError('NOT_FOUND', 'There is no such booth');
-    const isStaff = viewer ? (await employersOfUser(this.db, viewer.id)).includes(booth.employer.id) : false;
+    const { booth, isStaff } = await visibleBooth(this.db, viewer, boothId);
     return { booth, isStaff };
   }
 }

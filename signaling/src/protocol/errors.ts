@@ -18,6 +18,8 @@ export const ErrorCode = {
   MUTED: 'MUTED',
   /** Slow mode is on: `retryAfterSeconds` says when this user may send again. */
   SLOW_MODE: 'SLOW_MODE',
+  /** The server knows no event by this name (sent with an ack, so it is answered, not ignored). */
+  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
   INTERNAL: 'INTERNAL',
 } as const;
 

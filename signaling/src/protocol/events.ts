@@ -394,4 +394,6 @@ export interface SocketData {
   user: { id: string; email: string; name: string; role: 'seeker' | 'employer' | 'organizer' | 'admin' } | null;
   /** Who counts as a viewer: the user id, or the anonymous device id the client sent. */
   identity: string;
+  /** The room of every socket of this sign-in session (a hash of its token), ended on sign-out. */
+  sessionRoom: string | null;
 }

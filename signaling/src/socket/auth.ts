@@ -1,5 +1,6 @@
 import type { Auth } from '@fairground/db';
 import type { AppSocket } from './handle.ts';
+import { sessionRoom, sessionTokenOf } from './access.ts';
 
 const deviceIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -14,6 +15,8 @@ export function authenticate(auth: Auth) {
       const user = cookie ? await auth.userFor(new Headers({ cookie })) : null;
       const deviceId = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
       socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+      const token = user ? sessionTokenOf(cookie) : null;
+      socket.data.sessionRoom = token ? sessionRoom(token) : null;
       socket.data.identity = user
         ? `user:${user.id}`
         : typeof deviceId === 'string' && deviceIdPattern.test(deviceId)

@@ -2,6 +2,7 @@ import { broadcastRoomId } from '../domain/broadcast-audience.ts';
 import { broadcastHandSchema, broadcastJoinSchema, broadcastStagePeerSchema } from '../protocol/index.ts';
 import { toRemoteProducer, type Connection, type ConnectionDeps } from './connection.ts';
 import { handle } from './handle.ts';
+import type { BroadcastView } from './broadcast-views.ts';
 import { DomainError } from '../domain/errors.ts';
 
 /**
@@ -24,19 +25,24 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
   };
 
   handle(socket, 'broadcast:join', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
-    const { isHost } = await services.broadcasts.access(user, broadcastId);
+    const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
     const identity = socket.data.identity;
+    let view: BroadcastView | null = null;
     const entered = await conn.enter(roomId, {
       canPublish: isHost,
       counted: false,
       onLeave: async () => {
         if (isHost) await socket.leave(hostsRoom(broadcastId));
-        else await audience.leave(broadcastId, identity, socket.id);
+        await view?.stop();
         if (await stage.leave(broadcastId, socket.id)) await publishStage(broadcastId);
       },
     });
-    if (entered && !isHost) await audience.join(broadcastId, identity, socket.id);
+    // An ended broadcast's page may still join (its record), but nobody there is counted.
+    if (entered && !isHost && !ended) {
+      view = deps.views.start(broadcastId, socket);
+      await view.begun;
+    }
     if (isHost) await socket.join(hostsRoom(broadcastId));
     return {
       broadcastId,
@@ -64,6 +70,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
   handle(socket, 'broadcast:hand', broadcastHandSchema, limiter, log, async ({ broadcastId, raised }) => {
     conn.inRoom(broadcastRoomId(broadcastId));
     if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in to ask a question on stage');
+    if (raised) await services.broadcasts.requireOpen(user, broadcastId);
     await stage.setHand(broadcastId, { peer: socket.id, name: user.name }, raised);
     await publishStage(broadcastId);
     return null;
@@ -71,6 +78,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
 
   handle(socket, 'broadcast:stage-invite', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
     await requireHost(broadcastId);
+    await services.broadcasts.requireOpen(user, broadcastId);
     await stage.invite(broadcastId, peer);
     io.to(peer).emit('broadcast:on-stage', { broadcastId, onStage: true });
     await publishStage(broadcastId);

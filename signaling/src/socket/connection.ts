@@ -30,7 +30,9 @@ import { registerChatHandlers } from './chat-handlers.ts';
 import { registerInterviewHandlers } from './interview-handlers.ts';
 import { registerQueueHandlers } from './queue-handlers.ts';
 import { registerBroadcastHandlers } from './broadcast-handlers.ts';
-import { userRoom, type QueuePublisher } from './queue-publisher.ts';
+import { staffRoom, userRoom, type QueuePublisher } from './queue-publisher.ts';
+import { joinStaffRoom } from './staff-room.ts';
+import type { BroadcastViews } from './broadcast-views.ts';
 import { dashboardRoom, fairPresenceRoom, type Dashboard } from './dashboard.ts';
 import type { AppServer } from '../server.ts';
 
@@ -46,6 +48,8 @@ export interface ConnectionDeps {
   services: Services;
   queue: QueuePublisher;
   dashboard: Dashboard;
+  /** When a broadcast viewer counts (dwell and per-address cap for anonymous ones). */
+  views: BroadcastViews;
   log: Logger;
   /** Per-user limit on queue joins, shared by the user's connections on this node. */
   joinLimiter: (userId: string) => RateLimiter;
@@ -113,15 +117,34 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     },
   };
   const requirePublisher = async (roomId: string) => {
-    if (conn.inRoom(roomId).canPublish) return;
+    const isBroadcast = roomId.startsWith('broadcast:');
+    const broadcastId = roomId.slice('broadcast:'.length);
     // A viewer a host brought on stage may publish until sent back.
-    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) return;
-    throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+    if (!conn.inRoom(roomId).canPublish && !(isBroadcast && (await deps.stage.isGuest(broadcastId, peerId)))) {
+      throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+    }
+    // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
+    if (isBroadcast) return (await deps.services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;
+    return null;
+  };
+  // A broadcast's producers stop at its end: going live shortly before it does not keep it live.
+  const endTimers = new Set<NodeJS.Timeout>();
+  const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
+    const delay = endsAt.getTime() - Date.now();
+    if (delay > 2 ** 31 - 1) return; // beyond a timer's reach (weeks away); the server restarts sooner
+    const timer = setTimeout(() => {
+      endTimers.delete(timer);
+      media.closeProducer(roomId, peerId, producerId).catch(() => {});
+    }, Math.max(0, delay));
+    timer.unref();
+    endTimers.add(timer);
   };
 
   // A signed-in user gets their own room (calls, places) and their queue places resume.
   if (user) {
+    // Rooms through which a change of rights ends this socket on any node (socket/access.ts).
     void socket.join(userRoom(user.id));
+    if (socket.data.sessionRoom) void socket.join(socket.data.sessionRoom);
     presence
       .add(ONLINE, socket.data.identity, socket.id)
       .then(() => deps.services.queue.markConnected(user.id))
@@ -130,7 +153,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   }
 
   handle(socket, 'booth:join', boothJoinSchema, limiter, log, async ({ boothId }) => {
-    const { booth, isStaff } = await booths.access(boothId, user);
+    const { booth, isStaff: wasStaff } = await booths.access(boothId, user);
+    // Staff pushes go to the staff room: joined first, membership checked again after (joinStaffRoom).
+    const isStaff = wasStaff && (await joinStaffRoom(socket, deps.services, boothId));
     const roomId = boothRoomId(boothId);
     // Visitors also count once towards the fair's "people here now", whichever booths they are at.
     const fairConnection = `${socket.id}|${boothId}`;
@@ -148,7 +173,6 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       await presence.add(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
       deps.dashboard.boothChanged(boothId);
     }
-    if (isStaff) await socket.join(`staff:${boothId}`);
     // The funnel's first stage: a signed-in seeker visited this booth (once, whatever the retries).
     if (entered && user?.role === 'seeker') {
       await recordEvent(deps.db, { id: `booth_visit:${boothId}:${user.id}`, kind: 'booth_visit', boothId, actor: user.id });
@@ -167,7 +191,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   handle(socket, 'booth:leave', boothLeaveSchema, limiter, log, async ({ boothId }) => {
     await conn.leave(boothRoomId(boothId));
-    await socket.leave(`staff:${boothId}`);
+    await socket.leave(staffRoom(boothId));
     return null;
   });
 
@@ -190,10 +214,11 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    await requirePublisher(p.roomId);
+    const endsAt = await requirePublisher(p.roomId);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });
+    if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
     socket.to(p.roomId).emit('media:producer-added', {
       roomId: p.roomId,
       producer: { id: producerId, kind: p.kind, source: p.source },
@@ -221,8 +246,13 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'dashboard:watch', dashboardSchema, limiter, log, async ({ fairId }) => {
-    await deps.dashboard.authorize(user, fairId);
+    // Joined before the check: a role change committed after it ends this socket (socket/access.ts);
+    // one committed before it fails the check. Either way no push reaches a demoted organizer.
     await socket.join(dashboardRoom(fairId));
+    await deps.dashboard.authorize(user, fairId).catch(async (err: unknown) => {
+      await socket.leave(dashboardRoom(fairId));
+      throw err;
+    });
     return deps.dashboard.snapshot(fairId);
   });
 
@@ -254,7 +284,19 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   registerInterviewHandlers(conn, deps);
   registerChatHandlers(conn, deps);
 
+  // A name no handler knows would otherwise leave the client's ack waiting until its timeout.
+  // Every handler is registered above, synchronously, so a name without listeners is unknown.
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function' || (typeof event === 'string' && socket.listeners(event as never).length > 0)) return;
+    // Counted against the connection's allowance like any request, so a flood of them is limited too.
+    const error = limiter.take() ? { code: 'UNKNOWN_EVENT', message: 'No such event' } : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+    (ack as (r: unknown) => void)({ ok: false, error });
+  });
+
   socket.on('disconnect', () => {
+    for (const timer of endTimers) clearTimeout(timer);
+    endTimers.clear();
     for (const roomId of [...joined.keys()]) {
       conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
     }

@@ -10,7 +10,8 @@ import {
 } from '../protocol/index.ts';
 import type { Connection, ConnectionDeps } from './connection.ts';
 import { handle } from './handle.ts';
-import { dutyRoom, staffRoom, userRoom } from './queue-publisher.ts';
+import { dutyRoom, userRoom } from './queue-publisher.ts';
+import { joinStaffRoom } from './staff-room.ts';
 
 /** The booth line over the socket: seekers join, leave and accept; recruiters staff and call. */
 export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): void {
@@ -63,6 +64,9 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
 
   handle(socket, 'queue:duty', queueDutySchema, limiter, log, async ({ boothId, onDuty }) => {
     await services.queue.requireStaff(user, boothId);
+    if (!(await joinStaffRoom(socket, services, boothId))) {
+      throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
+    }
     if (onDuty) {
       await presence.add(dutyRoom(boothId), socket.data.identity, socket.id);
       dutyOf.add(boothId);
@@ -70,7 +74,6 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
       await presence.remove(dutyRoom(boothId), socket.data.identity, socket.id);
       dutyOf.delete(boothId);
     }
-    await socket.join(staffRoom(boothId));
     await publisher.publishNow(boothId);
     return {
       boothId,

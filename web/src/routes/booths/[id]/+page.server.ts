@@ -1,15 +1,17 @@
 import { error } from '@sveltejs/kit';
-import { getBooth, getFair, listJobs } from '@fairground/db';
-import { membership } from '@fairground/core';
+import { listJobs } from '@fairground/db';
+import { ServiceError, visibleBooth } from '@fairground/core';
 import { db } from '$lib/server/platform';
 import { routeId } from '$lib/ids';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {
-  const booth = await getBooth(db(), routeId(params.id));
-  if (!booth) error(404, 'Not found');
-  const [fair, jobs] = await Promise.all([getFair(db(), booth.fairId), listJobs(db(), [booth.employer.id])]);
-  if (!fair || fair.status === 'draft') error(404, 'Not found');
-  const isStaff = locals.user ? Boolean(await membership(db(), locals.user.id, booth.employer.id)) : false;
+  // The same rule as the booth socket join (core's visibleBooth): draft fairs' booths are not found.
+  const found = await visibleBooth(db(), locals.user, routeId(params.id)).catch((e: unknown) => {
+    if (e instanceof ServiceError && e.code === 'NOT_FOUND') error(404, 'Not found');
+    throw e;
+  });
+  const { booth, fair, isStaff } = found;
+  const jobs = await listJobs(db(), [booth.employer.id]);
   return { booth, fair: { id: fair.id, title: fair.title }, jobs, isStaff, isSeeker: locals.user?.role === 'seeker' };
 };
