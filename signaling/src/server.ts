@@ -17,10 +17,12 @@ import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
 import { BroadcastStage } from './domain/broadcast-stage.ts';
 import { closeProducersOf } from './socket/broadcast-handlers.ts';
+import { interviewRoomId } from './socket/interview-handlers.ts';
 import type { PresenceStore } from './domain/presence-store.ts';
 import { MemoryPresenceStore } from './stores/memory-presence.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
+import { capConnections } from './socket/connection-caps.ts';
 import { onConnection } from './socket/connection.ts';
 import { createQueuePublisher } from './socket/queue-publisher.ts';
 import { createDashboard } from './socket/dashboard.ts';
@@ -84,6 +86,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       webRtcBasePort: config.MEDIA_WEBRTC_PORT,
       workerBin: config.MEDIASOUP_WORKER_BIN,
       logger: getLogger('media-server'),
+      limits: {
+        producers: config.MEDIA_PRODUCERS_PER_PEER,
+        maxIncomingBitrate: config.MEDIA_MAX_INCOMING_BITRATE,
+        initialAvailableOutgoingBitrate: config.MEDIA_INITIAL_OUTGOING_BITRATE,
+      },
     });
     closers.push(() => media.close());
 
@@ -138,6 +145,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const stage = new BroadcastStage(presence);
     // A host on another node sent a guest of this node back from the stage.
     io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
+    io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
@@ -160,6 +168,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
 
     io.use(authenticate(auth));
+    io.use(
+      capConnections({
+        presence,
+        perIdentity: config.SOCKETS_PER_IDENTITY,
+        perAddress: config.SOCKETS_PER_ADDRESS,
+        address: config,
+        log: getLogger('signaling:socket'),
+      }),
+    );
     const queue = createQueuePublisher({
       io,
       db: database.db,

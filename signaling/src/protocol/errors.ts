@@ -18,6 +18,11 @@ export const ErrorCode = {
   MUTED: 'MUTED',
   /** Slow mode is on: `retryAfterSeconds` says when this user may send again. */
   SLOW_MODE: 'SLOW_MODE',
+  /** A per-peer media limit (one send and one receive transport, one consumer per stream, a few
+   *  producers) would be exceeded; nothing was allocated. */
+  LIMIT_REACHED: 'LIMIT_REACHED',
+  /** The handshake was refused: this identity or address has as many open connections as allowed. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   INTERNAL: 'INTERNAL',
 } as const;
 

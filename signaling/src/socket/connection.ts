@@ -91,7 +91,12 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     log,
     limiter,
     async enter(roomId, room) {
-      if (joined.has(roomId)) return false;
+      // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
+      // transports go, so the new ones fit in the per-peer limits.
+      if (joined.has(roomId)) {
+        media.closePeer(roomId, peerId);
+        return false;
+      }
       joined.set(roomId, room);
       await socket.join(roomId);
       if (room.counted) await viewers.join(roomId, socket.data.identity, socket.id);
@@ -112,10 +117,30 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       return room;
     },
   };
-  const requirePublisher = async (roomId: string) => {
-    if (conn.inRoom(roomId).canPublish) return;
-    // A viewer a host brought on stage may publish until sent back.
-    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) return;
+  /**
+   * Media at all: anonymous connections (no signed-in user) only ever receive, and only in
+   * broadcasts; booth and interview media are for signed-in users.
+   */
+  const requireMediaAccess = (roomId: string, direction: 'send' | 'recv') => {
+    conn.inRoom(roomId);
+    if (user) return;
+    if (direction === 'recv' && roomId.startsWith('broadcast:')) return;
+    throw new DomainError('UNAUTHENTICATED', 'Sign in to use media here');
+  };
+  /** An interview's room takes no new transports or streams once the interview has ended. */
+  const requireOpenInterview = async (roomId: string) => {
+    if (!roomId.startsWith('interview:')) return;
+    const { interview } = await deps.services.interviews.requireParticipant(user, roomId.slice('interview:'.length));
+    if (interview.endedAt) throw new DomainError('CONFLICT', 'The interview has ended');
+  };
+  const requirePublisher = async (roomId: string, source?: MediaSource) => {
+    requireMediaAccess(roomId, 'send');
+    if (conn.inRoom(roomId).canPublish) return requireOpenInterview(roomId);
+    // A viewer a host brought on stage may publish camera and microphone until sent back.
+    if (roomId.startsWith('broadcast:') && (await deps.stage.isGuest(roomId.slice('broadcast:'.length), peerId))) {
+      if (source === 'screen') throw new DomainError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
+      return;
+    }
     throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
   };
 
@@ -173,7 +198,10 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   handle(socket, 'media:transport-create', transportCreateSchema, limiter, log, async ({ roomId, direction }) => {
     if (direction === 'send') await requirePublisher(roomId);
-    else conn.inRoom(roomId);
+    else {
+      requireMediaAccess(roomId, 'recv');
+      await requireOpenInterview(roomId);
+    }
     const t = await media.createTransport(roomId, peerId, direction);
     return {
       id: t.id,
@@ -190,7 +218,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    await requirePublisher(p.roomId);
+    await requirePublisher(p.roomId, p.source);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });
