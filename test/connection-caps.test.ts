@@ -75,7 +75,7 @@ describe('connection caps across two nodes', () => {
     expect(elsewhere).toHaveProperty('socket');
     // A refused handshake took nothing: after the five close, five new ones fit again.
     for (const r of results) if ('socket' in r) r.socket.disconnect();
-    const again = [await firstAdmitted(1, { deviceId: 'caps-addr-new-00', address })];
+    const again: Array<Awaited<ReturnType<typeof attempt>>> = [await firstAdmitted(1, { deviceId: 'caps-addr-new-00', address })];
     for (let i = 1; i < 5; i++) again.push(await attempt(i % 2, { deviceId: `caps-addr-new-${i}0`, address }));
     expect(again.every((r) => 'socket' in r)).toBe(true);
     if ('socket' in again[0]!) expect((await send(again[0].socket, 'booth:leave', { boothId: '00000000-0000-4000-8000-000000000000' })).ok).toBe(true);

@@ -4,9 +4,13 @@ import { clientAddress, type AddressSettings } from '../http/client-address.ts';
 import { ErrorCode } from '../protocol/index.ts';
 import type { AppSocket } from './handle.ts';
 
-/** Presence rooms counting open connections, over every node (Redis when REDIS_URL is set). */
-export const SOCKETS_BY_IDENTITY = 'sockets:identity';
-export const SOCKETS_BY_ADDRESS = 'sockets:address';
+/**
+ * Presence rooms counting open connections over every node (Redis when REDIS_URL is set): one room
+ * per identity and per address whose members are connection ids, so `add` answers with the count
+ * in the same round trip.
+ */
+export const socketsOfIdentity = (identity: string) => `sockets:identity:${identity}`;
+export const socketsOfAddress = (address: string) => `sockets:address:${address}`;
 
 export interface ConnectionCapOptions {
   presence: PresenceStore;
@@ -28,18 +32,17 @@ export function capConnections(options: ConnectionCapOptions) {
   const { presence, log } = options;
   return async (socket: AppSocket, next: (err?: Error) => void) => {
     const identity = socket.data.identity;
-    const address = `address:${clientAddress(socket.handshake.headers, socket.conn.remoteAddress, options.address)}`;
+    const byIdentity = socketsOfIdentity(identity);
+    const byAddress = socketsOfAddress(clientAddress(socket.handshake.headers, socket.conn.remoteAddress, options.address));
     const release = () =>
-      Promise.all([
-        presence.remove(SOCKETS_BY_IDENTITY, identity, socket.id),
-        presence.remove(SOCKETS_BY_ADDRESS, address, socket.id),
-      ]).catch((err: unknown) => log.warn({ err }, 'releasing a connection count failed'));
+      Promise.all([presence.remove(byIdentity, socket.id, socket.id), presence.remove(byAddress, socket.id, socket.id)]).catch(
+        (err: unknown) => log.warn({ err }, 'releasing a connection count failed'),
+      );
     try {
-      await Promise.all([presence.add(SOCKETS_BY_IDENTITY, identity, socket.id), presence.add(SOCKETS_BY_ADDRESS, address, socket.id)]);
-      // Counted: give it back when the socket closes (a refused socket never connects, so no event).
+      // Counted first, checked after: two handshakes racing each see the other.
       const [mine, fromAddress] = await Promise.all([
-        presence.connections(SOCKETS_BY_IDENTITY, identity),
-        presence.connections(SOCKETS_BY_ADDRESS, address),
+        presence.add(byIdentity, socket.id, socket.id),
+        presence.add(byAddress, socket.id, socket.id),
       ]);
       if (mine > options.perIdentity || fromAddress > options.perAddress) {
         await release();
@@ -51,6 +54,7 @@ export function capConnections(options: ConnectionCapOptions) {
         };
         return next(error);
       }
+      // Given back when the socket closes (a refused socket never connects, so it has no such event).
       socket.once('disconnect', () => void release());
       next();
     } catch (err) {
