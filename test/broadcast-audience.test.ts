@@ -69,7 +69,7 @@ describe('broadcast audience across two nodes', () => {
         roomId,
         transportId: '00000000-0000-4000-8000-000000000000',
         kind: 'video',
-        rtpParameters: { codecs: [{ mimeType: 'video/VP8' }] },
+        rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] },
         source: 'camera',
       }),
     ).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });

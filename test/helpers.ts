@@ -34,6 +34,8 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     MEDIA_WORKERS: '1',
     MEDIASOUP_WORKER_BIN: inject('workerBin'),
     LOG_LEVEL: 'silent',
+    // Every test client connects from 127.0.0.1: one address stands for hundreds of people here.
+    SOCKETS_PER_ADDRESS: '100000',
     ...(options.redis ? { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: inject('redisPrefix') } : {}),
     ...options.env,
   });

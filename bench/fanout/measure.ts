@@ -30,6 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { BroadcastRoom, type WorkerHandle } from '../../media-server/src/broadcast-room.ts';
 import { mediaCodecs } from '../../media-server/src/codecs.ts';
+import { DEFAULT_MEDIA_LIMITS } from '../../media-server/src/types.ts';
 
 export type Mode = 'plain' | 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | 'AEAD_AES_256_GCM';
 
@@ -356,6 +357,7 @@ async function fairgroundPath(
     workers: () => (originOpen ? [edge] : [origin]),
     emit: () => {},
     onClosed: () => {},
+    limits: DEFAULT_MEDIA_LIMITS,
   });
   const listenIp = '127.0.0.1';
   // comedia, no rtcpMux: ffmpeg's RTCP comes to a port of its own (see barePath).

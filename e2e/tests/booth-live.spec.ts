@@ -27,10 +27,12 @@ test('an employer goes live and seekers see, hear and are counted', async ({ bro
   await expectAccessible(seeker.page, 'booth page, seeker, live');
   await expectAccessible(employer.page, 'booth page, staff, live');
 
-  // A second, anonymous visitor: both pages read 2.
+  // A second, anonymous visitor is counted (both pages read 2) but gets no booth media: booth
+  // streams are for signed-in users; the page asks them to sign in.
   const visitor = await newUser(browser);
   await visitor.page.goto(boothUrl);
-  await expectMediaFlowing(visitor.page);
+  await expect(visitor.page.getByText("Sign in to watch the booth's live stream.")).toBeVisible();
+  await expect(visitor.page.getByTestId('stage-video')).toBeHidden();
   await expect(seeker.page.getByTestId('viewer-count')).toHaveText('2 watching');
   await expect(employer.page.getByTestId('viewer-count')).toHaveText('2 watching');
 

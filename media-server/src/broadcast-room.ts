@@ -3,11 +3,12 @@ import {
   MediaError,
   type ConsumerInfo,
   type ConsumerLayers,
+  type MediaLimits,
   type PlainTransportInfo,
   type TransportDirection,
   type TransportInfo,
 } from './types.ts';
-import { PeerTable, rejectAsMedia, transportInfo, webRtcTransportOptions, type Emit, type PeerMedia } from './peer-table.ts';
+import { createLimitedWebRtcTransport, PeerTable, rejectAsMedia, transportInfo, type Emit, type PeerMedia } from './peer-table.ts';
 
 /** One worker as a broadcast sees it: where a router may be opened, and how busy it is. */
 export interface WorkerHandle {
@@ -27,6 +28,7 @@ export interface BroadcastContext {
   workers(): WorkerHandle[];
   emit: Emit;
   onClosed: (room: BroadcastRoom) => void;
+  limits: MediaLimits;
 }
 
 /**
@@ -77,7 +79,7 @@ export class BroadcastRoom {
       transports: new Map(),
       producers: new Map(),
       consumers: new Map(),
-    }));
+    }), ctx.limits);
   }
 
   get closed(): boolean {
@@ -150,9 +152,32 @@ export class BroadcastRoom {
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
-    const { peer, edge } = await this.#edgeFor(peerId, direction);
-    const transport = await edge.router.createWebRtcTransport(webRtcTransportOptions(edge.worker.webRtcServer, direction));
-    return transportInfo(this.#peers.keepTransport(peerId, peer, transport, !this.#closed));
+    const release = this.#reserve(peerId, direction);
+    try {
+      const { peer, edge } = await this.#edgeFor(peerId, direction);
+      const transport = await createLimitedWebRtcTransport(
+        this.#peers,
+        peerId,
+        peer,
+        direction,
+        edge.router,
+        edge.worker.webRtcServer,
+        this.ctx.limits,
+        () => !this.#closed,
+      );
+      return transportInfo(transport);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Holds the peer's transport slot before a viewer is placed on an edge (which reserves a seat
+   * and may open a router), so a refused request allocates nothing.
+   */
+  #reserve(peerId: string, direction: TransportDirection): () => void {
+    if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The broadcast is closed');
+    return this.#peers.reserveTransport(this.#peers.ensure(peerId), direction);
   }
 
   /**
@@ -164,13 +189,21 @@ export class BroadcastRoom {
     direction: TransportDirection,
     options: { listenIp: string; comedia?: boolean; rtcpMux?: boolean },
   ): Promise<PlainTransportInfo> {
-    const { peer, edge } = await this.#edgeFor(peerId, direction);
+    const release = this.#reserve(peerId, direction);
+    let edgeOf: { peer: BroadcastPeer; edge: Edge };
+    try {
+      edgeOf = await this.#edgeFor(peerId, direction);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const { peer, edge } = edgeOf;
     const transport = await edge.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: options.listenIp },
       comedia: options.comedia ?? false,
       rtcpMux: options.rtcpMux ?? true,
       appData: { direction },
-    });
+    }).finally(release);
     this.#peers.keepTransport(peerId, peer, transport, !this.#closed);
     return {
       id: transport.id,
@@ -235,6 +268,11 @@ export class BroadcastRoom {
     return producer.id;
   }
 
+  async transportStats(peerId: string, transportId: string): Promise<{ maxIncomingBitrate: number | null }> {
+    const [stats] = await this.#peers.transport(peerId, transportId).getStats();
+    return { maxIncomingBitrate: stats?.maxIncomingBitrate ?? null };
+  }
+
   closeProducer(peerId: string, producerId: string): void {
     this.#peers.closeProducer(peerId, producerId);
   }
@@ -270,6 +308,8 @@ export class BroadcastRoom {
       throw new MediaError('TRANSPORT_NOT_FOUND', 'Consume on your receive transport');
     }
     if (!this.#peers.hasProducer(producerId)) throw new MediaError('CANNOT_CONSUME', 'No such stream in this broadcast');
+    // A second consumer of the same stream is refused before anything is piped.
+    this.#peers.reserveConsumer(this.#peers.get(peerId)!, producerId)();
     await this.#ensureOn(edge, producerId);
     if (!edge.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('CANNOT_CONSUME', 'This device cannot receive that stream (no common codec)');

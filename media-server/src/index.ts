@@ -1,6 +1,8 @@
 export { createMediaServer, isBroadcastRoom, MediaServer } from './media-server.ts';
 export {
+  DEFAULT_MEDIA_LIMITS,
   MediaError,
+  type MediaLimits,
   type ConsumerInfo,
   type ConsumerLayers,
   type PlainTransportInfo,

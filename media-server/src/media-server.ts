@@ -5,8 +5,10 @@ import { mediaCodecs } from './codecs.ts';
 import { Room } from './room.ts';
 import { BroadcastRoom, type WorkerHandle } from './broadcast-room.ts';
 import {
+  DEFAULT_MEDIA_LIMITS,
   MediaError,
   type ConsumerLayers,
+  type MediaLimits,
   type PlainTransportInfo,
   type ConsumerInfo,
   type DtlsParameters,
@@ -50,12 +52,14 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   readonly #opening = new Map<string, Promise<AnyRoom>>();
   #closed = false;
   #capabilities: RtpCapabilities | null = null;
+  readonly #limits: MediaLimits;
 
   private constructor(
     private readonly mediasoup: typeof import('mediasoup'),
     private readonly options: MediaServerOptions,
   ) {
     super();
+    this.#limits = { ...DEFAULT_MEDIA_LIMITS, ...options.limits };
   }
 
   static async create(options: MediaServerOptions): Promise<MediaServer> {
@@ -135,6 +139,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
         const router = await slot.worker.createRouter({ mediaCodecs });
         const room = new Room(roomId, router, {
           webRtcServer: slot.webRtcServer,
+          limits: this.#limits,
           emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
           onClosed: (closed) => {
             slot.rooms.delete(closed.id);
@@ -153,6 +158,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   #openBroadcast(roomId: string): BroadcastRoom {
     const room = new BroadcastRoom(roomId, {
       workers: () => this.#slots.filter((s) => !s.worker.died && !s.worker.closed).map((s) => this.#handle(s)),
+      limits: this.#limits,
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id);
@@ -209,6 +215,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
 
   async restartIce(roomId: string, peerId: string, transportId: string) {
     return this.#room(roomId).restartIce(peerId, transportId);
+  }
+
+  /** The worker's bitrate figures for one of the peer's transports (the limits it runs under). */
+  async transportStats(roomId: string, peerId: string, transportId: string) {
+    return this.#room(roomId).transportStats(peerId, transportId);
   }
 
   async produce(

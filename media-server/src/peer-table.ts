@@ -1,5 +1,13 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type MediaEvents, type ProducerInfo, type TransportInfo } from './types.ts';
+import {
+  MediaError,
+  type ConsumerInfo,
+  type MediaEvents,
+  type MediaLimits,
+  type ProducerInfo,
+  type TransportDirection,
+  type TransportInfo,
+} from './types.ts';
 
 /** What one peer owns in a room; a room kind may add its own fields (a broadcast viewer's edge). */
 export interface PeerMedia<T extends ms.Transport = ms.Transport> {
@@ -9,6 +17,15 @@ export interface PeerMedia<T extends ms.Transport = ms.Transport> {
 }
 
 type TransportOf<P> = P extends PeerMedia<infer T> ? T : never;
+
+/** What a peer is in the middle of creating: counted against its limits before any await. */
+interface Pending {
+  transports: Record<TransportDirection, number>;
+  /** Sources (camera, mic, screen) being produced. */
+  sources: Set<string>;
+  /** Producers being consumed. */
+  consuming: Set<string>;
+}
 
 export type Emit = <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[E]) => void;
 
@@ -20,12 +37,41 @@ export type Emit = <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[
  */
 export class PeerTable<P extends PeerMedia> {
   readonly #peers = new Map<string, P>();
+  readonly #pending = new WeakMap<P, Pending>();
 
   constructor(
     private readonly roomId: string,
     private readonly emit: Emit,
     private readonly newPeer: () => P,
+    private readonly limits: MediaLimits,
   ) {}
+
+  #pendingOf(peer: P): Pending {
+    let pending = this.#pending.get(peer);
+    if (!pending) {
+      pending = { transports: { send: 0, recv: 0 }, sources: new Set(), consuming: new Set() };
+      this.#pending.set(peer, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Holds a transport slot of `direction` for the peer while it is created (synchronously, so
+   * concurrent requests cannot all pass the check); the returned function gives the hold back.
+   * Over the limit: LIMIT_REACHED, and nothing is allocated.
+   */
+  reserveTransport(peer: P, direction: TransportDirection): () => void {
+    const pending = this.#pendingOf(peer);
+    let open = pending.transports[direction];
+    for (const t of peer.transports.values()) if (t.appData.direction === direction) open++;
+    if (open >= this.limits.transportsPerDirection) {
+      throw new MediaError('LIMIT_REACHED', `You already have a ${direction} transport in this room`);
+    }
+    pending.transports[direction]++;
+    return () => {
+      pending.transports[direction]--;
+    };
+  }
 
   get size(): number {
     return this.#peers.size;
@@ -122,7 +168,22 @@ export class PeerTable<P extends PeerMedia> {
   ): Promise<ms.Producer> {
     const transport = this.transport(peerId, transportId);
     const peer = this.#peers.get(peerId)!;
-    const producer = await rejectAsMedia(() => transport.produce(options));
+    const source = String(options.appData?.source ?? options.kind);
+    const pending = this.#pendingOf(peer);
+    const sources = [...peer.producers.values()].map((p) => String(p.appData.source ?? p.kind));
+    if (sources.includes(source) || pending.sources.has(source)) {
+      throw new MediaError('LIMIT_REACHED', `You already publish a ${source} in this room`);
+    }
+    if (sources.length + pending.sources.size >= this.limits.producers) {
+      throw new MediaError('LIMIT_REACHED', `At most ${this.limits.producers} streams per publisher`);
+    }
+    pending.sources.add(source);
+    let producer: ms.Producer;
+    try {
+      producer = await rejectAsMedia(() => transport.produce(options));
+    } finally {
+      pending.sources.delete(source);
+    }
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -151,7 +212,13 @@ export class PeerTable<P extends PeerMedia> {
   ): Promise<ConsumerInfo> {
     const peer = this.#peers.get(peerId);
     if (!peer) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
-    const consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused: true }));
+    const release = this.reserveConsumer(peer, producerId);
+    let consumer: ms.Consumer;
+    try {
+      consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused: true }));
+    } finally {
+      release();
+    }
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => {
       peer.consumers.delete(consumer.id);
@@ -161,6 +228,20 @@ export class PeerTable<P extends PeerMedia> {
       this.emit('consumer-closed', { roomId: this.roomId, consumerId: consumer.id, peerId });
     });
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  /**
+   * One consumer per producer per peer (a second one would only double the bytes sent): held
+   * before any await, released once the consumer is kept or failed.
+   */
+  reserveConsumer(peer: P, producerId: string): () => void {
+    const pending = this.#pendingOf(peer);
+    const has = [...peer.consumers.values()].some((c) => c.producerId === producerId);
+    if (has || pending.consuming.has(producerId)) {
+      throw new MediaError('LIMIT_REACHED', 'You already receive this stream');
+    }
+    pending.consuming.add(producerId);
+    return () => pending.consuming.delete(producerId);
   }
 
   consumer(peerId: string, consumerId: string): ms.Consumer {
@@ -181,8 +262,43 @@ export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
 }
 
 /** The same WebRTC transport options for every room: UDP first, TCP where UDP is blocked. */
-export function webRtcTransportOptions(webRtcServer: ms.WebRtcServer, direction: string): ms.WebRtcTransportOptions {
-  return { webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, appData: { direction } };
+export function webRtcTransportOptions(
+  webRtcServer: ms.WebRtcServer,
+  direction: string,
+  limits: MediaLimits,
+): ms.WebRtcTransportOptions {
+  return {
+    webRtcServer,
+    enableUdp: true,
+    enableTcp: true,
+    preferUdp: true,
+    initialAvailableOutgoingBitrate: limits.initialAvailableOutgoingBitrate,
+    appData: { direction },
+  };
+}
+
+/**
+ * Creates a WebRTC transport for a peer holding a transport slot (`reserveTransport`) and keeps
+ * it; the transport accepts at most `maxIncomingBitrate` from its client.
+ */
+export async function createLimitedWebRtcTransport<P extends PeerMedia>(
+  peers: PeerTable<P>,
+  peerId: string,
+  peer: P,
+  direction: TransportDirection,
+  router: ms.Router,
+  webRtcServer: ms.WebRtcServer,
+  limits: MediaLimits,
+  stillOpen: () => boolean,
+): Promise<ms.WebRtcTransport> {
+  const transport = await router.createWebRtcTransport(webRtcTransportOptions(webRtcServer, direction, limits));
+  try {
+    await transport.setMaxIncomingBitrate(limits.maxIncomingBitrate);
+  } catch (error) {
+    transport.close();
+    throw error;
+  }
+  return peers.keepTransport(peerId, peer, transport, stillOpen());
 }
 
 /** mediasoup throws TypeError/Error on parameters it will not take; callers get a safe code. */

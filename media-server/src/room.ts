@@ -1,11 +1,12 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type TransportDirection, type TransportInfo } from './types.ts';
-import { PeerTable, rejectAsMedia, transportInfo, webRtcTransportOptions, type Emit, type PeerMedia } from './peer-table.ts';
+import { MediaError, type ConsumerInfo, type MediaLimits, type TransportDirection, type TransportInfo } from './types.ts';
+import { createLimitedWebRtcTransport, PeerTable, rejectAsMedia, transportInfo, type Emit, type PeerMedia } from './peer-table.ts';
 
 export interface RoomContext {
   webRtcServer: ms.WebRtcServer;
   emit: Emit;
   onClosed: (room: Room) => void;
+  limits: MediaLimits;
 }
 
 /**
@@ -22,7 +23,7 @@ export class Room {
     readonly router: ms.Router,
     private readonly ctx: RoomContext,
   ) {
-    this.#peers = new PeerTable(id, ctx.emit, () => ({ transports: new Map(), producers: new Map(), consumers: new Map() }));
+    this.#peers = new PeerTable(id, ctx.emit, () => ({ transports: new Map(), producers: new Map(), consumers: new Map() }), ctx.limits);
     router.observer.once('close', () => this.close());
   }
 
@@ -43,9 +44,20 @@ export class Room {
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
+    if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The room is closed');
     const peer = this.#peers.ensure(peerId);
-    const transport = await this.router.createWebRtcTransport(webRtcTransportOptions(this.ctx.webRtcServer, direction));
-    return transportInfo(this.#peers.keepTransport(peerId, peer, transport, !this.#closed));
+    const release = this.#peers.reserveTransport(peer, direction);
+    const transport = await createLimitedWebRtcTransport(
+      this.#peers,
+      peerId,
+      peer,
+      direction,
+      this.router,
+      this.ctx.webRtcServer,
+      this.ctx.limits,
+      () => !this.#closed,
+    ).finally(release);
+    return transportInfo(transport);
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
@@ -65,6 +77,11 @@ export class Room {
     appData: Record<string, unknown>,
   ): Promise<string> {
     return (await this.#peers.produce(peerId, transportId, { kind, rtpParameters, appData })).id;
+  }
+
+  async transportStats(peerId: string, transportId: string): Promise<{ maxIncomingBitrate: number | null }> {
+    const [stats] = await this.#peers.transport(peerId, transportId).getStats();
+    return { maxIncomingBitrate: stats?.maxIncomingBitrate ?? null };
   }
 
   closeProducer(peerId: string, producerId: string): void {

@@ -18,9 +18,34 @@ export interface MediaServerOptions {
   /** Absolute path of the mediasoup-worker binary; mediasoup's own lookup when unset. */
   workerBin?: string | undefined;
   logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** What one peer may hold; anything over is refused with LIMIT_REACHED before it is allocated. */
+  limits?: Partial<MediaLimits>;
   /** Where the package reports what it does; it never writes to the console itself. */
   logger?: MediaLogger;
 }
+
+/**
+ * Per-peer limits, so one client cannot take more than its share of a worker. A peer is one
+ * connection in one room.
+ */
+export interface MediaLimits {
+  /** Transports per direction (send, recv): one of each is all a client needs. */
+  transportsPerDirection: number;
+  /** Producers at once; at most one per source (camera, mic, screen). */
+  producers: number;
+  /** Bits per second a WebRTC transport accepts from its client (mediasoup's setMaxIncomingBitrate). */
+  maxIncomingBitrate: number;
+  /** The send estimate a WebRTC transport starts from towards its client, in bits per second. */
+  initialAvailableOutgoingBitrate: number;
+}
+
+export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
+  transportsPerDirection: 1,
+  producers: 3,
+  // Camera simulcast (150 k + 500 k + 1.5 M), a screen share and the microphone, with headroom.
+  maxIncomingBitrate: 5_000_000,
+  initialAvailableOutgoingBitrate: 1_000_000,
+};
 
 export interface MediaLogger {
   info(obj: object, msg: string): void;
@@ -102,7 +127,9 @@ export type MediaErrorCode =
   | 'PRODUCER_NOT_FOUND'
   | 'CONSUMER_NOT_FOUND'
   | 'CANNOT_CONSUME'
-  | 'MEDIA_REJECTED';
+  | 'MEDIA_REJECTED'
+  /** The peer already holds as many of these as it may (MediaLimits). Nothing was allocated. */
+  | 'LIMIT_REACHED';
 
 /** A refusal the caller can map to its own error codes; `message` is safe to show. */
 export class MediaError extends Error {

@@ -64,6 +64,19 @@ const schema = z.object({
   BROADCAST_ANON_WINDOW_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3_600_000).default(3_600_000),
   /** An anonymous viewer counts only after staying this long in the room (a page session, not a drive-by). */
   BROADCAST_VIEW_DWELL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+
+  // Media and connection limits (issue 11: one client cannot take more than its share).
+  /** Bits per second each WebRTC transport accepts from its client. */
+  MEDIA_MAX_INCOMING_BITRATE: z.coerce.number().int().min(100_000).max(100_000_000).default(5_000_000),
+  /** The send estimate each WebRTC transport starts from towards its client, bits per second. */
+  MEDIA_INITIAL_OUTGOING_BITRATE: z.coerce.number().int().min(100_000).max(100_000_000).default(1_000_000),
+  /** Streams one connection may publish in one room at once (camera, mic, screen: one each). */
+  MEDIA_PRODUCERS_PER_PEER: z.coerce.number().int().min(1).max(3).default(3),
+  /** Open Socket.IO connections per signed-in user or anonymous device (tabs and devices), over all nodes. */
+  SOCKETS_PER_IDENTITY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Open Socket.IO connections per client address (ADDRESS_HEADER/XFF_DEPTH), over all nodes.
+   *  Generous: a campus or office behind one NAT is many people. */
+  SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
   // Exposure (issue 11): origins, metrics.

@@ -130,7 +130,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
     });
 
     it('consuming a producer that does not exist -> CANNOT_CONSUME', async () => {
-      const c = await client({ deviceId: 'consume-device-001' });
+      const c = await client({ cookie: seekerCookie });
       const join = await send<BoothState>(c, 'booth:join', { boothId: booths.xinghe.id });
       if (!join.ok) throw new Error('join failed');
       const roomId = join.data.roomId;
@@ -145,7 +145,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
       expect(result).toMatchObject({ ok: false, error: { code: 'CANNOT_CONSUME' } });
     });
 
-    it('malformed media parameters are refused with a code, not a crash', async () => {
+    it('malformed media parameters are refused with INVALID_PAYLOAD before mediasoup sees them', async () => {
       const employer = await client({ cookie: employerCookie });
       const join = await send<BoothState>(employer, 'booth:join', { boothId: booths.xinghe.id });
       if (!join.ok) throw new Error('join failed');
@@ -159,7 +159,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
         rtpParameters: { codecs: [{ nonsense: true }] },
         source: 'camera',
       });
-      expect(result).toMatchObject({ ok: false, error: { code: 'MEDIA_REJECTED' } });
+      expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
       expect(ctx.platform.media.stats().producers).toBe(before);
       const health = await fetch(`${ctx.url}/healthz`);
       expect(health.status).toBe(200);

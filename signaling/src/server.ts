@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
-import { interviewRoomId } from './socket/interview-handlers.ts';
+import { closeInterviewMedia, interviewRoomId } from './socket/interview-handlers.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
 import { BroadcastStage } from './domain/broadcast-stage.ts';
@@ -27,6 +27,8 @@ import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './domai
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { clientAddress } from './http/client-address.ts';
 import { dropSocketsOnAccessChange } from './socket/access.ts';
+
+import { capConnections } from './socket/connection-caps.ts';
 import { onConnection } from './socket/connection.ts';
 import { createQueuePublisher } from './socket/queue-publisher.ts';
 import { createDashboard } from './socket/dashboard.ts';
@@ -100,6 +102,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       webRtcBasePort: config.MEDIA_WEBRTC_PORT,
       workerBin: config.MEDIASOUP_WORKER_BIN,
       logger: getLogger('media-server'),
+      limits: {
+        producers: config.MEDIA_PRODUCERS_PER_PEER,
+        maxIncomingBitrate: config.MEDIA_MAX_INCOMING_BITRATE,
+        initialAvailableOutgoingBitrate: config.MEDIA_INITIAL_OUTGOING_BITRATE,
+      },
     });
     closers.push(() => media.close());
 
@@ -176,6 +183,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
     // A host on another node sent a guest of this node back from the stage.
     io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
+    io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
@@ -200,6 +208,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             endedAt: interview.endedAt?.toISOString() ?? null,
             plannedMinutes: interview.plannedMinutes,
           });
+          closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
           queue.changed(interview.boothId);
         },
         intervalMs: config.CLOCK_INTERVAL_MS,
@@ -211,6 +220,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
+
+    io.use(
+      capConnections({
+        presence,
+        perIdentity: config.SOCKETS_PER_IDENTITY,
+        perAddress: config.SOCKETS_PER_ADDRESS,
+        address: config,
+        log: getLogger('signaling:socket'),
+      }),
+    );
     const queue = createQueuePublisher({
       io,
       db: database.db,

@@ -20,6 +20,12 @@ export const ErrorCode = {
   SLOW_MODE: 'SLOW_MODE',
   /** The server knows no event by this name (sent with an ack, so it is answered, not ignored). */
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+
+  /** A per-peer media limit (one send and one receive transport, one consumer per stream, a few
+   *  producers) would be exceeded; nothing was allocated. */
+  LIMIT_REACHED: 'LIMIT_REACHED',
+  /** The handshake was refused: this identity or address has as many open connections as allowed. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -387,6 +387,8 @@ export interface InterServerEvents {
   'dashboard:changed': (fairId: string) => void;
   /** A host on another node sent this connection's owner back from the stage: close its producers. */
   'broadcast:unstage': (roomId: string, peer: string) => void;
+  /** An interview ended on another node: close its media room here too. */
+  'interview:ended': (interviewId: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -3,8 +3,10 @@ import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fa
 
 /**
  * Payload schemas, shared by server (validation at the edge) and browser (typing). Our own objects
- * are strict: an unknown field is an error. mediasoup's parameter objects are checked for shape
- * here and in depth by mediasoup itself.
+ * are strict: an unknown field is an error. mediasoup's parameter objects (RTP capabilities and
+ * parameters, DTLS parameters) are described field by field with bounded strings, numbers and
+ * arrays: unknown fields are dropped, so nothing deeper or larger than these shapes ever reaches
+ * mediasoup (a deeply nested object used to overflow its stack); mediasoup then checks the values.
  */
 const id = z.uuid();
 
@@ -13,7 +15,79 @@ export const roomIdSchema = z
   .string()
   .regex(/^(booth|interview|broadcast):[0-9a-f-]{36}$/, 'must look like booth:<uuid>, interview:<uuid> or broadcast:<uuid>');
 
-const mediaObject = z.looseObject({});
+// Bounded building blocks for mediasoup's parameter objects (mediasoup-client sends these shapes).
+const token = z.string().max(128);
+const smallInt = z.number().int().min(0).max(0xffff_ffff);
+/** Codec parameters (fmtp): a flat map of short keys to strings or numbers. */
+const codecParameters = z
+  .record(z.string().max(64), z.union([z.string().max(256), z.number().finite()]))
+  .refine((p) => Object.keys(p).length <= 32, 'at most 32 codec parameters');
+const rtcpFeedback = z.array(z.object({ type: token, parameter: token.optional() })).max(16);
+
+const rtpCodecCapability = z.object({
+  kind: z.enum(['audio', 'video']),
+  mimeType: token,
+  preferredPayloadType: smallInt.max(127).optional(),
+  clockRate: smallInt,
+  channels: smallInt.max(16).optional(),
+  parameters: codecParameters.optional(),
+  rtcpFeedback: rtcpFeedback.optional(),
+});
+const headerExtensionCapability = z.object({
+  kind: z.enum(['audio', 'video']),
+  uri: z.string().max(256),
+  preferredId: smallInt.max(255),
+  preferredEncrypt: z.boolean().optional(),
+  direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+});
+/** A device's receive capabilities (mediasoup-client `device.rtpCapabilities`). */
+export const rtpCapabilitiesSchema = z.strictObject({
+  codecs: z.array(rtpCodecCapability).min(1).max(64),
+  headerExtensions: z.array(headerExtensionCapability).max(64).optional(),
+});
+
+const rtpCodecParameters = z.object({
+  mimeType: token,
+  payloadType: smallInt.max(127),
+  clockRate: smallInt,
+  channels: smallInt.max(16).optional(),
+  parameters: codecParameters.optional(),
+  rtcpFeedback: rtcpFeedback.optional(),
+});
+const rtpEncoding = z.object({
+  ssrc: smallInt.optional(),
+  rid: z.string().max(32).optional(),
+  codecPayloadType: smallInt.max(127).optional(),
+  rtx: z.object({ ssrc: smallInt }).optional(),
+  dtx: z.boolean().optional(),
+  scalabilityMode: z.string().max(16).optional(),
+  scaleResolutionDownBy: z.number().min(1).max(64).optional(),
+  maxBitrate: smallInt.optional(),
+  maxFramerate: z.number().min(0).max(240).optional(),
+  adaptivePtime: z.boolean().optional(),
+  priority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
+  networkPriority: z.enum(['very-low', 'low', 'medium', 'high']).optional(),
+});
+/** What a client sends with `media:produce` (mediasoup-client's producer rtpParameters). */
+export const rtpParametersSchema = z.object({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(rtpCodecParameters).min(1).max(16),
+  headerExtensions: z
+    .array(z.object({ uri: z.string().max(256), id: smallInt.max(255), encrypt: z.boolean().optional(), parameters: codecParameters.optional() }))
+    .max(32)
+    .optional(),
+  encodings: z.array(rtpEncoding).max(8).optional(),
+  rtcp: z.object({ cname: z.string().max(256).optional(), reducedSize: z.boolean().optional(), mux: z.boolean().optional() }).optional(),
+});
+
+/** The client's DTLS role and certificate fingerprints (`media:transport-connect`). */
+export const dtlsParametersSchema = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.object({ algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']), value: z.string().max(256) }))
+    .min(1)
+    .max(8),
+});
 
 export const boothJoinSchema = z.strictObject({ boothId: id });
 export const boothLeaveSchema = boothJoinSchema;
@@ -26,10 +100,7 @@ export const transportCreateSchema = z.strictObject({
 export const transportConnectSchema = z.strictObject({
   roomId: roomIdSchema,
   transportId: id,
-  dtlsParameters: z.looseObject({
-    role: z.enum(['auto', 'client', 'server']).optional(),
-    fingerprints: z.array(z.looseObject({ algorithm: z.string(), value: z.string() })).min(1),
-  }),
+  dtlsParameters: dtlsParametersSchema,
 });
 
 export const mediaSourceSchema = z.enum(['camera', 'mic', 'screen']);
@@ -38,7 +109,7 @@ export const produceSchema = z.strictObject({
   roomId: roomIdSchema,
   transportId: id,
   kind: z.enum(['audio', 'video']),
-  rtpParameters: z.looseObject({ codecs: z.array(mediaObject).min(1) }),
+  rtpParameters: rtpParametersSchema,
   source: mediaSourceSchema,
 });
 
@@ -48,7 +119,7 @@ export const consumeSchema = z.strictObject({
   roomId: roomIdSchema,
   transportId: id,
   producerId: id,
-  rtpCapabilities: z.looseObject({ codecs: z.array(mediaObject).optional() }),
+  rtpCapabilities: rtpCapabilitiesSchema,
 });
 
 export const consumerResumeSchema = z.strictObject({ roomId: roomIdSchema, consumerId: id });

@@ -95,7 +95,12 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     log,
     limiter,
     async enter(roomId, room) {
-      if (joined.has(roomId)) return false;
+      // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
+      // transports go, so the new ones fit in the per-peer limits.
+      if (joined.has(roomId)) {
+        media.closePeer(roomId, peerId);
+        return false;
+      }
       joined.set(roomId, room);
       await socket.join(roomId);
       if (room.counted) await viewers.join(roomId, socket.data.identity, socket.id);
@@ -116,11 +121,33 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       return room;
     },
   };
-  const requirePublisher = async (roomId: string) => {
+  /**
+   * Media at all: anonymous connections (no signed-in user) only ever receive, and only in
+   * broadcasts; booth and interview media are for signed-in users.
+   */
+  const requireMediaAccess = (roomId: string, direction: 'send' | 'recv') => {
+    conn.inRoom(roomId);
+    if (user) return;
+    if (direction === 'recv' && roomId.startsWith('broadcast:')) return;
+    throw new DomainError('UNAUTHENTICATED', 'Sign in to use media here');
+  };
+  /** An interview's room takes no new transports or streams once the interview has ended. */
+  const requireOpenInterview = async (roomId: string) => {
+    if (!roomId.startsWith('interview:')) return;
+    const { interview } = await deps.services.interviews.requireParticipant(user, roomId.slice('interview:'.length));
+    if (interview.endedAt) throw new DomainError('CONFLICT', 'The interview has ended');
+  };
+  /** May this peer publish here now? For broadcasts, returns when the broadcast ends. */
+  const requirePublisher = async (roomId: string, source?: MediaSource): Promise<Date | null> => {
+    requireMediaAccess(roomId, 'send');
     const isBroadcast = roomId.startsWith('broadcast:');
     const broadcastId = roomId.slice('broadcast:'.length);
-    // A viewer a host brought on stage may publish until sent back.
-    if (!conn.inRoom(roomId).canPublish && !(isBroadcast && (await deps.stage.isGuest(broadcastId, peerId)))) {
+    if (conn.inRoom(roomId).canPublish) {
+      await requireOpenInterview(roomId);
+    } else if (isBroadcast && (await deps.stage.isGuest(broadcastId, peerId))) {
+      // A viewer a host brought on stage may publish camera and microphone until sent back.
+      if (source === 'screen') throw new DomainError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
+    } else {
       throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
     }
     // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
@@ -197,7 +224,10 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
 
   handle(socket, 'media:transport-create', transportCreateSchema, limiter, log, async ({ roomId, direction }) => {
     if (direction === 'send') await requirePublisher(roomId);
-    else conn.inRoom(roomId);
+    else {
+      requireMediaAccess(roomId, 'recv');
+      await requireOpenInterview(roomId);
+    }
     const t = await media.createTransport(roomId, peerId, direction);
     return {
       id: t.id,
@@ -214,7 +244,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
   });
 
   handle(socket, 'media:produce', produceSchema, limiter, log, async (p) => {
-    const endsAt = await requirePublisher(p.roomId);
+    const endsAt = await requirePublisher(p.roomId, p.source);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
       source: p.source,
     });

@@ -89,7 +89,8 @@ export function toProtocolError(error: unknown, log: Logger, event: string): Pro
     };
   }
   if (error instanceof MediaError) {
-    const code = error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' ? error.code : 'NOT_FOUND';
+    const code =
+      error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' || error.code === 'LIMIT_REACHED' ? error.code : 'NOT_FOUND';
     return { code, message: error.message };
   }
   log.error({ event, err: error }, 'handler failed');

@@ -67,7 +67,19 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
   handle(socket, 'interview:end', interviewIdSchema, limiter, log, async ({ interviewId }) => {
     const row = await services.interviews.end(user, interviewId);
     io.to(interviewRoomId(interviewId)).emit('interview:state', state(row));
+    closeInterviewMedia(deps, interviewId);
     deps.queue.changed(row.boothId);
     return null;
   });
+}
+
+/**
+ * An interview ended (by a participant, or by the clock): its media room closes on every node, so
+ * both sides stop sending and receiving at once (each gets `media:producer-closed` for the other's
+ * streams, beside the `interview:state` with `endedAt` that the page stops its media on). New
+ * transports and streams there are refused afterwards (`requireOpenInterview` reads the row).
+ */
+export function closeInterviewMedia(deps: Pick<ConnectionDeps, 'io' | 'media' | 'crossNode'>, interviewId: string): void {
+  deps.media.closeRoom(interviewRoomId(interviewId));
+  if (deps.crossNode) deps.io.serverSideEmit('interview:ended', interviewId);
 }

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, RemoteProducer } from '@fairground/signaling/protocol';
+import type { Consume, MediaSource, Produce, RemoteProducer, TransportConnect } from '@fairground/signaling/protocol';
 import { getSocket, request } from './socket';
 
 /** Three simulcast layers for camera video (low, medium, high), as the broadcast viewers pick from. */
@@ -68,7 +68,7 @@ export class RoomMedia {
       request('media:transport-connect', {
         roomId: this.roomId,
         transportId: transport.id,
-        dtlsParameters: dtlsParameters as unknown as { fingerprints: { algorithm: string; value: string }[] },
+        dtlsParameters: dtlsParameters as unknown as TransportConnect['dtlsParameters'],
       }).then(() => done(), fail);
     });
     this.#recoverIce(transport);
@@ -78,7 +78,7 @@ export class RoomMedia {
           roomId: this.roomId,
           transportId: transport.id,
           kind,
-          rtpParameters: rtpParameters as unknown as { codecs: Record<string, unknown>[] },
+          rtpParameters: rtpParameters as unknown as Produce['rtpParameters'],
           source: (appData.source as MediaSource) ?? 'camera',
         }).then(({ producerId }) => done({ id: producerId }), fail);
       });
@@ -164,7 +164,7 @@ export class RoomMedia {
       roomId: this.roomId,
       transportId: transport.id,
       producerId: producer.id,
-      rtpCapabilities: this.#device.rtpCapabilities as unknown as Record<string, unknown>,
+      rtpCapabilities: this.#device.rtpCapabilities as unknown as Consume['rtpCapabilities'],
     });
     const consumer = await transport.consume({
       id: options.id,

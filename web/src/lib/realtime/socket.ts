@@ -5,6 +5,7 @@ import type {
   Result,
   ServerToClientEvents,
 } from '@fairground/signaling/protocol';
+import { m } from '$lib/paraglide/messages';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -38,10 +39,18 @@ function deviceId(): string {
 }
 
 let socket: ClientSocket | null = null;
+/** Set while the server refuses this connection because too many are open (tabs, devices). */
+let refused = false;
 
 /** The page's one connection; the session cookie authenticates it. */
 export function getSocket(): ClientSocket {
-  socket ??= io({ auth: { deviceId: deviceId() }, transports: ['websocket', 'polling'] });
+  if (!socket) {
+    socket = io({ auth: { deviceId: deviceId() }, transports: ['websocket', 'polling'] });
+    socket.on('connect', () => (refused = false));
+    socket.on('connect_error', (err) => {
+      refused = (err as Error & { data?: { code?: string } }).data?.code === 'TOO_MANY_CONNECTIONS';
+    });
+  }
   return socket;
 }
 
@@ -68,6 +77,8 @@ export async function request<E extends keyof ClientToServerEvents>(
   payload: Payload<E>,
   timeoutMs = 10_000,
 ): Promise<AckData<E>> {
+  // A refused handshake is not retried by Socket.IO: say why at once instead of timing out.
+  if (refused && !getSocket().connected) throw new RequestError('TOO_MANY_CONNECTIONS', m.too_many_connections());
   let result: Result<AckData<E>>;
   try {
     result = await (getSocket().timeout(timeoutMs).emitWithAck as (...a: unknown[]) => Promise<Result<AckData<E>>>)(
