@@ -71,7 +71,8 @@ function signIn(node: Node, email: string, password: string, options: { next?: s
   });
 }
 
-describe('a production deployment', () => {
+// Each test may start a process (tsx, argon2): generous on a loaded 2-core machine.
+describe('a production deployment', { timeout: 120_000 }, () => {
   const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   const name = `fairground_production_${process.pid}_${Date.now()}`;
