@@ -47,7 +47,7 @@ describe('ended broadcasts and anonymous views', () => {
       roomId,
       transportId: '00000000-0000-4000-8000-000000000000',
       kind: 'video',
-      rtpParameters: { codecs: [{ mimeType: 'video/VP8' }] },
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] },
       source: 'camera',
     });
 
