@@ -17,6 +17,10 @@ export { type Actor, requireUser, requireRole, requireMember, requireOwner, memb
 export { signUp } from './accounts.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
+import { InvitationService, type InvitationMail } from './invitations.ts';
+import { noMail } from './mail.ts';
+export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
+export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
 export {
   BroadcastChat,
@@ -76,16 +80,23 @@ export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 
 /** Every service over one database: what pages and sockets use. */
-export function createServices(db: Db, queueOptions: QueueOptions = defaultQueueOptions, chatOptions: ChatOptions = defaultChatOptions) {
+export function createServices(
+  db: Db,
+  queueOptions: QueueOptions = defaultQueueOptions,
+  chatOptions: ChatOptions = defaultChatOptions,
+  /** How invitations are mailed; without it none are sent (scripts and unit tests). */
+  mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+) {
   return {
     /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
     access: new AccessEvents(),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
-    employers: new EmployerService(db),
+    employers: new EmployerService(db, mail),
+    invitations: new InvitationService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db),
+    broadcasts: new BroadcastService(db, mail),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads: new UploadService(db),
