@@ -43,6 +43,16 @@ const schema = z.object({
   ADDRESS_HEADER: z.string().toLowerCase().regex(/^[a-z0-9-]+$/).optional(),
   /** With ADDRESS_HEADER=x-forwarded-for: how many proxies you trust (the entry this far from the right). */
   XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
+  // Accounts and mail (issue 11: invitations, verification, password reset, sign-in throttle).
+  /** Failed sign-ins allowed per account within AUTH_ACCOUNT_WINDOW_SECONDS (all nodes together). */
+  AUTH_ACCOUNT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  AUTH_ACCOUNT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465; production requires it. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  /** The From: of every mail. */
+  MAIL_FROM: z.string().min(3).default('Fairground <no-reply@localhost>'),
+  /** Without SMTP_URL, mail is written here as one JSON file per message (default DATA_DIR/mail). */
+  MAIL_CAPTURE_DIR: z.string().optional(),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
 });
@@ -67,6 +77,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
     problems.push('AUTH_SECRET: required when NODE_ENV=production (sessions must survive restarts and span nodes)');
+  }
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.SMTP_URL) {
+    problems.push('SMTP_URL: required when NODE_ENV=production (invitations, verification and password-reset mails must reach people)');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
