@@ -103,6 +103,8 @@ export function createAuth(db: Db, options: AuthOptions) {
       },
     },
     session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
+    // Reset tokens are kept only as hashes: a read of the database cannot reset a password.
+    verification: { storeIdentifier: 'hashed' },
     emailVerification: {
       // The account signs in by confirming its address; a link for an address already confirmed
       // signs nobody in, so each link works once.
