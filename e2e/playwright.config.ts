@@ -7,6 +7,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 // Every run starts from an empty embedded database (PGlite) with fresh demo data: the same
 // defaults `npm start` uses, so the README's path is the one under test.
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'fairground-e2e-'));
+// The test workers read the captured mail under DATA_DIR/mail (e2e/tests/fixtures.ts): they inherit this.
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: './tests',

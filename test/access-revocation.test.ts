@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { connectTestClient, demoBooths, demoFair, send, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { connectTestClient, demoBooths, demoFair, send, signUpVerified, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * Issue 11, item 5: a change of rights reaches every open socket of the user at once, on every
@@ -19,12 +19,10 @@ describe('stale rights on open sockets', () => {
     clients.push(c);
     return c;
   };
-  /** A new account with its own session cookie (sign-up signs in). */
+  /** A new account, its address confirmed from the mailed link, with its own session cookie. */
   const account = async (label: string): Promise<{ user: SessionUser; cookie: string }> => {
     const email = `access-${label}-${Date.now()}-${seq++}@example.com`;
-    const result = await nodes[0]!.platform.auth.signUp({ name: label, email, password, role: 'seeker' }, `10.11.${seq % 250}.1`);
-    if (!result.ok) throw new Error(`sign-up failed: ${result.reason}`);
-    return { user: result.user, cookie: result.setCookies.map((c) => c.split(';')[0]).join('; ') };
+    return signUpVerified(nodes[0]!.platform, nodes[0]!.mailDir, { name: label, email, password, role: 'seeker' }, `10.11.${seq % 250}.1`);
   };
   const signIn = async (email: string) => {
     const result = await nodes[0]!.platform.auth.signIn({ email, password }, `10.12.${seq++ % 250}.1`);

@@ -1,5 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'express';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { listBooths, listBroadcasts, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
@@ -36,13 +39,65 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     LOG_LEVEL: 'silent',
     // Every test client connects from 127.0.0.1: one address stands for hundreds of people here.
     SOCKETS_PER_ADDRESS: '100000',
+
+    MAIL_CAPTURE_DIR: mkdtempSync(join(tmpdir(), 'fairground-mail-')),
     ...(options.redis ? { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: inject('redisPrefix') } : {}),
     ...options.env,
   });
   configureLogging(config.LOG_LEVEL);
   const platform: Platform = await createPlatform(config, options.web ? { webHandler: await webHandler() } : {});
   const address = await platform.listen();
-  return { platform, url: `http://127.0.0.1:${address.port}`, db: platform.database.db };
+  return { platform, url: `http://127.0.0.1:${address.port}`, db: platform.database.db, mailDir: config.MAIL_CAPTURE_DIR! };
+}
+
+export interface CapturedMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Every message the platform's mail capture wrote (MAIL_CAPTURE_DIR), oldest first. */
+export function capturedMail(dir: string): CapturedMail[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CapturedMail);
+}
+
+/** The newest mail to an address (waiting a moment for it), optionally with a subject matching. */
+export async function mailTo(dir: string, to: string, subject?: RegExp): Promise<CapturedMail> {
+  for (let i = 0; i < 50; i++) {
+    const found = capturedMail(dir).filter((m) => m.to === to && (!subject || subject.test(m.subject))).at(-1);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to}${subject ? ` matching ${subject}` : ''}`);
+}
+
+/** The token of the first link in a mail to a path (`/verify-email`, `/reset-password`, `/invitations`). */
+export function linkToken(mail: CapturedMail, path: string): string {
+  const match = new RegExp(`${path.replace(/\//g, '\\/')}(?:\\?token=|/)([^\\s&]+)`).exec(mail.text);
+  if (!match) throw new Error(`no ${path} link in: ${mail.text}`);
+  return decodeURIComponent(match[1]!);
+}
+
+/**
+ * Signs a new account up, confirms its address from the captured mail (as its owner would) and
+ * returns the signed-in user and its Cookie header.
+ */
+export async function signUpVerified(
+  platform: Platform,
+  mailDir: string,
+  input: { name: string; email: string; password: string; role: 'seeker' | 'employer' },
+  clientAddress: string,
+) {
+  const created = await platform.auth.signUp(input, clientAddress);
+  if (!created.ok || !created.created) throw new Error(`could not sign up ${input.email}`);
+  const verified = await platform.auth.verifyEmail(linkToken(await mailTo(mailDir, input.email, /confirm|确认/i), '/verify-email'), clientAddress);
+  if (!verified.ok) throw new Error(`could not verify ${input.email}: ${verified.reason}`);
+  const cookie = verified.setCookies.map((c) => c.split(';')[0]).join('; ');
+  const user = await platform.auth.userFor(new Headers({ cookie }));
+  return { user: user!, cookie };
 }
 
 /** A typed Socket.IO client; `cookie` signs it in, `deviceId` identifies an anonymous viewer. */

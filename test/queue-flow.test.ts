@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelReport } from '@fairground/core';
 import { hashPassword, schema } from '@fairground/db';
 import type { InterviewState, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
+import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, signUpVerified, startPlatform, type TestClient } from './helpers.ts';
 
 /**
  * 50 seekers and 3 recruiters over Socket.IO, on two signaling nodes sharing real Postgres and
@@ -41,17 +41,16 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     recruiterCookies.push(await sessionCookie(auth, 'employer@example.com'));
     for (const i of [1, 2]) {
       const email = `recruiter${i}@example.com`;
-      const created = await auth.signUp({ name: `Recruiter ${i}`, email, password: 'recruiter-pass', role: 'employer' }, `10.1.0.${i}`);
-      if (!created.ok) throw new Error(created.reason);
+      const created = await signUpVerified(nodes[0]!.platform, nodes[0]!.mailDir, { name: `Recruiter ${i}`, email, password: 'recruiter-pass', role: 'employer' }, `10.1.0.${i}`);
       const invite = await services.employers.invite(ownerActor, employerId, { email });
       await services.employers.acceptInvitation(created.user, invite.id);
-      recruiterCookies.push(created.setCookies.map((c) => c.split(';')[0]).join('; '));
+      recruiterCookies.push(created.cookie);
     }
     // 50 seekers share one argon2 hash (hashed once), then sign in ten at a time.
     const hash = await hashPassword('seeker-pass');
     const seekerRows = await db
       .insert(schema.users)
-      .values(Array.from({ length: 50 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, role: 'seeker' as const })))
+      .values(Array.from({ length: 50 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, emailVerified: true, role: 'seeker' as const })))
       .returning();
     await db.insert(schema.accounts).values(seekerRows.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
     for (let batch = 0; batch < 50; batch += 10) {

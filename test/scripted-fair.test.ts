@@ -65,7 +65,7 @@ describe('a scripted fair produces exactly the expected report', () => {
     const hash = await hashPassword('seeker-pass');
     const rows = await db
       .insert(schema.users)
-      .values(Array.from({ length: 20 }, (_, i) => ({ name: `S${i}`, email: `scripted-${i}@example.com`, role: 'seeker' as const })))
+      .values(Array.from({ length: 20 }, (_, i) => ({ name: `S${i}`, email: `scripted-${i}@example.com`, emailVerified: true, role: 'seeker' as const })))
       .returning();
     await db.insert(schema.accounts).values(rows.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
     for (let batch = 0; batch < 20; batch += 10) {

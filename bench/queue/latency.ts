@@ -49,7 +49,7 @@ const hash = await hashPassword(password);
 const stamp = Date.now();
 const users = await db
   .insert(schema.users)
-  .values(Array.from({ length: seekerCount }, (_, i) => ({ email: `bench-${stamp}-${i}@example.com`, name: `Bench ${i}`, role: 'seeker' as const })))
+  .values(Array.from({ length: seekerCount }, (_, i) => ({ email: `bench-${stamp}-${i}@example.com`, name: `Bench ${i}`, emailVerified: true, role: 'seeker' as const })))
   .returning();
 await db.insert(schema.accounts).values(users.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
 const cookieOf = async (email: string, pw: string, i: number) => {

@@ -1,11 +1,13 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastSchema, type BroadcastInput } from './schemas.ts';
 import { validate } from './validate.ts';
+import { invitationLink, localeOf, newInvitationToken, type InvitationMail } from './invitations.ts';
+import { mailLanguage, mailTemplates, noMail } from './mail.ts';
 
-const { broadcasts, broadcastHosts, users } = schema;
+const { broadcasts, broadcastHosts, broadcastHostInvitations, users } = schema;
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
@@ -13,7 +15,10 @@ const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role
 
 /** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
 export class BroadcastService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+  ) {}
 
   /** Published broadcasts not yet over (organizers also see drafts). */
   upcoming(actor: Actor, now = new Date()) {
@@ -72,21 +77,27 @@ export class BroadcastService {
   async create(actor: Actor, input: BroadcastInput) {
     const organizer = requireRole(actor, 'organizer');
     const { hostEmails, fairId, ...data } = validate(broadcastSchema, input);
-    const emails = hostEmails.map((e) => e.toLowerCase());
-    const hosts = emails.length
-      ? await this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails))
-      : [];
-    const unknown = emails.filter((e) => !hosts.some((h) => h.email === e));
-    if (unknown.length) throw new ServiceError('INVALID', 'Hosts must have accounts', { hostEmails: 'unknown_host' });
-    return this.db.transaction(async (tx) => {
+    const emails = [...new Set(hostEmails.map((e) => e.toLowerCase()))];
+    // Named co-hosts are invited, not added: each becomes a host by accepting the mailed link.
+    const invitations = emails.map((email) => ({ email, ...newInvitationToken() }));
+    const row = await this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(broadcasts)
         .values({ ...data, fairId: fairId ?? null, createdBy: organizer.id })
         .returning();
-      const hostIds = hosts.length ? hosts.map((h) => h.id) : [organizer.id];
-      await tx.insert(broadcastHosts).values(hostIds.map((userId) => ({ broadcastId: row!.id, userId })));
+      await tx.insert(broadcastHosts).values({ broadcastId: row!.id, userId: organizer.id });
+      if (invitations.length) {
+        await tx.insert(broadcastHostInvitations).values(
+          invitations.map((i) => ({ broadcastId: row!.id, email: i.email, invitedBy: organizer.id, tokenHash: i.tokenHash, expiresAt: i.expiresAt })),
+        );
+      }
       return row!;
     });
+    for (const i of invitations) {
+      const lang = mailLanguage(await localeOf(this.db, i.email));
+      await this.mail.mailer.send(mailTemplates.hostInvitation(lang, i.email, row.title, invitationLink(this.mail.origin, i.token)));
+    }
+    return row;
   }
 
   async publish(actor: Actor, id: string) {

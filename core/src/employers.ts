@@ -1,10 +1,12 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import type { AccessEvents } from './access.ts';
 import { requireMember, requireOwner, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { employerSchema, inviteSchema, jobSchema, type EmployerInput, type JobInput } from './schemas.ts';
 import { validate } from './validate.ts';
+import { invitationLink, joinTeam, localeOf, newInvitationToken, type InvitationMail } from './invitations.ts';
+import { mailLanguage, mailTemplates, noMail } from './mail.ts';
 
 const { employers, employerMembers, employerInvitations, jobs, users } = schema;
 
@@ -12,6 +14,7 @@ const { employers, employerMembers, employerInvitations, jobs, users } = schema;
 export class EmployerService {
   constructor(
     private readonly db: Db,
+    private readonly mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
     /** Told when someone leaves a team, so their open sockets lose the staff rights at once. */
     private readonly access?: AccessEvents,
   ) {}
@@ -42,7 +45,7 @@ export class EmployerService {
   /** Registers a company with the actor as its owner (employer accounts at sign-up). */
   /** The same service on another handle (a transaction in progress). */
   withDb(db: Db): EmployerService {
-    return new EmployerService(db);
+    return new EmployerService(db, this.mail, this.access);
   }
 
   async create(actor: Actor, input: EmployerInput) {
@@ -83,49 +86,73 @@ export class EmployerService {
     return { staff, pending };
   }
 
-  /** An owner invites a recruiter by email; the invitation waits for that user to accept. */
+  /**
+   * An owner invites a recruiter by email: a link that works once, for seven days, is mailed to
+   * that address. Inviting the same address again replaces the link (the old one stops working).
+   */
   async invite(actor: Actor, employerId: string, input: { email: string }) {
     const owner = await requireOwner(this.db, actor, employerId);
     const { email } = validate(inviteSchema, input);
+    const { token, tokenHash, expiresAt } = newInvitationToken();
     const [existing] = await this.db
       .select({ id: employerInvitations.id })
       .from(employerInvitations)
       .where(and(eq(employerInvitations.employerId, employerId), eq(employerInvitations.email, email), isNull(employerInvitations.acceptedAt)));
-    if (existing) return existing;
-    const [row] = await this.db
-      .insert(employerInvitations)
-      .values({ employerId, email, invitedBy: owner.id })
-      .returning({ id: employerInvitations.id });
+    const [row] = existing
+      ? await this.db
+          .update(employerInvitations)
+          .set({ tokenHash, expiresAt, invitedBy: owner.id })
+          .where(eq(employerInvitations.id, existing.id))
+          .returning({ id: employerInvitations.id })
+      : await this.db
+          .insert(employerInvitations)
+          .values({ employerId, email, invitedBy: owner.id, tokenHash, expiresAt })
+          .returning({ id: employerInvitations.id });
+    const employer = await this.get(employerId);
+    const lang = mailLanguage(await localeOf(this.db, email));
+    await this.mail.mailer.send(mailTemplates.teamInvitation(lang, email, employer.name, invitationLink(this.mail.origin, token)));
     return row!;
   }
 
-  /** Invitations waiting for the signed-in user (matched by their account's email). */
-  async invitationsFor(actor: Actor) {
+  /**
+   * Invitations waiting for the signed-in user, matched by their account's email; listed only
+   * once that address is verified (anyone can sign up with any address).
+   */
+  async invitationsFor(actor: Actor, now = new Date()) {
     const user = requireUser(actor);
+    if (!user.emailVerified) return [];
     return this.db
       .select({ id: employerInvitations.id, employerId: employers.id, employerName: employers.name })
       .from(employerInvitations)
       .innerJoin(employers, eq(employers.id, employerInvitations.employerId))
-      .where(and(eq(employerInvitations.email, user.email.toLowerCase()), isNull(employerInvitations.acceptedAt)));
+      .where(
+        and(eq(employerInvitations.email, user.email.toLowerCase()), isNull(employerInvitations.acceptedAt), gt(employerInvitations.expiresAt, now)),
+      );
   }
 
-  async acceptInvitation(actor: Actor, invitationId: string) {
+  /**
+   * Accepts by id, without the mailed link: only for an account whose VERIFIED address is the
+   * invited one. (The link itself is accepted by InvitationService.accept.)
+   */
+  async acceptInvitation(actor: Actor, invitationId: string, now = new Date()) {
     const user = requireUser(actor);
     return this.db.transaction(async (tx) => {
       const [invitation] = await tx
-        .select()
-        .from(employerInvitations)
-        .where(and(eq(employerInvitations.id, invitationId), isNull(employerInvitations.acceptedAt)));
-      if (!invitation || invitation.email !== user.email.toLowerCase()) {
+        .update(employerInvitations)
+        .set({ acceptedAt: now })
+        .where(
+          and(
+            eq(employerInvitations.id, invitationId),
+            eq(employerInvitations.email, user.email.toLowerCase()),
+            isNull(employerInvitations.acceptedAt),
+            gt(employerInvitations.expiresAt, now),
+          ),
+        )
+        .returning({ employerId: employerInvitations.employerId });
+      if (!invitation || !user.emailVerified) {
         throw new ServiceError('NOT_FOUND', 'No such invitation for you');
       }
-      await tx.update(employerInvitations).set({ acceptedAt: new Date() }).where(eq(employerInvitations.id, invitationId));
-      await tx
-        .insert(employerMembers)
-        .values({ employerId: invitation.employerId, userId: user.id, role: 'recruiter' })
-        .onConflictDoNothing();
-      // A seeker who accepts becomes an employer account (recruiters use the employer console).
-      if (user.role === 'seeker') await tx.update(users).set({ role: 'employer' }).where(eq(users.id, user.id));
+      await joinTeam(tx as unknown as Db, invitation.employerId, user);
       return { employerId: invitation.employerId };
     });
   }

@@ -20,6 +20,10 @@ export { UserService } from './users.ts';
 import { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 import { AccessEvents } from './access.ts';
+import { InvitationService, type InvitationMail } from './invitations.ts';
+import { noMail } from './mail.ts';
+export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
+export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
 export {
   BroadcastChat,
@@ -85,6 +89,8 @@ export function createServices(
   queueOptions: QueueOptions = defaultQueueOptions,
   chatOptions: ChatOptions = defaultChatOptions,
   uploadQuotas: UploadQuotas = defaultUploadQuotas,
+  /** How invitations are mailed; without it none are sent (scripts and unit tests). */
+  mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
 ) {
   /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
   const access = new AccessEvents();
@@ -93,10 +99,11 @@ export function createServices(
     users: new UserService(db, access),
     queue: new BoothQueue(db, queueOptions),
     interviews: new InterviewService(db),
-    employers: new EmployerService(db, access),
+    employers: new EmployerService(db, mail, access),
+    invitations: new InvitationService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db),
+    broadcasts: new BroadcastService(db, mail),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads: new UploadService(db, uploadQuotas),

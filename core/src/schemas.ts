@@ -160,8 +160,8 @@ export const broadcastSchema = timeWindow({
   startsAt: dateTime,
   endsAt: dateTime,
   fairId: z.preprocess(emptyToUndefined, z.uuid('invalid').optional()),
-  /** Emails of the hosts (organizers or any registered user). */
-  hostEmails: list(5, 200),
+  /** Emails of co-hosts to invite (each becomes a host by accepting the mailed link). */
+  hostEmails: list(5, 200).pipe(z.array(z.string().toLowerCase().email('email'))),
 });
 
 export const inviteSchema = z.object({ email: z.string().trim().toLowerCase().min(1, 'required').email('email') });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
@@ -118,6 +120,54 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
     violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
     `axe on ${label}`,
   ).toEqual([]);
+}
+
+export interface CapturedMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * The platform's mail, as its capture wrote it (no SMTP_URL: one JSON file per message under
+ * DATA_DIR/mail; DATA_DIR is set in e2e/playwright.config.ts), oldest first.
+ */
+export function capturedMail(): CapturedMail[] {
+  const dir = join(process.env.E2E_DATA_DIR ?? '', 'mail');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CapturedMail);
+}
+
+/**
+ * The newest link to `path` (`/verify-email`, `/reset-password`, `/invitations`) mailed to an
+ * address, as a path with its query, for page.goto; waits for the mail to arrive.
+ */
+export async function mailedLink(to: string, path: string): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        const mail = capturedMail().filter((m) => m.to === to.toLowerCase() && m.text.includes(path)).at(-1);
+        link = mail?.text.match(new RegExp(`https?://\\S*${path}\\S*`))?.[0];
+        return link ?? null;
+      },
+      { message: `a mail to ${to} with a ${path} link`, timeout: 10_000 },
+    )
+    .not.toBeNull();
+  const url = new URL(link!);
+  return `${url.pathname}${url.search}`;
+}
+
+/** Opens the confirmation link mailed to a new account and confirms: the account is signed in. */
+export async function confirmEmail(page: Page, email: string): Promise<void> {
+  await page.goto(await mailedLink(email, '/verify-email'));
+  await page.getByRole('button', { name: /Confirm my email|确认我的邮箱/ }).click();
+  await expect(page.getByText(/Signed in as|已登录/)).toBeVisible();
 }
 
 /**

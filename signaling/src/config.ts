@@ -77,6 +77,17 @@ const schema = z.object({
   /** Open Socket.IO connections per client address (ADDRESS_HEADER/XFF_DEPTH), over all nodes.
    *  Generous: a campus or office behind one NAT is many people. */
   SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
+
+  // Accounts and mail (issue 11: invitations, verification, password reset, sign-in throttle).
+  /** Failed sign-ins allowed per account within AUTH_ACCOUNT_WINDOW_SECONDS (all nodes together). */
+  AUTH_ACCOUNT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  AUTH_ACCOUNT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465; production requires it. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  /** The From: of every mail. */
+  MAIL_FROM: z.string().min(3).default('Fairground <no-reply@localhost>'),
+  /** Without SMTP_URL, mail is written here as one JSON file per message (default DATA_DIR/mail). */
+  MAIL_CAPTURE_DIR: z.string().optional(),
   /** The SvelteKit adapter-node handler to mount; unset serves the API and sockets only. */
   WEB_HANDLER: z.string().optional(),
   // Exposure (issue 11): origins, metrics.
@@ -122,6 +133,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (!parsed.data.METRICS_TOKEN) {
       problems.push('METRICS_TOKEN: required when NODE_ENV=production (/metrics is not public)');
+    }
+    if (!parsed.data.SMTP_URL) {
+      problems.push('SMTP_URL: required when NODE_ENV=production (invitations, verification and password-reset mails must reach people)');
     }
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

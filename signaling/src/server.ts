@@ -7,7 +7,8 @@ import { Server } from 'socket.io';
 import { createClient, type RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
-import { createServices, sharePlatform, type Services } from '@fairground/core';
+import { accountMail, createServices, sharePlatform, type Services } from '@fairground/core';
+import { createMailer } from './mail.ts';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
@@ -77,21 +78,35 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     });
     closers.push(() => database.close());
+    const origin = config.ORIGIN ?? `http://localhost:${config.PORT}`;
+    const mailer = createMailer(config);
+    closers.push(() => mailer.close());
     const auth = createAuth(database.db, {
       secret: config.AUTH_SECRET ?? authSecret(config.DATA_DIR),
-      baseURL: config.ORIGIN ?? `http://localhost:${config.PORT}`,
+      baseURL: origin,
       attemptsPerMinute: config.AUTH_ATTEMPTS_PER_MINUTE,
+      accountFailures: config.AUTH_ACCOUNT_FAILURES,
+      accountWindowSeconds: config.AUTH_ACCOUNT_WINDOW_SECONDS,
+      mail: accountMail(mailer, origin),
+      // Sign-outs and password resets reach open sockets through AccessEvents (core/src/access.ts).
+      onSessionsEnded: (change) => services.access.changed(change),
     });
-    const services = createServices(database.db, {
-      acceptSeconds: config.QUEUE_ACCEPT_SECONDS,
-      graceSeconds: config.QUEUE_GRACE_SECONDS,
-      maxQueuesPerSeeker: 3,
-      interviewMinutes: config.INTERVIEW_MINUTES,
-    }, undefined, {
-      maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
-      maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
-      perHour: config.UPLOADS_PER_HOUR,
-    });
+    const services = createServices(
+      database.db,
+      {
+        acceptSeconds: config.QUEUE_ACCEPT_SECONDS,
+        graceSeconds: config.QUEUE_GRACE_SECONDS,
+        maxQueuesPerSeeker: 3,
+        interviewMinutes: config.INTERVIEW_MINUTES,
+      },
+      undefined,
+      {
+        maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
+        maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
+        perHour: config.UPLOADS_PER_HOUR,
+      },
+      { mailer, origin },
+    );
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 

@@ -39,3 +39,18 @@ export const broadcastHosts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.broadcastId, t.userId] })],
 );
+
+/** A co-host named by an organizer: a host only once they accept through the mailed link. */
+export const broadcastHostInvitations = pgTable('broadcast_host_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  broadcastId: uuid('broadcast_id')
+    .notNull()
+    .references(() => broadcasts.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+  /** SHA-256 of the mailed link's token (the token itself is never stored). */
+  tokenHash: text('token_hash').notNull().unique(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+});

@@ -40,6 +40,9 @@ export const employerInvitations = pgTable('employer_invitations', {
     .references(() => employers.id, { onDelete: 'cascade' }),
   email: text('email').notNull(),
   invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+  /** SHA-256 of the mailed link's token (the token itself is never stored). */
+  tokenHash: text('token_hash').unique(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   acceptedAt: timestamp('accepted_at', { withTimezone: true }),
 });

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { signUp } from '@fairground/core';
-import { applyAuthCookies, auth, formAction, services } from '$lib/server/platform';
+import { auth, formAction, services } from '$lib/server/platform';
 import { field, formValues } from '$lib/server/form-values';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -13,7 +13,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ request, cookies, getClientAddress }) => {
+  default: async ({ request, getClientAddress }) => {
     const data = await request.formData();
     const values = formValues(data, { omit: ['password'] });
     const role = field(data, 'role');
@@ -29,11 +29,10 @@ export const actions: Actions = {
     if (!outcome.ok) return outcome.failure;
     const result = outcome.result;
     if (!result.ok) {
-      const errors: Record<string, string> =
-        result.reason === 'email_taken' ? { email: 'email_taken' } : { form: result.reason === 'rate_limited' ? 'rate_limited' : 'INVALID' };
-      return fail(result.reason === 'rate_limited' ? 429 : result.reason === 'email_taken' ? 409 : 400, { values, errors });
+      const errors: Record<string, string> = { form: result.reason === 'rate_limited' ? 'rate_limited' : 'INVALID' };
+      return fail(result.reason === 'rate_limited' ? 429 : 400, { values, errors });
     }
-    applyAuthCookies(cookies, result.setCookies);
-    redirect(303, homeOf(result.user.role));
+    // The same answer whether or not the address had an account: the mail says which.
+    return { sent: String(values.email ?? '').trim() };
   },
 };
