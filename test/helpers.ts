@@ -39,6 +39,8 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     LOG_LEVEL: 'silent',
     // Every test client connects from 127.0.0.1: one address stands for hundreds of people here.
     SOCKETS_PER_ADDRESS: '100000',
+    // Test files sign the same demo accounts in at once; the per-account throttle has its own test.
+    AUTH_ACCOUNT_FAILURES: '1000',
 
     MAIL_CAPTURE_DIR: mkdtempSync(join(tmpdir(), 'fairground-mail-')),
     ...(options.redis ? { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: inject('redisPrefix') } : {}),

@@ -91,6 +91,9 @@ describe('a production deployment', { timeout: 120_000 }, () => {
       ORIGIN,
       AUTH_SECRET: 'a-production-secret-of-at-least-32-chars',
       METRICS_TOKEN,
+      // Required in production; nothing here sends mail (create-admin's organizer is verified),
+      // and a send would fail loudly against the closed discard port.
+      SMTP_URL: 'smtp://127.0.0.1:9',
       DATABASE_URL: url.toString(),
       REDIS_URL: '',
       DATA_DIR: '',

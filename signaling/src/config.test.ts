@@ -60,6 +60,7 @@ describe('loadConfig', () => {
       AUTH_SECRET: 'x'.repeat(32),
       ORIGIN: 'https://fair.example.org',
       METRICS_TOKEN: 'm'.repeat(24),
+      SMTP_URL: 'smtp://mail.example.org:587',
     };
     const problemKeys = (env: Record<string, string>) => {
       try {
