@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, expectMediaFlowing, inboundTotals, newUser, signIn, test } from './fixtures.ts';
+import { acceptHostInvitation, expect, expectAccessible, expectMediaFlowing, inboundTotals, newUser, signIn, test } from './fixtures.ts';
 
 /** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
 function shanghaiWallTime(ms: number): string {
@@ -36,12 +36,14 @@ async function liveBroadcast(organizer: Page, title: string): Promise<string> {
 test('a host goes live; viewers watch, are counted, and can switch to audio only', async ({ browser }) => {
   const organizer = await newUser(browser);
   await signIn(organizer.page, 'organizer@example.com');
-  const url = await liveBroadcast(organizer.page, `Resume clinic live ${Date.now()}`);
+  const title = `Resume clinic live ${Date.now()}`;
+  const url = await liveBroadcast(organizer.page, title);
   await organizer.context.close();
 
-  // The host opens the page and goes live with camera and microphone.
+  // The named host accepts the mailed invitation, opens the page and goes live with camera and microphone.
   const host = await newUser(browser);
   await signIn(host.page, 'employer@example.com');
+  await acceptHostInvitation(host.page, 'employer@example.com', title);
   await host.page.goto(url);
   await host.page.getByRole('button', { name: 'Go live' }).click();
   await expect(host.page.getByRole('button', { name: 'End live stream' })).toBeVisible();

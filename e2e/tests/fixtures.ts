@@ -147,12 +147,14 @@ export function capturedMail(): CapturedMail[] {
  * The newest link to `path` (`/verify-email`, `/reset-password`, `/invitations`) mailed to an
  * address, as a path with its query, for page.goto; waits for the mail to arrive.
  */
-export async function mailedLink(to: string, path: string): Promise<string> {
+export async function mailedLink(to: string, path: string, mentioning = ''): Promise<string> {
   let link: string | undefined;
   await expect
     .poll(
       () => {
-        const mail = capturedMail().filter((m) => m.to === to.toLowerCase() && m.text.includes(path)).at(-1);
+        const mail = capturedMail()
+          .filter((m) => m.to === to.toLowerCase() && m.text.includes(path) && m.text.includes(mentioning))
+          .at(-1);
         link = mail?.text.match(new RegExp(`https?://\\S*${path}\\S*`))?.[0];
         return link ?? null;
       },
@@ -161,6 +163,16 @@ export async function mailedLink(to: string, path: string): Promise<string> {
     .not.toBeNull();
   const url = new URL(link!);
   return `${url.pathname}${url.search}`;
+}
+
+/**
+ * A named co-host accepts the invitation mailed for a broadcast (co-hosts become hosts only on
+ * accepting). `page` is signed in as the invited address.
+ */
+export async function acceptHostInvitation(page: Page, email: string, broadcastTitle: string): Promise<void> {
+  await page.goto(await mailedLink(email, '/invitations', broadcastTitle));
+  await page.getByRole('button', { name: /Accept the invitation|接受邀请/ }).click();
+  await expect(page).not.toHaveURL(/\/invitations\//);
 }
 
 /** Opens the confirmation link mailed to a new account and confirms: the account is signed in. */

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { expect, expectAccessible, newUser, signIn, test } from './fixtures.ts';
+import { acceptHostInvitation, expect, expectAccessible, newUser, signIn, test } from './fixtures.ts';
 
 const FAIR = /Spring Breeze Graduates Cloud Fair/;
 
@@ -272,6 +272,7 @@ test('a broadcast’s viewers show on the live dashboard, and its report has the
   // The host reads it from the broadcast's page; another employer and the seeker may not.
   const host = await newUser(browser);
   await signIn(host.page, 'employer@example.com');
+  await acceptHostInvitation(host.page, 'employer@example.com', title);
   await host.page.goto(broadcastUrl);
   await host.page.getByTestId('broadcast-report-link').click();
   await expect(host.page.getByTestId('br-views')).toHaveText('1');
