@@ -293,7 +293,7 @@ describe('a production deployment', { timeout: 120_000 }, () => {
     it('a forged X-Forwarded-For does not dodge the limit when ADDRESS_HEADER is unset', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < ATTEMPTS + 2; i++) {
-        const response = await signIn(direct!, 'nobody@fair.example.test', 'wrong password', { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
+        const response = await signIn(direct!, 'forged@fair.example.test', 'wrong password', { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } });
         statuses.push(response.status);
       }
       expect(statuses.slice(0, ATTEMPTS).every((s) => s === 400)).toBe(true);
@@ -301,8 +301,9 @@ describe('a production deployment', { timeout: 120_000 }, () => {
     });
 
     it('behind a configured proxy, two clients are told apart', async () => {
+      // One account per client, so only the per-address limit is in play (accounts have their own).
       const attempt = (address: string) =>
-        signIn(proxied!, 'nobody@fair.example.test', 'wrong password', { headers: { 'x-forwarded-for': `6.6.6.6, ${address}` } }).then((r) => r.status);
+        signIn(proxied!, `nobody-${address}@fair.example.test`, 'wrong password', { headers: { 'x-forwarded-for': `6.6.6.6, ${address}` } }).then((r) => r.status);
       const first: number[] = [];
       for (let i = 0; i < ATTEMPTS + 1; i++) first.push(await attempt('192.0.2.1'));
       expect(first.at(-1)).toBe(429);
