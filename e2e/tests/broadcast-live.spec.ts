@@ -34,6 +34,9 @@ async function liveBroadcast(organizer: Page, title: string): Promise<string> {
 }
 
 test('a host goes live; viewers watch, are counted, and can switch to audio only', async ({ browser }) => {
+  // The longest journey of the suite (two reconnects, a stage guest, dwell-counted anonymous viewers);
+  // a hang guard for a loaded 2-core machine, not a speed check.
+  test.setTimeout(300_000);
   const organizer = await newUser(browser);
   await signIn(organizer.page, 'organizer@example.com');
   const title = `Resume clinic live ${Date.now()}`;
