@@ -202,10 +202,29 @@ export async function freshDatabase(label: string) {
     url: url.toString(),
     async drop() {
       await database.close();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropWhenIdle(admin, name);
       await admin.end();
     },
   };
+}
+
+/**
+ * Drops a test database once every connection to it has gone. A forced drop terminates the
+ * backends still connected, and a pool connection that is still opening (postgres.js fetches
+ * array types on each new connection without a handler) turns that into an unhandled
+ * ECONNRESET in the test process, which fails the whole vitest run. So wait for the platform's
+ * pools to finish closing, name any connection that lingers, and only then force.
+ */
+async function dropWhenIdle(admin: import('postgres').Sql, name: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let lingering: Array<Record<string, unknown>> = [];
+  while (Date.now() < deadline) {
+    lingering = await admin`select pid, state, backend_start, left(query, 120) as query from pg_stat_activity where datname = ${name}`;
+    if (lingering.length === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (lingering.length > 0) process.stderr.write(`test database ${name}: ${lingering.length} connection(s) still open at drop: ${JSON.stringify(lingering)}\n`);
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
 }
 
 /**
