@@ -9,6 +9,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { prepare, ROOT } from './prepare.mjs';
+import { checkServices } from './check-services.mjs';
+
+const servicesProblem = await checkServices();
+if (servicesProblem) {
+  process.stderr.write(`\n${servicesProblem}\n`);
+  process.stdout.write('\nfailing steps: services\ntests: 0 passed, 1 failed, 0 skipped\n');
+  process.exit(1);
+}
 
 const env = { ...process.env, ...(await prepare()) };
 const reports = mkdtempSync(path.join(tmpdir(), 'fairground-test-'));

@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { connect, seedDemo } from '@fairground/db';
 import { ensureWorker } from '../media-server/scripts/ensure-worker.mjs';
+import { checkServices } from '../scripts/check-services.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,9 @@ const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127
 
 /** One fresh Postgres database per test run, dropped at the end; Redis keys namespaced per run. */
 export default async function setup(project: TestProject) {
+  // `npx vitest` without the services: say how to get them, not a connection error in a test.
+  const problem = await checkServices({ browser: false });
+  if (problem) throw new Error(problem);
   const name = `fairground_test_${process.pid}_${Date.now()}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);

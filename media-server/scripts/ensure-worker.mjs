@@ -1,127 +1,82 @@
-// Finds (or builds) a usable mediasoup-worker binary and returns its absolute path.
+// Finds (or makes) a mediasoup-worker binary that runs here and returns its absolute path.
 //
-// Why this exists: mediasoup's npm install step (off in this repo: .npmrc has
-// ignore-scripts=true) downloads a prebuilt worker from GitHub or pip-installs
-// meson, and neither works offline. So the worker comes, in this order, from:
-//   1. MEDIASOUP_WORKER_BIN, if set and the file exists;
-//   2. the stock worker under node_modules/mediasoup/worker/out/Release, if it
-//      exists and passes the smoke check (exit code 41 with an empty env);
-//   3. media-server/scripts/build-worker.sh, which prints the cached build's
-//      path at once, or builds it from source first (~9 min, once).
-// Pass the result to mediasoup as MEDIASOUP_WORKER_BIN. mediasoup reads that
-// variable once, when its module is first loaded (node/lib/Worker.js:
-// `exports.workerBin = getWorkerBin()`), not per createWorker(): set it in the
-// environment of the process, or before the first (dynamic) import, e.g.
-//   process.env.MEDIASOUP_WORKER_BIN = await ensureWorker();
-//   const mediasoup = await import('mediasoup');
+// Why this exists: mediasoup's own npm install step downloads a prebuilt worker or builds one with
+// meson, but install scripts are off in this repo (.npmrc: no dependency may run code at install),
+// so `npm start` and `npm test` get the worker here instead, from the first of:
+//   1. MEDIASOUP_WORKER_BIN, if set;
+//   2. a cached worker (~/.cache/fairground/mediasoup-worker/, or FAIRGROUND_CACHE_DIR): one this
+//      script made before, or the one mediasoup's own install left in node_modules;
+//   3. mediasoup's prebuilt worker for this OS and CPU, downloaded from its GitHub release (or
+//      MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL, as mediasoup's own install reads it), checked
+//      the way mediasoup checks it (it must start here), then cached;
+//   4. a build from the npm package's sources against Debian's libraries
+//      (media-server/scripts/build-worker.sh; installs the build packages with apt, through sudo
+//      when not root, asking first on a terminal);
+//   5. mediasoup's own build (meson; needs python3 with pip, make and a C++ compiler).
+// When none works, one error says what each step found and what to install on this platform.
+// Nothing half-made is left in the cache: every entry is moved in whole, or not at all.
 //
-// Plain Node ESM without dependencies, so it runs before anything is compiled.
-// Run directly (`node media-server/scripts/ensure-worker.mjs`), it prints the
-// path on stdout and logs on stderr.
+// Pass the result to mediasoup as MEDIASOUP_WORKER_BIN. mediasoup reads that variable once, when
+// its module is first loaded (node/lib/Worker.js), not per createWorker(): set it in the process's
+// environment, or before the first (dynamic) import of mediasoup.
+//
+// Plain Node ESM without dependencies, so it runs before anything is compiled. Run directly
+// (`node media-server/scripts/ensure-worker.mjs`), it prints the path on stdout and logs on stderr.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import path from 'node:path';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-const SCRIPT_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(SCRIPT_DIR, '..', '..');
-const BUILD_SCRIPT = path.join(SCRIPT_DIR, 'build-worker.sh');
-const BUILD_COMMAND = 'bash media-server/scripts/build-worker.sh';
-
-// npm workspaces normally hoist mediasoup to the root; the workspace's own
-// node_modules is checked too in case it was not hoisted.
-const STOCK_WORKERS = [
-  path.join(REPO_ROOT, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker'),
-  path.join(REPO_ROOT, 'media-server/node_modules/mediasoup/worker/out/Release/mediasoup-worker'),
-];
+import { fromCache, fromDebianBuild, fromEnvironment, fromMesonBuild, fromPrebuilt, mediasoupVersion } from './worker-sources.mjs';
 
 const defaultLog = (message) => process.stderr.write(`[ensure-worker] ${message}\n`);
 
-/**
- * The worker exits with its own code 41 when started without MEDIASOUP_VERSION
- * in its environment (worker/src/main.cpp). Any other outcome (127: a missing
- * shared library, a signal, ENOENT, EACCES...) means it can't run here.
- * Returns null when it passes, or a reason.
- */
-function smokeCheck(bin) {
-  const result = spawnSync(bin, [], { env: {}, stdio: 'ignore', timeout: 10_000 });
-  if (result.error) return result.error.message;
-  if (result.status === 41) return null;
-  return result.signal ? `killed by ${result.signal}` : `exited with ${result.status} instead of 41`;
-}
-
-/** Runs build-worker.sh, streaming its stderr to log; resolves to its stdout's last line. */
-function runBuildScript(log) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [BUILD_SCRIPT], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      const lines = (pending + chunk).split('\n');
-      pending = lines.pop();
-      for (const line of lines) log(line);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (pending) log(pending);
-      if (code !== 0) {
-        reject(new Error(`build-worker.sh ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`));
-        return;
-      }
-      const lines = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
-      resolve(lines.at(-1) ?? '');
-    });
-  });
+/** What to install for a worker, said for the platform the user is on. */
+export function adviceFor(platform = process.platform, arch = process.arch) {
+  const online = 'Allow this machine to reach github.com once (mediasoup publishes a prebuilt worker), or ';
+  if (platform === 'darwin') {
+    return `${online}install Apple's command line tools and Python (\`xcode-select --install\`, then \`brew install python\`) so mediasoup can build its worker, then run \`npm start\` again.`;
+  }
+  if (platform === 'linux') {
+    return (
+      `${online}on Debian or Ubuntu run \`sudo apt-get install g++ meson ninja-build pkg-config python3 libssl-dev libuv1-dev libusrsctp-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler dpkg-dev\` ` +
+      `(or run \`npm start\` once as root or on a terminal with sudo); elsewhere (${arch}) install python3 with pip, make and g++ so mediasoup can build its worker. ` +
+      'Or set MEDIASOUP_WORKER_BIN to a mediasoup-worker you have.'
+    );
+  }
+  return `Fairground runs on Linux (x64, arm64) and macOS; on ${platform} use WSL2 or Docker (\`docker compose up\`), or set MEDIASOUP_WORKER_BIN to a mediasoup-worker built for ${platform}-${arch}.`;
 }
 
 /**
- * @param {{ log?: (message: string) => void }} [options]
+ * @param {{ log?: (message: string) => void, env?: NodeJS.ProcessEnv }} [options]
  * @returns {Promise<string>} absolute path to a mediasoup-worker that runs here
  */
-export async function ensureWorker({ log = defaultLog } = {}) {
-  const problems = [];
-
-  // 1. An explicit choice wins.
-  const fromEnv = process.env.MEDIASOUP_WORKER_BIN;
-  if (fromEnv) {
-    const bin = path.resolve(fromEnv);
-    if (existsSync(bin)) return bin;
-    problems.push(`MEDIASOUP_WORKER_BIN=${fromEnv} does not exist`);
-    log(`MEDIASOUP_WORKER_BIN=${fromEnv} does not exist; looking elsewhere`);
-  }
-
-  // 2. The worker mediasoup's own install would have built or downloaded.
-  for (const bin of STOCK_WORKERS) {
-    if (!existsSync(bin)) continue;
-    const reason = smokeCheck(bin);
-    if (!reason) return bin;
-    problems.push(`the stock worker ${bin} does not run here (${reason})`);
-    log(`ignoring ${bin}: ${reason}`);
-  }
-
-  // 3. Our cached build from source (fast when cached, ~9 min when not).
-  try {
-    const bin = await runBuildScript(log);
-    if (!bin || !path.isAbsolute(bin) || !existsSync(bin)) {
-      throw new Error(`build-worker.sh printed no existing binary path (got ${JSON.stringify(bin)})`);
+export async function ensureWorker({ log = defaultLog, env = process.env } = {}) {
+  const version = mediasoupVersion();
+  const steps = [
+    ['MEDIASOUP_WORKER_BIN', () => fromEnvironment(env)],
+    ['a cached worker', () => fromCache(env, version)],
+    ["mediasoup's prebuilt worker", () => fromPrebuilt(env, version, log)],
+    ["a build against Debian's libraries", () => fromDebianBuild(env, log)],
+    ["mediasoup's own build (meson)", () => fromMesonBuild(env, version, log)],
+  ];
+  const report = [];
+  for (const [name, attempt] of steps) {
+    let outcome;
+    try {
+      outcome = await attempt();
+    } catch (error) {
+      outcome = { failed: error.message };
     }
-    const reason = smokeCheck(bin);
-    if (reason) throw new Error(`the built worker ${bin} does not run (${reason})`);
-    return bin;
-  } catch (error) {
-    problems.push(error.message);
+    if (outcome.bin) {
+      if (report.length > 2) log(`using ${outcome.bin} (${name})`);
+      return outcome.bin;
+    }
+    const line = `${report.length + 1}. ${name}: ${outcome.skipped ? `skipped, ${outcome.skipped}` : `failed, ${outcome.failed}`}`;
+    report.push(line);
+    if (outcome.failed) log(line);
   }
-
   throw new Error(
-    'No usable mediasoup-worker binary. mediasoup cannot download or build its worker on this ' +
-      'machine (npm install scripts are off and there is no internet), so it is built from ' +
-      `mediasoup's own sources against Debian's system libraries. Run \`${BUILD_COMMAND}\` from ` +
-      'the repo root (the first build needs root, to apt-get the build dependencies, and the Debian ' +
-      "mirror of /etc/apt/sources.list*, for libsrtp2's source package; it takes ~9 minutes once, " +
-      'then is cached), read its error output, and try again; or set ' +
-      `MEDIASOUP_WORKER_BIN to a working mediasoup-worker. What failed: ${problems.join('; ')}.`,
+    `No mediasoup-worker that runs on this machine (${process.platform}-${process.arch}, mediasoup ${version ?? 'not installed'}). Tried, in order:\n` +
+      `${report.map((l) => `  ${l}`).join('\n')}\n${adviceFor()}`,
   );
 }
 
@@ -133,7 +88,6 @@ function isMain() {
   }
 }
 
-// Run directly: print the path.
 if (isMain()) {
   try {
     process.stdout.write(`${await ensureWorker()}\n`);
