@@ -60,7 +60,9 @@ async function connectPostgres(url: string, runMigrations: boolean, statementTim
     }
   }
   // A startup parameter, so every pooled connection has it from its first statement on.
-  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { statement_timeout: statementTimeoutMs } });
+  // connect_timeout: a server that is down or unreachable fails a request in seconds (answered as
+  // UNAVAILABLE), instead of postgres.js's default 30 s wait.
+  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 5, connection: { statement_timeout: statementTimeoutMs } });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   let closed = false;
   return {

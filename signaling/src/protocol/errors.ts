@@ -26,6 +26,9 @@ export const ErrorCode = {
   LIMIT_REACHED: 'LIMIT_REACHED',
   /** The handshake was refused: this identity or address has as many open connections as allowed. */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** A service the platform needs (the database) is down or restarting: nothing was changed;
+   *  try again in a few seconds. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { MediaError } from '@fairground/media-server';
 import { ServiceError } from '@fairground/core';
+import { isDatabaseUnavailable } from '@fairground/db';
 import { DomainError } from '../domain/errors.ts';
 import type {
   ClientToServerEvents,
@@ -92,6 +93,10 @@ export function toProtocolError(error: unknown, log: Logger, event: string): Pro
     const code =
       error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' || error.code === 'LIMIT_REACHED' ? error.code : 'NOT_FOUND';
     return { code, message: error.message };
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ event, err: error }, 'database unavailable');
+    return { code: 'UNAVAILABLE', message: 'The service is briefly unavailable; please try again in a few seconds' };
   }
   log.error({ event, err: error }, 'handler failed');
   return { code: 'INTERNAL', message: 'Something went wrong on our side; please try again' };
