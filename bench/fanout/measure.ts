@@ -341,6 +341,7 @@ async function fairgroundPath(
     return {
       index,
       webRtcServer,
+      rooms: () => 0,
       load: () => load,
       createRouter: () => w.createRouter({ mediaCodecs }),
       attach: () => {},
