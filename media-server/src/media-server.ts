@@ -80,7 +80,10 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   #workerDied(dead: WorkerHandle): void {
     for (const room of [...this.#rooms.values()]) {
       const reset = room.workerDied(dead);
-      if (reset) this.#log.warn({ ...reset, peers: reset.peerIds.length, peerIds: undefined, worker: dead.index }, 'media room reset');
+      if (reset) {
+        const { roomId, kind, scope, peerIds } = reset;
+        this.#log.warn({ roomId, kind, scope, peers: peerIds.length, worker: dead.index }, 'media room reset');
+      }
     }
   }
 
