@@ -95,16 +95,26 @@ export class WorkerPool {
   #died(slot: Slot, error: Error): void {
     this.log.error({ index: slot.index, pid: slot.worker.pid, err: error.message }, 'mediasoup worker died');
     if (!this.#closed) {
-      const replacing: Promise<void> = this.#spawn(slot.index)
-        .then((fresh) => {
-          if (this.#closed) return void fresh.worker.close();
-          this.#slots[this.#slots.indexOf(slot)] = fresh;
-        })
-        .catch((err: unknown) => this.log.error({ index: slot.index, err: String(err) }, 'could not replace mediasoup worker'))
-        .finally(() => this.#replacing.delete(replacing));
+      const replacing: Promise<void> = this.#replace(slot).finally(() => this.#replacing.delete(replacing));
       this.#replacing.add(replacing);
     }
     this.onDied(slot.handle);
+  }
+
+  /** A fresh worker at the dead one's index; a failed spawn is tried again, up to five times. */
+  async #replace(slot: Slot): Promise<void> {
+    for (let attempt = 1; !this.#closed; attempt++) {
+      try {
+        const fresh = await this.#spawn(slot.index);
+        if (this.#closed) return void fresh.worker.close();
+        this.#slots[this.#slots.indexOf(slot)] = fresh;
+        return;
+      } catch (err) {
+        this.log.error({ index: slot.index, attempt, err: String(err) }, 'could not replace mediasoup worker');
+        if (attempt === 5) return;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   #alive(): Slot[] {
