@@ -30,8 +30,8 @@ interface Pending {
 export type Emit = <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[E]) => void;
 
 /**
- * The peers of one room and what each owns: the bookkeeping both room kinds (a booth or interview
- * `Room`, a `BroadcastRoom`) share. Lookups answer only for the asking peer's own objects and throw
+ * The peers of one room and what each owns: the bookkeeping every room kind shares (`MediaRoom`:
+ * a booth or interview `Room`, a `BroadcastRoom`). Lookups answer only for the asking peer's own objects and throw
  * a `MediaError` with a code otherwise, so one peer can never touch another's media. Each object
  * leaves the table when mediasoup closes it, whatever closed it (its transport, router or worker).
  */
