@@ -122,7 +122,7 @@ describe('ended broadcasts and anonymous views', () => {
       error: { code: 'CONFLICT' },
     });
     // Nothing changed: no producer, no guest, no hand.
-    expect(node.platform.media.producers(roomId)).toEqual([]);
+    expect(await node.platform.media.producers(roomId)).toEqual([]);
     expect(await send(seeker, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({ ok: false });
   });
 
@@ -141,9 +141,9 @@ describe('ended broadcasts and anonymous views', () => {
       source: 'camera',
     });
     expect(produced).toMatchObject({ ok: true });
-    expect(node.platform.media.producers(roomId)).toHaveLength(1);
+    expect(await node.platform.media.producers(roomId)).toHaveLength(1);
     await sleep(3500);
-    expect(node.platform.media.producers(roomId)).toEqual([]);
+    expect(await node.platform.media.producers(roomId)).toEqual([]);
   });
 
   it('a host who joined before the end cannot go live after it', async () => {

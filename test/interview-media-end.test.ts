@@ -64,8 +64,8 @@ describe('ending an interview ends its media', () => {
     clients.push(recruiter, seeker);
     await publishIn(recruiter, 1111);
     const seekerTransport = await publishIn(seeker, 2222);
-    expect(nodes[0]!.platform.media.producers(roomId)).toHaveLength(1);
-    expect(nodes[1]!.platform.media.producers(roomId)).toHaveLength(1);
+    expect(await nodes[0]!.platform.media.producers(roomId)).toHaveLength(1);
+    expect(await nodes[1]!.platform.media.producers(roomId)).toHaveLength(1);
 
     const told = [recruiter, seeker].map((c) => waitFor(c, 'interview:state', (s) => s.interviewId === interviewId && s.endedAt !== null));
     const seekerStreamGone = waitFor(seeker, 'media:producer-closed', (p) => p.roomId === roomId);
@@ -77,10 +77,10 @@ describe('ending an interview ends its media', () => {
     for (const node of nodes) {
       await expect.poll(() => node.platform.media.producers(roomId)).toEqual([]);
     }
-    await expect.poll(() => nodes.map((n) => n.platform.media.stats().transports)).toEqual([0, 0]);
+    await expect.poll(async () => (await Promise.all(nodes.map((n) => n.platform.media.stats()))).map((s) => s.transports)).toEqual([0, 0]);
 
     // Publishing is revoked: no new transport of either direction, no stream, for either side.
-    const before = nodes.map((n) => n.platform.media.stats());
+    const before = await Promise.all(nodes.map((n) => n.platform.media.stats()));
     for (const c of [recruiter, seeker]) {
       for (const direction of ['send', 'recv'] as const) {
         expect(await send(c, 'media:transport-create', { roomId, direction })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
@@ -92,6 +92,6 @@ describe('ending an interview ends its media', () => {
     // Joining the ended interview again does not bring publishing back.
     expect(await send(seeker, 'interview:join', { interviewId })).toMatchObject({ ok: true });
     expect(await send(seeker, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-    expect(nodes.map((n) => n.platform.media.stats())).toEqual(before);
+    expect(await Promise.all(nodes.map((n) => n.platform.media.stats()))).toEqual(before);
   });
 });

@@ -64,14 +64,14 @@ describe('media limits per peer', () => {
     const roomId = `booth:${boothId}`;
     const publisher = await client({ cookie: employerCookie });
     expect(await send(publisher, 'booth:join', { boothId })).toMatchObject({ ok: true, data: { isStaff: true } });
-    const before = ctx.platform.media.stats();
+    const before = await ctx.platform.media.stats();
 
     // Twenty send and twenty receive transports at once: one of each is made.
     const sends = await Promise.all(Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'send' })));
     const recvs = await Promise.all(Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'recv' })));
     expect(codes(sends)).toEqual(['LIMIT_REACHED', ...Array(18).fill('LIMIT_REACHED'), 'ok'].sort());
     expect(codes(recvs).filter((c) => c === 'ok')).toHaveLength(1);
-    expect(ctx.platform.media.stats().transports).toBe(before.transports + 2);
+    expect((await ctx.platform.media.stats()).transports).toBe(before.transports + 2);
     const sendTransport = sends.find((r) => r.ok)!;
     if (!sendTransport.ok) throw new Error('no send transport');
 
@@ -95,7 +95,7 @@ describe('media limits per peer', () => {
       source: 'mic',
     });
     expect(mic2).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
-    expect(ctx.platform.media.stats().producers).toBe(before.producers + 2);
+    expect((await ctx.platform.media.stats()).producers).toBe(before.producers + 2);
     const camera = cameras.find((r) => r.ok)!;
     if (!camera.ok) throw new Error('no camera');
 
@@ -116,7 +116,7 @@ describe('media limits per peer', () => {
       ),
     );
     expect(codes(consumes)).toEqual([...Array(19).fill('LIMIT_REACHED'), 'ok']);
-    expect(ctx.platform.media.stats().consumers).toBe(before.consumers + 1);
+    expect((await ctx.platform.media.stats()).consumers).toBe(before.consumers + 1);
 
     // A well-behaved viewer still gets the stream.
     const polite = await client({ cookie: await sessionCookie(ctx.platform.auth, 'employer2@example.com') });
@@ -135,7 +135,7 @@ describe('media limits per peer', () => {
         }),
       ).toMatchObject({ ok: true, data: { producerId: producer.id } });
     }
-    expect(ctx.platform.media.stats()).toMatchObject({
+    expect(await ctx.platform.media.stats()).toMatchObject({
       transports: before.transports + 4,
       producers: before.producers + 2,
       consumers: before.consumers + 3,
@@ -146,7 +146,7 @@ describe('media limits per peer', () => {
     expect(await send(publisher, 'booth:join', { boothId })).toMatchObject({ ok: true });
     await closed;
     expect(await send(publisher, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({ ok: true });
-    expect(ctx.platform.media.stats().producers).toBe(before.producers);
+    expect((await ctx.platform.media.stats()).producers).toBe(before.producers);
   });
 
   it('anonymous viewers get no booth media at all', async () => {
@@ -154,14 +154,14 @@ describe('media limits per peer', () => {
     const roomId = `booth:${boothId}`;
     const anonymous = await client({ deviceId: 'anonymous-limits-01' });
     expect(await send(anonymous, 'booth:join', { boothId })).toMatchObject({ ok: true });
-    const before = ctx.platform.media.stats();
+    const before = await ctx.platform.media.stats();
     for (const direction of ['recv', 'send'] as const) {
       expect(await send(anonymous, 'media:transport-create', { roomId, direction })).toMatchObject({
         ok: false,
         error: { code: 'UNAUTHENTICATED' },
       });
     }
-    expect(ctx.platform.media.stats()).toMatchObject({ rooms: before.rooms, transports: before.transports });
+    expect(await ctx.platform.media.stats()).toMatchObject({ rooms: before.rooms, transports: before.transports });
   });
 
   it('anonymous viewers only receive in a broadcast; a stage guest shares camera and mic, not a screen', async () => {
@@ -202,11 +202,11 @@ describe('media limits per peer', () => {
     expect(await send(hostClient, 'broadcast:stage-invite', { broadcastId, peer: guest.id })).toMatchObject({ ok: true });
     const guestSend = await send<TransportOptions>(guest, 'media:transport-create', { roomId, direction: 'send' });
     if (!guestSend.ok) throw new Error('guest has no send transport');
-    const before = ctx.platform.media.stats().producers;
+    const before = (await ctx.platform.media.stats()).producers;
     expect(
       await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'screen' }),
     ).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
-    expect(ctx.platform.media.stats().producers).toBe(before);
+    expect((await ctx.platform.media.stats()).producers).toBe(before);
     expect(
       await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' }),
     ).toMatchObject({ ok: true });

@@ -58,11 +58,11 @@ describe('client media parameters are bounded', () => {
     ['wrong types', () => ({ codecs: 'all of them' })],
     ['a codec of the wrong shape', () => ({ codecs: [{ kind: 'video', mimeType: 7 }] })],
   ])('media:consume with %s -> INVALID_PAYLOAD, no stack, server serving', async (_name, make) => {
-    const before = ctx.platform.media.stats();
+    const before = await ctx.platform.media.stats();
     const result = await send(viewer, 'media:consume', { roomId, transportId: recvId, producerId, rtpCapabilities: make() });
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     expect(JSON.stringify(result)).not.toMatch(/at .*\.(ts|js):\d+|Maximum call stack/);
-    expect(ctx.platform.media.stats()).toEqual(before);
+    expect(await ctx.platform.media.stats()).toEqual(before);
     // The connection still works: real capabilities reach mediasoup (no such producer here).
     expect(await send(viewer, 'media:consume', { roomId, transportId: recvId, producerId, rtpCapabilities: caps })).toMatchObject({
       ok: false,
@@ -77,7 +77,7 @@ describe('client media parameters are bounded', () => {
     ['an encoding of the wrong type', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 'many' }] })],
     ['a payload type out of range', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 1e9, clockRate: 90000 }] })],
   ])('media:produce with %s -> refused before mediasoup, nothing allocated', async (_name, make, unknownKeys?: string) => {
-    const before = ctx.platform.media.stats();
+    const before = await ctx.platform.media.stats();
     const result = await send(publisher, 'media:produce', { roomId, transportId: sendId, kind: 'video', rtpParameters: make(), source: 'camera' });
     // Unknown keys are dropped (the nested junk never reaches mediasoup), so the rest is judged
     // by mediasoup on its own merits: these parameters lack what it needs (no encodings).
@@ -85,7 +85,7 @@ describe('client media parameters are bounded', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(expected).toContain(result.error.code);
     expect(JSON.stringify(result)).not.toMatch(/at .*\.(ts|js):\d+|Maximum call stack/);
-    expect(ctx.platform.media.stats()).toEqual(before);
+    expect(await ctx.platform.media.stats()).toEqual(before);
   });
 
   it.each([
@@ -99,7 +99,7 @@ describe('client media parameters are bounded', () => {
   });
 
   it('parameters as mediasoup-client sends them still work', async () => {
-    const before = ctx.platform.media.stats().producers;
+    const before = (await ctx.platform.media.stats()).producers;
     const result = await send<{ producerId: string }>(publisher, 'media:produce', {
       roomId,
       transportId: sendId,
@@ -130,7 +130,7 @@ describe('client media parameters are bounded', () => {
       },
     });
     expect(result).toMatchObject({ ok: true });
-    expect(ctx.platform.media.stats().producers).toBe(before + 1);
+    expect((await ctx.platform.media.stats()).producers).toBe(before + 1);
     // The viewer's own device capabilities (the router's, as a browser would echo) consume it.
     if (!result.ok) return;
     expect(

@@ -317,8 +317,8 @@ async function barePath(worker: ms.Worker, config: AgentConfig): Promise<Fanout>
 
 /**
  * Our path: a broadcast room of the media-server package, as createMediaServer runs it (its
- * WorkerHandle is copied from MediaServer), on two workers: the origin router, where ffmpeg
- * publishes, on a worker of its own (unmeasured, on the bench cores: it only receives the stream
+ * WorkerHandles are made as media-server/src/workers.ts makes them), on two workers: the origin
+ * router, where ffmpeg publishes, on a worker of its own (unmeasured, on the bench cores: it only receives the stream
  * and sends it once into the pipe), and the edge router, where every viewer is placed and the
  * producer arrives by pipeToRouter, on the measured worker. That is what every worker but the
  * origin's runs in production. The room places viewers on the least-loaded worker; here it is
@@ -341,6 +341,7 @@ async function fairgroundPath(
     return {
       index,
       webRtcServer,
+      rooms: () => 0,
       load: () => load,
       createRouter: () => w.createRouter({ mediaCodecs }),
       attach: () => {},

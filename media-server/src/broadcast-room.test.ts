@@ -59,6 +59,8 @@ async function sink(): Promise<Sink> {
   return s;
 }
 
+const b = (id: string) => ({ kind: 'broadcast' as const, id });
+
 describe('broadcast fan-out over workers (real mediasoup)', () => {
   let media: MediaServer;
   const events: Array<[string, unknown]> = [];
@@ -70,32 +72,32 @@ describe('broadcast fan-out over workers (real mediasoup)', () => {
       media.on(name, (payload: unknown) => events.push([name, payload]));
     }
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const s of sinks) s.socket.close();
-    media.close();
+    await media.close();
   });
 
   it('pipes one producer to viewers placed on every worker, and each receives its packets', async () => {
     const room = 'broadcast:fanout';
-    const input = await media.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const input = await media.createPlainTransport(b(room), 'host', 'send', { comedia: true });
     const producerId = await media.produce(room, 'host', input.id, 'audio', opus, { source: 'mic' });
 
     const viewers: Array<{ peer: string; consumerId: string; sink: Sink; worker: number }> = [];
     for (let i = 0; i < 6; i++) {
       const peer = `viewer-${i}`;
-      const out = await media.createPlainTransport(room, peer, 'recv');
+      const out = await media.createPlainTransport(b(room), peer, 'recv');
       const s = await sink();
       sinks.push(s);
       await media.connectPlainTransport(room, peer, out.id, { ip: '127.0.0.1', port: s.port });
-      const consumer = await media.consume(room, peer, out.id, producerId, media.rtpCapabilities());
+      const consumer = await media.consume(room, peer, out.id, producerId, await media.rtpCapabilities());
       await media.resumeConsumer(room, peer, consumer.id);
       viewers.push({ peer, consumerId: consumer.id, sink: s, worker: out.workerIndex });
     }
     // Least-loaded placement alternates: three viewers per worker, one producer piped once.
-    expect(media.placement(room)).toEqual({ 0: 3, 1: 3 });
+    expect(await media.placement(room)).toEqual({ 0: 3, 1: 3 });
     expect(new Set(viewers.map((v) => v.worker))).toEqual(new Set([0, 1]));
     // Three seats and three consumers per worker.
-    expect(media.stats().loadPerWorker).toEqual([6, 6]);
+    expect((await media.stats()).loadPerWorker).toEqual([6, 6]);
 
     const sender = createSocket('udp4');
     for (let seq = 1; seq <= 60; seq++) {
@@ -110,47 +112,47 @@ describe('broadcast fan-out over workers (real mediasoup)', () => {
 
     // The host leaves: every viewer on both workers is told its consumer ended.
     events.length = 0;
-    media.closePeer(room, 'host');
+    await media.closePeer(room, 'host');
     await vi.waitFor(() => expect(events.filter(([n]) => n === 'consumer-closed')).toHaveLength(6));
-    expect(media.stats().loadPerWorker).toEqual([3, 3]);
-    for (const v of viewers) media.closePeer(room, v.peer);
-    expect(media.stats()).toMatchObject({ rooms: 0, transports: 0, loadPerWorker: [0, 0] });
-    await vi.waitFor(() => expect(media.stats().roomsPerWorker).toEqual([0, 0]));
+    expect((await media.stats()).loadPerWorker).toEqual([3, 3]);
+    for (const v of viewers) await media.closePeer(room, v.peer);
+    expect(await media.stats()).toMatchObject({ rooms: 0, transports: 0, loadPerWorker: [0, 0] });
+    await vi.waitFor(async () => expect((await media.stats()).roomsPerWorker).toEqual([0, 0]));
   });
 
   it('consumes three-layer simulcast, caps a viewer to a lower layer, and pauses video', async () => {
     const room = 'broadcast:simulcast';
-    const input = await media.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const input = await media.createPlainTransport(b(room), 'host', 'send', { comedia: true });
     const videoId = await media.produce(room, 'host', input.id, 'video', vp8Simulcast, { source: 'camera' });
     const peers = ['a', 'b'];
     for (const peer of peers) {
-      const out = await media.createPlainTransport(room, peer, 'recv');
-      const consumer = await media.consume(room, peer, out.id, videoId, media.rtpCapabilities());
+      const out = await media.createPlainTransport(b(room), peer, 'recv');
+      const consumer = await media.consume(room, peer, out.id, videoId, await media.rtpCapabilities());
       // The viewer receives one stream, whichever layer is chosen.
       expect(consumer.rtpParameters.encodings).toHaveLength(1);
       await media.setConsumerLayers(room, peer, consumer.id, { spatialLayer: 0 });
       await media.resumeConsumer(room, peer, consumer.id);
       await media.pauseConsumer(room, peer, consumer.id);
     }
-    expect(Object.keys(media.placement(room)).sort()).toEqual(['0', '1']);
+    expect(Object.keys(await media.placement(room)).sort()).toEqual(['0', '1']);
     await expect(media.setConsumerLayers(room, 'a', 'nope', { spatialLayer: 0 })).rejects.toMatchObject({
       code: 'CONSUMER_NOT_FOUND',
     });
     // A viewer cannot consume on a send transport, nor a producer that is not in this broadcast.
-    await expect(media.consume(room, 'host', input.id, videoId, media.rtpCapabilities())).rejects.toMatchObject({
+    await expect(media.consume(room, 'host', input.id, videoId, await media.rtpCapabilities())).rejects.toMatchObject({
       code: 'TRANSPORT_NOT_FOUND',
     });
-    media.closeRoom(room);
-    media.closeRoom(room);
-    expect(media.stats()).toMatchObject({ rooms: 0, loadPerWorker: [0, 0] });
+    await media.closeRoom(room);
+    await media.closeRoom(room);
+    expect(await media.stats()).toMatchObject({ rooms: 0, loadPerWorker: [0, 0] });
   });
 
   it('spreads viewers that join at the same moment', async () => {
     const room = 'broadcast:burst';
-    await media.createTransport(room, 'host', 'send');
-    await Promise.all(Array.from({ length: 10 }, (_, i) => media.createTransport(room, `v${i}`, 'recv')));
-    expect(media.placement(room)).toEqual({ 0: 5, 1: 5 });
-    media.closeRoom(room);
-    expect(media.stats().loadPerWorker).toEqual([0, 0]);
+    await media.createTransport(b(room), 'host', 'send');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => media.createTransport(b(room), `v${i}`, 'recv')));
+    expect(await media.placement(room)).toEqual({ 0: 5, 1: 5 });
+    await media.closeRoom(room);
+    expect((await media.stats()).loadPerWorker).toEqual([0, 0]);
   });
 });

@@ -1,4 +1,4 @@
-export { createMediaServer, isBroadcastRoom, MediaServer } from './media-server.ts';
+export { createMediaServer, MediaServer } from './media-server.ts';
 export {
   DEFAULT_MEDIA_LIMITS,
   MediaError,
@@ -7,6 +7,7 @@ export {
   type ConsumerLayers,
   type PlainTransportInfo,
   type DtlsParameters,
+  type IceParameters,
   type MediaErrorCode,
   type MediaEvents,
   type MediaKind,
@@ -14,6 +15,10 @@ export {
   type MediaServerOptions,
   type MediaStats,
   type ProducerInfo,
+  type RoomInfo,
+  type RoomKind,
+  type RoomRef,
+  type RoomReset,
   type RtpCapabilities,
   type RtpParameters,
   type TransportDirection,

@@ -50,49 +50,49 @@ describe('media-server on real mediasoup workers', () => {
 
   // Stock mediasoup batches fan-out sends through io_uring on Linux 6+; our worker build must too
   // (build-worker.sh links liburing in), wherever the kernel offers io_uring to this process.
-  it.runIf(ioUringAvailable())('runs every worker with io_uring send batching', () => {
-    expect(media.stats().ioUringPerWorker).toEqual([true, true]);
+  it.runIf(ioUringAvailable())('runs every worker with io_uring send batching', async () => {
+    expect((await media.stats()).ioUringPerWorker).toEqual([true, true]);
   });
 
-  it('starts the configured number of workers', () => {
-    expect(media.stats()).toMatchObject({ workers: 2, workersAlive: 2, rooms: 0 });
-    expect(media.rtpCapabilities().codecs?.map((c) => c.mimeType)).toEqual(
+  it('starts the configured number of workers', async () => {
+    expect(await media.stats()).toMatchObject({ workers: 2, workersAlive: 2, rooms: 0 });
+    expect((await media.rtpCapabilities()).codecs?.map((c) => c.mimeType)).toEqual(
       expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']),
     );
   });
 
   it('creates WebRTC transports listening on 127.0.0.1', async () => {
-    const t = await media.createTransport('room-a', 'peer-1', 'recv');
+    const t = await media.createTransport({ kind: 'booth', id: 'room-a' }, 'peer-1', 'recv');
     expect(t.iceCandidates.length).toBeGreaterThan(0);
     expect(t.iceCandidates.every((c) => c.address === '127.0.0.1')).toBe(true);
     expect(t.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
-    media.closePeer('room-a', 'peer-1');
-    expect(media.stats().rooms).toBe(0);
+    await media.closePeer('room-a', 'peer-1');
+    expect((await media.stats()).rooms).toBe(0);
   });
 
   it('produces and consumes, then cascades closes from peer to producer to consumer', async () => {
     events.length = 0;
-    const send = await media.createTransport('room-b', 'host', 'send');
+    const send = await media.createTransport({ kind: 'booth', id: 'room-b' }, 'host', 'send');
     const videoId = await media.produce('room-b', 'host', send.id, 'video', vp8, { source: 'camera' });
     const audioId = await media.produce('room-b', 'host', send.id, 'audio', opus, { source: 'mic' });
-    expect(media.producers('room-b')).toEqual(
+    expect(await media.producers('room-b')).toEqual(
       expect.arrayContaining([
         { id: videoId, peerId: 'host', kind: 'video', appData: { source: 'camera' } },
         { id: audioId, peerId: 'host', kind: 'audio', appData: { source: 'mic' } },
       ]),
     );
 
-    const recv = await media.createTransport('room-b', 'viewer', 'recv');
-    const consumer = await media.consume('room-b', 'viewer', recv.id, videoId, media.rtpCapabilities());
+    const recv = await media.createTransport({ kind: 'booth', id: 'room-b' }, 'viewer', 'recv');
+    const consumer = await media.consume('room-b', 'viewer', recv.id, videoId, await media.rtpCapabilities());
     expect(consumer).toMatchObject({ producerId: videoId, kind: 'video' });
     expect(consumer.rtpParameters.codecs[0]!.mimeType).toBe('video/VP8');
     await media.resumeConsumer('room-b', 'viewer', consumer.id);
-    expect(media.stats()).toMatchObject({ rooms: 1, transports: 2, producers: 2, consumers: 1 });
+    expect(await media.stats()).toMatchObject({ rooms: 1, transports: 2, producers: 2, consumers: 1 });
 
-    media.closePeer('room-b', 'host');
+    await media.closePeer('room-b', 'host');
     // The worker reports the consumer's end asynchronously ("producerclose").
     await vi.waitFor(() => expect(events.some(([name]) => name === 'consumer-closed')).toBe(true));
-    expect(media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0, consumers: 0 });
+    expect(await media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0, consumers: 0 });
     expect(events).toEqual(
       expect.arrayContaining([
         ['producer-closed', { roomId: 'room-b', producerId: videoId, peerId: 'host' }],
@@ -101,29 +101,29 @@ describe('media-server on real mediasoup workers', () => {
       ]),
     );
 
-    media.closePeer('room-b', 'viewer');
-    media.closePeer('room-b', 'viewer'); // twice is fine
-    expect(media.stats()).toMatchObject({ rooms: 0, transports: 0 });
+    await media.closePeer('room-b', 'viewer');
+    await media.closePeer('room-b', 'viewer'); // twice is fine
+    expect(await media.stats()).toMatchObject({ rooms: 0, transports: 0 });
   });
 
   it('spreads rooms over the least-loaded workers', async () => {
-    await media.createTransport('room-1', 'p', 'recv');
-    await media.createTransport('room-2', 'p', 'recv');
-    expect(media.stats().roomsPerWorker).toEqual([1, 1]);
-    await media.createTransport('room-3', 'p', 'recv');
-    expect(media.stats().roomsPerWorker.sort()).toEqual([1, 2]);
-    media.closeRoom('room-3');
-    media.closeRoom('room-1');
-    media.closeRoom('room-2');
-    media.closeRoom('room-2');
-    expect(media.stats().rooms).toBe(0);
+    await media.createTransport({ kind: 'booth', id: 'room-1' }, 'p', 'recv');
+    await media.createTransport({ kind: 'booth', id: 'room-2' }, 'p', 'recv');
+    expect((await media.stats()).roomsPerWorker).toEqual([1, 1]);
+    await media.createTransport({ kind: 'booth', id: 'room-3' }, 'p', 'recv');
+    expect((await media.stats()).roomsPerWorker.sort()).toEqual([1, 2]);
+    await media.closeRoom('room-3');
+    await media.closeRoom('room-1');
+    await media.closeRoom('room-2');
+    await media.closeRoom('room-2');
+    expect((await media.stats()).rooms).toBe(0);
   });
 
   it('refuses bad requests with codes and leaves state as it was', async () => {
     await expect(media.connectTransport('nowhere', 'p', 'x', { fingerprints: [] })).rejects.toMatchObject({
       code: 'ROOM_NOT_FOUND',
     });
-    const t = await media.createTransport('room-c', 'p', 'send');
+    const t = await media.createTransport({ kind: 'booth', id: 'room-c' }, 'p', 'send');
     await expect(media.produce('room-c', 'other-peer', t.id, 'video', vp8)).rejects.toMatchObject({
       code: 'TRANSPORT_NOT_FOUND',
     });
@@ -131,23 +131,23 @@ describe('media-server on real mediasoup workers', () => {
       media.produce('room-c', 'p', t.id, 'video', { codecs: [{ nonsense: 1 }] } as unknown as RtpParameters),
     ).rejects.toBeInstanceOf(MediaError);
     await expect(
-      media.consume('room-c', 'p', t.id, '00000000-0000-4000-8000-000000000000', media.rtpCapabilities()),
+      media.consume('room-c', 'p', t.id, '00000000-0000-4000-8000-000000000000', await media.rtpCapabilities()),
     ).rejects.toMatchObject({ code: 'CANNOT_CONSUME' });
-    expect(media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0 });
-    media.closeRoom('room-c');
+    expect(await media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0 });
+    await media.closeRoom('room-c');
   });
 
   it('opens one router when many first requests for a room race', async () => {
-    await Promise.all(Array.from({ length: 10 }, (_, i) => media.createTransport('room-race', `p${i}`, 'recv')));
-    expect(media.stats()).toMatchObject({ rooms: 1, transports: 10 });
-    media.closeRoom('room-race');
-    expect(media.stats()).toMatchObject({ rooms: 0, transports: 0 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => media.createTransport({ kind: 'booth', id: 'room-race' }, `p${i}`, 'recv')));
+    expect(await media.stats()).toMatchObject({ rooms: 1, transports: 10 });
+    await media.closeRoom('room-race');
+    expect(await media.stats()).toMatchObject({ rooms: 0, transports: 0 });
   });
 
   it('closes twice without error', async () => {
     const extra = await createMediaServer({ workers: 1, listenIp: '127.0.0.1', workerBin: inject('workerBin') });
-    extra.close();
-    extra.close();
-    expect(extra.stats().workersAlive).toBe(0);
+    await extra.close();
+    await extra.close();
+    expect((await extra.stats()).workersAlive).toBe(0);
   });
 });

@@ -1,65 +1,56 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import type { types as ms } from 'mediasoup';
-import { mediaCodecs } from './codecs.ts';
 import { Room } from './room.ts';
-import { BroadcastRoom, type WorkerHandle } from './broadcast-room.ts';
+import { BroadcastRoom } from './broadcast-room.ts';
+import type { MediaRoom, RoomContext } from './room-lifecycle.ts';
+import { WorkerPool, type WorkerHandle } from './workers.ts';
 import {
   DEFAULT_MEDIA_LIMITS,
   MediaError,
-  type ConsumerLayers,
-  type MediaLimits,
-  type PlainTransportInfo,
   type ConsumerInfo,
+  type ConsumerLayers,
   type DtlsParameters,
+  type IceParameters,
   type MediaEvents,
   type MediaKind,
+  type MediaLimits,
   type MediaServerOptions,
   type MediaStats,
+  type PlainTransportInfo,
   type ProducerInfo,
+  type RoomInfo,
+  type RoomRef,
   type RtpCapabilities,
   type RtpParameters,
   type TransportDirection,
   type TransportInfo,
 } from './types.ts';
 
-interface WorkerSlot {
-  index: number;
-  worker: ms.Worker;
-  webRtcServer: ms.WebRtcServer;
-  rooms: Set<string>;
-  /** Broadcast consumers and reserved viewer seats on this worker. */
-  load: number;
-  /** Whether the worker batches its sends through io_uring (see MediaStats.ioUringPerWorker). */
-  ioUring: boolean;
-}
-
-/** Broadcasts fan out over every worker; booths and interviews stay on one router. */
-export const isBroadcastRoom = (roomId: string) => roomId.startsWith('broadcast:');
-
-type AnyRoom = Room | BroadcastRoom;
-
 const silent = { info() {}, warn() {}, error() {} };
 
 /**
- * The SFU: a pool of mediasoup workers, a router per live room on the least-loaded worker, and
- * per-peer transports. Callers speak plain JSON and peer/room ids; nothing outside this package
- * touches mediasoup objects.
+ * The SFU: a pool of mediasoup workers and a room per live booth, interview or broadcast. Its API
+ * is asynchronous and speaks plain JSON with room ids, peer ids and mediasoup's parameter types
+ * (nothing outside this package touches a mediasoup object), so it can later run behind the
+ * network. Every room kind has one lifecycle (`MediaRoom`): opened by the first transport with its
+ * kind given by the caller, closed with its last peer, and reset the same way when a worker dies.
  */
 export class MediaServer extends EventEmitter<MediaEvents> {
-  readonly #slots: WorkerSlot[] = [];
-  readonly #rooms = new Map<string, AnyRoom>();
-  readonly #opening = new Map<string, Promise<AnyRoom>>();
+  readonly #pool: WorkerPool;
+  readonly #rooms = new Map<string, MediaRoom>();
+  readonly #opening = new Map<string, Promise<MediaRoom>>();
+  readonly #limits: MediaLimits;
   #closed = false;
   #capabilities: RtpCapabilities | null = null;
-  readonly #limits: MediaLimits;
+  readonly #listenIp: string;
+  readonly #log: NonNullable<MediaServerOptions['logger']>;
 
-  private constructor(
-    private readonly mediasoup: typeof import('mediasoup'),
-    private readonly options: MediaServerOptions,
-  ) {
+  private constructor(mediasoup: typeof import('mediasoup'), options: MediaServerOptions) {
     super();
     this.#limits = { ...DEFAULT_MEDIA_LIMITS, ...options.limits };
+    this.#pool = new WorkerPool(mediasoup, options, options.logger ?? silent, (dead) => this.#workerDied(dead));
+    this.#listenIp = options.listenIp;
+    this.#log = options.logger ?? silent;
   }
 
   static async create(options: MediaServerOptions): Promise<MediaServer> {
@@ -74,112 +65,71 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     }
     const server = new MediaServer(mediasoup, options);
     try {
-      for (let i = 0; i < options.workers; i++) server.#slots.push(await server.#spawn(i));
-      // Every router is made with the same codec list, so its capabilities are known up front
-      // and a client can load its device before any room exists.
-      const probe = await server.#slots[0]!.worker.createRouter({ mediaCodecs });
-      server.#capabilities = probe.rtpCapabilities;
-      probe.close();
+      await server.#pool.start(options.workers);
+      // Every router is made with the same codec list, so a client can load its device before
+      // any room exists.
+      server.#capabilities = await server.#pool.capabilities();
     } catch (error) {
-      server.close();
+      await server.close();
       throw error;
     }
     return server;
   }
 
-  get #log() {
-    return this.options.logger ?? silent;
-  }
-
-  async #spawn(index: number): Promise<WorkerSlot> {
-    const worker = await this.mediasoup.createWorker({ logLevel: this.options.logLevel ?? 'warn' });
-    const port = this.options.webRtcBasePort ? this.options.webRtcBasePort + index : undefined;
-    const listen = { ip: this.options.listenIp, announcedAddress: this.options.announcedAddress, port };
-    const webRtcServer = await worker.createWebRtcServer({
-      listenInfos: [
-        { ...listen, protocol: 'udp' },
-        { ...listen, protocol: 'tcp' },
-      ],
-    });
-    // The worker reports io_uring counters in its dump only when it runs with io_uring.
-    const ioUring = (await worker.dump()).liburing !== undefined;
-    const slot: WorkerSlot = { index, worker, webRtcServer, rooms: new Set(), load: 0, ioUring };
-    worker.on('died', (error) => void this.#replace(slot, error));
-    this.#log.info({ index, pid: worker.pid, ioUring }, 'mediasoup worker started');
-    return slot;
-  }
-
-  /** A dead worker takes its routers with it: tell the rooms' peers, then start a fresh worker. */
-  async #replace(slot: WorkerSlot, error: Error): Promise<void> {
-    this.#log.error({ index: slot.index, pid: slot.worker.pid, err: error.message }, 'mediasoup worker died');
-    for (const roomId of [...slot.rooms]) {
-      this.#rooms.get(roomId)?.close();
-      this.emit('room-closed', { roomId });
-    }
-    if (this.#closed) return;
-    try {
-      const fresh = await this.#spawn(slot.index);
-      if (this.#closed) return fresh.worker.close();
-      this.#slots[this.#slots.indexOf(slot)] = fresh;
-    } catch (err) {
-      this.#log.error({ index: slot.index, err: String(err) }, 'could not replace mediasoup worker');
+  /** The one worker-died path: every room the worker served is reset the same way, whatever its kind. */
+  #workerDied(dead: WorkerHandle): void {
+    for (const room of [...this.#rooms.values()]) {
+      const reset = room.workerDied(dead);
+      if (reset) {
+        const { roomId, kind, scope, peerIds } = reset;
+        this.#log.warn({ roomId, kind, scope, peers: peerIds.length, worker: dead.index }, 'media room reset');
+      }
     }
   }
 
-  /** Opens the room on first use; concurrent first uses share one router. */
-  async #openRoom(roomId: string): Promise<AnyRoom> {
+  /** Opens the room on first use; concurrent first uses share one opening. */
+  async #open(ref: RoomRef): Promise<MediaRoom> {
     if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The media server is shutting down');
-    const existing = this.#rooms.get(roomId);
-    if (existing && !existing.closed) return existing;
-    if (isBroadcastRoom(roomId)) return this.#openBroadcast(roomId);
-    let opening = this.#opening.get(roomId);
-    if (!opening) {
-      opening = (async () => {
-        const slot = this.#leastLoaded();
-        const router = await slot.worker.createRouter({ mediaCodecs });
-        const room = new Room(roomId, router, {
-          webRtcServer: slot.webRtcServer,
-          limits: this.#limits,
-          emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
-          onClosed: (closed) => {
-            slot.rooms.delete(closed.id);
-            if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id);
-          },
-        });
-        slot.rooms.add(roomId);
-        this.#rooms.set(roomId, room);
-        return room;
-      })().finally(() => this.#opening.delete(roomId));
-      this.#opening.set(roomId, opening);
+    const existing = this.#rooms.get(ref.id);
+    let room: MediaRoom;
+    if (existing && !existing.closed) room = existing;
+    else {
+      let opening = this.#opening.get(ref.id);
+      if (!opening) {
+        opening = this.#create(ref).finally(() => this.#opening.delete(ref.id));
+        this.#opening.set(ref.id, opening);
+      }
+      room = await opening;
     }
-    return opening;
+    if (room.kind !== ref.kind) throw new MediaError('ROOM_NOT_FOUND', `This room is a ${room.kind} room, not a ${ref.kind}`);
+    return room;
   }
 
-  #openBroadcast(roomId: string): BroadcastRoom {
-    const room = new BroadcastRoom(roomId, {
-      workers: () => this.#slots.filter((s) => !s.worker.died && !s.worker.closed).map((s) => this.#handle(s)),
+  async #create(ref: RoomRef): Promise<MediaRoom> {
+    await this.#pool.ready();
+    const ctx: RoomContext = {
       limits: this.#limits,
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id);
       },
-    });
-    this.#rooms.set(roomId, room);
+    };
+    const room =
+      ref.kind === 'broadcast'
+        ? new BroadcastRoom(ref.id, { ...ctx, workers: () => this.#pool.alive() })
+        : await Room.open(ref, ctx, this.#pool.least((w) => w.rooms()));
+    if (this.#closed) {
+      room.close();
+      throw new MediaError('ROOM_NOT_FOUND', 'The media server is shutting down');
+    }
+    this.#rooms.set(ref.id, room);
     return room;
   }
 
-  #handle(slot: WorkerSlot): WorkerHandle {
-    return {
-      index: slot.index,
-      webRtcServer: slot.webRtcServer,
-      load: () => slot.load,
-      createRouter: () => slot.worker.createRouter({ mediaCodecs }),
-      attach: (roomId) => slot.rooms.add(roomId),
-      detach: (roomId) => slot.rooms.delete(roomId),
-      addLoad: (delta) => {
-        slot.load = Math.max(0, slot.load + delta);
-      },
-    };
+  #room(roomId: string): MediaRoom {
+    const room = this.#rooms.get(roomId);
+    if (!room || room.closed) throw new MediaError('ROOM_NOT_FOUND', 'No live media in this room');
+    return room;
   }
 
   #broadcast(roomId: string): BroadcastRoom {
@@ -188,37 +138,26 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return room;
   }
 
-  #leastLoaded(): WorkerSlot {
-    const alive = this.#slots.filter((s) => !s.worker.died && !s.worker.closed);
-    if (alive.length === 0) throw new MediaError('ROOM_NOT_FOUND', 'No media worker is running');
-    return alive.reduce((a, b) => (b.rooms.size < a.rooms.size ? b : a));
-  }
-
-  #room(roomId: string): AnyRoom {
-    const room = this.#rooms.get(roomId);
-    if (!room || room.closed) throw new MediaError('ROOM_NOT_FOUND', 'No live media in this room');
-    return room;
-  }
-
   /** The router capabilities a client loads its mediasoup-client Device with. */
-  rtpCapabilities(): RtpCapabilities {
-    return this.#capabilities!;
+  async rtpCapabilities(): Promise<RtpCapabilities> {
+    return structuredClone(this.#capabilities!);
   }
 
-  async createTransport(roomId: string, peerId: string, direction: TransportDirection): Promise<TransportInfo> {
-    return (await this.#openRoom(roomId)).createTransport(peerId, direction);
+  /** A WebRTC transport for the peer; opens the room (of the given kind) on first use. */
+  async createTransport(room: RoomRef, peerId: string, direction: TransportDirection): Promise<TransportInfo> {
+    return (await this.#open(room)).createTransport(peerId, direction);
   }
 
   async connectTransport(roomId: string, peerId: string, transportId: string, dtls: DtlsParameters): Promise<void> {
     return this.#room(roomId).connectTransport(peerId, transportId, dtls);
   }
 
-  async restartIce(roomId: string, peerId: string, transportId: string) {
+  async restartIce(roomId: string, peerId: string, transportId: string): Promise<IceParameters> {
     return this.#room(roomId).restartIce(peerId, transportId);
   }
 
   /** The worker's bitrate figures for one of the peer's transports (the limits it runs under). */
-  async transportStats(roomId: string, peerId: string, transportId: string) {
+  async transportStats(roomId: string, peerId: string, transportId: string): Promise<{ maxIncomingBitrate: number | null }> {
     return this.#room(roomId).transportStats(peerId, transportId);
   }
 
@@ -267,14 +206,14 @@ export class MediaServer extends EventEmitter<MediaEvents> {
 
   /** A plain RTP transport in a broadcast (ffmpeg in, a recorder or a benchmark sink out). */
   async createPlainTransport(
-    roomId: string,
+    room: RoomRef,
     peerId: string,
     direction: TransportDirection,
     options: { comedia?: boolean; rtcpMux?: boolean } = {},
   ): Promise<PlainTransportInfo> {
-    const room = await this.#openRoom(roomId);
-    if (!(room instanceof BroadcastRoom)) throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast room');
-    return room.createPlainTransport(peerId, direction, { listenIp: this.options.listenIp, ...options });
+    if (room.kind !== 'broadcast') throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast room');
+    const broadcast = (await this.#open(room)) as BroadcastRoom;
+    return broadcast.createPlainTransport(peerId, direction, { listenIp: this.#listenIp, ...options });
   }
 
   async connectPlainTransport(
@@ -287,37 +226,34 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   }
 
   /** Broadcast viewers per worker index (where the least-loaded placement put them). */
-  placement(roomId: string): Record<number, number> {
+  async placement(roomId: string): Promise<Record<number, number>> {
+    return this.#rooms.get(roomId)?.placement() ?? {};
+  }
+
+  /** Where a live room's media is, or null when the room has none. */
+  async roomInfo(roomId: string): Promise<RoomInfo | null> {
     const room = this.#rooms.get(roomId);
-    return room instanceof BroadcastRoom ? room.placement() : {};
+    if (!room || room.closed) return null;
+    const { origin, all } = room.workers();
+    return { id: room.id, kind: room.kind, peers: room.peerCount, origin, workers: all, placement: room.placement() };
   }
 
   /** Producers now live in the room (empty when the room has no media). */
-  producers(roomId: string): ProducerInfo[] {
+  async producers(roomId: string): Promise<ProducerInfo[]> {
     const room = this.#rooms.get(roomId);
     return room && !room.closed ? room.producers() : [];
   }
 
-  closePeer(roomId: string, peerId: string): void {
+  async closePeer(roomId: string, peerId: string): Promise<void> {
     this.#rooms.get(roomId)?.closePeer(peerId);
   }
 
-  closeRoom(roomId: string): void {
+  async closeRoom(roomId: string): Promise<void> {
     this.#rooms.get(roomId)?.close();
   }
 
-  stats(): MediaStats {
-    const stats: MediaStats = {
-      workers: this.#slots.length,
-      workersAlive: this.#slots.filter((s) => !s.worker.died && !s.worker.closed).length,
-      rooms: this.#rooms.size,
-      roomsPerWorker: this.#slots.map((slot) => slot.rooms.size),
-      loadPerWorker: this.#slots.map((slot) => slot.load),
-      ioUringPerWorker: this.#slots.map((slot) => slot.ioUring),
-      transports: 0,
-      producers: 0,
-      consumers: 0,
-    };
+  async stats(): Promise<MediaStats> {
+    const stats: MediaStats = { ...this.#pool.stats(), rooms: this.#rooms.size, transports: 0, producers: 0, consumers: 0 };
     for (const room of this.#rooms.values()) {
       const c = room.counts();
       stats.transports += c.transports;
@@ -328,11 +264,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   }
 
   /** Stops every worker; safe to call twice. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const room of [...this.#rooms.values()]) room.close();
-    for (const slot of this.#slots) slot.worker.close();
+    this.#pool.close();
   }
 }
 

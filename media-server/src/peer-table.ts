@@ -6,8 +6,8 @@ import {
   type MediaLimits,
   type ProducerInfo,
   type TransportDirection,
-  type TransportInfo,
 } from './types.ts';
+import { rejectAsMedia } from './transports.ts';
 
 /** What one peer owns in a room; a room kind may add its own fields (a broadcast viewer's edge). */
 export interface PeerMedia<T extends ms.Transport = ms.Transport> {
@@ -30,8 +30,8 @@ interface Pending {
 export type Emit = <E extends keyof MediaEvents>(event: E, ...args: MediaEvents[E]) => void;
 
 /**
- * The peers of one room and what each owns: the bookkeeping both room kinds (a booth or interview
- * `Room`, a `BroadcastRoom`) share. Lookups answer only for the asking peer's own objects and throw
+ * The peers of one room and what each owns: the bookkeeping every room kind shares (`MediaRoom`:
+ * a booth or interview `Room`, a `BroadcastRoom`). Lookups answer only for the asking peer's own objects and throw
  * a `MediaError` with a code otherwise, so one peer can never touch another's media. Each object
  * leaves the table when mediasoup closes it, whatever closed it (its transport, router or worker).
  */
@@ -97,6 +97,14 @@ export class PeerTable<P extends PeerMedia> {
 
   values(): IterableIterator<P> {
     return this.#peers.values();
+  }
+
+  entries(): IterableIterator<[string, P]> {
+    return this.#peers.entries();
+  }
+
+  ids(): string[] {
+    return [...this.#peers.keys()];
   }
 
   /** Forgets the peer and closes its transports (which closes its producers and consumers). */
@@ -248,66 +256,5 @@ export class PeerTable<P extends PeerMedia> {
     const consumer = this.#peers.get(peerId)?.consumers.get(consumerId);
     if (!consumer) throw new MediaError('CONSUMER_NOT_FOUND', 'No such consumer of yours in this room');
     return consumer;
-  }
-}
-
-/** The WebRTC transport's parameters a client needs to connect to it. */
-export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
-  return {
-    id: transport.id,
-    iceParameters: transport.iceParameters,
-    iceCandidates: transport.iceCandidates,
-    dtlsParameters: transport.dtlsParameters,
-  };
-}
-
-/** The same WebRTC transport options for every room: UDP first, TCP where UDP is blocked. */
-export function webRtcTransportOptions(
-  webRtcServer: ms.WebRtcServer,
-  direction: string,
-  limits: MediaLimits,
-): ms.WebRtcTransportOptions {
-  return {
-    webRtcServer,
-    enableUdp: true,
-    enableTcp: true,
-    preferUdp: true,
-    initialAvailableOutgoingBitrate: limits.initialAvailableOutgoingBitrate,
-    appData: { direction },
-  };
-}
-
-/**
- * Creates a WebRTC transport for a peer holding a transport slot (`reserveTransport`) and keeps
- * it; the transport accepts at most `maxIncomingBitrate` from its client.
- */
-export async function createLimitedWebRtcTransport<P extends PeerMedia>(
-  peers: PeerTable<P>,
-  peerId: string,
-  peer: P,
-  direction: TransportDirection,
-  router: ms.Router,
-  webRtcServer: ms.WebRtcServer,
-  limits: MediaLimits,
-  stillOpen: () => boolean,
-): Promise<ms.WebRtcTransport> {
-  const transport = await router.createWebRtcTransport(webRtcTransportOptions(webRtcServer, direction, limits));
-  try {
-    await transport.setMaxIncomingBitrate(limits.maxIncomingBitrate);
-  } catch (error) {
-    transport.close();
-    throw error;
-  }
-  return peers.keepTransport(peerId, peer, transport, stillOpen());
-}
-
-/** mediasoup throws TypeError/Error on parameters it will not take; callers get a safe code. */
-export async function rejectAsMedia<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof MediaError) throw error;
-    const reason = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'rejected';
-    throw new MediaError('MEDIA_REJECTED', `The media server refused the parameters: ${reason}`);
   }
 }

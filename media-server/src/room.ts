@@ -1,125 +1,60 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type MediaLimits, type TransportDirection, type TransportInfo } from './types.ts';
-import { createLimitedWebRtcTransport, PeerTable, rejectAsMedia, transportInfo, type Emit, type PeerMedia } from './peer-table.ts';
-
-export interface RoomContext {
-  webRtcServer: ms.WebRtcServer;
-  emit: Emit;
-  onClosed: (room: Room) => void;
-  limits: MediaLimits;
-}
+import { MediaError, type ConsumerInfo, type RoomRef, type TransportDirection, type TransportInfo } from './types.ts';
+import type { PeerMedia } from './peer-table.ts';
+import { MediaRoom, type Lost, type RoomContext } from './room-lifecycle.ts';
+import { createLimitedWebRtcTransport, transportInfo } from './transports.ts';
+import type { WorkerHandle } from './workers.ts';
 
 /**
- * One live room (a booth, an interview): a router on one worker and each peer's transports,
- * producers and consumers. Closing is idempotent and cascades: router -> transports ->
- * producers/consumers. The room closes itself when its last peer leaves.
+ * A booth or an interview: one router on one worker, every peer's transports on it. Its whole
+ * lifecycle (closing, the worker-died reset) is `MediaRoom`'s.
  */
-export class Room {
-  readonly #peers: PeerTable<PeerMedia<ms.WebRtcTransport>>;
-  #closed = false;
+export class Room extends MediaRoom<PeerMedia<ms.WebRtcTransport>> {
+  /** Opens the room's router on `worker`. */
+  static async open(ref: RoomRef, ctx: RoomContext, worker: WorkerHandle): Promise<Room> {
+    return new Room(ref, ctx, worker, await worker.createRouter());
+  }
 
-  constructor(
-    readonly id: string,
-    readonly router: ms.Router,
-    private readonly ctx: RoomContext,
+  private constructor(
+    ref: RoomRef,
+    ctx: RoomContext,
+    private readonly worker: WorkerHandle,
+    private readonly router: ms.Router,
   ) {
-    this.#peers = new PeerTable(id, ctx.emit, () => ({ transports: new Map(), producers: new Map(), consumers: new Map() }), ctx.limits);
-    router.observer.once('close', () => this.close());
+    super(ref, ctx, () => ({ transports: new Map(), producers: new Map(), consumers: new Map() }));
+    worker.attach(this);
   }
 
-  get closed(): boolean {
-    return this.#closed;
+  workers() {
+    return { origin: this.worker.index, all: [this.worker.index] };
   }
 
-  get rtpCapabilities(): ms.RtpCapabilities {
-    return this.router.rtpCapabilities;
+  protected lostWith(worker: WorkerHandle): Lost {
+    return worker === this.worker ? 'room' : null;
   }
 
-  counts() {
-    return this.#peers.counts();
-  }
-
-  producers() {
-    return this.#peers.producers();
+  protected closeRouters(): void {
+    this.router.close();
+    this.worker.detach(this);
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
-    if (this.#closed) throw new MediaError('ROOM_NOT_FOUND', 'The room is closed');
-    const peer = this.#peers.ensure(peerId);
-    const release = this.#peers.reserveTransport(peer, direction);
-    const transport = await createLimitedWebRtcTransport(
-      this.#peers,
-      peerId,
-      peer,
-      direction,
-      this.router,
-      this.ctx.webRtcServer,
-      this.ctx.limits,
-      () => !this.#closed,
-    ).finally(release);
-    return transportInfo(transport);
+    this.requireOpen();
+    const peer = this.peers.ensure(peerId);
+    const release = this.peers.reserveTransport(peer, direction);
+    try {
+      const transport = await createLimitedWebRtcTransport(this.router, this.worker.webRtcServer, direction, this.ctx.limits);
+      return transportInfo(this.peers.keepTransport(peerId, peer, transport, !this.closed));
+    } finally {
+      release();
+    }
   }
 
-  async connectTransport(peerId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
-    const transport = this.#peers.transport(peerId, transportId);
-    await rejectAsMedia(() => transport.connect({ dtlsParameters }));
-  }
-
-  async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
-    return this.#peers.transport(peerId, transportId).restartIce();
-  }
-
-  async produce(
-    peerId: string,
-    transportId: string,
-    kind: ms.MediaKind,
-    rtpParameters: ms.RtpParameters,
-    appData: Record<string, unknown>,
-  ): Promise<string> {
-    return (await this.#peers.produce(peerId, transportId, { kind, rtpParameters, appData })).id;
-  }
-
-  async transportStats(peerId: string, transportId: string): Promise<{ maxIncomingBitrate: number | null }> {
-    const [stats] = await this.#peers.transport(peerId, transportId).getStats();
-    return { maxIncomingBitrate: stats?.maxIncomingBitrate ?? null };
-  }
-
-  closeProducer(peerId: string, producerId: string): void {
-    this.#peers.closeProducer(peerId, producerId);
-  }
-
-  async consume(
-    peerId: string,
-    transportId: string,
-    producerId: string,
-    rtpCapabilities: ms.RtpCapabilities,
-  ): Promise<ConsumerInfo> {
-    const transport = this.#peers.transport(peerId, transportId);
+  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
+    const transport = this.peers.transport(peerId, transportId);
     if (!this.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('CANNOT_CONSUME', 'This device cannot receive that stream (no common codec, or no such producer)');
     }
-    return this.#peers.consume(peerId, transport, producerId, rtpCapabilities);
-  }
-
-  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
-    await this.#peers.consumer(peerId, consumerId).resume();
-  }
-
-  async pauseConsumer(peerId: string, consumerId: string): Promise<void> {
-    await this.#peers.consumer(peerId, consumerId).pause();
-  }
-
-  /** Closes everything the peer owns; the room closes with its last peer. */
-  closePeer(peerId: string): void {
-    if (!this.#peers.remove(peerId)) return;
-    if (this.#peers.size === 0) this.close();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#peers.clear();
-    this.router.close();
-    this.ctx.onClosed(this);
+    return this.peers.consume(peerId, transport, producerId, rtpCapabilities);
   }
 }

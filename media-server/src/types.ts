@@ -5,6 +5,45 @@ export type RtpCapabilities = ms.RtpCapabilities;
 export type RtpParameters = ms.RtpParameters;
 export type DtlsParameters = ms.DtlsParameters;
 export type MediaKind = ms.MediaKind;
+export type IceParameters = ms.IceParameters;
+
+/**
+ * What a room is for. The kind is given by the caller when a room is opened, never read from the
+ * room id: booths and interviews have one router; broadcasts fan out over every worker.
+ */
+export type RoomKind = 'booth' | 'interview' | 'broadcast';
+
+/** A room as the caller names it when it may be opened: its id and its kind. */
+export interface RoomRef {
+  kind: RoomKind;
+  id: string;
+}
+
+/** Where a live room's media is (plain JSON, for tests, chaos checks and operators). */
+export interface RoomInfo {
+  id: string;
+  kind: RoomKind;
+  /** Peers holding media here (transports, producers, consumers). */
+  peers: number;
+  /** The worker index of the room's first router (a broadcast's origin), null while it opens. */
+  origin: number | null;
+  /** Worker indexes of every router of the room (a broadcast's edges too), in no order. */
+  workers: number[];
+  /** Receiving peers per worker index (broadcasts; empty for booths and interviews). */
+  placement: Record<number, number>;
+}
+
+/**
+ * A worker died under a room. `scope: 'room'`: the whole room lost its media and is closed (every
+ * peer in `peerIds` must join again); `'peers'`: only these peers lost theirs (a broadcast's edge
+ * worker), the room and everyone else carry on.
+ */
+export interface RoomReset {
+  roomId: string;
+  kind: RoomKind;
+  scope: 'room' | 'peers';
+  peerIds: string[];
+}
 
 export interface MediaServerOptions {
   /** Number of mediasoup worker processes; one per core is the norm. */
@@ -97,6 +136,8 @@ export interface MediaStats {
   workers: number;
   workersAlive: number;
   rooms: number;
+  /** Process id of each worker, in worker order (a dead, not yet replaced one keeps its old pid). */
+  workerPids: number[];
   /** Rooms per worker, in worker order: shows how load is spread. */
   roomsPerWorker: number[];
   /** Broadcast consumers and reserved viewer seats per worker, in worker order. */
@@ -117,8 +158,13 @@ export interface MediaEvents {
   'producer-closed': [{ roomId: string; producerId: string; peerId: string }];
   /** A consumer ended because its producer did; the consuming peer should drop its track. */
   'consumer-closed': [{ roomId: string; consumerId: string; peerId: string }];
-  /** The room's router died with its worker; peers must rejoin to get new transports. */
-  'room-closed': [{ roomId: string }];
+  /**
+   * Media was lost with a worker: emitted first, before the room (or only the affected peers) is
+   * closed, so the owner can always tell its clients to join again. The same for every room kind.
+   */
+  'room-reset': [RoomReset];
+  /** The room closed, whatever closed it (its last peer left, closeRoom, a reset, shutdown). */
+  'room-closed': [{ roomId: string; kind: RoomKind }];
 }
 
 export type MediaErrorCode =

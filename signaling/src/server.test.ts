@@ -93,14 +93,14 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
-      expect(ctx.platform.media.stats().rooms).toBeGreaterThanOrEqual(0);
+      expect((await ctx.platform.media.stats()).rooms).toBeGreaterThanOrEqual(0);
     });
 
     it('a seeker trying to publish at a booth -> NOT_AUTHORIZED, no transport or producer made', async () => {
       const seeker = await client({ cookie: seekerCookie });
       const join = await send<BoothState>(seeker, 'booth:join', { boothId: booths.shunda.id });
       expect(join.ok).toBe(true);
-      const before = ctx.platform.media.stats();
+      const before = await ctx.platform.media.stats();
       const roomId = `booth:${booths.shunda.id}`;
       expect(await send(seeker, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({
         ok: false,
@@ -117,7 +117,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
         source: 'camera',
       });
       expect(produce).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
-      const after = ctx.platform.media.stats();
+      const after = await ctx.platform.media.stats();
       expect(after.producers).toBe(before.producers);
       expect(after.transports).toBe(before.transports + 1);
     });
@@ -151,7 +151,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
       if (!join.ok) throw new Error('join failed');
       const send_ = await send<TransportOptions>(employer, 'media:transport-create', { roomId: join.data.roomId, direction: 'send' });
       if (!send_.ok) throw new Error('transport failed');
-      const before = ctx.platform.media.stats().producers;
+      const before = (await ctx.platform.media.stats()).producers;
       const result = await send(employer, 'media:produce', {
         roomId: join.data.roomId,
         transportId: send_.data.id,
@@ -160,7 +160,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
         source: 'camera',
       });
       expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
-      expect(ctx.platform.media.stats().producers).toBe(before);
+      expect((await ctx.platform.media.stats()).producers).toBe(before);
       const health = await fetch(`${ctx.url}/healthz`);
       expect(health.status).toBe(200);
     });

@@ -197,8 +197,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: audienceLog,
     });
     // A host on another node sent a guest of this node back from the stage.
-    io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
-    io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
+    io.on('broadcast:unstage', (roomId: string, peer: string) => void closeProducersOf(media, roomId, peer));
+    io.on('interview:ended', (interviewId: string) => void media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
     const booths = new BoothDirectory(database.db);
 
@@ -206,7 +206,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     media.on('consumer-closed', ({ roomId, consumerId, peerId }) =>
       io.to(peerId).emit('media:consumer-closed', { roomId, consumerId }),
     );
-    media.on('room-closed', ({ roomId }) => io.to(roomId).emit('media:room-reset', { roomId }));
+    // A worker died under these peers' media (a whole room, or a broadcast edge's viewers): each
+    // joins again. Emitted by the media server before it closes anything, for every room kind.
+    media.on('room-reset', ({ roomId, peerIds }) => {
+      if (peerIds.length > 0) io.to(peerIds).emit('media:room-reset', { roomId });
+    });
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
@@ -223,7 +227,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             endedAt: interview.endedAt?.toISOString() ?? null,
             plannedMinutes: interview.plannedMinutes,
           });
-          closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
+          void closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
           queue.changed(interview.boothId);
         },
         intervalMs: config.CLOCK_INTERVAL_MS,
@@ -288,8 +292,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       healthHandler({
         database: async () => (await database.ping(), true),
         ...(redis ? { redis: async () => (await redis!.ping()) === 'PONG' } : {}),
-        media: () => {
-          const s = media.stats();
+        media: async () => {
+          const s = await media.stats();
           return s.workersAlive === s.workers && s.workers > 0;
         },
       }),

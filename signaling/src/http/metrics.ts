@@ -4,7 +4,7 @@ import type { MediaStats } from '@fairground/media-server';
 
 export interface MetricSources {
   sockets: () => number;
-  media: () => MediaStats;
+  media: () => Promise<MediaStats>;
 }
 
 /** Prometheus metrics, read from their sources at scrape time so nothing drifts. */
@@ -12,23 +12,23 @@ export function createMetrics(sources: MetricSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'fairground_' });
 
-  const gauge = (name: string, help: string, read: () => number) =>
+  const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
     new Gauge({
       name: `fairground_${name}`,
       help,
       registers: [registry],
-      collect() {
-        this.set(read());
+      async collect() {
+        this.set(await read());
       },
     });
 
   gauge('sockets', 'Socket.IO connections on this process', sources.sockets);
-  gauge('media_workers', 'mediasoup workers configured', () => sources.media().workers);
-  gauge('media_workers_alive', 'mediasoup workers running', () => sources.media().workersAlive);
-  gauge('media_rooms', 'Rooms with a mediasoup router', () => sources.media().rooms);
-  gauge('media_transports', 'WebRTC transports open', () => sources.media().transports);
-  gauge('media_producers', 'Producers open', () => sources.media().producers);
-  gauge('media_consumers', 'Consumers open', () => sources.media().consumers);
+  gauge('media_workers', 'mediasoup workers configured', async () => (await sources.media()).workers);
+  gauge('media_workers_alive', 'mediasoup workers running', async () => (await sources.media()).workersAlive);
+  gauge('media_rooms', 'Rooms with a mediasoup router', async () => (await sources.media()).rooms);
+  gauge('media_transports', 'WebRTC transports open', async () => (await sources.media()).transports);
+  gauge('media_producers', 'Producers open', async () => (await sources.media()).producers);
+  gauge('media_consumers', 'Consumers open', async () => (await sources.media()).consumers);
 
   return {
     handler: async (_req: Request, res: Response) => {

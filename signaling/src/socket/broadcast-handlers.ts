@@ -30,6 +30,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     const identity = socket.data.identity;
     let view: BroadcastView | null = null;
     const entered = await conn.enter(roomId, {
+      kind: 'broadcast',
       canPublish: isHost,
       counted: false,
       onLeave: async () => {
@@ -50,8 +51,8 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
       isHost,
       stage: isHost ? await stage.state(broadcastId) : null,
       viewers: await audience.count(broadcastId),
-      producers: media.producers(roomId).map(toRemoteProducer),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+      producers: (await media.producers(roomId)).map(toRemoteProducer),
+      routerRtpCapabilities: (await media.rtpCapabilities()) as unknown as Record<string, unknown>,
     };
   });
 
@@ -91,7 +92,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     if (await stage.remove(broadcastId, peer)) {
       const roomId = broadcastRoomId(broadcastId);
       // The guest's producers live on the node their connection is on: here, or another node.
-      closeProducersOf(media, roomId, peer);
+      await closeProducersOf(media, roomId, peer);
       if (deps.crossNode) io.serverSideEmit('broadcast:unstage', roomId, peer);
       io.to(peer).emit('broadcast:on-stage', { broadcastId, onStage: false });
       await publishStage(broadcastId);
@@ -101,8 +102,8 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
 }
 
 /** Stops everything a peer publishes in a room (a guest sent back from the stage). */
-export function closeProducersOf(media: ConnectionDeps['media'], roomId: string, peer: string): void {
-  for (const p of media.producers(roomId)) {
+export async function closeProducersOf(media: ConnectionDeps['media'], roomId: string, peer: string): Promise<void> {
+  for (const p of await media.producers(roomId)) {
     if (p.peerId === peer) media.closeProducer(roomId, peer, p.id).catch(() => {});
   }
 }

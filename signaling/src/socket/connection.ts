@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Services } from '@fairground/core';
 import { recordEvent } from '@fairground/core';
 import type { Db } from '@fairground/db';
-import type { MediaServer, ProducerInfo } from '@fairground/media-server';
+import type { MediaServer, ProducerInfo, RoomKind } from '@fairground/media-server';
 import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
@@ -58,6 +58,8 @@ export interface ConnectionDeps {
 }
 
 interface JoinedRoom {
+  /** What the room is for: the media server opens it as this kind (it never reads the id). */
+  kind: RoomKind;
   /** May create a send transport and produce (booth staff, interview participants). */
   canPublish: boolean;
   /** Counted as a live viewer (booth visitors). */
@@ -98,7 +100,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
       // transports go, so the new ones fit in the per-peer limits.
       if (joined.has(roomId)) {
-        media.closePeer(roomId, peerId);
+        await media.closePeer(roomId, peerId);
         return false;
       }
       joined.set(roomId, room);
@@ -110,7 +112,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       const room = joined.get(roomId);
       if (!room) return;
       joined.delete(roomId);
-      media.closePeer(roomId, peerId);
+      await media.closePeer(roomId, peerId);
       await socket.leave(roomId);
       if (room.counted) await viewers.leave(roomId, socket.data.identity, socket.id);
       await room.onLeave?.();
@@ -126,9 +128,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
    * broadcasts; booth and interview media are for signed-in users.
    */
   const requireMediaAccess = (roomId: string, direction: 'send' | 'recv') => {
-    conn.inRoom(roomId);
+    const { kind } = conn.inRoom(roomId);
     if (user) return;
-    if (direction === 'recv' && roomId.startsWith('broadcast:')) return;
+    if (direction === 'recv' && kind === 'broadcast') return;
     throw new DomainError('UNAUTHENTICATED', 'Sign in to use media here');
   };
   /** An interview's room takes no new transports or streams once the interview has ended. */
@@ -187,6 +189,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     // Visitors also count once towards the fair's "people here now", whichever booths they are at.
     const fairConnection = `${socket.id}|${boothId}`;
     const entered = await conn.enter(roomId, {
+      kind: 'booth',
       canPublish: isStaff,
       counted: !isStaff,
       onLeave: isStaff
@@ -211,8 +214,8 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       employerName: booth.employer.name,
       isStaff,
       viewers: await viewers.count(roomId),
-      producers: media.producers(roomId).map(toRemoteProducer),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+      producers: (await media.producers(roomId)).map(toRemoteProducer),
+      routerRtpCapabilities: (await media.rtpCapabilities()) as unknown as Record<string, unknown>,
     };
   });
 
@@ -228,7 +231,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       requireMediaAccess(roomId, 'recv');
       await requireOpenInterview(roomId);
     }
-    const t = await media.createTransport(roomId, peerId, direction);
+    const t = await media.createTransport({ kind: conn.inRoom(roomId).kind, id: roomId }, peerId, direction);
     return {
       id: t.id,
       iceParameters: { ...t.iceParameters },

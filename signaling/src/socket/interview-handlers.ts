@@ -22,6 +22,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
     const { interview, role } = await services.interviews.requireParticipant(user, interviewId);
     const roomId = interviewRoomId(interviewId);
     await conn.enter(roomId, {
+      kind: 'interview',
       canPublish: !interview.endedAt,
       counted: false,
       onLeave: () => presence.remove(roomId, socket.data.identity, socket.id).then(() => undefined),
@@ -39,8 +40,8 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
       ...state(current),
       roomId,
       role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
-      producers: media.producers(roomId).map(toRemoteProducer),
+      routerRtpCapabilities: (await media.rtpCapabilities()) as unknown as Record<string, unknown>,
+      producers: (await media.producers(roomId)).map(toRemoteProducer),
     };
   });
 
@@ -67,7 +68,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
   handle(socket, 'interview:end', interviewIdSchema, limiter, log, async ({ interviewId }) => {
     const row = await services.interviews.end(user, interviewId);
     io.to(interviewRoomId(interviewId)).emit('interview:state', state(row));
-    closeInterviewMedia(deps, interviewId);
+    await closeInterviewMedia(deps, interviewId);
     deps.queue.changed(row.boothId);
     return null;
   });
@@ -79,7 +80,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
  * streams, beside the `interview:state` with `endedAt` that the page stops its media on). New
  * transports and streams there are refused afterwards (`requireOpenInterview` reads the row).
  */
-export function closeInterviewMedia(deps: Pick<ConnectionDeps, 'io' | 'media' | 'crossNode'>, interviewId: string): void {
-  deps.media.closeRoom(interviewRoomId(interviewId));
+export async function closeInterviewMedia(deps: Pick<ConnectionDeps, 'io' | 'media' | 'crossNode'>, interviewId: string): Promise<void> {
+  await deps.media.closeRoom(interviewRoomId(interviewId));
   if (deps.crossNode) deps.io.serverSideEmit('interview:ended', interviewId);
 }
