@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@fairground/db';
+import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fairground/core/schemas';
 import type { BroadcastChatLine, BroadcastChatState, BroadcastQuestionItem } from '../signaling/src/protocol/index.ts';
 import { connectTestClient, demoBroadcast, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
@@ -63,6 +64,8 @@ describe('broadcast chat and Q&A: two nodes', () => {
     const visitor = await connect(0);
     const hostState = await join(host);
     expect(hostState).toMatchObject({ canModerate: true, canPost: true, messages: [], questions: [] });
+    // The page sizes its fields from the server's limits, never from copied numbers.
+    expect(hostState.limits).toEqual({ messageMaxLength: CHAT_MAX_LENGTH, questionMaxLength: QUESTION_MAX_LENGTH, slowModeMaxSeconds: SLOW_MODE_MAX_SECONDS });
     expect(await join(seeker)).toMatchObject({ canModerate: false, canPost: true, muted: false });
     await join(viewer);
     expect(await join(visitor)).toMatchObject({ canModerate: false, canPost: false });

@@ -76,6 +76,8 @@ export interface BroadcastState {
   viewers: number;
   producers: RemoteProducer[];
   routerRtpCapabilities: Json;
+  /** At most this many guests on stage at once (an invite beyond it is refused with CONFLICT). */
+  maxStageGuests: number;
 }
 
 /** A broadcast's audience numbers (definitions in PRODUCT.md). */
@@ -232,6 +234,8 @@ export interface InterviewState {
   plannedMinutes: number;
   routerRtpCapabilities: Json;
   producers: RemoteProducer[];
+  /** The longest chat message the server accepts. */
+  chatMaxLength: number;
 }
 
 export interface ChatMessage {
@@ -288,6 +292,14 @@ export interface BroadcastChatState {
   myVotes: string[];
   /** Moderators only (empty for others): who is muted. */
   mutedUserIds: string[];
+  /** The server's limits for posts and slow mode (the page sizes its fields and choices by them). */
+  limits: ChatLimits;
+}
+
+export interface ChatLimits {
+  messageMaxLength: number;
+  questionMaxLength: number;
+  slowModeMaxSeconds: number;
 }
 
 export interface ClientToServerEvents {

@@ -147,7 +147,16 @@ export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean()
 export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason: z.string().trim().min(1).max(200) });
 export const dashboardSchema = z.strictObject({ fairId: id });
 export const interviewIdSchema = z.strictObject({ interviewId: id });
-export const interviewChatSchema = z.strictObject({ interviewId: id, body: z.string().trim().min(1).max(1000) });
+/** The longest interview chat message (the `interview:join` ack tells the page). */
+export const INTERVIEW_CHAT_MAX_LENGTH = 1000;
+export const interviewChatSchema = z.strictObject({ interviewId: id, body: z.string().trim().min(1).max(INTERVIEW_CHAT_MAX_LENGTH) });
+
+/** Chat limits as the `chat:join` ack sends them, so pages never copy the numbers. */
+export const chatLimits = {
+  messageMaxLength: CHAT_MAX_LENGTH,
+  questionMaxLength: QUESTION_MAX_LENGTH,
+  slowModeMaxSeconds: SLOW_MODE_MAX_SECONDS,
+} as const;
 
 export const chatJoinSchema = z.strictObject({ broadcastId: id });
 export const chatSendSchema = z.strictObject({ broadcastId: id, body: z.string().trim().min(1).max(CHAT_MAX_LENGTH) });

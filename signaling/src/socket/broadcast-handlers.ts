@@ -4,6 +4,7 @@ import { toRemoteProducer, type Connection, type ConnectionDeps } from './connec
 import { handle } from './handle.ts';
 import type { BroadcastView } from './broadcast-views.ts';
 import { DomainError } from '../domain/errors.ts';
+import { MAX_STAGE_GUESTS } from '../domain/broadcast-stage.ts';
 
 /**
  * Guidance broadcasts over the socket: hosts (named hosts, organizers) publish into the room,
@@ -53,6 +54,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
       viewers: await audience.count(broadcastId),
       producers: (await media.producers(roomId)).map(toRemoteProducer),
       routerRtpCapabilities: (await media.rtpCapabilities()) as unknown as Record<string, unknown>,
+      maxStageGuests: MAX_STAGE_GUESTS,
     };
   });
 

@@ -1,6 +1,7 @@
 import type { BroadcastChatMessage, BroadcastQuestion } from '@fairground/core';
 import {
   chatDeleteSchema,
+  chatLimits,
   chatJoinSchema,
   chatMuteSchema,
   chatSendSchema,
@@ -50,6 +51,7 @@ export function registerChatHandlers(conn: Connection, deps: ConnectionDeps): vo
       muted: state.muted,
       myVotes: state.myVotes,
       mutedUserIds: state.mutedUserIds,
+      limits: chatLimits,
     };
   });
 

@@ -1,4 +1,4 @@
-import { interviewChatSchema, interviewIdSchema } from '../protocol/index.ts';
+import { INTERVIEW_CHAT_MAX_LENGTH, interviewChatSchema, interviewIdSchema } from '../protocol/index.ts';
 import type { Connection, ConnectionDeps } from './connection.ts';
 import { handle } from './handle.ts';
 import { toRemoteProducer } from './connection.ts';
@@ -42,6 +42,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
       role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
       routerRtpCapabilities: (await media.rtpCapabilities()) as unknown as Record<string, unknown>,
       producers: (await media.producers(roomId)).map(toRemoteProducer),
+      chatMaxLength: INTERVIEW_CHAT_MAX_LENGTH,
     };
   });
 

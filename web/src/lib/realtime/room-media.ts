@@ -1,6 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import type { Consume, MediaSource, Produce, RemoteProducer, TransportConnect } from '@fairground/signaling/protocol';
-import { getSocket, request } from './socket';
+import { request, session } from './session.svelte';
 
 /** Three simulcast layers for camera video (low, medium, high), as the broadcast viewers pick from. */
 export const SIMULCAST_ENCODINGS: types.RtpEncodingParameters[] = [
@@ -38,18 +38,15 @@ export class RoomMedia {
     readonly roomId: string,
     private readonly events: RoomMediaEvents,
   ) {
-    const socket = getSocket();
-    const added = (p: { roomId: string; producer: RemoteProducer }) => {
+    const offAdded = session.on('media:producer-added', (p) => {
       if (p.roomId === roomId) void this.consume(p.producer);
-    };
-    const closed = (p: { roomId: string; producerId: string }) => {
+    });
+    const offClosed = session.on('media:producer-closed', (p) => {
       if (p.roomId === roomId) this.#dropConsumerOf(p.producerId);
-    };
-    socket.on('media:producer-added', added);
-    socket.on('media:producer-closed', closed);
+    });
     this.#unsubscribe = () => {
-      socket.off('media:producer-added', added);
-      socket.off('media:producer-closed', closed);
+      offAdded();
+      offClosed();
     };
   }
 

@@ -1,0 +1,135 @@
+import type { ChatMessage, RemoteProducer } from '@fairground/signaling/protocol';
+import { RoomMedia } from './room-media';
+import { errorMessage, request, session } from './session.svelte';
+
+interface Timing {
+  startedAt: string | null;
+  endedAt: string | null;
+  plannedMinutes: number;
+}
+
+/**
+ * A 1:1 interview as the page sees it: its clock (from the server's state pushes), its chat,
+ * and both sides' media. Joined on mount and again after a reconnect.
+ */
+export class InterviewSession {
+  role = $state<'seeker' | 'recruiter'>('seeker');
+  startedAt = $state<string | null>(null);
+  endedAt = $state<string | null>(null);
+  /** Until the join ack: the server's number replaces it. */
+  plannedMinutes = $state(0);
+  /** The longest chat message the server accepts (from the join ack). */
+  chatMaxLength = $state<number | undefined>(undefined);
+  problem = $state('');
+  messages = $state<ChatMessage[]>([]);
+  micOn = $state(true);
+  camOn = $state(true);
+  sharing = $state(false);
+  remote = $state<Record<string, { track: MediaStreamTrack; producer: RemoteProducer }>>({});
+  local = $state.raw<MediaStream | null>(null);
+
+  #media: RoomMedia | null = null;
+  readonly #producerOf: Record<'mic' | 'camera' | 'screen', string | null> = { mic: null, camera: null, screen: null };
+
+  constructor(readonly interviewId: string) {}
+
+  connect(initialMessages: ChatMessage[]): () => void {
+    this.messages = [...initialMessages];
+    const offs = [
+      session.on('interview:state', (s) => {
+        if (s.interviewId === this.interviewId) this.#apply(s);
+      }),
+      session.on('interview:chat', (msg) => {
+        if (msg.interviewId === this.interviewId && !this.messages.some((x) => x.id === msg.id)) this.messages = [...this.messages, msg];
+      }),
+      session.room(() => void this.#join().catch(() => {})),
+    ];
+    this.#join().catch((e) => (this.problem = errorMessage(e)));
+    return () => {
+      offs.forEach((off) => off());
+      this.#stopMedia();
+    };
+  }
+
+  #apply(s: Timing): void {
+    this.startedAt = s.startedAt;
+    this.endedAt = s.endedAt;
+    this.plannedMinutes = s.plannedMinutes;
+    if (s.endedAt) this.#stopMedia();
+  }
+
+  async #join(): Promise<void> {
+    const state = await request('interview:join', { interviewId: this.interviewId });
+    this.role = state.role;
+    this.chatMaxLength = state.chatMaxLength;
+    this.#apply(state);
+    if (state.endedAt) return;
+    this.#media?.close();
+    this.remote = {};
+    const media = new RoomMedia(state.roomId, {
+      onTrack: (track, producer) => (this.remote = { ...this.remote, [producer.id]: { track, producer } }),
+      onTrackEnded: (producerId) => {
+        const { [producerId]: _gone, ...rest } = this.remote;
+        this.remote = rest;
+      },
+    });
+    this.#media = media;
+    await media.load(state.routerRtpCapabilities);
+    for (const p of state.producers) await media.consume(p);
+    this.local ??= await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+    for (const track of this.local.getTracks()) {
+      const source = track.kind === 'audio' ? 'mic' : 'camera';
+      this.#producerOf[source] = await media.publishTrack(track, source);
+    }
+  }
+
+  #stopMedia(): void {
+    this.local?.getTracks().forEach((t) => t.stop());
+    this.local = null;
+    this.#media?.close();
+    this.#media = null;
+  }
+
+  toggle(kind: 'mic' | 'camera'): void {
+    const id = this.#producerOf[kind];
+    if (!this.#media || !id) return;
+    if (kind === 'mic') this.micOn = !this.micOn;
+    else this.camOn = !this.camOn;
+    this.#media.setPaused(id, kind === 'mic' ? !this.micOn : !this.camOn);
+  }
+
+  async toggleShare(): Promise<void> {
+    const media = this.#media;
+    if (!media) return;
+    if (this.sharing && this.#producerOf.screen) {
+      await media.unpublishTrack(this.#producerOf.screen);
+      this.#producerOf.screen = null;
+      this.sharing = false;
+      return;
+    }
+    try {
+      const display = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      const [track] = display.getVideoTracks();
+      if (!track) return;
+      this.#producerOf.screen = await media.publishTrack(track, 'screen');
+      this.sharing = true;
+      track.addEventListener('ended', () => void (this.sharing && this.toggleShare()));
+    } catch {
+      // The user closed the picker.
+    }
+  }
+
+  /** Sends a chat message; resolves false (and says why) when refused. */
+  async send(body: string): Promise<boolean> {
+    try {
+      await request('interview:chat', { interviewId: this.interviewId, body });
+      return true;
+    } catch (e) {
+      this.problem = errorMessage(e);
+      return false;
+    }
+  }
+
+  extend = () => request('interview:extend', { interviewId: this.interviewId });
+  end = () => request('interview:end', { interviewId: this.interviewId });
+}

@@ -1,0 +1,152 @@
+import type { QueueLine, QueuePlace } from '@fairground/signaling/protocol';
+import { m } from '$lib/paraglide/messages';
+import { errorMessage, request, RequestError, session } from './session.svelte';
+
+const inLine = (p: QueuePlace) => p.status === 'waiting' || p.status === 'called' || p.status === 'interviewing';
+
+/** A seeker's place in one booth's line (the booth page's queue panel). */
+export class BoothQueue {
+  place = $state<QueuePlace | null>(null);
+  busy = $state(false);
+  notice = $state('');
+
+  constructor(readonly boothId: string) {}
+
+  /** Listens for this booth's place and reads the place held already (a reload, a second tab). */
+  connect(): () => void {
+    const load = () =>
+      request('queue:places', {})
+        .then((places) => (this.place = places.find((p) => p.boothId === this.boothId) ?? null))
+        .catch(() => {});
+    const offs = [
+      session.on('queue:place', (p) => {
+        if (p.boothId !== this.boothId) return;
+        this.place = inLine(p) ? p : null;
+        if (p.status === 'no_show') this.notice = m.queue_no_show();
+      }),
+      // A place may have moved while the connection was down.
+      session.room(() => void load()),
+    ];
+    void load();
+    return () => offs.forEach((off) => off());
+  }
+
+  async join(): Promise<void> {
+    this.busy = true;
+    this.notice = '';
+    try {
+      this.place = await request('queue:join', { boothId: this.boothId });
+    } catch (e) {
+      const code = e instanceof RequestError ? e.code : '';
+      this.notice = code === 'QUEUE_CLOSED' ? m.queue_closed() : code === 'QUEUE_FULL' ? m.queue_full() : errorMessage(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async leave(): Promise<void> {
+    this.busy = true;
+    try {
+      await request('queue:leave', { boothId: this.boothId });
+      this.place = null;
+      this.notice = m.queue_left_info();
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** A seeker called to an interview, on whatever page they are (the layout's call alert). */
+export class IncomingCall {
+  call = $state<QueuePlace | null>(null);
+
+  /** `onCalled` runs once per new call (sound, notification, focus). */
+  connect(onCalled: (call: QueuePlace) => void, onCleared: () => void): () => void {
+    const off = session.on('queue:place', (p) => {
+      if (p.status === 'called' && this.call?.entryId !== p.entryId) {
+        this.call = p;
+        onCalled(p);
+      } else if (this.call && p.entryId === this.call.entryId && p.status !== 'called') {
+        this.clear();
+        onCleared();
+      }
+    });
+    return off;
+  }
+
+  clear(): void {
+    this.call = null;
+  }
+
+  /** Accepts; resolves with the interview to open. */
+  async accept(): Promise<string | null> {
+    if (!this.call) return null;
+    const { interviewId } = await request('queue:accept', { entryId: this.call.entryId });
+    this.clear();
+    return interviewId;
+  }
+
+  async decline(): Promise<void> {
+    if (!this.call) return;
+    const boothId = this.call.boothId;
+    this.clear();
+    await request('queue:leave', { boothId }).catch(() => {});
+  }
+}
+
+/** A recruiter's view of one booth's line: on duty or not, the line and its numbers, the calls. */
+export class StaffLine {
+  onDuty = $state(false);
+  line = $state<QueueLine | null>(null);
+  busy = $state(false);
+  problem = $state('');
+
+  constructor(readonly boothId: string) {}
+
+  /** `onInterview` opens an interview that is ready (this recruiter called the seeker). */
+  connect(onInterview: (interviewId: string) => void): () => void {
+    const offs = [
+      session.on('queue:line', (l) => {
+        if (l.boothId === this.boothId) this.line = l;
+      }),
+      session.on('interview:ready', ({ interviewId }) => onInterview(interviewId)),
+      // Duty belonged to the old connection: take it up again on the new one.
+      session.room(() => {
+        if (this.onDuty) void request('queue:duty', { boothId: this.boothId, onDuty: true }).catch(() => {});
+      }),
+    ];
+    return () => {
+      offs.forEach((off) => off());
+      if (this.onDuty) void request('queue:duty', { boothId: this.boothId, onDuty: false }).catch(() => {});
+    };
+  }
+
+  async #run(action: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.problem = '';
+    try {
+      await action();
+    } catch (e) {
+      this.problem = errorMessage(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  setDuty = (value: boolean) =>
+    this.#run(async () => {
+      await request('queue:duty', { boothId: this.boothId, onDuty: value });
+      this.onDuty = value;
+    });
+
+  callNext = () =>
+    this.#run(async () => {
+      const called = await request('queue:call-next', { boothId: this.boothId });
+      if (!called) this.problem = m.staff_nobody();
+    });
+
+  callThis = (entryId: string, reason: string) =>
+    this.#run(async () => {
+      await request('queue:call', { boothId: this.boothId, entryId, reason });
+    });
+}
