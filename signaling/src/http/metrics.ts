@@ -29,6 +29,18 @@ export function createMetrics(sources: MetricSources) {
   gauge('media_transports', 'WebRTC transports open', async () => (await sources.media()).transports);
   gauge('media_producers', 'Producers open', async () => (await sources.media()).producers);
   gauge('media_consumers', 'Consumers open', async () => (await sources.media()).consumers);
+  // Which process each worker is, so an operator (or a failure test) can tell a replaced worker
+  // from the old one and find the pid to look at.
+  new Gauge({
+    name: 'fairground_media_worker_pid',
+    help: 'Process id of each mediasoup worker, by worker index',
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      (await sources.media()).workerPids.forEach((pid, i) => this.set({ worker: String(i) }, pid));
+    },
+  });
 
   return {
     handler: async (_req: Request, res: Response) => {

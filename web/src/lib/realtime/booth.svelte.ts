@@ -51,6 +51,8 @@ export class BoothStage {
       return;
     }
     await this.media.open(state, { consume: !state.isStaff });
+    // Staff who were live before a reconnect or a media reset are live again, without a click.
+    if (state.isStaff) await this.media.republish();
     this.phase = 'ready';
   }
 

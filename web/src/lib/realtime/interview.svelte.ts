@@ -43,6 +43,10 @@ export class InterviewSession {
         if (msg.interviewId === this.interviewId && !this.messages.some((x) => x.id === msg.id)) this.messages = [...this.messages, msg];
       }),
       session.room(() => void this.#join().catch(() => {})),
+      // The media server lost this room (its worker died): join again, both sides republish.
+      session.on('media:room-reset', (p) => {
+        if (this.#media && p.roomId === this.#media.roomId) void this.#join().catch(() => {});
+      }),
     ];
     this.#join().catch((e) => (this.problem = errorMessage(e)));
     return () => {
@@ -76,11 +80,18 @@ export class InterviewSession {
     this.#media = media;
     await media.load(state.routerRtpCapabilities);
     for (const p of state.producers) await media.consume(p);
+    if (this.local?.getTracks().some((t) => t.readyState === 'ended')) {
+      this.local.getTracks().forEach((t) => t.stop());
+      this.local = null;
+    }
     this.local ??= await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
     for (const track of this.local.getTracks()) {
       const source = track.kind === 'audio' ? 'mic' : 'camera';
       this.#producerOf[source] = await media.publishTrack(track, source);
     }
+    // A rejoin keeps what the user had muted muted.
+    if (!this.micOn && this.#producerOf.mic) media.setPaused(this.#producerOf.mic, true);
+    if (!this.camOn && this.#producerOf.camera) media.setPaused(this.#producerOf.camera, true);
   }
 
   #stopMedia(): void {

@@ -80,7 +80,13 @@ export class LiveMedia {
 
   /** Publishes the local camera again on a new room connection (after a rejoin). */
   async republish(options: { simulcast?: boolean } = {}): Promise<void> {
-    if (this.publishing && this.localStream && this.#media) await this.#media.publish(this.localStream, options);
+    if (!this.publishing || !this.localStream || !this.#media) return;
+    // A camera that went away meanwhile (unplugged, taken by another app) is asked for again.
+    if (this.localStream.getTracks().some((t) => t.readyState === 'ended')) {
+      this.localStream.getTracks().forEach((t) => t.stop());
+      this.localStream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
+    }
+    await this.#media.publish(this.localStream, options);
   }
 
   /** Stops publishing everything (camera, microphone, screen). */

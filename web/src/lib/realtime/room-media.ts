@@ -121,6 +121,9 @@ export class RoomMedia {
     const simulcast = options.simulcast && track.kind === 'video';
     const producer = await this.#send.produce({
       track,
+      // Closing the producer (a rejoin after a media reset closes the old transport) must not
+      // stop the camera: the page publishes the same track again. Pages stop tracks themselves.
+      stopTracks: false,
       appData: { source },
       ...(simulcast ? { encodings: SIMULCAST_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
     });
