@@ -57,3 +57,46 @@ test('the mediasoup worker under a live booth is killed: the viewer sees the str
   await seeker.context.close();
   await employer.context.close();
 });
+
+test('the mediasoup worker under a 1:1 interview is killed: both sides see each other again without reloading', async ({ browser }) => {
+  const recruiter = await newUser(browser);
+  await signIn(recruiter.page, 'employer2@example.com');
+  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await recruiter.page.getByRole('link', { name: /Visit booth: .*Green/ }).click();
+  await recruiter.page.waitForURL(/\/booths\//);
+  const boothUrl = recruiter.page.url();
+  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
+  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.goto(boothUrl);
+  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
+  await recruiter.page.getByRole('button', { name: 'Call next' }).click();
+  await seeker.page.getByRole('alertdialog', { name: /A recruiter is calling you/ }).getByRole('button', { name: 'Accept and join' }).click();
+  await seeker.page.waitForURL(/\/interviews\//);
+  await recruiter.page.waitForURL(/\/interviews\//);
+  await expectMediaFlowing(seeker.page);
+  await expectMediaFlowing(recruiter.page);
+
+  const [pid] = await workerPids(seeker.page);
+  const before = await Promise.all([seeker.page, recruiter.page].map((p) => p.evaluate(() => window.__peerConnections?.length ?? 0)));
+  const killedAt = Date.now();
+  process.kill(pid!, 'SIGKILL');
+
+  // Each side rejoins the reset room, publishes its camera again and receives the other's.
+  await Promise.all(
+    [seeker.page, recruiter.page].map((page, i) =>
+      expect.poll(() => framesOnNewConnections(page, before[i]!), { timeout: 15_000, intervals: [200] }).toBeGreaterThan(0),
+    ),
+  );
+  console.log(`[chaos] interview media back on both sides ${Date.now() - killedAt} ms after its worker was killed`);
+  await expectMediaFlowing(seeker.page);
+  await expectMediaFlowing(recruiter.page);
+  await expect(seeker.page.getByTestId('interview-timer')).toContainText('left');
+
+  await recruiter.page.getByRole('button', { name: 'End interview' }).click();
+  await expect(seeker.page.getByText('This interview has ended.')).toBeVisible();
+  await seeker.context.close();
+  await recruiter.context.close();
+});
