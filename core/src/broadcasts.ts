@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { requireRole, type Actor } from './actor.ts';
+import { isHost, isOrganizer, requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastSchema, type BroadcastInput } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -11,7 +11,6 @@ const { broadcasts, broadcastHosts, broadcastHostInvitations, users } = schema;
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
-const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role === 'admin';
 
 /** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
 export class BroadcastService {
@@ -57,10 +56,10 @@ export class BroadcastService {
    */
   async access(actor: Actor, id: string, now = new Date()) {
     const broadcast = await this.get(actor, id);
-    const isHost = isOrganizer(actor) || broadcast.hosts.some((h) => h.id === actor?.id);
+    const host = isHost(actor, broadcast.hosts);
     /** Past its end: a record now. Nobody goes live, comes on stage or is counted as a viewer. */
     const ended = broadcast.endsAt <= now;
-    return { broadcast, isHost, ended };
+    return { broadcast, isHost: host, ended };
   }
 
   /**

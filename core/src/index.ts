@@ -12,8 +12,8 @@ import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { MatchingService } from './matching.ts';
 import { ReportService } from './reports.ts';
 
-export { ServiceError, type ServiceErrorCode } from './errors.ts';
-export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
+export { ServiceError, HTTP_STATUS, type ServiceErrorCode } from './errors.ts';
+export { type Actor, isOrganizer, isHost, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { visibleBooth, type VisibleBooth } from './booths.ts';
 export { UserService } from './users.ts';

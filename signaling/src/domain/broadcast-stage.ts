@@ -1,4 +1,4 @@
-import { DomainError } from './errors.ts';
+import { ServiceError } from '@fairground/core';
 import type { PresenceStore } from './presence-store.ts';
 import type { StagePerson, StageState } from '../protocol/index.ts';
 
@@ -41,9 +41,9 @@ export class BroadcastStage {
 
   async invite(broadcastId: string, peer: string): Promise<StagePerson> {
     const hand = await this.#find(handsRoom(broadcastId), peer);
-    if (!hand) throw new DomainError('NOT_FOUND', 'That viewer has not raised a hand (or has left)');
+    if (!hand) throw new ServiceError('NOT_FOUND', 'That viewer has not raised a hand (or has left)');
     if ((await this.presence.count(stageRoom(broadcastId))) >= MAX_STAGE_GUESTS) {
-      throw new DomainError('CONFLICT', `The stage is full (${MAX_STAGE_GUESTS} guests); send someone back first`);
+      throw new ServiceError('CONFLICT', `The stage is full (${MAX_STAGE_GUESTS} guests); send someone back first`);
     }
     await this.presence.add(stageRoom(broadcastId), member(hand), peer);
     await this.presence.remove(handsRoom(broadcastId), member(hand), peer);

@@ -1,9 +1,9 @@
+import { ServiceError } from '@fairground/core';
 import { broadcastRoomId } from '../domain/broadcast-audience.ts';
 import { broadcastHandSchema, broadcastJoinSchema, broadcastStagePeerSchema } from '../protocol/index.ts';
 import { toRemoteProducer, type Connection, type ConnectionDeps } from './connection.ts';
 import { handle } from './handle.ts';
 import type { BroadcastView } from './broadcast-views.ts';
-import { DomainError } from '../domain/errors.ts';
 
 /**
  * Guidance broadcasts over the socket: hosts (named hosts, organizers) publish into the room,
@@ -21,7 +21,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
   };
   const requireHost = async (broadcastId: string) => {
     const { isHost } = await services.broadcasts.access(user, broadcastId);
-    if (!isHost) throw new DomainError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may do this');
+    if (!isHost) throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may do this');
   };
 
   handle(socket, 'broadcast:join', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
@@ -62,14 +62,14 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
 
   handle(socket, 'broadcast:stats', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
     const { isHost } = await services.broadcasts.access(user, broadcastId);
-    if (!isHost) throw new DomainError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers see its numbers');
+    if (!isHost) throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers see its numbers');
     const [stats, live] = await Promise.all([services.audience.stats(broadcastId), audience.count(broadcastId)]);
     return { ...stats, live };
   });
 
   handle(socket, 'broadcast:hand', broadcastHandSchema, limiter, log, async ({ broadcastId, raised }) => {
     conn.inRoom(broadcastRoomId(broadcastId));
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'Sign in to ask a question on stage');
+    if (!user) throw new ServiceError('UNAUTHENTICATED', 'Sign in to ask a question on stage');
     if (raised) await services.broadcasts.requireOpen(user, broadcastId);
     await stage.setHand(broadcastId, { peer: socket.id, name: user.name }, raised);
     await publishStage(broadcastId);

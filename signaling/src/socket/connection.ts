@@ -1,10 +1,10 @@
+import { ServiceError } from '@fairground/core';
 import type { Logger } from 'pino';
 import type { Services } from '@fairground/core';
 import { recordEvent } from '@fairground/core';
 import type { Db } from '@fairground/db';
 import type { MediaServer, ProducerInfo } from '@fairground/media-server';
 import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
-import { DomainError } from '../domain/errors.ts';
 import type { PresenceStore } from '../domain/presence-store.ts';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
 import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
@@ -117,7 +117,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     },
     inRoom(roomId) {
       const room = joined.get(roomId);
-      if (!room) throw new DomainError('NOT_IN_ROOM', 'Join this room before using its media');
+      if (!room) throw new ServiceError('NOT_IN_ROOM', 'Join this room before using its media');
       return room;
     },
   };
@@ -129,13 +129,13 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     conn.inRoom(roomId);
     if (user) return;
     if (direction === 'recv' && roomId.startsWith('broadcast:')) return;
-    throw new DomainError('UNAUTHENTICATED', 'Sign in to use media here');
+    throw new ServiceError('UNAUTHENTICATED', 'Sign in to use media here');
   };
   /** An interview's room takes no new transports or streams once the interview has ended. */
   const requireOpenInterview = async (roomId: string) => {
     if (!roomId.startsWith('interview:')) return;
     const { interview } = await deps.services.interviews.requireParticipant(user, roomId.slice('interview:'.length));
-    if (interview.endedAt) throw new DomainError('CONFLICT', 'The interview has ended');
+    if (interview.endedAt) throw new ServiceError('CONFLICT', 'The interview has ended');
   };
   /** May this peer publish here now? For broadcasts, returns when the broadcast ends. */
   const requirePublisher = async (roomId: string, source?: MediaSource): Promise<Date | null> => {
@@ -146,9 +146,9 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       await requireOpenInterview(roomId);
     } else if (isBroadcast && (await deps.stage.isGuest(broadcastId, peerId))) {
       // A viewer a host brought on stage may publish camera and microphone until sent back.
-      if (source === 'screen') throw new DomainError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
+      if (source === 'screen') throw new ServiceError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
     } else {
-      throw new DomainError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+      throw new ServiceError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
     }
     // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
     if (isBroadcast) return (await deps.services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;

@@ -2,10 +2,10 @@ import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { MediaError } from '@fairground/media-server';
-import { ServiceError } from '@fairground/core';
-import { DomainError } from '../domain/errors.ts';
+import { ServiceError, type ServiceErrorCode } from '@fairground/core';
 import type {
   ClientToServerEvents,
+  ErrorCode,
   InterServerEvents,
   ProtocolError,
   Result,
@@ -77,21 +77,39 @@ export function handle<E extends keyof ClientToServerEvents, S extends z.ZodType
   socket.on(event, listener as never);
 }
 
+/** The one mapping of a service refusal to its wire code. */
+const WIRE_CODE: Record<ServiceErrorCode, ErrorCode> = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  NOT_AUTHORIZED: 'NOT_AUTHORIZED',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID: 'INVALID_PAYLOAD',
+  CONFLICT: 'CONFLICT',
+  QUEUE_CLOSED: 'QUEUE_CLOSED',
+  QUEUE_FULL: 'QUEUE_FULL',
+  MUTED: 'MUTED',
+  SLOW_MODE: 'SLOW_MODE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  NOT_IN_ROOM: 'NOT_IN_ROOM',
+};
+
+/** The media server's refusals on the wire: its own codes where the client acts on them, else NOT_FOUND. */
+const MEDIA_WIRE_CODE: Partial<Record<string, ErrorCode>> = {
+  CANNOT_CONSUME: 'CANNOT_CONSUME',
+  MEDIA_REJECTED: 'MEDIA_REJECTED',
+  LIMIT_REACHED: 'LIMIT_REACHED',
+};
+
 export function toProtocolError(error: unknown, log: Logger, event: string): ProtocolError {
-  if (error instanceof DomainError) return { code: error.code, message: error.message };
   if (error instanceof ServiceError) {
-    const code = error.code === 'INVALID' ? 'INVALID_PAYLOAD' : error.code;
     return {
-      code,
+      code: WIRE_CODE[error.code],
       message: error.message,
       ...(Object.keys(error.fields).length ? { details: error.fields } : {}),
       ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
   if (error instanceof MediaError) {
-    const code =
-      error.code === 'CANNOT_CONSUME' || error.code === 'MEDIA_REJECTED' || error.code === 'LIMIT_REACHED' ? error.code : 'NOT_FOUND';
-    return { code, message: error.message };
+    return { code: MEDIA_WIRE_CODE[error.code] ?? 'NOT_FOUND', message: error.message };
   }
   log.error({ event, err: error }, 'handler failed');
   return { code: 'INTERNAL', message: 'Something went wrong on our side; please try again' };

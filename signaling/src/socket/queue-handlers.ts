@@ -1,5 +1,4 @@
 import { ServiceError } from '@fairground/core';
-import { DomainError } from '../domain/errors.ts';
 import {
   emptySchema,
   queueBoothSchema,
@@ -36,7 +35,7 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   };
 
   handle(socket, 'queue:join', queueBoothSchema, limiter, log, async ({ boothId }) => {
-    if (user && !deps.joinLimiter(user.id).take()) throw new DomainError('RATE_LIMITED', 'Too many joins; wait a moment');
+    if (user && !deps.joinLimiter(user.id).take()) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
     const open = (await presence.count(dutyRoom(boothId))) > 0;
     const { created } = await services.queue.join(user, boothId, open);
     if (created) publisher.changed(boothId);
@@ -65,7 +64,7 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   handle(socket, 'queue:duty', queueDutySchema, limiter, log, async ({ boothId, onDuty }) => {
     await services.queue.requireStaff(user, boothId);
     if (!(await joinStaffRoom(socket, services, boothId))) {
-      throw new DomainError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
+      throw new ServiceError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
     }
     if (onDuty) {
       await presence.add(dutyRoom(boothId), socket.data.identity, socket.id);
