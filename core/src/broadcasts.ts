@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
+import { DomainEvents } from './events.ts';
 import { isHost, isOrganizer, requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastSchema, type BroadcastInput } from './schemas.ts';
@@ -17,6 +18,7 @@ export class BroadcastService {
   constructor(
     private readonly db: Db,
     private readonly mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+    private readonly events: DomainEvents = new DomainEvents(),
   ) {}
 
   /** Published broadcasts not yet over (organizers also see drafts). */
@@ -109,14 +111,16 @@ export class BroadcastService {
    * Marks published broadcasts that have started as announced and returns them. The update is
    * conditional, so with several nodes exactly one announces each broadcast.
    */
-  announceDue(now = new Date()) {
-    return this.db
+  async announceDue(now = new Date()) {
+    const announced = await this.db
       .update(broadcasts)
       .set({ announcedAt: now })
       .where(
         and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)),
       )
       .returning();
+    for (const broadcast of announced) this.events.emit('broadcast.started', { broadcast });
+    return announced;
   }
 }
 

@@ -15,7 +15,10 @@ import { ReportService } from './reports.ts';
 export { ServiceError, HTTP_STATUS, type ServiceErrorCode } from './errors.ts';
 export { type Actor, isOrganizer, isHost, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
-export { visibleBooth, type VisibleBooth } from './booths.ts';
+export { BoothService, visibleBooth, type VisibleBooth } from './booths.ts';
+import { BoothService } from './booths.ts';
+export { DomainEvents, type DomainEventMap, type DomainEventName, type DomainListener } from './events.ts';
+import { DomainEvents } from './events.ts';
 export { UserService } from './users.ts';
 import { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
@@ -94,23 +97,31 @@ export function createServices(
 ) {
   /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
   const access = new AccessEvents();
+  /** What happened, after each commit: sockets and reports subscribe (core/src/events.ts). */
+  const events = new DomainEvents();
+  const uploads = new UploadService(db, uploadQuotas);
   return {
     access,
+    events,
     users: new UserService(db, access),
-    queue: new BoothQueue(db, queueOptions),
-    interviews: new InterviewService(db),
-    employers: new EmployerService(db, mail, access),
+    booths: new BoothService(db, events),
+    queue: new BoothQueue(db, queueOptions, events),
+    interviews: new InterviewService(db, events),
+    employers: new EmployerService(db, mail, access, uploads),
     invitations: new InvitationService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db, mail),
+    broadcasts: new BroadcastService(db, mail, events),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
-    uploads: new UploadService(db, uploadQuotas),
+    uploads,
     matching: new MatchingService(db),
     reports: new ReportService(db),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
+export { type PresenceStore } from './presence.ts';
+export { MemoryPresenceStore } from './memory-presence.ts';
+export { BroadcastStage, MAX_STAGE_GUESTS, type StagePerson, type StageState } from './broadcast-stage.ts';
 export { sharePlatform, platform, type Platform } from './platform.ts';

@@ -12,15 +12,14 @@ import { createMailer } from './mail.ts';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
-import { BoothDirectory } from './domain/booths.ts';
 import { startClock } from './domain/clock.ts';
 import { closeInterviewMedia, interviewRoomId } from './socket/interview-handlers.ts';
 import { ViewerCounter } from './domain/viewer-counter.ts';
 import { BroadcastAudience } from './domain/broadcast-audience.ts';
-import { BroadcastStage } from './domain/broadcast-stage.ts';
+import { BroadcastStage } from '@fairground/core';
 import { closeProducersOf } from './socket/broadcast-handlers.ts';
-import type { PresenceStore } from './domain/presence-store.ts';
-import { MemoryPresenceStore } from './stores/memory-presence.ts';
+import type { PresenceStore } from '@fairground/core';
+import { MemoryPresenceStore } from '@fairground/core';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { authenticate } from './socket/auth.ts';
 import { createBroadcastViews } from './socket/broadcast-views.ts';
@@ -200,7 +199,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
     io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
-    const booths = new BoothDirectory(database.db);
 
     media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
     media.on('consumer-closed', ({ roomId, consumerId, peerId }) =>
@@ -212,25 +210,33 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       const clock = startClock({
         fairs: services.fairs,
         broadcasts: services.broadcasts,
-        // With the Redis adapter this reaches every node's sockets; only one node announces each.
-        onBroadcastLive: ({ id, title }) => io.emit('notice:broadcast-live', { broadcastId: id, title }),
+        // What the clock changed is told on the services' events (below).
         interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
-        // The node that closed an overdue interview tells both sides, and the booth's line moves on.
-        onInterviewClosed: (interview) => {
-          io.to(interviewRoomId(interview.id)).emit('interview:state', {
-            interviewId: interview.id,
-            startedAt: interview.startedAt?.toISOString() ?? null,
-            endedAt: interview.endedAt?.toISOString() ?? null,
-            plannedMinutes: interview.plannedMinutes,
-          });
-          closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
-          queue.changed(interview.boothId);
-        },
         intervalMs: config.CLOCK_INTERVAL_MS,
         log: getLogger('signaling:clock'),
       });
       closers.push(() => clock.stop());
     }
+
+    // Domain events from core, emitted by the node whose transaction made the change.
+    services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
+    closers.push(
+      // With the Redis adapter this reaches every node's sockets; only one node announces each.
+      services.events.on('broadcast.started', ({ broadcast }) =>
+        io.emit('notice:broadcast-live', { broadcastId: broadcast.id, title: broadcast.title }),
+      ),
+      // Ended by a participant or by the clock: both sides hear of it and the media room closes
+      // on every node (the line's push follows the service's queue.changed).
+      services.events.on('interview.ended', ({ interview }) => {
+        io.to(interviewRoomId(interview.id)).emit('interview:state', {
+          interviewId: interview.id,
+          startedAt: interview.startedAt?.toISOString() ?? null,
+          endedAt: interview.endedAt?.toISOString() ?? null,
+          plannedMinutes: interview.plannedMinutes,
+        });
+        closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
+      }),
+    );
 
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
@@ -265,7 +271,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       onConnection(socket, {
         io,
         db: database.db,
-        booths,
         media,
         viewers,
         audience,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryPresenceStore } from '../stores/memory-presence.ts';
+import { MemoryPresenceStore } from '@fairground/core';
 import { BroadcastAudience, type AudienceLedgerPort } from './broadcast-audience.ts';
 import { ViewerCounter } from './viewer-counter.ts';
 

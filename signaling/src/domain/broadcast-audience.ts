@@ -1,4 +1,4 @@
-import type { PresenceStore } from './presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 import type { ViewerCounter } from './viewer-counter.ts';
 
 export const broadcastRoomId = (broadcastId: string) => `broadcast:${broadcastId}`;

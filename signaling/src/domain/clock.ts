@@ -10,7 +10,7 @@ export interface ClockDeps {
   /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
-  onBroadcastLive(broadcast: { id: string; title: string }): void;
+  onBroadcastLive?(broadcast: { id: string; title: string }): void;
   /** Told about each interview this node closed (exactly one node closes each). */
   onInterviewClosed?(interview: ClosedInterview): void;
   log: Pick<Logger, 'error' | 'debug'>;
@@ -53,7 +53,7 @@ export function startClock(deps: ClockDeps): Clock {
     try {
       for (const broadcast of await deps.broadcasts.announceDue(at)) {
         try {
-          deps.onBroadcastLive({ id: broadcast.id, title: broadcast.title });
+          deps.onBroadcastLive?.({ id: broadcast.id, title: broadcast.title });
         } catch (err) {
           deps.log.error({ err, broadcastId: broadcast.id }, 'announcing a broadcast failed');
         }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryPresenceStore } from '../stores/memory-presence.ts';
+import { MemoryPresenceStore } from '@fairground/core';
 import { ViewerCounter } from './viewer-counter.ts';
 
 describe('ViewerCounter', () => {

@@ -1,4 +1,4 @@
-import type { PresenceStore } from './presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 
 export interface ViewerCounterOptions {
   store: PresenceStore;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PresenceStore } from '../domain/presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 import { clientAddress, type AddressSettings } from '../http/client-address.ts';
 import { ErrorCode } from '../protocol/index.ts';
 import type { AppSocket } from './handle.ts';

@@ -1,14 +1,13 @@
 import { ServiceError } from '@fairground/core';
 import type { Logger } from 'pino';
 import type { Services } from '@fairground/core';
-import { recordEvent } from '@fairground/core';
 import type { Db } from '@fairground/db';
 import type { MediaServer, ProducerInfo } from '@fairground/media-server';
-import { boothRoomId, type BoothDirectory } from '../domain/booths.ts';
-import type { PresenceStore } from '../domain/presence-store.ts';
+import { boothRoomId } from '../domain/rooms.ts';
+import type { PresenceStore } from '@fairground/core';
 import type { ViewerCounter } from '../domain/viewer-counter.ts';
 import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
-import type { BroadcastStage } from '../domain/broadcast-stage.ts';
+import type { BroadcastStage } from '@fairground/core';
 import {
   boothJoinSchema,
   boothLeaveSchema,
@@ -39,7 +38,6 @@ import type { AppServer } from '../server.ts';
 export interface ConnectionDeps {
   io: AppServer;
   db: Db;
-  booths: BoothDirectory;
   media: MediaServer;
   viewers: ViewerCounter;
   audience: BroadcastAudience;
@@ -83,7 +81,7 @@ export function toRemoteProducer(p: ProducerInfo): RemoteProducer {
 
 /** The thin adapter between one socket and the domain: validates, authorizes, delegates. */
 export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
-  const { booths, media, viewers, presence } = deps;
+  const { media, viewers, presence } = deps;
   const user = socket.data.user;
   const log = deps.log.child({ socketId: socket.id, userId: user?.id });
   const limiter = tokenBucket(30, 120);
@@ -174,13 +172,13 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
     if (socket.data.sessionRoom) void socket.join(socket.data.sessionRoom);
     presence
       .add(ONLINE, socket.data.identity, socket.id)
+      // The lines concerned are pushed on the service's queue.changed.
       .then(() => deps.services.queue.markConnected(user.id))
-      .then((boothIds) => boothIds.forEach((b) => deps.queue.changed(b)))
       .catch((err: unknown) => log.warn({ err }, 'presence on connect failed'));
   }
 
   handle(socket, 'booth:join', boothJoinSchema, limiter, log, async ({ boothId }) => {
-    const { booth, isStaff: wasStaff } = await booths.access(boothId, user);
+    const { booth, isStaff: wasStaff } = await deps.services.booths.access(user, boothId);
     // Staff pushes go to the staff room: joined first, membership checked again after (joinStaffRoom).
     const isStaff = wasStaff && (await joinStaffRoom(socket, deps.services, boothId));
     const roomId = boothRoomId(boothId);
@@ -201,9 +199,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       deps.dashboard.boothChanged(boothId);
     }
     // The funnel's first stage: a signed-in seeker visited this booth (once, whatever the retries).
-    if (entered && user?.role === 'seeker') {
-      await recordEvent(deps.db, { id: `booth_visit:${boothId}:${user.id}`, kind: 'booth_visit', boothId, actor: user.id });
-    }
+    if (entered) await deps.services.booths.visited(user, boothId);
     if (isStaff) deps.queue.changed(boothId);
     return {
       boothId,
@@ -337,7 +333,7 @@ export function onConnection(socket: AppSocket, deps: ConnectionDeps): void {
       .then(() => presence.connections(ONLINE, socket.data.identity))
       .then(async (open) => {
         if (open > 0) return;
-        for (const boothId of await deps.services.queue.markDisconnected(user.id)) deps.queue.changed(boothId);
+        await deps.services.queue.markDisconnected(user.id);
       })
       .catch((err: unknown) => log.warn({ err }, 'presence on disconnect failed'));
   });

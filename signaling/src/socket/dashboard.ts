@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Actor, Services } from '@fairground/core';
-import { boothRoomId } from '../domain/booths.ts';
+import { boothRoomId } from '../domain/rooms.ts';
 import { broadcastRoomId } from '../domain/broadcast-audience.ts';
-import type { PresenceStore } from '../domain/presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 import type { FairDashboard } from '../protocol/index.ts';
 import type { AppServer } from '../server.ts';
 import { dutyRoom } from './queue-publisher.ts';

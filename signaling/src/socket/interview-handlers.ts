@@ -65,10 +65,9 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
   });
 
   handle(socket, 'interview:end', interviewIdSchema, limiter, log, async ({ interviewId }) => {
-    const row = await services.interviews.end(user, interviewId);
-    io.to(interviewRoomId(interviewId)).emit('interview:state', state(row));
-    closeInterviewMedia(deps, interviewId);
-    deps.queue.changed(row.boothId);
+    // Both sides hear of it, the media room closes and the line moves on: on the service's
+    // interview.ended (server.ts), the same path as an interview the clock closes.
+    await services.interviews.end(user, interviewId);
     return null;
   });
 }

@@ -37,14 +37,12 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   handle(socket, 'queue:join', queueBoothSchema, limiter, log, async ({ boothId }) => {
     if (user && !deps.joinLimiter(user.id).take()) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
     const open = (await presence.count(dutyRoom(boothId))) > 0;
-    const { created } = await services.queue.join(user, boothId, open);
-    if (created) publisher.changed(boothId);
+    await services.queue.join(user, boothId, open);
     return placeOf(boothId);
   });
 
   handle(socket, 'queue:leave', queueBoothSchema, limiter, log, async ({ boothId }) => {
-    const left = await services.queue.leave(user, boothId);
-    if (left) publisher.changed(boothId);
+    await services.queue.leave(user, boothId);
     return null;
   });
 
@@ -57,7 +55,6 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   handle(socket, 'queue:accept', queueEntrySchema, limiter, log, async ({ entryId }) => {
     const interview = await services.queue.accept(user, entryId);
     deps.io.to(userRoom(interview.recruiterId)).emit('interview:ready', { interviewId: interview.id });
-    publisher.changed(interview.boothId);
     return { interviewId: interview.id };
   });
 
@@ -84,14 +81,12 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
   handle(socket, 'queue:call-next', queueBoothSchema, limiter, log, async ({ boothId }) => {
     const entry = await services.queue.callNext(user, boothId);
     if (!entry) return null;
-    publisher.changed(boothId);
     log.info({ boothId, entryId: entry.id }, 'called');
     return { entryId: entry.id };
   });
 
   handle(socket, 'queue:call', queueCallSchema, limiter, log, async ({ boothId, entryId, reason }) => {
     const entry = await services.queue.callSpecific(user, boothId, entryId, reason);
-    publisher.changed(boothId);
     log.info({ boothId, entryId, reason }, 'called out of turn');
     return { entryId: entry.id };
   });

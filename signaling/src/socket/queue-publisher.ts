@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import { eq } from 'drizzle-orm';
 import { bestMatch, funnelReport, interviewsStartedSince, startOfDay, type Services } from '@fairground/core';
-import { schema, type Db, type SessionUser } from '@fairground/db';
+import type { Db } from '@fairground/db';
 import { coalescer } from '../domain/coalesce.ts';
-import type { PresenceStore } from '../domain/presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 import type { AppServer } from '../server.ts';
 import type { QueueLine, QueueLineItem, QueuePlace } from '../protocol/index.ts';
 
@@ -44,7 +43,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   }
   const medianOf = (boothId: string) => cached(`median:${boothId}`, 3000, () => services.queue.medianInterviewSeconds(boothId));
   const funnelOf = (boothId: string) => cached(`funnel:${boothId}`, 2000, () => funnelReport(db, [boothId]));
-  const boothOf = (boothId: string) => cached(`booth:${boothId}`, 60_000, () => loadBooth(boothId));
+  const boothOf = (boothId: string) => cached(`booth:${boothId}`, 60_000, () => services.booths.header(boothId));
   const employerNameOf = async (boothId: string) => (await boothOf(boothId)).employerName;
   // "Today" is the fair's day, on its own clock, not the server's.
   const interviewsTodayOf = (boothId: string) =>
@@ -54,16 +53,6 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
 
   // A booth's jobs change rarely; a recruiter editing one sees the new match within a few seconds.
   const jobsOf = (boothId: string) => cached(`jobs:${boothId}`, 5000, () => services.matching.jobsOfBooth(boothId));
-
-  async function loadBooth(boothId: string): Promise<{ employerName: string; timeZone: string }> {
-    const [row] = await db
-      .select({ name: schema.employers.name, timeZone: schema.fairs.timeZone })
-      .from(schema.booths)
-      .innerJoin(schema.employers, eq(schema.employers.id, schema.booths.employerId))
-      .innerJoin(schema.fairs, eq(schema.fairs.id, schema.booths.fairId))
-      .where(eq(schema.booths.id, boothId));
-    return { employerName: row?.name ?? '', timeZone: row?.timeZone ?? 'UTC' };
-  }
 
   let closed = false;
 
@@ -155,22 +144,16 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       acceptBy: null,
     });
 
-  async function actorOf(userId: string): Promise<SessionUser | null> {
-    const [u] = await db.select().from(schema.users).where(eq(schema.users.id, userId));
-    return u ? { id: u.id, email: u.email, name: u.name, role: u.role } : null;
-  }
+  // Every change of a line (whichever service call or clock made it) is pushed from here.
+  const unsubscribe = [
+    services.events.on('queue.changed', ({ boothId }) => publisher.schedule(boothId)),
+    services.events.on('queue.ended', ({ entry }) => ended(entry)),
+  ];
 
+  /** The queue's clock (no-shows call the next seeker): the rule is core's, this only runs it. */
   async function sweep(): Promise<void> {
-    const { noShows, expired } = await services.queue.sweep();
-    for (const entry of [...noShows, ...expired]) {
-      await ended(entry);
-      publisher.schedule(entry.boothId);
-    }
-    // The recruiter whose call went unanswered gets the next seeker.
-    for (const entry of noShows) {
-      if (!entry.calledBy) continue;
-      const next = await services.queue.callNext(await actorOf(entry.calledBy), entry.boothId).catch(() => null);
-      if (next) log.info({ boothId: entry.boothId, entryId: next.id }, 'called next after a no-show');
+    for (const next of await services.queue.sweepAndCallNext()) {
+      log.info({ boothId: next.boothId, entryId: next.id }, 'called next after a no-show');
     }
   }
 
@@ -189,6 +172,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
     sweep,
     close(): void {
       closed = true;
+      for (const off of unsubscribe) off();
       clearInterval(timer);
       publisher.close();
     },

@@ -1,6 +1,17 @@
-import { ServiceError } from '@fairground/core';
-import type { PresenceStore } from './presence-store.ts';
-import type { StagePerson, StageState } from '../protocol/index.ts';
+import { ServiceError } from './errors.ts';
+import type { PresenceStore } from './presence.ts';
+
+/** A viewer by their connection (`peer`) and display name. */
+export interface StagePerson {
+  peer: string;
+  name: string;
+}
+
+export interface StageState {
+  broadcastId: string;
+  hands: StagePerson[];
+  guests: StagePerson[];
+}
 
 /** Guests on stage at once, besides the hosts. */
 export const MAX_STAGE_GUESTS = 3;
@@ -42,10 +53,11 @@ export class BroadcastStage {
   async invite(broadcastId: string, peer: string): Promise<StagePerson> {
     const hand = await this.#find(handsRoom(broadcastId), peer);
     if (!hand) throw new ServiceError('NOT_FOUND', 'That viewer has not raised a hand (or has left)');
-    if ((await this.presence.count(stageRoom(broadcastId))) >= MAX_STAGE_GUESTS) {
+    // One atomic check-and-add (a Lua script with Redis): hosts on two nodes inviting at once
+    // cannot seat a fourth guest.
+    if (!(await this.presence.addWithin(stageRoom(broadcastId), member(hand), peer, MAX_STAGE_GUESTS))) {
       throw new ServiceError('CONFLICT', `The stage is full (${MAX_STAGE_GUESTS} guests); send someone back first`);
     }
-    await this.presence.add(stageRoom(broadcastId), member(hand), peer);
     await this.presence.remove(handsRoom(broadcastId), member(hand), peer);
     return hand;
   }

@@ -1,4 +1,4 @@
-import type { PresenceStore } from '../domain/presence-store.ts';
+import type { PresenceStore } from './presence.ts';
 
 /** Presence for a single process (the default without REDIS_URL). */
 export class MemoryPresenceStore implements PresenceStore {
@@ -22,6 +22,14 @@ export class MemoryPresenceStore implements PresenceStore {
     if (connections && connections.size === 0) room.delete(identity);
     if (room.size === 0) this.#rooms.delete(roomId);
     return room.size;
+  }
+
+  async addWithin(roomId: string, identity: string, connectionId: string, limit: number): Promise<boolean> {
+    // Synchronous from the check to the add: nothing else runs in between on this process.
+    const room = this.#rooms.get(roomId);
+    if (!room?.has(identity) && (room?.size ?? 0) >= limit) return false;
+    await this.add(roomId, identity, connectionId);
+    return true;
   }
 
   async count(roomId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryPresenceStore } from '../stores/memory-presence.ts';
+import { MemoryPresenceStore } from './memory-presence.ts';
 import { BroadcastStage } from './broadcast-stage.ts';
 
 describe('BroadcastStage', () => {
@@ -34,5 +34,18 @@ describe('BroadcastStage', () => {
     expect(await stage.leave('b', 'p1')).toBe(true);
     expect(await stage.state('b')).toEqual({ broadcastId: 'b', hands: [], guests: [] });
     expect(await stage.leave('b', 'p9')).toBe(false);
+  });
+});
+
+describe('BroadcastStage under concurrent invitations', () => {
+  it('seats exactly three guests when ten hosts invite at once', async () => {
+    const stage = new BroadcastStage(new MemoryPresenceStore());
+    for (let i = 0; i < 10; i++) await stage.setHand('b', { peer: `p${i}`, name: `Viewer ${i}` }, true);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => stage.invite('b', `p${i}`)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(
+      Array(7).fill('CONFLICT'),
+    );
+    expect((await stage.state('b')).guests).toHaveLength(3);
   });
 });

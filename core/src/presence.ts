@@ -13,6 +13,12 @@ export interface PresenceStore {
   /** Open connections of one identity in the room (its tabs, on any node). */
   connections(roomId: string, identity: string): Promise<number>;
   /**
+   * Adds one connection only if the room would then hold at most `limit` distinct identities
+   * (an identity already present is always added): one atomic check-and-add, so two nodes adding
+   * at once cannot take the room past its limit. True when added.
+   */
+  addWithin(roomId: string, identity: string, connectionId: string, limit: number): Promise<boolean>;
+  /**
    * Takes `key` for `ms` unless someone (any process) holds it: true when taken. Spaces out work
    * that must happen at most once per interval across all nodes (a room's count update).
    */
