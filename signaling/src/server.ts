@@ -1,50 +1,68 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { authSecret } from './auth-secret.ts';
 import express, { type RequestHandler } from 'express';
 import { Server } from 'socket.io';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
-import { accountMail, createServices, sharePlatform, type Services } from '@fairground/core';
-import { createMailer } from './mail.ts';
+import {
+  accountMail,
+  BroadcastStage,
+  createServices,
+  MemoryPresenceStore,
+  sharePlatform,
+  type PresenceStore,
+  type Services,
+} from '@fairground/core';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
+import { authSecret } from './auth-secret.ts';
+import { createMailer } from './mail.ts';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
-import { startClock } from './domain/clock.ts';
-import { closeInterviewMedia, interviewRoomId } from './socket/interview-handlers.ts';
-import { ViewerCounter } from './domain/viewer-counter.ts';
-import { BroadcastAudience } from './domain/broadcast-audience.ts';
-import { BroadcastStage } from '@fairground/core';
-import { closeProducersOf } from './socket/broadcast-handlers.ts';
-import type { PresenceStore } from '@fairground/core';
-import { MemoryPresenceStore } from '@fairground/core';
+import { startClock } from './app/clock.ts';
+import { openConnection, type Connection } from './app/connection.ts';
+import type { FeatureDeps } from './app/deps.ts';
+import { mountRoutes } from './app/http.ts';
+import { createRateLimiter } from './app/rate-limits.ts';
+import { closeRedis, connectRedis } from './app/redis.ts';
+import { interviewRoomId } from './app/rooms.ts';
+import type { AppServer } from './app/types.ts';
+import { authenticate } from './app/auth.ts';
+import { dropSocketsOnAccessChange } from './app/access.ts';
+import { capConnections } from './app/connection-caps.ts';
+import { ViewerCounter } from './live/viewer-counter.ts';
+import { BroadcastAudience } from './live/broadcast-audience.ts';
+import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './live/anonymous-viewers.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
-import { authenticate } from './socket/auth.ts';
-import { createBroadcastViews } from './socket/broadcast-views.ts';
-import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './domain/anonymous-viewers.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { clientAddress } from './http/client-address.ts';
-import { dropSocketsOnAccessChange } from './socket/access.ts';
-
-import { capConnections } from './socket/connection-caps.ts';
-import { onConnection } from './socket/connection.ts';
-import { createQueuePublisher } from './socket/queue-publisher.ts';
-import { createDashboard } from './socket/dashboard.ts';
-import { tokenBucket, type RateLimiter } from './socket/handle.ts';
-import { healthHandler } from './http/health.ts';
-import { createMetrics } from './http/metrics.ts';
-import { apiCsp, metricsGuard, securityHeaders } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { originAllowed } from './http/origin-check.ts';
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from './protocol/index.ts';
+import { registerBoothHandlers } from './features/booths/handlers.ts';
+import { registerMediaHandlers } from './features/media/handlers.ts';
+import { closeProducersOf } from './features/media/producers.ts';
+import { registerQueueHandlers } from './features/queue/handlers.ts';
+import { createQueuePublisher } from './features/queue/publisher.ts';
+import { closeInterviewMedia, registerInterviewHandlers } from './features/interviews/handlers.ts';
+import { registerBroadcastHandlers } from './features/broadcasts/handlers.ts';
+import { createBroadcastViews } from './features/broadcasts/views.ts';
+import { registerChatHandlers } from './features/chat/handlers.ts';
+import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
+import { createDashboard } from './features/dashboard/dashboard.ts';
 
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type { AppServer } from './app/types.ts';
+
+/** Every feature's part of the protocol, registered on each connection in this order. */
+const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
+  registerBoothHandlers,
+  registerMediaHandlers,
+  registerDashboardHandlers,
+  registerQueueHandlers,
+  registerBroadcastHandlers,
+  registerInterviewHandlers,
+  registerChatHandlers,
+];
 
 export interface Platform {
   http: HttpServer;
@@ -146,15 +164,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
 
     if (config.REDIS_URL) {
-      redis = createClient({ url: config.REDIS_URL }) as RedisClientType;
-      const sub = redis.duplicate();
-      redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
-      sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
-      await Promise.all([redis.connect(), sub.connect()]);
-      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first. The
-      // adapter does not await its unsubscribes, so close gracefully (a destroy would reject them,
-      // unhandled); destroy only if Redis does not answer within a moment.
-      closers.unshift(() => closeRedis(redis!), () => closeRedis(sub));
+      const clients = await connectRedis(config.REDIS_URL, log);
+      redis = clients.redis;
+      const sub = clients.sub;
+      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
+      closers.unshift(() => closeRedis(clients.redis), () => closeRedis(sub));
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
@@ -260,54 +274,37 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       afterPublish: (boothId) => dashboard.boothChanged(boothId),
     });
     closers.push(() => queue.close());
-    // Queue joins are limited per user (a burst of 5, then one a second), across their tabs.
-    const joinLimiters = new Map<string, RateLimiter>();
-    const joinLimiter = (userId: string) => {
-      let limiter = joinLimiters.get(userId);
-      if (!limiter) joinLimiters.set(userId, (limiter = tokenBucket(1, 5)));
-      return limiter;
+    // One rate-limiter library for every limit; a user's queue joins are limited across their
+    // tabs, and with Redis across nodes (app/rate-limits.ts).
+    const requestLimiter = createRateLimiter('socket', { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST }, null);
+    const joinLimiter = createRateLimiter(
+      'queue-join',
+      { perSecond: config.QUEUE_JOIN_PER_SECOND, burst: config.QUEUE_JOIN_BURST },
+      redis,
+      config.REDIS_PREFIX,
+    );
+    const deps: FeatureDeps = {
+      io,
+      services,
+      media,
+      presence,
+      viewers,
+      audience,
+      stage,
+      queue,
+      dashboard,
+      views,
+      joinLimiter,
+      crossNode: redis !== null,
+      log: getLogger('signaling:socket'),
     };
-    io.on('connection', (socket) =>
-      onConnection(socket, {
-        io,
-        db: database.db,
-        media,
-        viewers,
-        audience,
-        stage,
-        presence,
-        services,
-        queue,
-        dashboard,
-        views,
-        joinLimiter,
-        crossNode: redis !== null,
-        log: getLogger('signaling:socket'),
-      }),
-    );
+    io.on('connection', (socket) => {
+      const conn = openConnection(socket, { media, viewers, limiter: requestLimiter, log: deps.log });
+      for (const register of FEATURES) register(conn, deps);
+      conn.ready();
+    });
 
-    const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
-    app.get(
-      '/healthz',
-      apiCsp,
-      healthHandler({
-        database: async () => (await database.ping(), true),
-        ...(redis ? { redis: async () => (await redis!.ping()) === 'PONG' } : {}),
-        media: () => {
-          const s = media.stats();
-          return s.workersAlive === s.workers && s.workers > 0;
-        },
-      }),
-    );
-    app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
-    if (options.webHandler) {
-      // Tell the pages which scheme this connection used, unless a proxy in front already did.
-      app.use((req, _res, next) => {
-        req.headers['x-forwarded-proto'] ??= 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-        next();
-      });
-      app.use(options.webHandler);
-    }
+    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount }, options.webHandler);
 
     return {
       http,
@@ -326,20 +323,5 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-async function closeRedis(client: RedisClientType): Promise<void> {
-  const closed = client.close().then(
-    () => true,
-    () => false,
-  );
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
-  if (!(await Promise.race([closed, timeout]))) {
-    try {
-      client.destroy();
-    } catch {
-      // already closed
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { BroadcastAudience } from '../domain/broadcast-audience.ts';
-import type { AnonymousViewerCap } from '../domain/anonymous-viewers.ts';
-import type { AppSocket } from './handle.ts';
+import type { BroadcastAudience } from '../../live/broadcast-audience.ts';
+import type { AnonymousViewerCap } from '../../live/anonymous-viewers.ts';
+import type { AppSocket } from '../../app/types.ts';
 
 export interface BroadcastView {
   /** Settles once a signed-in viewer is counted (at once); an anonymous one is counted later. */

@@ -1,5 +1,5 @@
 import type { Auth } from '@fairground/db';
-import type { AppSocket } from './handle.ts';
+import type { AppSocket } from './types.ts';
 import { sessionRoom, sessionTokenOf } from './access.ts';
 
 const deviceIdPattern = /^[A-Za-z0-9_-]{8,64}$/;

@@ -1,14 +1,12 @@
 import type { Logger } from 'pino';
 import { bestMatch, funnelReport, interviewsStartedSince, startOfDay, type Services } from '@fairground/core';
 import type { Db } from '@fairground/db';
-import { coalescer } from '../domain/coalesce.ts';
+import { coalescer } from '../../live/coalesce.ts';
 import type { PresenceStore } from '@fairground/core';
-import type { AppServer } from '../server.ts';
-import type { QueueLine, QueueLineItem, QueuePlace } from '../protocol/index.ts';
+import type { AppServer } from '../../app/types.ts';
+import { dutyRoom, staffRoom, userRoom } from '../../app/rooms.ts';
+import type { QueueLine, QueueLineItem, QueuePlace } from '../../protocol/index.ts';
 
-export const dutyRoom = (boothId: string) => `duty:${boothId}`;
-export const staffRoom = (boothId: string) => `staff:${boothId}`;
-export const userRoom = (userId: string) => `user:${userId}`;
 
 export interface QueuePublisherOptions {
   io: AppServer;

@@ -1,12 +1,12 @@
 import { ServiceError, type Services } from '@fairground/core';
-import type { AppSocket } from './handle.ts';
-import { staffRoom } from './queue-publisher.ts';
+import type { AppSocket } from '../../app/types.ts';
+import { staffRoom } from '../../app/rooms.ts';
 
 /**
  * Puts a socket in a booth's staff room (where the line and its numbers are pushed) only while
  * its user is on the booth's team. The room is joined first and membership checked after: a
  * removal committed before the check refuses the join; one committed after it ends the socket
- * (socket/access.ts), which is then already in the room that ending empties. So no order of a
+ * (app/access.ts), which is then already in the room that ending empties. So no order of a
  * join and a removal leaves a former recruiter receiving staff pushes. False when not staff.
  */
 export async function joinStaffRoom(socket: AppSocket, services: Services, boothId: string): Promise<boolean> {

@@ -1,21 +1,20 @@
 import { ServiceError } from '@fairground/core';
-import { broadcastRoomId } from '../domain/broadcast-audience.ts';
-import { broadcastHandSchema, broadcastJoinSchema, broadcastStagePeerSchema } from '../protocol/index.ts';
-import { toRemoteProducer, type Connection, type ConnectionDeps } from './connection.ts';
-import { handle } from './handle.ts';
-import type { BroadcastView } from './broadcast-views.ts';
+import type { Connection } from '../../app/connection.ts';
+import type { FeatureDeps } from '../../app/deps.ts';
+import { broadcastRoomId, hostsRoom } from '../../app/rooms.ts';
+import { closeProducersOf, toRemoteProducer } from '../media/producers.ts';
+import type { BroadcastView } from './views.ts';
 
 /**
  * Guidance broadcasts over the socket: hosts (named hosts, organizers) publish into the room,
  * everyone else who may see the broadcast watches and is counted. Media goes through the shared
  * `media:*` handlers with roomId `broadcast:<id>`.
  */
-export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps): void {
-  const { socket, log, limiter } = conn;
+export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): void {
+  const { socket } = conn;
   const { services, media, audience, stage, io } = deps;
   const user = socket.data.user;
 
-  const hostsRoom = (broadcastId: string) => `hosts:${broadcastId}`;
   const publishStage = async (broadcastId: string) => {
     io.to(hostsRoom(broadcastId)).emit('broadcast:stage-state', await stage.state(broadcastId));
   };
@@ -24,7 +23,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     if (!isHost) throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may do this');
   };
 
-  handle(socket, 'broadcast:join', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+  conn.on('broadcast:join', async ({ broadcastId }) => {
     const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
     const identity = socket.data.identity;
@@ -55,19 +54,19 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     };
   });
 
-  handle(socket, 'broadcast:leave', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+  conn.on('broadcast:leave', async ({ broadcastId }) => {
     await conn.leave(broadcastRoomId(broadcastId));
     return null;
   });
 
-  handle(socket, 'broadcast:stats', broadcastJoinSchema, limiter, log, async ({ broadcastId }) => {
+  conn.on('broadcast:stats', async ({ broadcastId }) => {
     const { isHost } = await services.broadcasts.access(user, broadcastId);
     if (!isHost) throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers see its numbers');
     const [stats, live] = await Promise.all([services.audience.stats(broadcastId), audience.count(broadcastId)]);
     return { ...stats, live };
   });
 
-  handle(socket, 'broadcast:hand', broadcastHandSchema, limiter, log, async ({ broadcastId, raised }) => {
+  conn.on('broadcast:hand', async ({ broadcastId, raised }) => {
     conn.inRoom(broadcastRoomId(broadcastId));
     if (!user) throw new ServiceError('UNAUTHENTICATED', 'Sign in to ask a question on stage');
     if (raised) await services.broadcasts.requireOpen(user, broadcastId);
@@ -76,7 +75,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     return null;
   });
 
-  handle(socket, 'broadcast:stage-invite', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
+  conn.on('broadcast:stage-invite', async ({ broadcastId, peer }) => {
     await requireHost(broadcastId);
     await services.broadcasts.requireOpen(user, broadcastId);
     await stage.invite(broadcastId, peer);
@@ -85,7 +84,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
     return stage.state(broadcastId);
   });
 
-  handle(socket, 'broadcast:stage-remove', broadcastStagePeerSchema, limiter, log, async ({ broadcastId, peer }) => {
+  conn.on('broadcast:stage-remove', async ({ broadcastId, peer }) => {
     // A guest may step down by themselves; anyone else needs to be a host.
     if (peer !== socket.id) await requireHost(broadcastId);
     if (await stage.remove(broadcastId, peer)) {
@@ -100,9 +99,3 @@ export function registerBroadcastHandlers(conn: Connection, deps: ConnectionDeps
   });
 }
 
-/** Stops everything a peer publishes in a room (a guest sent back from the stage). */
-export function closeProducersOf(media: ConnectionDeps['media'], roomId: string, peer: string): void {
-  for (const p of media.producers(roomId)) {
-    if (p.peerId === peer) media.closeProducer(roomId, peer, p.id).catch(() => {});
-  }
-}

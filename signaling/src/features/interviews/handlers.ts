@@ -1,13 +1,11 @@
-import { interviewChatSchema, interviewIdSchema } from '../protocol/index.ts';
-import type { Connection, ConnectionDeps } from './connection.ts';
-import { handle } from './handle.ts';
-import { toRemoteProducer } from './connection.ts';
-
-export const interviewRoomId = (interviewId: string) => `interview:${interviewId}`;
+import type { Connection } from '../../app/connection.ts';
+import type { FeatureDeps } from '../../app/deps.ts';
+import { interviewRoomId } from '../../app/rooms.ts';
+import { toRemoteProducer } from '../media/producers.ts';
 
 /** The 1:1 interview room: both participants publish; the clock starts when both are there. */
-export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps): void {
-  const { socket, log, limiter } = conn;
+export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): void {
+  const { socket } = conn;
   const { services, presence, media, io } = deps;
   const user = socket.data.user;
 
@@ -18,7 +16,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
     plannedMinutes: i.plannedMinutes,
   });
 
-  handle(socket, 'interview:join', interviewIdSchema, limiter, log, async ({ interviewId }) => {
+  conn.on('interview:join', async ({ interviewId }) => {
     const { interview, role } = await services.interviews.requireParticipant(user, interviewId);
     const roomId = interviewRoomId(interviewId);
     await conn.enter(roomId, {
@@ -44,7 +42,7 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
     };
   });
 
-  handle(socket, 'interview:chat', interviewChatSchema, limiter, log, async ({ interviewId, body }) => {
+  conn.on('interview:chat', async ({ interviewId, body }) => {
     const message = await services.interviews.chat(user, interviewId, { body });
     const payload = {
       id: message.id,
@@ -58,13 +56,13 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
     return payload;
   });
 
-  handle(socket, 'interview:extend', interviewIdSchema, limiter, log, async ({ interviewId }) => {
+  conn.on('interview:extend', async ({ interviewId }) => {
     const row = await services.interviews.extend(user, interviewId, 5);
     io.to(interviewRoomId(interviewId)).emit('interview:state', state(row));
     return null;
   });
 
-  handle(socket, 'interview:end', interviewIdSchema, limiter, log, async ({ interviewId }) => {
+  conn.on('interview:end', async ({ interviewId }) => {
     // Both sides hear of it, the media room closes and the line moves on: on the service's
     // interview.ended (server.ts), the same path as an interview the clock closes.
     await services.interviews.end(user, interviewId);
@@ -76,9 +74,9 @@ export function registerInterviewHandlers(conn: Connection, deps: ConnectionDeps
  * An interview ended (by a participant, or by the clock): its media room closes on every node, so
  * both sides stop sending and receiving at once (each gets `media:producer-closed` for the other's
  * streams, beside the `interview:state` with `endedAt` that the page stops its media on). New
- * transports and streams there are refused afterwards (`requireOpenInterview` reads the row).
+ * transports and streams there are refused afterwards (the media handlers read the row).
  */
-export function closeInterviewMedia(deps: Pick<ConnectionDeps, 'io' | 'media' | 'crossNode'>, interviewId: string): void {
+export function closeInterviewMedia(deps: Pick<FeatureDeps, 'io' | 'media' | 'crossNode'>, interviewId: string): void {
   deps.media.closeRoom(interviewRoomId(interviewId));
   if (deps.crossNode) deps.io.serverSideEmit('interview:ended', interviewId);
 }

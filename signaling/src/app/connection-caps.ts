@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PresenceStore } from '@fairground/core';
 import { clientAddress, type AddressSettings } from '../http/client-address.ts';
 import { ErrorCode } from '../protocol/index.ts';
-import type { AppSocket } from './handle.ts';
+import type { AppSocket } from './types.ts';
 
 /**
  * Presence rooms counting open connections over every node (Redis when REDIS_URL is set): one room

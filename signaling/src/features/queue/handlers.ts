@@ -1,23 +1,29 @@
 import { ServiceError } from '@fairground/core';
-import {
-  emptySchema,
-  queueBoothSchema,
-  queueCallSchema,
-  queueDutySchema,
-  queueEntrySchema,
-  type QueuePlace,
-} from '../protocol/index.ts';
-import type { Connection, ConnectionDeps } from './connection.ts';
-import { handle } from './handle.ts';
-import { dutyRoom, userRoom } from './queue-publisher.ts';
+import type { Connection } from '../../app/connection.ts';
+import type { FeatureDeps } from '../../app/deps.ts';
+import { dutyRoom, ONLINE, userRoom } from '../../app/rooms.ts';
+import type { QueuePlace } from '../../protocol/index.ts';
 import { joinStaffRoom } from './staff-room.ts';
 
-/** The booth line over the socket: seekers join, leave and accept; recruiters staff and call. */
-export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): void {
-  const { socket, log, limiter } = conn;
+/**
+ * The booth line over the socket: seekers join, leave and accept; recruiters staff and call. Lines
+ * are pushed on the services' `queue.changed` (publisher.ts), not after each request here.
+ */
+export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void {
+  const { socket, user, log } = conn;
   const { services, presence, queue: publisher } = deps;
-  const user = socket.data.user;
   const dutyOf = new Set<string>();
+
+  // A signed-in user's waiting places resume while any of their connections is open.
+  if (user) {
+    // Rooms through which a change of rights ends this socket on any node (app/access.ts).
+    void socket.join(userRoom(user.id));
+    if (socket.data.sessionRoom) void socket.join(socket.data.sessionRoom);
+    presence
+      .add(ONLINE, socket.data.identity, socket.id)
+      .then(() => services.queue.markConnected(user.id))
+      .catch((err: unknown) => log.warn({ err }, 'presence on connect failed'));
+  }
 
   const placeOf = async (boothId: string): Promise<QueuePlace> => {
     const mine = await services.queue.placeIn(user!.id, boothId);
@@ -34,31 +40,31 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
     };
   };
 
-  handle(socket, 'queue:join', queueBoothSchema, limiter, log, async ({ boothId }) => {
-    if (user && !deps.joinLimiter(user.id).take()) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
+  conn.on('queue:join', async ({ boothId }) => {
+    if (user && !(await deps.joinLimiter.take(user.id))) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
     const open = (await presence.count(dutyRoom(boothId))) > 0;
     await services.queue.join(user, boothId, open);
     return placeOf(boothId);
   });
 
-  handle(socket, 'queue:leave', queueBoothSchema, limiter, log, async ({ boothId }) => {
+  conn.on('queue:leave', async ({ boothId }) => {
     await services.queue.leave(user, boothId);
     return null;
   });
 
-  handle(socket, 'queue:places', emptySchema, limiter, log, async () => {
+  conn.on('queue:places', async () => {
     if (!user) return [];
     const places = await services.queue.placesOf(user.id);
     return Promise.all(places.map((p) => placeOf(p.entry.boothId)));
   });
 
-  handle(socket, 'queue:accept', queueEntrySchema, limiter, log, async ({ entryId }) => {
+  conn.on('queue:accept', async ({ entryId }) => {
     const interview = await services.queue.accept(user, entryId);
     deps.io.to(userRoom(interview.recruiterId)).emit('interview:ready', { interviewId: interview.id });
     return { interviewId: interview.id };
   });
 
-  handle(socket, 'queue:duty', queueDutySchema, limiter, log, async ({ boothId, onDuty }) => {
+  conn.on('queue:duty', async ({ boothId, onDuty }) => {
     await services.queue.requireStaff(user, boothId);
     if (!(await joinStaffRoom(socket, services, boothId))) {
       throw new ServiceError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
@@ -78,25 +84,34 @@ export function registerQueueHandlers(conn: Connection, deps: ConnectionDeps): v
     };
   });
 
-  handle(socket, 'queue:call-next', queueBoothSchema, limiter, log, async ({ boothId }) => {
+  conn.on('queue:call-next', async ({ boothId }) => {
     const entry = await services.queue.callNext(user, boothId);
     if (!entry) return null;
     log.info({ boothId, entryId: entry.id }, 'called');
     return { entryId: entry.id };
   });
 
-  handle(socket, 'queue:call', queueCallSchema, limiter, log, async ({ boothId, entryId, reason }) => {
+  conn.on('queue:call', async ({ boothId, entryId, reason }) => {
     const entry = await services.queue.callSpecific(user, boothId, entryId, reason);
     log.info({ boothId, entryId, reason }, 'called out of turn');
     return { entryId: entry.id };
   });
 
-  socket.on('disconnect', () => {
+  conn.onClose(() => {
     for (const boothId of dutyOf) {
       presence
         .remove(dutyRoom(boothId), socket.data.identity, socket.id)
         .then(() => publisher.changed(boothId))
         .catch(() => {});
     }
+    if (!user) return;
+    // The last of the user's connections gone: their waiting places start the grace period.
+    presence
+      .remove(ONLINE, socket.data.identity, socket.id)
+      .then(() => presence.connections(ONLINE, socket.data.identity))
+      .then(async (open) => {
+        if (open === 0) await services.queue.markDisconnected(user.id);
+      })
+      .catch((err: unknown) => log.warn({ err }, 'presence on disconnect failed'));
   });
 }

@@ -1,57 +1,42 @@
-import type { Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { MediaError } from '@fairground/media-server';
 import { ServiceError, type ServiceErrorCode } from '@fairground/core';
-import type {
-  ClientToServerEvents,
-  ErrorCode,
-  InterServerEvents,
-  ProtocolError,
-  Result,
-  ServerToClientEvents,
-  SocketData,
+import {
+  requestSchemas,
+  type ClientToServerEvents,
+  type ErrorCode,
+  type ProtocolError,
+  type RequestEvent,
+  type RequestPayload,
+  type Result,
 } from '../protocol/index.ts';
-
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { AppSocket } from './types.ts';
 
 type AckData<E extends keyof ClientToServerEvents> =
   Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
 
-export interface RateLimiter {
-  /** False when the connection has used up its allowance for now. */
-  take(): boolean;
+/** A per-connection allowance: false when the connection has used it up for now. */
+export interface RequestLimiter {
+  take(): Promise<boolean> | boolean;
 }
 
-/** A token bucket per connection: bursts are fine, a flood is refused. */
-export function tokenBucket(perSecond: number, burst: number, now = () => Date.now()): RateLimiter {
-  let tokens = burst;
-  let last = now();
-  return {
-    take() {
-      const t = now();
-      tokens = Math.min(burst, tokens + ((t - last) / 1000) * perSecond);
-      last = t;
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    },
-  };
-}
+export type RequestHandler<E extends RequestEvent> = (payload: RequestPayload<E>) => Promise<AckData<E>>;
 
 /**
- * Registers one request handler: the payload is parsed by its schema before the handler sees
- * it, the result is acked as a Result union, and every failure becomes a code. No stack, SQL or
- * internal message ever reaches the client.
+ * Registers one request handler by event name: the payload is parsed by the event's schema from
+ * the protocol's table (`requestSchemas`) before the handler sees it, the result is acked as a
+ * Result union, and every failure becomes a code. No stack, SQL or internal message ever reaches
+ * the client.
  */
-export function handle<E extends keyof ClientToServerEvents, S extends z.ZodType>(
+export function handle<E extends RequestEvent>(
   socket: AppSocket,
   event: E,
-  schema: S,
-  limiter: RateLimiter,
+  limiter: RequestLimiter,
   log: Logger,
-  fn: (payload: z.infer<S>) => Promise<AckData<E>>,
+  fn: RequestHandler<E>,
 ): void {
+  const schema: z.ZodType = requestSchemas[event];
   const listener = async (...args: unknown[]) => {
     // The ack is the last argument when the client asked for one; a missing payload shifts it.
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
@@ -59,7 +44,7 @@ export function handle<E extends keyof ClientToServerEvents, S extends z.ZodType
       log.debug({ event }, 'event without ack ignored');
       return;
     }
-    if (!limiter.take()) {
+    if (!(await limiter.take())) {
       return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
     }
     const parsed = schema.safeParse(args[0]);
@@ -69,7 +54,7 @@ export function handle<E extends keyof ClientToServerEvents, S extends z.ZodType
       return ack({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Invalid ${event} payload`, details } });
     }
     try {
-      ack({ ok: true, data: await fn(parsed.data) });
+      ack({ ok: true, data: await fn(parsed.data as RequestPayload<E>) });
     } catch (error) {
       ack({ ok: false, error: toProtocolError(error, log, event) });
     }

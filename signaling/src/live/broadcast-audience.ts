@@ -1,7 +1,7 @@
 import type { PresenceStore } from '@fairground/core';
 import type { ViewerCounter } from './viewer-counter.ts';
 
-export const broadcastRoomId = (broadcastId: string) => `broadcast:${broadcastId}`;
+import { broadcastRoomId } from '../app/rooms.ts';
 
 /** The durable record of an audience (core's AudienceLedger on Postgres; a fake in tests). */
 export interface AudienceLedgerPort {

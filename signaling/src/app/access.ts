@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SESSION_COOKIE_NAME } from '@fairground/db';
 import type { AccessEvents } from '@fairground/core';
-import type { AppServer } from '../server.ts';
-import { userRoom } from './queue-publisher.ts';
+import type { AppServer } from './types.ts';
+import { userRoom } from './rooms.ts';
 
 /**
  * The session's own token: the cookie carries `<token>.<signature>` (URL-encoded); callers of

@@ -1,16 +1,10 @@
 import type { Logger } from 'pino';
 import type { Actor, Services } from '@fairground/core';
-import { boothRoomId } from '../domain/rooms.ts';
-import { broadcastRoomId } from '../domain/broadcast-audience.ts';
+import { boothRoomId, broadcastRoomId, dashboardRoom, dutyRoom, fairPresenceRoom } from '../../app/rooms.ts';
 import type { PresenceStore } from '@fairground/core';
-import type { FairDashboard } from '../protocol/index.ts';
-import type { AppServer } from '../server.ts';
-import { dutyRoom } from './queue-publisher.ts';
+import type { FairDashboard } from '../../protocol/index.ts';
+import type { AppServer } from '../../app/types.ts';
 
-/** Presence room of everyone visiting any booth of a fair (one identity counts once). */
-export const fairPresenceRoom = (fairId: string) => `fair:${fairId}`;
-/** Socket.IO room of the organizers watching a fair's live dashboard. */
-export const dashboardRoom = (fairId: string) => `dashboard:${fairId}`;
 
 export interface DashboardOptions {
   io: AppServer;
