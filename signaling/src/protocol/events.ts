@@ -1,4 +1,5 @@
 import type { Ack } from './errors.ts';
+import type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters } from 'mediasoup-client/types';
 import type {
   BoothJoin,
   DashboardRef,
@@ -31,14 +32,17 @@ import type {
   BroadcastStagePeer,
 } from './schemas.ts';
 
-/** JSON shapes the media server hands through; opaque to signaling and typed by mediasoup-client. */
-export type Json = Record<string, unknown>;
+/**
+ * Media parameters are mediasoup-client's own types on both sides: the browser hands them to its
+ * Device and Transport as they are, the server fills them from the media server (same JSON).
+ */
+export type { RtpCapabilities, RtpParameters, DtlsParameters, IceParameters, IceCandidate, SctpParameters } from 'mediasoup-client/types';
 
 export interface TransportOptions {
   id: string;
-  iceParameters: Json;
-  iceCandidates: Json[];
-  dtlsParameters: Json;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
 }
 
 export interface RemoteProducer {
@@ -51,7 +55,7 @@ export interface ConsumerOptions {
   id: string;
   producerId: string;
   kind: 'audio' | 'video';
-  rtpParameters: Json;
+  rtpParameters: RtpParameters;
 }
 
 export interface BoothState {
@@ -62,7 +66,7 @@ export interface BoothState {
   isStaff: boolean;
   viewers: number;
   producers: RemoteProducer[];
-  routerRtpCapabilities: Json;
+  routerRtpCapabilities: RtpCapabilities;
 }
 
 export interface BroadcastState {
@@ -75,7 +79,7 @@ export interface BroadcastState {
   /** Live viewers now (distinct identities over every node). */
   viewers: number;
   producers: RemoteProducer[];
-  routerRtpCapabilities: Json;
+  routerRtpCapabilities: RtpCapabilities;
 }
 
 /** A broadcast's audience numbers (definitions in PRODUCT.md). */
@@ -230,7 +234,7 @@ export interface InterviewState {
   startedAt: string | null;
   endedAt: string | null;
   plannedMinutes: number;
-  routerRtpCapabilities: Json;
+  routerRtpCapabilities: RtpCapabilities;
   producers: RemoteProducer[];
 }
 
@@ -330,7 +334,7 @@ export interface ClientToServerEvents {
   /** Caps the simulcast layer of one consumer (broadcasts only); bandwidth estimation may go lower. */
   'media:consumer-layers': (payload: ConsumerLayersInput, ack: Ack<null>) => void;
   /** New ICE credentials for a transport whose connection failed (the client then restarts ICE). */
-  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: Json }>) => void;
+  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: IceParameters }>) => void;
   /** Enters a broadcast's room: hosts may publish, everyone else watches and is counted. */
   'broadcast:join': (payload: BroadcastJoin, ack: Ack<BroadcastState>) => void;
   'broadcast:leave': (payload: BroadcastJoin, ack: Ack<null>) => void;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DtlsParameters, RtpCapabilities, RtpParameters } from 'mediasoup-client/types';
 import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fairground/core/schemas';
 
 /**
@@ -177,10 +178,11 @@ export type QueueCall = z.infer<typeof queueCallSchema>;
 export type InterviewRef = z.infer<typeof interviewIdSchema>;
 export type InterviewChat = z.infer<typeof interviewChatSchema>;
 export type TransportCreate = z.infer<typeof transportCreateSchema>;
-export type TransportConnect = z.infer<typeof transportConnectSchema>;
-export type Produce = z.infer<typeof produceSchema>;
+// What the browser sends carries mediasoup-client's own types (the schemas above check the shape).
+export type TransportConnect = Omit<z.infer<typeof transportConnectSchema>, 'dtlsParameters'> & { dtlsParameters: DtlsParameters };
+export type Produce = Omit<z.infer<typeof produceSchema>, 'rtpParameters'> & { rtpParameters: RtpParameters };
 export type ProducerClose = z.infer<typeof producerCloseSchema>;
-export type Consume = z.infer<typeof consumeSchema>;
+export type Consume = Omit<z.infer<typeof consumeSchema>, 'rtpCapabilities'> & { rtpCapabilities: RtpCapabilities };
 export type ConsumerResume = z.infer<typeof consumerResumeSchema>;
 export type MediaSource = z.infer<typeof mediaSourceSchema>;
 export type ConsumerLayersInput = z.infer<typeof consumerLayersSchema>;

@@ -2,6 +2,7 @@ import { boothRoomId, fairPresenceRoom, staffRoom } from '../../app/rooms.ts';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import { toRemoteProducer } from '../media/producers.ts';
+import { toClient } from '../media/params.ts';
 import { joinStaffRoom } from '../queue/staff-room.ts';
 
 /** A booth's room: staff publish media and see the line; visitors watch and are counted. */
@@ -40,7 +41,7 @@ export function registerBoothHandlers(conn: Connection, deps: FeatureDeps): void
       isStaff,
       viewers: await viewers.count(roomId),
       producers: media.producers(roomId).map(toRemoteProducer),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+      routerRtpCapabilities: toClient.rtpCapabilities(media.rtpCapabilities()),
     };
   });
 

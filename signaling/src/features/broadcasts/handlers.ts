@@ -3,6 +3,7 @@ import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import { broadcastRoomId, hostsRoom } from '../../app/rooms.ts';
 import { closeProducersOf, toRemoteProducer } from '../media/producers.ts';
+import { toClient } from '../media/params.ts';
 import type { BroadcastView } from './views.ts';
 
 /**
@@ -50,7 +51,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       stage: isHost ? await stage.state(broadcastId) : null,
       viewers: await audience.count(broadcastId),
       producers: media.producers(roomId).map(toRemoteProducer),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+      routerRtpCapabilities: toClient.rtpCapabilities(media.rtpCapabilities()),
     };
   });
 

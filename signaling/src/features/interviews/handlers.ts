@@ -2,6 +2,7 @@ import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import { interviewRoomId } from '../../app/rooms.ts';
 import { toRemoteProducer } from '../media/producers.ts';
+import { toClient } from '../media/params.ts';
 
 /** The 1:1 interview room: both participants publish; the clock starts when both are there. */
 export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): void {
@@ -37,7 +38,7 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
       ...state(current),
       roomId,
       role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
-      routerRtpCapabilities: media.rtpCapabilities() as unknown as Record<string, unknown>,
+      routerRtpCapabilities: toClient.rtpCapabilities(media.rtpCapabilities()),
       producers: media.producers(roomId).map(toRemoteProducer),
     };
   });

@@ -2,6 +2,7 @@ import { ServiceError } from '@fairground/core';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import type { MediaSource } from '../../protocol/index.ts';
+import { toClient, toServer } from './params.ts';
 
 /**
  * The `media:*` requests of every room kind (booth, interview, broadcast): transports, producing
@@ -78,13 +79,13 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
 
   conn.on('media:transport-connect', async (p) => {
     conn.inRoom(p.roomId);
-    await media.connectTransport(p.roomId, peerId, p.transportId, p.dtlsParameters as never);
+    await media.connectTransport(p.roomId, peerId, p.transportId, toServer.dtlsParameters(p.dtlsParameters));
     return null;
   });
 
   conn.on('media:produce', async (p) => {
     const endsAt = await requirePublisher(p.roomId, p.source);
-    const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, p.rtpParameters as never, {
+    const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, toServer.rtpParameters(p.rtpParameters), {
       source: p.source,
     });
     if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
@@ -104,8 +105,8 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
 
   conn.on('media:consume', async (p) => {
     conn.inRoom(p.roomId);
-    const c = await media.consume(p.roomId, peerId, p.transportId, p.producerId, p.rtpCapabilities as never);
-    return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: { ...c.rtpParameters } };
+    const c = await media.consume(p.roomId, peerId, p.transportId, p.producerId, toServer.rtpCapabilities(p.rtpCapabilities));
+    return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: toClient.rtpParameters(c.rtpParameters) };
   });
 
   conn.on('media:consumer-resume', async (p) => {
