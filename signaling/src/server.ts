@@ -9,7 +9,6 @@ import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairgr
 import {
   accountMail,
   BroadcastStage,
-  createServices,
   MemoryPresenceStore,
   sharePlatform,
   type PresenceStore,
@@ -26,7 +25,7 @@ import type { FeatureDeps } from './app/deps.ts';
 import { mountRoutes } from './app/http.ts';
 import { createRateLimiter } from './app/rate-limits.ts';
 import { closeRedis, connectRedis } from './app/redis.ts';
-import { interviewRoomId } from './app/rooms.ts';
+import { servicesFromConfig } from './app/services.ts';
 import type { AppServer } from './app/types.ts';
 import { authenticate } from './app/auth.ts';
 import { dropSocketsOnAccessChange } from './app/access.ts';
@@ -41,11 +40,11 @@ import { securityHeaders } from './http/security-headers.ts';
 import { originAllowed } from './http/origin-check.ts';
 import { registerBoothHandlers } from './features/booths/handlers.ts';
 import { registerMediaHandlers } from './features/media/handlers.ts';
-import { closeProducersOf } from './features/media/producers.ts';
+import { relayMediaEvents } from './features/media/producers.ts';
 import { registerQueueHandlers } from './features/queue/handlers.ts';
 import { createQueuePublisher } from './features/queue/publisher.ts';
-import { closeInterviewMedia, registerInterviewHandlers } from './features/interviews/handlers.ts';
-import { registerBroadcastHandlers } from './features/broadcasts/handlers.ts';
+import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
+import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
@@ -108,22 +107,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       // Sign-outs and password resets reach open sockets through AccessEvents (core/src/access.ts).
       onSessionsEnded: (change) => services.access.changed(change),
     });
-    const services = createServices(
-      database.db,
-      {
-        acceptSeconds: config.QUEUE_ACCEPT_SECONDS,
-        graceSeconds: config.QUEUE_GRACE_SECONDS,
-        maxQueuesPerSeeker: 3,
-        interviewMinutes: config.INTERVIEW_MINUTES,
-      },
-      undefined,
-      {
-        maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
-        maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
-        perHour: config.UPLOADS_PER_HOUR,
-      },
-      { mailer, origin },
-    );
+    const services = servicesFromConfig(database.db, config, { mailer, origin });
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 
@@ -209,16 +193,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       addressOf: (socket) => clientAddress(socket.handshake.headers, socket.handshake.address, config),
       log: audienceLog,
     });
-    // A host on another node sent a guest of this node back from the stage.
-    io.on('broadcast:unstage', (roomId: string, peer: string) => closeProducersOf(media, roomId, peer));
-    io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
-
-    media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
-    media.on('consumer-closed', ({ roomId, consumerId, peerId }) =>
-      io.to(peerId).emit('media:consumer-closed', { roomId, consumerId }),
-    );
-    media.on('room-closed', ({ roomId }) => io.to(roomId).emit('media:room-reset', { roomId }));
+    relayMediaEvents(io, media);
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
@@ -235,21 +211,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Domain events from core, emitted by the node whose transaction made the change.
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
     closers.push(
-      // With the Redis adapter this reaches every node's sockets; only one node announces each.
-      services.events.on('broadcast.started', ({ broadcast }) =>
-        io.emit('notice:broadcast-live', { broadcastId: broadcast.id, title: broadcast.title }),
-      ),
-      // Ended by a participant or by the clock: both sides hear of it and the media room closes
-      // on every node (the line's push follows the service's queue.changed).
-      services.events.on('interview.ended', ({ interview }) => {
-        io.to(interviewRoomId(interview.id)).emit('interview:state', {
-          interviewId: interview.id,
-          startedAt: interview.startedAt?.toISOString() ?? null,
-          endedAt: interview.endedAt?.toISOString() ?? null,
-          plannedMinutes: interview.plannedMinutes,
-        });
-        closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
-      }),
+      subscribeBroadcastEvents({ io, media, services }),
+      subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }),
     );
 
     io.use(authenticate(auth));

@@ -81,3 +81,22 @@ export function closeInterviewMedia(deps: Pick<FeatureDeps, 'io' | 'media' | 'cr
   deps.media.closeRoom(interviewRoomId(interviewId));
   if (deps.crossNode) deps.io.serverSideEmit('interview:ended', interviewId);
 }
+
+/**
+ * Server-wide: an interview ended (by a participant or by the clock, on this node): both sides
+ * hear of it and its media room closes on every node. The line's push follows `queue.changed`.
+ */
+export function subscribeInterviewEvents(deps: Pick<FeatureDeps, 'io' | 'media' | 'services' | 'crossNode'>): () => void {
+  const { io, media, services } = deps;
+  // Another node ended one: close its media room here too.
+  io.on('interview:ended', (interviewId: string) => media.closeRoom(interviewRoomId(interviewId)));
+  return services.events.on('interview.ended', ({ interview }) => {
+    io.to(interviewRoomId(interview.id)).emit('interview:state', {
+      interviewId: interview.id,
+      startedAt: interview.startedAt?.toISOString() ?? null,
+      endedAt: interview.endedAt?.toISOString() ?? null,
+      plannedMinutes: interview.plannedMinutes,
+    });
+    closeInterviewMedia(deps, interview.id);
+  });
+}
