@@ -10,6 +10,16 @@ export function requireUser(actor: Actor): SessionUser {
   return actor;
 }
 
+/** The one definition of an organizer: the organizer role, or an admin (who may do whatever organizers may). */
+export function isOrganizer(actor: Pick<SessionUser, 'role'> | null | undefined): boolean {
+  return actor?.role === 'organizer' || actor?.role === 'admin';
+}
+
+/** The one definition of a broadcast host: any organizer, or a user named among its hosts. */
+export function isHost(actor: Actor, hosts: ReadonlyArray<{ id: string }>): boolean {
+  return isOrganizer(actor) || (actor !== null && hosts.some((h) => h.id === actor.id));
+}
+
 export function requireRole(actor: Actor, ...roles: SessionUser['role'][]): SessionUser {
   const user = requireUser(actor);
   // Admins may do whatever organizers may.

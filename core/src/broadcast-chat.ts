@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { requireUser, type Actor } from './actor.ts';
+import { isOrganizer, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { chatMessageSchema, questionSchema, slowModeSchema } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -63,7 +63,7 @@ export class BroadcastChat {
   }
 
   async #isModerator(userId: string, role: string, broadcastId: string): Promise<boolean> {
-    if (role === 'organizer' || role === 'admin') return true;
+    if (isOrganizer({ role: role as NonNullable<Actor>['role'] })) return true;
     const [host] = await this.db
       .select({ userId: broadcastHosts.userId })
       .from(broadcastHosts)
@@ -373,7 +373,6 @@ export class BroadcastChat {
   }
 }
 
-const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role === 'admin';
 
 function lockUser(db: Db, userId: string) {
   return db.execute(sql`select id from ${users} where id = ${userId} for update`);

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { requireRole, type Actor } from './actor.ts';
+import { DomainEvents } from './events.ts';
+import { isHost, isOrganizer, requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastSchema, type BroadcastInput } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -11,13 +12,13 @@ const { broadcasts, broadcastHosts, broadcastHostInvitations, users } = schema;
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
-const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role === 'admin';
 
 /** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
 export class BroadcastService {
   constructor(
     private readonly db: Db,
     private readonly mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+    private readonly events: DomainEvents = new DomainEvents(),
   ) {}
 
   /** Published broadcasts not yet over (organizers also see drafts). */
@@ -57,10 +58,10 @@ export class BroadcastService {
    */
   async access(actor: Actor, id: string, now = new Date()) {
     const broadcast = await this.get(actor, id);
-    const isHost = isOrganizer(actor) || broadcast.hosts.some((h) => h.id === actor?.id);
+    const host = isHost(actor, broadcast.hosts);
     /** Past its end: a record now. Nobody goes live, comes on stage or is counted as a viewer. */
     const ended = broadcast.endsAt <= now;
-    return { broadcast, isHost, ended };
+    return { broadcast, isHost: host, ended };
   }
 
   /**
@@ -110,14 +111,16 @@ export class BroadcastService {
    * Marks published broadcasts that have started as announced and returns them. The update is
    * conditional, so with several nodes exactly one announces each broadcast.
    */
-  announceDue(now = new Date()) {
-    return this.db
+  async announceDue(now = new Date()) {
+    const announced = await this.db
       .update(broadcasts)
       .set({ announcedAt: now })
       .where(
         and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)),
       )
       .returning();
+    for (const broadcast of announced) this.events.emit('broadcast.started', { broadcast });
+    return announced;
   }
 }
 

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import type { AccessEvents } from './access.ts';
+import type { UploadService } from './uploads.ts';
 import { requireMember, requireOwner, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { employerSchema, inviteSchema, jobSchema, type EmployerInput, type JobInput } from './schemas.ts';
@@ -17,6 +18,8 @@ export class EmployerService {
     private readonly mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
     /** Told when someone leaves a team, so their open sockets lose the staff rights at once. */
     private readonly access?: AccessEvents,
+    /** Where a new logo's bytes are stored (uploadLogo). */
+    private readonly uploads?: UploadService,
   ) {}
 
   /** Employers the user staffs, with their role there. */
@@ -45,7 +48,7 @@ export class EmployerService {
   /** Registers a company with the actor as its owner (employer accounts at sign-up). */
   /** The same service on another handle (a transaction in progress). */
   withDb(db: Db): EmployerService {
-    return new EmployerService(db, this.mail, this.access);
+    return new EmployerService(db, this.mail, this.access, this.uploads);
   }
 
   async create(actor: Actor, input: EmployerInput) {
@@ -64,6 +67,16 @@ export class EmployerService {
     const data = validate(employerSchema, input);
     const [row] = await this.db.update(employers).set(data).where(eq(employers.id, employerId)).returning();
     return row!;
+  }
+
+  /**
+   * A new logo from its file: only the owner may, asked before anything is stored (so a refused
+   * upload never counts against the user's quota); then stored and set.
+   */
+  async uploadLogo(actor: Actor, employerId: string, file: { name: string; bytes: Uint8Array }) {
+    await requireOwner(this.db, actor, employerId);
+    if (!this.uploads) throw new Error('EmployerService was made without an UploadService');
+    await this.setLogo(actor, employerId, await this.uploads.store(actor, 'logo', file));
   }
 
   async setLogo(actor: Actor, employerId: string, uploadId: string | null) {

@@ -14,7 +14,28 @@ export type ServiceErrorCode =
   /** Slow mode: the user must wait `retryAfterSeconds` before their next message. */
   | 'SLOW_MODE'
   /** Too many requests of one kind from one user; `retryAfterSeconds` says when to try again. */
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** A realtime request for a room the connection has not joined (media before `booth:join`). */
+  | 'NOT_IN_ROOM';
+
+/**
+ * The one mapping of a refusal to an HTTP status (pages' `fail()`/`error()`, any HTTP API). The
+ * socket layer has its own single table to wire codes (signaling's toProtocolError), the pages one
+ * to text (web/src/lib/errors.ts).
+ */
+export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  NOT_AUTHORIZED: 403,
+  NOT_FOUND: 404,
+  INVALID: 400,
+  CONFLICT: 409,
+  QUEUE_CLOSED: 409,
+  QUEUE_FULL: 409,
+  MUTED: 403,
+  SLOW_MODE: 429,
+  RATE_LIMITED: 429,
+  NOT_IN_ROOM: 409,
+};
 
 // The web bundle carries its own copy of this module, so a refusal thrown by the platform's
 // services would fail a plain `instanceof` there (and become a 500): recognise the brand instead.

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, ilike, inArray, lte, ne, or, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { requireMember, requireRole, type Actor } from './actor.ts';
+import { isOrganizer, requireMember, requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { boothApplicationSchema, fairFiltersSchema, fairSchema, type FairInput } from './schemas.ts';
 import { validate } from './validate.ts';
@@ -17,7 +17,6 @@ const TRANSITIONS: Record<FairStatus, FairStatus[]> = {
   ended: [],
 };
 
-const isOrganizer = (actor: Actor) => actor?.role === 'organizer' || actor?.role === 'admin';
 
 /** Themed fairs, their lifecycle, and the booths employers hold in them. */
 export class FairService {

@@ -1,27 +1,12 @@
-import type { Db } from '@fairground/db';
-import { BroadcastService } from './broadcasts.ts';
-import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 export { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from './schemas.ts';
-import { AudienceLedger } from './broadcast-audience.ts';
-import { EmployerService } from './employers.ts';
-import { FairService } from './fairs.ts';
-import { ProfileService } from './profiles.ts';
-import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
-import { InterviewService } from './interviews.ts';
-import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
-import { MatchingService } from './matching.ts';
-import { ReportService } from './reports.ts';
 
-export { ServiceError, type ServiceErrorCode } from './errors.ts';
-export { type Actor, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
+export { ServiceError, HTTP_STATUS, type ServiceErrorCode } from './errors.ts';
+export { type Actor, isOrganizer, isHost, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
-export { visibleBooth, type VisibleBooth } from './booths.ts';
+export { BoothService, visibleBooth, type VisibleBooth } from './booths.ts';
+export { DomainEvents, type DomainEventMap, type DomainEventName, type DomainListener } from './events.ts';
 export { UserService } from './users.ts';
-import { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
-import { AccessEvents } from './access.ts';
-import { InvitationService, type InvitationMail } from './invitations.ts';
-import { noMail } from './mail.ts';
 export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
 export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
@@ -83,34 +68,8 @@ export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
 
-/** Every service over one database: what pages and sockets use. */
-export function createServices(
-  db: Db,
-  queueOptions: QueueOptions = defaultQueueOptions,
-  chatOptions: ChatOptions = defaultChatOptions,
-  uploadQuotas: UploadQuotas = defaultUploadQuotas,
-  /** How invitations are mailed; without it none are sent (scripts and unit tests). */
-  mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
-) {
-  /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
-  const access = new AccessEvents();
-  return {
-    access,
-    users: new UserService(db, access),
-    queue: new BoothQueue(db, queueOptions),
-    interviews: new InterviewService(db),
-    employers: new EmployerService(db, mail, access),
-    invitations: new InvitationService(db),
-    fairs: new FairService(db),
-    profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db, mail),
-    broadcastChat: new BroadcastChat(db, chatOptions),
-    audience: new AudienceLedger(db),
-    uploads: new UploadService(db, uploadQuotas),
-    matching: new MatchingService(db),
-    reports: new ReportService(db),
-  };
-}
-
-export type Services = ReturnType<typeof createServices>;
+export { createServices, type Services } from './services.ts';
+export { type PresenceStore } from './presence.ts';
+export { MemoryPresenceStore } from './memory-presence.ts';
+export { BroadcastStage, MAX_STAGE_GUESTS, type StagePerson, type StageState } from './broadcast-stage.ts';
 export { sharePlatform, platform, type Platform } from './platform.ts';

@@ -4,6 +4,7 @@ import { schema, type Db } from '@fairground/db';
 import { membership, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
+import { DomainEvents } from './events.ts';
 import { validate } from './validate.ts';
 
 const { interviews, interviewMessages, queueEntries, booths, employers, users, countedEvents } = schema;
@@ -21,7 +22,10 @@ export type Interview = typeof interviews.$inferSelect;
 
 /** 1:1 interviews: who may be in them, their clock, chat, and the recruiter's assessment. */
 export class InterviewService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly events: DomainEvents = new DomainEvents(),
+  ) {}
 
   async #get(id: string): Promise<Interview> {
     const [row] = await this.db.select().from(interviews).where(eq(interviews.id, id));
@@ -75,7 +79,7 @@ export class InterviewService {
 
   /** Both sides are connected: the interview starts (once), counted in the same transaction. */
   async markStarted(id: string, at = new Date()): Promise<Interview | null> {
-    return this.db.transaction(async (tx) => {
+    const started = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const [row] = await db
         .update(interviews)
@@ -85,6 +89,8 @@ export class InterviewService {
       if (row) await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
       return row ?? null;
     });
+    if (started) this.events.emit('interview.started', { interview: started });
+    return started;
   }
 
   async extend(actor: Actor, id: string, minutes = 5): Promise<Interview> {
@@ -102,7 +108,7 @@ export class InterviewService {
   /** Either side ends it; ending twice is fine. */
   async end(actor: Actor, id: string, at = new Date()): Promise<Interview> {
     await this.requireParticipant(actor, id);
-    return (await this.#close(id, at)) ?? (await this.#get(id));
+    return (await this.#close(id, at, 'participant')) ?? (await this.#get(id));
   }
 
   /**
@@ -123,7 +129,7 @@ export class InterviewService {
       );
     const closed: Interview[] = [];
     for (const { id } of overdue) {
-      const row = await this.#close(id, now);
+      const row = await this.#close(id, now, 'clock');
       if (row) closed.push(row);
     }
     return closed;
@@ -133,8 +139,8 @@ export class InterviewService {
    * Ends an interview once: the interview, its line entry and the counted `interview_ended` event
    * are one transaction, so a failure (or a crash) between them leaves all three as they were.
    */
-  async #close(id: string, at: Date): Promise<Interview | null> {
-    return this.db.transaction(async (tx) => {
+  async #close(id: string, at: Date, by: 'participant' | 'clock'): Promise<Interview | null> {
+    const closed = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const [row] = await db
         .update(interviews)
@@ -154,6 +160,11 @@ export class InterviewService {
       });
       return row;
     });
+    if (closed) {
+      this.events.emit('interview.ended', { interview: closed, by });
+      this.events.emit('queue.changed', { boothId: closed.boothId });
+    }
+    return closed;
   }
 
   /**
@@ -166,7 +177,7 @@ export class InterviewService {
     const role = await this.#role(actor, interview);
     if (role !== 'recruiter') throw new ServiceError('NOT_AUTHORIZED', 'Only the interviewer edits this assessment');
     const data = validate(assessmentSchema, input);
-    return this.db.transaction(async (tx) => {
+    const assessed = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const [row] = await db
         .update(interviews)
@@ -187,6 +198,8 @@ export class InterviewService {
       }
       return row!;
     });
+    if (data.outcome) this.events.emit('outcome.recorded', { interview: assessed });
+    return assessed;
   }
 
   async chat(actor: Actor, id: string, input: unknown) {

@@ -1,5 +1,5 @@
 import type { Auth, Database } from '@fairground/db';
-import type { Services } from './index.ts';
+import type { Services } from './services.ts';
 
 /** What the platform process opens once and every part of it (pages and sockets) uses. */
 export interface Platform {

@@ -3,6 +3,8 @@ import { schema, type Db } from '@fairground/db';
 import { membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
+import { DomainEvents } from './events.ts';
+import { sessionUserById } from '@fairground/db';
 
 const { queueEntries, interviews, booths, fairs, users, seekerProfiles } = schema;
 
@@ -34,7 +36,13 @@ export class BoothQueue {
   constructor(
     private readonly db: Db,
     readonly options: QueueOptions = defaultQueueOptions,
+    private readonly events: DomainEvents = new DomainEvents(),
   ) {}
+
+  /** After a commit: the line of each booth changed. */
+  #changed(...boothIds: string[]): void {
+    for (const boothId of new Set(boothIds)) this.events.emit('queue.changed', { boothId });
+  }
 
   async #booth(boothId: string) {
     const [row] = await this.db
@@ -63,7 +71,7 @@ export class BoothQueue {
   async join(actor: Actor, boothId: string, open: boolean): Promise<{ entry: QueueEntry; created: boolean }> {
     const seeker = requireRole(actor, 'seeker');
     const { fairStatus } = await this.#booth(boothId);
-    return this.db.transaction(async (tx) => {
+    const result = await this.db.transaction(async (tx) => {
       // One seeker's joins run one at a time, so the per-seeker limit cannot be raced past.
       await tx.execute(sql`select id from ${users} where id = ${seeker.id} for update`);
       const live = await tx
@@ -80,12 +88,17 @@ export class BoothQueue {
       await recordEvent(tx as unknown as Db, { id: `queue_joined:${entry!.id}`, kind: 'queue_joined', boothId, actor: seeker.id });
       return { entry: entry!, created: true };
     });
+    if (result.created) {
+      this.events.emit('queue.joined', { boothId, entry: result.entry });
+      this.#changed(boothId);
+    }
+    return result;
   }
 
   /** The seeker leaves the line (or declines a call). Leaving twice is fine. */
   async leave(actor: Actor, boothId: string): Promise<QueueEntry | null> {
     const seeker = requireUser(actor);
-    return this.db.transaction(async (tx) => {
+    const left = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const [entry] = await db
         .update(queueEntries)
@@ -95,6 +108,8 @@ export class BoothQueue {
       if (entry) await recordEvent(db, { id: `queue_left:${entry.id}`, kind: 'queue_left', boothId, actor: seeker.id });
       return entry ?? null;
     });
+    if (left) this.#changed(boothId);
+    return left;
   }
 
   /**
@@ -103,7 +118,7 @@ export class BoothQueue {
    */
   async callNext(actor: Actor, boothId: string): Promise<QueueEntry | null> {
     const recruiter = await this.requireStaff(actor, boothId);
-    return this.db.transaction(async (tx) => {
+    const called = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const rows = await db.execute<{ id: string }>(sql`
         update ${queueEntries}
@@ -120,6 +135,8 @@ export class BoothQueue {
       if (!id) return null;
       return this.#afterCall(db, id, boothId);
     });
+    if (called) this.#changed(boothId);
+    return called;
   }
 
   /** Calls one particular seeker out of turn; the reason is kept with the entry. */
@@ -127,7 +144,7 @@ export class BoothQueue {
     const recruiter = await this.requireStaff(actor, boothId);
     const clean = reason.trim().slice(0, 200);
     if (!clean) throw new ServiceError('INVALID', 'Say why this seeker goes first', { reason: 'required' });
-    return this.db.transaction(async (tx) => {
+    const called = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const [entry] = await db
         .update(queueEntries)
@@ -143,6 +160,8 @@ export class BoothQueue {
       if (!entry) throw new ServiceError('CONFLICT', 'That seeker is no longer waiting');
       return this.#afterCall(db, entry.id, boothId);
     });
+    this.#changed(boothId);
+    return called;
   }
 
   /** Inside the call's transaction: the counted event goes with it. */
@@ -155,7 +174,7 @@ export class BoothQueue {
   /** The called seeker accepts: the entry moves into an interview with the recruiter who called. */
   async accept(actor: Actor, entryId: string) {
     const seeker = requireUser(actor);
-    return this.db.transaction(async (tx) => {
+    const interview = await this.db.transaction(async (tx) => {
       const [entry] = await tx
         .update(queueEntries)
         .set({ status: 'interviewing' })
@@ -181,6 +200,8 @@ export class BoothQueue {
         on conflict do nothing`);
       return interview!;
     });
+    this.#changed(interview.boothId);
+    return interview;
   }
 
   /** The seeker has no open connection: their place is kept for the grace period. */
@@ -190,6 +211,7 @@ export class BoothQueue {
       .set({ disconnectedAt: at })
       .where(and(eq(queueEntries.seekerId, seekerId), eq(queueEntries.status, 'waiting'), isNull(queueEntries.disconnectedAt)))
       .returning({ boothId: queueEntries.boothId });
+    this.#changed(...rows.map((r) => r.boothId));
     return rows.map((r) => r.boothId);
   }
 
@@ -200,6 +222,7 @@ export class BoothQueue {
       .set({ disconnectedAt: null })
       .where(and(eq(queueEntries.seekerId, seekerId), isNotNull(queueEntries.disconnectedAt), inArray(queueEntries.status, ['waiting', 'called'])))
       .returning({ boothId: queueEntries.boothId });
+    this.#changed(...rows.map((r) => r.boothId));
     return rows.map((r) => r.boothId);
   }
 
@@ -210,7 +233,7 @@ export class BoothQueue {
    * changes without being counted (or is counted without changing).
    */
   async sweep(now = new Date()): Promise<{ noShows: QueueEntry[]; expired: QueueEntry[] }> {
-    return this.db.transaction(async (tx) => {
+    const swept = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
       const noShows = await db
         .update(queueEntries)
@@ -227,6 +250,26 @@ export class BoothQueue {
       for (const e of expired) await recordEvent(db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
       return { noShows, expired };
     });
+    for (const entry of swept.noShows) this.events.emit('queue.ended', { entry, reason: 'no_show' });
+    for (const entry of swept.expired) this.events.emit('queue.ended', { entry, reason: 'expired' });
+    this.#changed(...[...swept.noShows, ...swept.expired].map((e) => e.boothId));
+    return swept;
+  }
+
+  /**
+   * The queue's clock, as every node runs it: `sweep()`, then the recruiter whose call went
+   * unanswered gets the next seeker (as if they had pressed "call next"; refused quietly when
+   * they may no longer call there). Returns the entries called this way.
+   */
+  async sweepAndCallNext(now = new Date()): Promise<QueueEntry[]> {
+    const { noShows } = await this.sweep(now);
+    const called: QueueEntry[] = [];
+    for (const entry of noShows) {
+      if (!entry.calledBy) continue;
+      const next = await this.callNext(await sessionUserById(this.db, entry.calledBy), entry.boothId).catch(() => null);
+      if (next) called.push(next);
+    }
+    return called;
   }
 
   /** The line as recruiters see it: waiting seekers in order with a profile summary. */

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
-import { membership, requireRole, requireUser, type Actor } from './actor.ts';
+import { isHost, isOrganizer, membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
 
@@ -322,8 +322,8 @@ export class ReportService {
       .innerJoin(users, eq(users.id, broadcastHosts.userId))
       .where(eq(broadcastHosts.broadcastId, broadcastId))
       .orderBy(asc(users.name));
-    const organizer = user.role === 'organizer' || user.role === 'admin';
-    if (!organizer && !hosts.some((h) => h.id === user.id)) {
+    const organizer = isOrganizer(user);
+    if (!isHost(user, hosts)) {
       if (row.status === 'draft') throw new ServiceError('NOT_FOUND', 'No such broadcast');
       throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may read its report');
     }
@@ -356,8 +356,7 @@ export class ReportService {
       .innerJoin(employers, eq(employers.id, booths.employerId))
       .where(eq(booths.id, boothId));
     if (!row) throw new ServiceError('NOT_FOUND', 'No such booth');
-    const organizer = user.role === 'organizer' || user.role === 'admin';
-    if (!organizer && !(await membership(this.db, user.id, row.employerId))) {
+    if (!isOrganizer(user) && !(await membership(this.db, user.id, row.employerId))) {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);

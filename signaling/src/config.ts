@@ -73,6 +73,12 @@ const schema = z.object({
   /** Streams one connection may publish in one room at once (camera, mic, screen: one each). */
   MEDIA_PRODUCERS_PER_PEER: z.coerce.number().int().min(1).max(3).default(3),
   /** Open Socket.IO connections per signed-in user or anonymous device (tabs and devices), over all nodes. */
+  /** Requests one connection may make: this many a second, after a burst of SOCKET_RATE_BURST. */
+  SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(30),
+  SOCKET_RATE_BURST: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Queue joins one user may make (over all their tabs and nodes): one a second after a burst of 5. */
+  QUEUE_JOIN_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(1),
+  QUEUE_JOIN_BURST: z.coerce.number().int().min(1).max(1000).default(5),
   SOCKETS_PER_IDENTITY: z.coerce.number().int().min(1).max(1000).default(10),
   /** Open Socket.IO connections per client address (ADDRESS_HEADER/XFF_DEPTH), over all nodes.
    *  Generous: a campus or office behind one NAT is many people. */

@@ -1,51 +1,67 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { authSecret } from './auth-secret.ts';
 import express, { type RequestHandler } from 'express';
 import { Server } from 'socket.io';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
-import { accountMail, createServices, sharePlatform, type Services } from '@fairground/core';
-import { createMailer } from './mail.ts';
+import {
+  accountMail,
+  BroadcastStage,
+  MemoryPresenceStore,
+  sharePlatform,
+  type PresenceStore,
+  type Services,
+} from '@fairground/core';
 import { createMediaServer, type MediaServer } from '@fairground/media-server';
+import { authSecret } from './auth-secret.ts';
+import { createMailer } from './mail.ts';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
-import { BoothDirectory } from './domain/booths.ts';
-import { startClock } from './domain/clock.ts';
-import { closeInterviewMedia, interviewRoomId } from './socket/interview-handlers.ts';
-import { ViewerCounter } from './domain/viewer-counter.ts';
-import { BroadcastAudience } from './domain/broadcast-audience.ts';
-import { BroadcastStage } from './domain/broadcast-stage.ts';
-import { closeProducersOf } from './socket/broadcast-handlers.ts';
-import type { PresenceStore } from './domain/presence-store.ts';
-import { MemoryPresenceStore } from './stores/memory-presence.ts';
+import { startClock } from './app/clock.ts';
+import { openConnection, type Connection } from './app/connection.ts';
+import type { FeatureDeps } from './app/deps.ts';
+import { mountRoutes } from './app/http.ts';
+import { createRateLimiter } from './app/rate-limits.ts';
+import { closeRedis, connectRedis } from './app/redis.ts';
+import { servicesFromConfig } from './app/services.ts';
+import type { AppServer } from './app/types.ts';
+import { authenticate } from './app/auth.ts';
+import { dropSocketsOnAccessChange } from './app/access.ts';
+import { capConnections } from './app/connection-caps.ts';
+import { ViewerCounter } from './live/viewer-counter.ts';
+import { BroadcastAudience } from './live/broadcast-audience.ts';
+import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './live/anonymous-viewers.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
-import { authenticate } from './socket/auth.ts';
-import { createBroadcastViews } from './socket/broadcast-views.ts';
-import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './domain/anonymous-viewers.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { clientAddress } from './http/client-address.ts';
-import { dropSocketsOnAccessChange } from './socket/access.ts';
-
-import { capConnections } from './socket/connection-caps.ts';
-import { onConnection } from './socket/connection.ts';
-import { createQueuePublisher } from './socket/queue-publisher.ts';
-import { createDashboard } from './socket/dashboard.ts';
-import { tokenBucket, type RateLimiter } from './socket/handle.ts';
-import { healthHandler } from './http/health.ts';
-import { createMetrics } from './http/metrics.ts';
-import { apiCsp, metricsGuard, securityHeaders } from './http/security-headers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { originAllowed } from './http/origin-check.ts';
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from './protocol/index.ts';
+import { registerBoothHandlers } from './features/booths/handlers.ts';
+import { registerMediaHandlers } from './features/media/handlers.ts';
+import { relayMediaEvents } from './features/media/producers.ts';
+import { registerQueueHandlers } from './features/queue/handlers.ts';
+import { createQueuePublisher } from './features/queue/publisher.ts';
+import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
+import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
+import { createBroadcastViews } from './features/broadcasts/views.ts';
+import { registerChatHandlers } from './features/chat/handlers.ts';
+import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
+import { createDashboard } from './features/dashboard/dashboard.ts';
 
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type { AppServer } from './app/types.ts';
+
+/** Every feature's part of the protocol, registered on each connection in this order. */
+const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
+  registerBoothHandlers,
+  registerMediaHandlers,
+  registerDashboardHandlers,
+  registerQueueHandlers,
+  registerBroadcastHandlers,
+  registerInterviewHandlers,
+  registerChatHandlers,
+];
 
 export interface Platform {
   http: HttpServer;
@@ -91,22 +107,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       // Sign-outs and password resets reach open sockets through AccessEvents (core/src/access.ts).
       onSessionsEnded: (change) => services.access.changed(change),
     });
-    const services = createServices(
-      database.db,
-      {
-        acceptSeconds: config.QUEUE_ACCEPT_SECONDS,
-        graceSeconds: config.QUEUE_GRACE_SECONDS,
-        maxQueuesPerSeeker: 3,
-        interviewMinutes: config.INTERVIEW_MINUTES,
-      },
-      undefined,
-      {
-        maxFilesPerUser: config.UPLOAD_MAX_FILES_PER_USER,
-        maxBytesPerUser: config.UPLOAD_MAX_BYTES_PER_USER,
-        perHour: config.UPLOADS_PER_HOUR,
-      },
-      { mailer, origin },
-    );
+    const services = servicesFromConfig(database.db, config, { mailer, origin });
     sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
 
@@ -147,15 +148,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
 
     if (config.REDIS_URL) {
-      redis = createClient({ url: config.REDIS_URL }) as RedisClientType;
-      const sub = redis.duplicate();
-      redis.on('error', (err) => log.warn({ err: String(err) }, 'redis error'));
-      sub.on('error', (err) => log.warn({ err: String(err) }, 'redis subscriber error'));
-      await Promise.all([redis.connect(), sub.connect()]);
-      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first. The
-      // adapter does not await its unsubscribes, so close gracefully (a destroy would reject them,
-      // unhandled); destroy only if Redis does not answer within a moment.
-      closers.unshift(() => closeRedis(redis!), () => closeRedis(sub));
+      const clients = await connectRedis(config.REDIS_URL, log);
+      redis = clients.redis;
+      const sub = clients.sub;
+      // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
+      closers.unshift(() => closeRedis(clients.redis), () => closeRedis(sub));
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
@@ -196,45 +193,27 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       addressOf: (socket) => clientAddress(socket.handshake.headers, socket.handshake.address, config),
       log: audienceLog,
     });
-    // A host on another node sent a guest of this node back from the stage.
-    io.on('broadcast:unstage', (roomId: string, peer: string) => void closeProducersOf(media, roomId, peer));
-    io.on('interview:ended', (interviewId: string) => void media.closeRoom(interviewRoomId(interviewId)));
     closers.push(() => audience.close());
-    const booths = new BoothDirectory(database.db);
-
-    media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
-    media.on('consumer-closed', ({ roomId, consumerId, peerId }) =>
-      io.to(peerId).emit('media:consumer-closed', { roomId, consumerId }),
-    );
-    // A worker died under these peers' media (a whole room, or a broadcast edge's viewers): each
-    // joins again. Emitted by the media server before it closes anything, for every room kind.
-    media.on('room-reset', ({ roomId, peerIds }) => {
-      if (peerIds.length > 0) io.to(peerIds).emit('media:room-reset', { roomId });
-    });
+    relayMediaEvents(io, media);
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
         fairs: services.fairs,
         broadcasts: services.broadcasts,
-        // With the Redis adapter this reaches every node's sockets; only one node announces each.
-        onBroadcastLive: ({ id, title }) => io.emit('notice:broadcast-live', { broadcastId: id, title }),
+        // What the clock changed is told on the services' events (below).
         interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
-        // The node that closed an overdue interview tells both sides, and the booth's line moves on.
-        onInterviewClosed: (interview) => {
-          io.to(interviewRoomId(interview.id)).emit('interview:state', {
-            interviewId: interview.id,
-            startedAt: interview.startedAt?.toISOString() ?? null,
-            endedAt: interview.endedAt?.toISOString() ?? null,
-            plannedMinutes: interview.plannedMinutes,
-          });
-          void closeInterviewMedia({ io, media, crossNode: redis !== null }, interview.id);
-          queue.changed(interview.boothId);
-        },
         intervalMs: config.CLOCK_INTERVAL_MS,
         log: getLogger('signaling:clock'),
       });
       closers.push(() => clock.stop());
     }
+
+    // Domain events from core, emitted by the node whose transaction made the change.
+    services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
+    closers.push(
+      subscribeBroadcastEvents({ io, media, services }),
+      subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }),
+    );
 
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
@@ -258,55 +237,37 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       afterPublish: (boothId) => dashboard.boothChanged(boothId),
     });
     closers.push(() => queue.close());
-    // Queue joins are limited per user (a burst of 5, then one a second), across their tabs.
-    const joinLimiters = new Map<string, RateLimiter>();
-    const joinLimiter = (userId: string) => {
-      let limiter = joinLimiters.get(userId);
-      if (!limiter) joinLimiters.set(userId, (limiter = tokenBucket(1, 5)));
-      return limiter;
+    // One rate-limiter library for every limit; a user's queue joins are limited across their
+    // tabs, and with Redis across nodes (app/rate-limits.ts).
+    const requestLimiter = createRateLimiter('socket', { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST }, null);
+    const joinLimiter = createRateLimiter(
+      'queue-join',
+      { perSecond: config.QUEUE_JOIN_PER_SECOND, burst: config.QUEUE_JOIN_BURST },
+      redis,
+      config.REDIS_PREFIX,
+    );
+    const deps: FeatureDeps = {
+      io,
+      services,
+      media,
+      presence,
+      viewers,
+      audience,
+      stage,
+      queue,
+      dashboard,
+      views,
+      joinLimiter,
+      crossNode: redis !== null,
+      log: getLogger('signaling:socket'),
     };
-    io.on('connection', (socket) =>
-      onConnection(socket, {
-        io,
-        db: database.db,
-        booths,
-        media,
-        viewers,
-        audience,
-        stage,
-        presence,
-        services,
-        queue,
-        dashboard,
-        views,
-        joinLimiter,
-        crossNode: redis !== null,
-        log: getLogger('signaling:socket'),
-      }),
-    );
+    io.on('connection', (socket) => {
+      const conn = openConnection(socket, { media, viewers, limiter: requestLimiter, log: deps.log });
+      for (const register of FEATURES) register(conn, deps);
+      conn.ready();
+    });
 
-    const metrics = createMetrics({ sockets: () => io.engine.clientsCount, media: () => media.stats() });
-    app.get(
-      '/healthz',
-      apiCsp,
-      healthHandler({
-        database: async () => (await database.ping(), true),
-        ...(redis ? { redis: async () => (await redis!.ping()) === 'PONG' } : {}),
-        media: async () => {
-          const s = await media.stats();
-          return s.workersAlive === s.workers && s.workers > 0;
-        },
-      }),
-    );
-    app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
-    if (options.webHandler) {
-      // Tell the pages which scheme this connection used, unless a proxy in front already did.
-      app.use((req, _res, next) => {
-        req.headers['x-forwarded-proto'] ??= 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
-        next();
-      });
-      app.use(options.webHandler);
-    }
+    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount }, options.webHandler);
 
     return {
       http,
@@ -325,20 +286,5 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-async function closeRedis(client: RedisClientType): Promise<void> {
-  const closed = client.close().then(
-    () => true,
-    () => false,
-  );
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
-  if (!(await Promise.race([closed, timeout]))) {
-    try {
-      client.destroy();
-    } catch {
-      // already closed
-    }
   }
 }

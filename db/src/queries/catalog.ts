@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../connect.ts';
-import { booths, broadcasts, employerMembers, employers, fairs, jobs } from '../schema/index.ts';
+import { booths, broadcasts, employerMembers, employers, fairs, jobs, users } from '../schema/index.ts';
+import type { SessionUser } from '../auth.ts';
 
 export type Fair = typeof fairs.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
@@ -71,4 +72,21 @@ export async function employersOfUser(db: Db, userId: string): Promise<string[]>
     .from(employerMembers)
     .where(eq(employerMembers.userId, userId));
   return rows.map((r) => r.employerId);
+}
+
+/** A user as the services see an actor, by id (null when the account is gone). */
+export async function sessionUserById(db: Db, id: string): Promise<SessionUser | null> {
+  const [u] = await db.select().from(users).where(eq(users.id, id));
+  return u ? { id: u.id, email: u.email, name: u.name, role: u.role } : null;
+}
+
+/** What a booth's line shows about it: the employer's name and the fair's time zone ("today"). */
+export async function boothHeader(db: Db, boothId: string): Promise<{ employerName: string; timeZone: string }> {
+  const [row] = await db
+    .select({ name: employers.name, timeZone: fairs.timeZone })
+    .from(booths)
+    .innerJoin(employers, eq(employers.id, booths.employerId))
+    .innerJoin(fairs, eq(fairs.id, booths.fairId))
+    .where(eq(booths.id, boothId));
+  return { employerName: row?.name ?? '', timeZone: row?.timeZone ?? 'UTC' };
 }

@@ -1,5 +1,5 @@
 import type { RedisClientType } from 'redis';
-import type { PresenceStore } from '../domain/presence-store.ts';
+import type { PresenceStore } from '@fairground/core';
 
 // Each room keeps a set of identities and, per identity, a set of connection ids. The scripts run
 // atomically in Redis, so two processes adding or removing the same identity cannot disagree.
@@ -12,6 +12,13 @@ const REMOVE = `
 redis.call('SREM', KEYS[2], ARGV[2])
 if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
 return redis.call('SCARD', KEYS[1])`;
+
+// The check and the add in one script: a limit (the stage's three guests) holds across nodes.
+const ADD_WITHIN = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1`;
 
 /** Presence shared by every signaling process through Redis. */
 export class RedisPresenceStore implements PresenceStore {
@@ -33,6 +40,11 @@ export class RedisPresenceStore implements PresenceStore {
   async remove(roomId: string, identity: string, connectionId: string): Promise<number> {
     const keys = this.#keys(roomId, identity);
     return Number(await this.redis.eval(REMOVE, { keys, arguments: [identity, connectionId] }));
+  }
+
+  async addWithin(roomId: string, identity: string, connectionId: string, limit: number): Promise<boolean> {
+    const keys = this.#keys(roomId, identity);
+    return Number(await this.redis.eval(ADD_WITHIN, { keys, arguments: [identity, connectionId, String(limit)] })) === 1;
   }
 
   async count(roomId: string): Promise<number> {

@@ -30,6 +30,10 @@ const messages: Record<string, () => string> = {
   NOT_FOUND: m.error_NOT_FOUND,
   CONFLICT: m.error_CONFLICT,
   INVALID: m.error_INVALID,
+  QUEUE_CLOSED: m.queue_closed,
+  QUEUE_FULL: m.queue_full,
+  MUTED: m.bchat_error_muted,
+  RATE_LIMITED: m.sign_in_rate_limited,
 };
 
 /** A field's or form's error code as a sentence in the reader's language. */

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { Consume, MediaSource, Produce, RemoteProducer, TransportConnect } from '@fairground/signaling/protocol';
+import type { MediaSource, RemoteProducer } from '@fairground/signaling/protocol';
 import { request, session } from './session.svelte';
 
 /** Three simulcast layers for camera video (low, medium, high), as the broadcast viewers pick from. */
@@ -50,22 +50,22 @@ export class RoomMedia {
     };
   }
 
-  async load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+  async load(routerRtpCapabilities: types.RtpCapabilities): Promise<void> {
     if (!this.#device.loaded) {
-      await this.#device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+      await this.#device.load({ routerRtpCapabilities });
     }
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const options = await request('media:transport-create', { roomId: this.roomId, direction });
-    const params = options as unknown as types.TransportOptions;
+    const params: types.TransportOptions = options;
     const transport =
       direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       request('media:transport-connect', {
         roomId: this.roomId,
         transportId: transport.id,
-        dtlsParameters: dtlsParameters as unknown as TransportConnect['dtlsParameters'],
+        dtlsParameters,
       }).then(() => done(), fail);
     });
     this.#recoverIce(transport);
@@ -75,7 +75,7 @@ export class RoomMedia {
           roomId: this.roomId,
           transportId: transport.id,
           kind,
-          rtpParameters: rtpParameters as unknown as Produce['rtpParameters'],
+          rtpParameters,
           source: (appData.source as MediaSource) ?? 'camera',
         }).then(({ producerId }) => done({ id: producerId }), fail);
       });
@@ -95,7 +95,7 @@ export class RoomMedia {
       if (++restarts > 3) return this.events.onConnectionLost?.();
       try {
         const { iceParameters } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
-        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+        await transport.restartIce({ iceParameters });
       } catch {
         this.events.onConnectionLost?.();
       }
@@ -164,13 +164,13 @@ export class RoomMedia {
       roomId: this.roomId,
       transportId: transport.id,
       producerId: producer.id,
-      rtpCapabilities: this.#device.rtpCapabilities as unknown as Consume['rtpCapabilities'],
+      rtpCapabilities: this.#device.rtpCapabilities,
     });
     const consumer = await transport.consume({
       id: options.id,
       producerId: options.producerId,
       kind: options.kind,
-      rtpParameters: options.rtpParameters as unknown as types.RtpParameters,
+      rtpParameters: options.rtpParameters,
     });
     this.#consumers.set(producer.id, consumer);
     this.events.onTrack(consumer.track, producer);

@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { isTimeZone, wallTimeToUtc } from '@fairground/core';
+import { isOrganizer, isTimeZone, wallTimeToUtc } from '@fairground/core';
 import type { BroadcastInput, FairInput } from '@fairground/core/schemas';
 import type { SessionUser } from '@fairground/db';
 import { DEFAULT_TIME_ZONE } from '$lib/time';
@@ -11,7 +11,7 @@ import type { FormValues } from './form-values';
  */
 export function requireOrganizer(user: SessionUser | null, url: URL): SessionUser {
   if (!user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
-  if (user.role !== 'organizer' && user.role !== 'admin') error(403, 'The organizer console is for organizers');
+  if (!isOrganizer(user)) error(403, 'The organizer console is for organizers');
   return user;
 }
 

@@ -1,6 +1,6 @@
 import { error, fail, type Cookies } from '@sveltejs/kit';
 import { parseSetCookieHeader, toCookieOptions } from 'better-auth/cookies';
-import { platform, ServiceError } from '@fairground/core';
+import { HTTP_STATUS, platform, ServiceError } from '@fairground/core';
 import type { Db } from '@fairground/db';
 
 /** The platform process's database, auth and services; reached only from server code. */
@@ -18,19 +18,6 @@ export function applyAuthCookies(cookies: Cookies, setCookies: string[]): void {
   }
 }
 
-const STATUS = {
-  UNAUTHENTICATED: 401,
-  NOT_AUTHORIZED: 403,
-  NOT_FOUND: 404,
-  INVALID: 400,
-  CONFLICT: 409,
-  QUEUE_CLOSED: 409,
-  QUEUE_FULL: 409,
-  MUTED: 403,
-  SLOW_MODE: 429,
-  RATE_LIMITED: 429,
-} as const;
-
 /**
  * Runs a service call from a form action. Refusals become `fail()` with per-field codes (the form
  * keeps what the user typed: pass it as `values`); anything else is thrown on as a real error.
@@ -42,7 +29,7 @@ export async function formAction<T>(values: Record<string, unknown>, run: () => 
     if (e instanceof ServiceError) {
       return {
         ok: false as const,
-        failure: fail(STATUS[e.code], {
+        failure: fail(HTTP_STATUS[e.code], {
           values,
           errors: { ...e.fields, ...(Object.keys(e.fields).length ? {} : { form: e.code }) } as Record<string, string>,
         }),
@@ -57,7 +44,7 @@ export async function loadOr404<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ServiceError) error(STATUS[e.code], e.message);
+    if (e instanceof ServiceError) error(HTTP_STATUS[e.code], e.message);
     throw e;
   }
 }

@@ -1,5 +1,4 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { ServiceError } from '@fairground/core';
 import { formAction, services } from '$lib/server/platform';
 import { field, formFile, formValues, idField } from '$lib/server/form-values';
 import type { EmployerInput } from '@fairground/core/schemas';
@@ -61,13 +60,8 @@ export const actions: Actions = {
     const employerId = idField(data, 'employerId');
     const file = await formFile(data, 'logo');
     if (!file) return fail(400, { values: { _form: 'logo' }, errors: { file: 'file_missing' } as Record<string, string> });
-    const { uploads, employers } = services();
-    const outcome = await formAction({ _form: 'logo' }, async () => {
-      // Only the owner may change the logo: ask before storing anything (setLogo checks again).
-      const role = (await employers.mine(locals.user)).find((r) => r.employer.id === employerId)?.role;
-      if (role !== 'owner') throw new ServiceError('NOT_AUTHORIZED', 'Only the owner may change the logo');
-      await employers.setLogo(locals.user, employerId, await uploads.store(locals.user, 'logo', file));
-    });
+    // Only the owner may: the service asks before storing anything.
+    const outcome = await formAction({ _form: 'logo' }, () => services().employers.uploadLogo(locals.user, employerId, file));
     return outcome.ok ? { done: 'logo' } : outcome.failure;
   },
 

@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { isOrganizer } from '@fairground/core';
 import { routeId } from '$lib/ids';
 import { loadOr404, services } from '$lib/server/platform';
 import { broadcastTables } from '$lib/server/report-tables';
@@ -11,7 +12,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url, params }) => {
   if (!locals.user) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
   const report = await loadOr404(() => services().reports.broadcastReport(locals.user, routeId(params.id)));
-  const organizer = locals.user.role === 'organizer' || locals.user.role === 'admin';
+  const organizer = isOrganizer(locals.user);
   return {
     broadcast: report.broadcast,
     fair: organizer ? report.fair : null,

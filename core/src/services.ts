@@ -1,0 +1,54 @@
+import type { Db } from '@fairground/db';
+import { AccessEvents } from './access.ts';
+import { BoothService } from './booths.ts';
+import { BroadcastService } from './broadcasts.ts';
+import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
+import { AudienceLedger } from './broadcast-audience.ts';
+import { EmployerService } from './employers.ts';
+import { DomainEvents } from './events.ts';
+import { FairService } from './fairs.ts';
+import { InterviewService } from './interviews.ts';
+import { InvitationService, type InvitationMail } from './invitations.ts';
+import { noMail } from './mail.ts';
+import { MatchingService } from './matching.ts';
+import { ProfileService } from './profiles.ts';
+import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
+import { ReportService } from './reports.ts';
+import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
+import { UserService } from './users.ts';
+
+/** Every service over one database: what pages and sockets use. */
+export function createServices(
+  db: Db,
+  queueOptions: QueueOptions = defaultQueueOptions,
+  chatOptions: ChatOptions = defaultChatOptions,
+  uploadQuotas: UploadQuotas = defaultUploadQuotas,
+  /** How invitations are mailed; without it none are sent (scripts and unit tests). */
+  mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+) {
+  /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
+  const access = new AccessEvents();
+  /** What happened, after each commit: sockets and reports subscribe (core/src/events.ts). */
+  const events = new DomainEvents();
+  const uploads = new UploadService(db, uploadQuotas);
+  return {
+    access,
+    events,
+    users: new UserService(db, access),
+    booths: new BoothService(db, events),
+    queue: new BoothQueue(db, queueOptions, events),
+    interviews: new InterviewService(db, events),
+    employers: new EmployerService(db, mail, access, uploads),
+    invitations: new InvitationService(db),
+    fairs: new FairService(db),
+    profiles: new ProfileService(db),
+    broadcasts: new BroadcastService(db, mail, events),
+    broadcastChat: new BroadcastChat(db, chatOptions),
+    audience: new AudienceLedger(db),
+    uploads,
+    matching: new MatchingService(db),
+    reports: new ReportService(db),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,30 @@
+import type { Auth } from '@fairground/db';
+import type { AppSocket } from './types.ts';
+import { sessionRoom, sessionTokenOf } from './access.ts';
+
+const deviceIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * Socket.IO middleware: the same session cookie as the web pages identifies the user. Anonymous
+ * viewers are identified by the device id their browser keeps, so two tabs count as one viewer.
+ */
+export function authenticate(auth: Auth) {
+  return async (socket: AppSocket, next: (err?: Error) => void) => {
+    try {
+      const cookie = socket.handshake.headers.cookie;
+      const user = cookie ? await auth.userFor(new Headers({ cookie })) : null;
+      const deviceId = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
+      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+      const token = user ? sessionTokenOf(cookie) : null;
+      socket.data.sessionRoom = token ? sessionRoom(token) : null;
+      socket.data.identity = user
+        ? `user:${user.id}`
+        : typeof deviceId === 'string' && deviceIdPattern.test(deviceId)
+          ? `device:${deviceId}`
+          : `connection:${socket.id}`;
+      next();
+    } catch {
+      next(new Error('INTERNAL'));
+    }
+  };
+}

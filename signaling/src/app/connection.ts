@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { ServiceError } from '@fairground/core';
+import type { MediaServer, RoomKind } from '@fairground/media-server';
+import type { ViewerCounter } from '../live/viewer-counter.ts';
+import type { RequestEvent } from '../protocol/index.ts';
+import { handle, type RequestHandler, type RequestLimiter } from './handle.ts';
+import type { AppSocket } from './types.ts';
+
+export interface JoinedRoom {
+  /** What the room is for: the media server opens it as this kind (it never reads the id). */
+  kind: RoomKind;
+  /** May create a send transport and produce (booth staff, interview participants, hosts). */
+  canPublish: boolean;
+  /** Counted as a live viewer (booth visitors). */
+  counted: boolean;
+  onLeave?: (() => Promise<void>) | undefined;
+}
+
+/** What every feature's handlers share about one connection. */
+export interface Connection {
+  socket: AppSocket;
+  user: AppSocket['data']['user'];
+  /** This connection's media peer id (its socket id). */
+  peerId: string;
+  log: Logger;
+  /** Registers the handler of one request; its payload schema comes from the protocol's table. */
+  on<E extends RequestEvent>(event: E, fn: RequestHandler<E>): void;
+  /** Runs when the connection closes (after every room was left). */
+  onClose(fn: () => void): void;
+  /** True when newly entered; false on a rejoin (whose old media is closed to start afresh). */
+  enter(roomId: string, room: JoinedRoom): Promise<boolean>;
+  leave(roomId: string): Promise<void>;
+  /** The joined room, or NOT_IN_ROOM. */
+  inRoom(roomId: string): JoinedRoom;
+}
+
+export interface ConnectionOptions {
+  media: Pick<MediaServer, 'closePeer'>;
+  viewers: ViewerCounter;
+  /** The connection's request allowance (rate-limiter-flexible, keyed by socket id). */
+  limiter: { take(key: string): Promise<boolean> };
+  log: Logger;
+}
+
+/**
+ * One socket's life: the rooms it joined (left again on disconnect), its request allowance, and
+ * the registration of the features' handlers. Knows no feature.
+ */
+export function openConnection(socket: AppSocket, options: ConnectionOptions): Connection & { ready(): void } {
+  const { media, viewers } = options;
+  const user = socket.data.user;
+  const log = options.log.child({ socketId: socket.id, userId: user?.id });
+  const limiter: RequestLimiter = { take: () => options.limiter.take(socket.id) };
+  const joined = new Map<string, JoinedRoom>();
+  const closers: Array<() => void> = [];
+  const peerId = socket.id;
+
+  const conn: Connection = {
+    socket,
+    user,
+    peerId,
+    log,
+    on: (event, fn) => handle(socket, event, limiter, log, fn),
+    onClose: (fn) => void closers.push(fn),
+    async enter(roomId, room) {
+      // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
+      // transports go, so the new ones fit in the per-peer limits.
+      if (joined.has(roomId)) {
+        await media.closePeer(roomId, peerId);
+        return false;
+      }
+      joined.set(roomId, room);
+      await socket.join(roomId);
+      if (room.counted) await viewers.join(roomId, socket.data.identity, socket.id);
+      return true;
+    },
+    async leave(roomId) {
+      const room = joined.get(roomId);
+      if (!room) return;
+      joined.delete(roomId);
+      await media.closePeer(roomId, peerId);
+      await socket.leave(roomId);
+      if (room.counted) await viewers.leave(roomId, socket.data.identity, socket.id);
+      await room.onLeave?.();
+    },
+    inRoom(roomId) {
+      const room = joined.get(roomId);
+      if (!room) throw new ServiceError('NOT_IN_ROOM', 'Join this room before using its media');
+      return room;
+    },
+  };
+
+  /** Called once every feature registered its handlers. */
+  const ready = () => {
+    // A name no handler knows would otherwise leave the client's ack waiting until its timeout.
+    // Every handler is registered by now, synchronously, so a name without listeners is unknown.
+    socket.onAny(async (event: unknown, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (typeof ack !== 'function' || (typeof event === 'string' && socket.listeners(event as never).length > 0)) return;
+      // Counted against the connection's allowance like any request, so a flood of them is limited too.
+      const error = (await limiter.take())
+        ? { code: 'UNKNOWN_EVENT', message: 'No such event' }
+        : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+      (ack as (r: unknown) => void)({ ok: false, error });
+    });
+    socket.on('disconnect', () => {
+      for (const roomId of [...joined.keys()]) {
+        conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
+      }
+      for (const close of closers) close();
+    });
+  };
+  return { ...conn, ready };
+}

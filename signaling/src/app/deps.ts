@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { BroadcastStage, PresenceStore, Services } from '@fairground/core';
+import type { MediaServer } from '@fairground/media-server';
+import type { ViewerCounter } from '../live/viewer-counter.ts';
+import type { BroadcastAudience } from '../live/broadcast-audience.ts';
+import type { QueuePublisher } from '../features/queue/publisher.ts';
+import type { Dashboard } from '../features/dashboard/dashboard.ts';
+import type { BroadcastViews } from '../features/broadcasts/views.ts';
+import type { RateLimiter } from './rate-limits.ts';
+import type { AppServer } from './types.ts';
+
+/** What the composition root (server.ts) hands every feature's handlers. */
+export interface FeatureDeps {
+  io: AppServer;
+  services: Services;
+  media: MediaServer;
+  presence: PresenceStore;
+  viewers: ViewerCounter;
+  audience: BroadcastAudience;
+  stage: BroadcastStage;
+  queue: QueuePublisher;
+  dashboard: Dashboard;
+  /** When a broadcast viewer counts (dwell and per-address cap for anonymous ones). */
+  views: BroadcastViews;
+  /** Per-user limit on queue joins, over all the user's connections (and nodes, with Redis). */
+  joinLimiter: RateLimiter;
+  /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */
+  crossNode: boolean;
+  log: Logger;
+}

@@ -1,0 +1,39 @@
+import type { Express, RequestHandler } from 'express';
+import type { Database } from '@fairground/db';
+import type { MediaServer } from '@fairground/media-server';
+import type { RedisClientType } from 'redis';
+import type { Config } from '../config.ts';
+import { healthHandler } from '../http/health.ts';
+import { createMetrics } from '../http/metrics.ts';
+import { apiCsp, metricsGuard } from '../http/security-headers.ts';
+
+/** The HTTP routes: /healthz, /metrics, then the SvelteKit handler for every other path. */
+export function mountRoutes(
+  app: Express,
+  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number },
+  webHandler?: RequestHandler,
+): void {
+  const { config, database, redis, media } = parts;
+  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats() });
+  app.get(
+    '/healthz',
+    apiCsp,
+    healthHandler({
+      database: async () => (await database.ping(), true),
+      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+      media: async () => {
+        const s = await media.stats();
+        return s.workersAlive === s.workers && s.workers > 0;
+      },
+    }),
+  );
+  app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
+  if (webHandler) {
+    // Tell the pages which scheme this connection used, unless a proxy in front already did.
+    app.use((req, _res, next) => {
+      req.headers['x-forwarded-proto'] ??= 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+      next();
+    });
+    app.use(webHandler);
+  }
+}

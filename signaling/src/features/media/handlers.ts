@@ -1,0 +1,135 @@
+import { ServiceError } from '@fairground/core';
+import type { Connection } from '../../app/connection.ts';
+import type { FeatureDeps } from '../../app/deps.ts';
+import type { MediaSource } from '../../protocol/index.ts';
+import { toClient, toServer } from './params.ts';
+
+/**
+ * The `media:*` requests of every room kind (booth, interview, broadcast): transports, producing
+ * and consuming, after the room's own join said who may publish there.
+ */
+export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void {
+  const { socket, user, peerId, log } = conn;
+  const { services, media, stage } = deps;
+
+  /**
+   * Media at all: anonymous connections (no signed-in user) only ever receive, and only in
+   * broadcasts; booth and interview media are for signed-in users.
+   */
+  const requireMediaAccess = (roomId: string, direction: 'send' | 'recv') => {
+    const { kind } = conn.inRoom(roomId);
+    if (user) return;
+    if (direction === 'recv' && kind === 'broadcast') return;
+    throw new ServiceError('UNAUTHENTICATED', 'Sign in to use media here');
+  };
+  /** An interview's room takes no new transports or streams once the interview has ended. */
+  const requireOpenInterview = async (roomId: string) => {
+    if (conn.inRoom(roomId).kind !== 'interview') return;
+    const { interview } = await services.interviews.requireParticipant(user, roomId.slice('interview:'.length));
+    if (interview.endedAt) throw new ServiceError('CONFLICT', 'The interview has ended');
+  };
+  /** May this peer publish here now? For broadcasts, returns when the broadcast ends. */
+  const requirePublisher = async (roomId: string, source?: MediaSource): Promise<Date | null> => {
+    requireMediaAccess(roomId, 'send');
+    const isBroadcast = conn.inRoom(roomId).kind === 'broadcast';
+    const broadcastId = roomId.slice('broadcast:'.length);
+    if (conn.inRoom(roomId).canPublish) {
+      await requireOpenInterview(roomId);
+    } else if (isBroadcast && (await stage.isGuest(broadcastId, peerId))) {
+      // A viewer a host brought on stage may publish camera and microphone until sent back.
+      if (source === 'screen') throw new ServiceError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
+    } else {
+      throw new ServiceError('NOT_AUTHORIZED', 'Only this room’s publishers (booth staff, broadcast hosts) can publish here');
+    }
+    // Checked now, not at the join: a broadcast that has ended since is not live again (CONFLICT).
+    if (isBroadcast) return (await services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;
+    return null;
+  };
+  // A broadcast's producers stop at its end: going live shortly before it does not keep it live.
+  const endTimers = new Set<NodeJS.Timeout>();
+  const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
+    const delay = endsAt.getTime() - Date.now();
+    if (delay > 2 ** 31 - 1) return; // beyond a timer's reach (weeks away); the server restarts sooner
+    const timer = setTimeout(() => {
+      endTimers.delete(timer);
+      media.closeProducer(roomId, peerId, producerId).catch(() => {});
+    }, Math.max(0, delay));
+    timer.unref();
+    endTimers.add(timer);
+  };
+  conn.onClose(() => {
+    for (const timer of endTimers) clearTimeout(timer);
+    endTimers.clear();
+  });
+
+  conn.on('media:transport-create', async ({ roomId, direction }) => {
+    if (direction === 'send') await requirePublisher(roomId);
+    else {
+      requireMediaAccess(roomId, 'recv');
+      await requireOpenInterview(roomId);
+    }
+    const t = await media.createTransport({ kind: conn.inRoom(roomId).kind, id: roomId }, peerId, direction);
+    return {
+      id: t.id,
+      iceParameters: { ...t.iceParameters },
+      iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
+      dtlsParameters: { ...t.dtlsParameters },
+    };
+  });
+
+  conn.on('media:transport-connect', async (p) => {
+    conn.inRoom(p.roomId);
+    await media.connectTransport(p.roomId, peerId, p.transportId, toServer.dtlsParameters(p.dtlsParameters));
+    return null;
+  });
+
+  conn.on('media:produce', async (p) => {
+    const endsAt = await requirePublisher(p.roomId, p.source);
+    const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, toServer.rtpParameters(p.rtpParameters), {
+      source: p.source,
+    });
+    if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
+    socket.to(p.roomId).emit('media:producer-added', {
+      roomId: p.roomId,
+      producer: { id: producerId, kind: p.kind, source: p.source },
+    });
+    log.info({ roomId: p.roomId, producerId, kind: p.kind }, 'producing');
+    return { producerId };
+  });
+
+  conn.on('media:producer-close', async (p) => {
+    conn.inRoom(p.roomId);
+    await media.closeProducer(p.roomId, peerId, p.producerId);
+    return null;
+  });
+
+  conn.on('media:consume', async (p) => {
+    conn.inRoom(p.roomId);
+    const c = await media.consume(p.roomId, peerId, p.transportId, p.producerId, toServer.rtpCapabilities(p.rtpCapabilities));
+    return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: toClient.rtpParameters(c.rtpParameters) };
+  });
+
+  conn.on('media:consumer-resume', async (p) => {
+    conn.inRoom(p.roomId);
+    await media.resumeConsumer(p.roomId, peerId, p.consumerId);
+    return null;
+  });
+
+  conn.on('media:consumer-pause', async (p) => {
+    conn.inRoom(p.roomId);
+    await media.pauseConsumer(p.roomId, peerId, p.consumerId);
+    return null;
+  });
+
+  conn.on('media:consumer-layers', async (p) => {
+    conn.inRoom(p.roomId);
+    await media.setConsumerLayers(p.roomId, peerId, p.consumerId, { spatialLayer: p.spatialLayer });
+    return null;
+  });
+
+  conn.on('media:transport-restart-ice', async (p) => {
+    conn.inRoom(p.roomId);
+    const iceParameters = await media.restartIce(p.roomId, peerId, p.transportId);
+    return { iceParameters: { ...iceParameters } };
+  });
+}

@@ -1,0 +1,117 @@
+import { ServiceError } from '@fairground/core';
+import type { Connection } from '../../app/connection.ts';
+import type { FeatureDeps } from '../../app/deps.ts';
+import { dutyRoom, ONLINE, userRoom } from '../../app/rooms.ts';
+import type { QueuePlace } from '../../protocol/index.ts';
+import { joinStaffRoom } from './staff-room.ts';
+
+/**
+ * The booth line over the socket: seekers join, leave and accept; recruiters staff and call. Lines
+ * are pushed on the services' `queue.changed` (publisher.ts), not after each request here.
+ */
+export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void {
+  const { socket, user, log } = conn;
+  const { services, presence, queue: publisher } = deps;
+  const dutyOf = new Set<string>();
+
+  // A signed-in user's waiting places resume while any of their connections is open.
+  if (user) {
+    // Rooms through which a change of rights ends this socket on any node (app/access.ts).
+    void socket.join(userRoom(user.id));
+    if (socket.data.sessionRoom) void socket.join(socket.data.sessionRoom);
+    presence
+      .add(ONLINE, socket.data.identity, socket.id)
+      .then(() => services.queue.markConnected(user.id))
+      .catch((err: unknown) => log.warn({ err }, 'presence on connect failed'));
+  }
+
+  const placeOf = async (boothId: string): Promise<QueuePlace> => {
+    const mine = await services.queue.placeIn(user!.id, boothId);
+    if (!mine) throw new ServiceError('NOT_FOUND', 'You are not in this line');
+    const [onDuty, median] = await Promise.all([presence.count(dutyRoom(boothId)), publisher.medianOf(boothId)]);
+    return {
+      boothId,
+      employerName: await publisher.employerNameOf(boothId),
+      entryId: mine.entry.id,
+      status: mine.entry.status,
+      position: mine.entry.status === 'waiting' ? mine.position : 0,
+      etaSeconds: mine.entry.status === 'waiting' ? services.queue.estimateSeconds(mine.position, onDuty, median) : 0,
+      acceptBy: mine.entry.acceptBy?.toISOString() ?? null,
+    };
+  };
+
+  conn.on('queue:join', async ({ boothId }) => {
+    if (user && !(await deps.joinLimiter.take(user.id))) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
+    const open = (await presence.count(dutyRoom(boothId))) > 0;
+    await services.queue.join(user, boothId, open);
+    return placeOf(boothId);
+  });
+
+  conn.on('queue:leave', async ({ boothId }) => {
+    await services.queue.leave(user, boothId);
+    return null;
+  });
+
+  conn.on('queue:places', async () => {
+    if (!user) return [];
+    const places = await services.queue.placesOf(user.id);
+    return Promise.all(places.map((p) => placeOf(p.entry.boothId)));
+  });
+
+  conn.on('queue:accept', async ({ entryId }) => {
+    const interview = await services.queue.accept(user, entryId);
+    deps.io.to(userRoom(interview.recruiterId)).emit('interview:ready', { interviewId: interview.id });
+    return { interviewId: interview.id };
+  });
+
+  conn.on('queue:duty', async ({ boothId, onDuty }) => {
+    await services.queue.requireStaff(user, boothId);
+    if (!(await joinStaffRoom(socket, services, boothId))) {
+      throw new ServiceError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
+    }
+    if (onDuty) {
+      await presence.add(dutyRoom(boothId), socket.data.identity, socket.id);
+      dutyOf.add(boothId);
+    } else {
+      await presence.remove(dutyRoom(boothId), socket.data.identity, socket.id);
+      dutyOf.delete(boothId);
+    }
+    await publisher.publishNow(boothId);
+    return {
+      boothId,
+      line: [],
+      stats: { waiting: 0, onDuty: await presence.count(dutyRoom(boothId)), medianWaitSeconds: null, medianInterviewSeconds: null, interviewed: 0, interviewsToday: 0, visited: 0, conversion: 0 },
+    };
+  });
+
+  conn.on('queue:call-next', async ({ boothId }) => {
+    const entry = await services.queue.callNext(user, boothId);
+    if (!entry) return null;
+    log.info({ boothId, entryId: entry.id }, 'called');
+    return { entryId: entry.id };
+  });
+
+  conn.on('queue:call', async ({ boothId, entryId, reason }) => {
+    const entry = await services.queue.callSpecific(user, boothId, entryId, reason);
+    log.info({ boothId, entryId, reason }, 'called out of turn');
+    return { entryId: entry.id };
+  });
+
+  conn.onClose(() => {
+    for (const boothId of dutyOf) {
+      presence
+        .remove(dutyRoom(boothId), socket.data.identity, socket.id)
+        .then(() => publisher.changed(boothId))
+        .catch(() => {});
+    }
+    if (!user) return;
+    // The last of the user's connections gone: their waiting places start the grace period.
+    presence
+      .remove(ONLINE, socket.data.identity, socket.id)
+      .then(() => presence.connections(ONLINE, socket.data.identity))
+      .then(async (open) => {
+        if (open === 0) await services.queue.markDisconnected(user.id);
+      })
+      .catch((err: unknown) => log.warn({ err }, 'presence on disconnect failed'));
+  });
+}

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import type { ClientToServerEvents } from './events.ts';
+import {
+  boothJoinSchema,
+  boothLeaveSchema,
+  broadcastHandSchema,
+  broadcastJoinSchema,
+  broadcastStagePeerSchema,
+  chatDeleteSchema,
+  chatJoinSchema,
+  chatMuteSchema,
+  chatSendSchema,
+  chatSlowModeSchema,
+  consumeSchema,
+  consumerLayersSchema,
+  consumerPauseSchema,
+  consumerResumeSchema,
+  dashboardSchema,
+  emptySchema,
+  interviewChatSchema,
+  interviewIdSchema,
+  produceSchema,
+  producerCloseSchema,
+  questionAnswerSchema,
+  questionAskSchema,
+  questionPinSchema,
+  questionRefSchema,
+  queueBoothSchema,
+  queueCallSchema,
+  queueDutySchema,
+  queueEntrySchema,
+  transportConnectSchema,
+  transportCreateSchema,
+  transportRestartIceSchema,
+} from './schemas.ts';
+
+/**
+ * Every request event and the schema its payload is parsed with, declared once. The server
+ * registers a handler by event name and takes its schema from here (signaling/src/app/handle.ts);
+ * `satisfies` makes a request without a schema a type error (and protocol.test.ts checks it too).
+ */
+export const requestSchemas = {
+  'booth:join': boothJoinSchema,
+  'booth:leave': boothLeaveSchema,
+  'media:transport-create': transportCreateSchema,
+  'media:transport-connect': transportConnectSchema,
+  'media:produce': produceSchema,
+  'media:producer-close': producerCloseSchema,
+  'media:consume': consumeSchema,
+  'media:consumer-resume': consumerResumeSchema,
+  'media:consumer-pause': consumerPauseSchema,
+  'media:consumer-layers': consumerLayersSchema,
+  'media:transport-restart-ice': transportRestartIceSchema,
+  'dashboard:watch': dashboardSchema,
+  'dashboard:unwatch': dashboardSchema,
+  'queue:join': queueBoothSchema,
+  'queue:leave': queueBoothSchema,
+  'queue:places': emptySchema,
+  'queue:accept': queueEntrySchema,
+  'queue:duty': queueDutySchema,
+  'queue:call-next': queueBoothSchema,
+  'queue:call': queueCallSchema,
+  'interview:join': interviewIdSchema,
+  'interview:chat': interviewChatSchema,
+  'interview:extend': interviewIdSchema,
+  'interview:end': interviewIdSchema,
+  'broadcast:join': broadcastJoinSchema,
+  'broadcast:leave': broadcastJoinSchema,
+  'broadcast:stats': broadcastJoinSchema,
+  'broadcast:hand': broadcastHandSchema,
+  'broadcast:stage-invite': broadcastStagePeerSchema,
+  'broadcast:stage-remove': broadcastStagePeerSchema,
+  'chat:join': chatJoinSchema,
+  'chat:leave': chatJoinSchema,
+  'chat:send': chatSendSchema,
+  'chat:delete': chatDeleteSchema,
+  'chat:mute': chatMuteSchema,
+  'chat:slow-mode': chatSlowModeSchema,
+  'question:ask': questionAskSchema,
+  'question:vote': questionRefSchema,
+  'question:pin': questionPinSchema,
+  'question:answer': questionAnswerSchema,
+  'question:delete': questionRefSchema,
+} as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };
+
+export type RequestEvent = keyof typeof requestSchemas;
+/** The payload of a request as its handler receives it (parsed). */
+export type RequestPayload<E extends RequestEvent> = z.infer<(typeof requestSchemas)[E]>;
