@@ -5,12 +5,15 @@ import { demoFair, freshDatabase } from '../../test/helpers.ts';
 import { BoothQueue } from './queue.ts';
 import { InterviewService } from './interviews.ts';
 import { funnelReport } from './funnel.ts';
+import { DomainEvents, type DomainEventName } from './events.ts';
 
 describe('BoothQueue on real Postgres (no sockets)', () => {
   let fresh: Awaited<ReturnType<typeof freshDatabase>>;
   let database: Database;
   let queue: BoothQueue;
   let interviews: InterviewService;
+  const events = new DomainEvents();
+  const heard: Array<[DomainEventName, string]> = [];
   let boothIds: string[];
   let liveFairId: string;
   let recruiter: SessionUser;
@@ -20,8 +23,12 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
   beforeAll(async () => {
     fresh = await freshDatabase('queue');
     database = fresh.database;
-    queue = new BoothQueue(database.db, { acceptSeconds: 60, graceSeconds: 60, maxQueuesPerSeeker: 3, interviewMinutes: 15 });
-    interviews = new InterviewService(database.db);
+    queue = new BoothQueue(database.db, { acceptSeconds: 60, graceSeconds: 60, maxQueuesPerSeeker: 3, interviewMinutes: 15 }, events);
+    interviews = new InterviewService(database.db, events);
+    events.on('queue.joined', ({ boothId }) => heard.push(['queue.joined', boothId]));
+    events.on('interview.started', ({ interview }) => heard.push(['interview.started', interview.id]));
+    events.on('interview.ended', ({ interview, by }) => heard.push(['interview.ended', `${interview.id}:${by}`]));
+    events.on('outcome.recorded', ({ interview }) => heard.push(['outcome.recorded', interview.id]));
     const rows = await database.db
       .insert(schema.users)
       .values(Array.from({ length: 40 }, (_, i) => ({ email: `q${i}@example.com`, name: `Seeker ${i}`, role: 'seeker' as const })))
@@ -147,6 +154,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
   it('accept -> interview -> end -> assess feeds the funnel once per stage', async () => {
     const booth = boothIds[1]!;
     await clear(booth);
+    heard.length = 0;
     const s = seekers[36]!;
     await queue.join(s, booth, true);
     await queue.join(s, booth, true);
@@ -168,6 +176,13 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     expect(history[0]).toMatchObject({ outcome: 'next_round' });
     const seen = await interviews.view(s, interview.id);
     expect(seen.interview.notes).toBe('');
+    // Each domain event once, after its commit; ending twice ends (and tells) once.
+    expect(heard).toEqual([
+      ['queue.joined', booth],
+      ['interview.started', interview.id],
+      ['interview.ended', `${interview.id}:participant`],
+      ['outcome.recorded', interview.id],
+    ]);
   });
 
   it('estimates waits from position, recruiters on duty and the booth’s pace', () => {

@@ -6,6 +6,7 @@ import { BoothQueue } from './queue.ts';
 import { UploadService } from './uploads.ts';
 import { ProfileService } from './profiles.ts';
 import { InterviewService } from './interviews.ts';
+import { EmployerService } from './employers.ts';
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a resume\n');
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -136,5 +137,23 @@ describe('who may read an upload', () => {
   it('serves logos to anyone', async () => {
     const id = await uploads.store(users['employer@example.com']!, 'logo', { name: 'logo.png', bytes: PNG });
     expect((await uploads.read(null, id)).contentType).toBe('image/png');
+  });
+
+  it('takes a new logo from the employer’s owner only, storing nothing for anyone else', async () => {
+    const db = fresh.database.db;
+    const employers = new EmployerService(db, undefined, undefined, uploads);
+    const employerId = (await demoBooths(db)).xinghe.employer.id;
+    const stored = async () => (await db.select().from(schema.uploads).where(eq(schema.uploads.kind, 'logo'))).length;
+    const before = await stored();
+    for (const actor of [users['employer2@example.com']!, users['seeker@example.com']!, null]) {
+      await expect(employers.uploadLogo(actor, employerId, { name: 'logo.png', bytes: PNG })).rejects.toMatchObject({
+        code: actor ? 'NOT_AUTHORIZED' : 'UNAUTHENTICATED',
+      });
+    }
+    expect(await stored()).toBe(before);
+    await employers.uploadLogo(users['employer@example.com']!, employerId, { name: 'logo.png', bytes: PNG });
+    expect(await stored()).toBe(before + 1);
+    const [row] = await db.select().from(schema.employers).where(eq(schema.employers.id, employerId));
+    expect(row!.logoUploadId).not.toBeNull();
   });
 });

@@ -8,7 +8,10 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
 import {
   accountMail,
+  AnonymousViewerCap,
   BroadcastStage,
+  MemoryBoundedSets,
+  type BoundedSets,
   MemoryPresenceStore,
   sharePlatform,
   type PresenceStore,
@@ -32,7 +35,6 @@ import { dropSocketsOnAccessChange } from './app/access.ts';
 import { capConnections } from './app/connection-caps.ts';
 import { ViewerCounter } from './live/viewer-counter.ts';
 import { BroadcastAudience } from './live/broadcast-audience.ts';
-import { AnonymousViewerCap, MemoryBoundedSets, type BoundedSets } from './live/anonymous-viewers.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { clientAddress } from './http/client-address.ts';

@@ -1,5 +1,5 @@
 import type { RedisClientType } from 'redis';
-import type { BoundedSets } from '../live/anonymous-viewers.ts';
+import type { BoundedSets } from '@fairground/core';
 
 // Atomic in Redis: two nodes admitting at once cannot take the set past its limit. The expiry is
 // set with the first member only, so the window is fixed and members cannot keep it open.

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BroadcastAudience } from '../../live/broadcast-audience.ts';
-import type { AnonymousViewerCap } from '../../live/anonymous-viewers.ts';
+import type { AnonymousViewerCap } from '@fairground/core';
 import type { AppSocket } from '../../app/types.ts';
 
 export interface BroadcastView {

@@ -139,6 +139,12 @@ export function createDashboard(options: DashboardOptions) {
       .catch((err: unknown) => log.warn({ err, ...what }, 'dashboard lookup failed'));
   }
 
+  // Interviews starting and ending change a booth's numbers (whichever way they end).
+  const unsubscribe = [
+    services.events.on('interview.started', ({ interview }) => changed(fairIdOf(interview.boothId), { boothId: interview.boothId })),
+    services.events.on('interview.ended', ({ interview }) => changed(fairIdOf(interview.boothId), { boothId: interview.boothId })),
+  ];
+
   return {
     snapshot,
     /** The organizer may watch this fair (it exists). */
@@ -160,6 +166,7 @@ export function createDashboard(options: DashboardOptions) {
     fairIdOf,
     close(): void {
       closed = true;
+      for (const off of unsubscribe) off();
       pusher.close();
     },
   };

@@ -11,12 +11,6 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
   const { services, presence, media, io } = deps;
   const user = socket.data.user;
 
-  const state = (i: { id: string; startedAt: Date | null; endedAt: Date | null; plannedMinutes: number }) => ({
-    interviewId: i.id,
-    startedAt: i.startedAt?.toISOString() ?? null,
-    endedAt: i.endedAt?.toISOString() ?? null,
-    plannedMinutes: i.plannedMinutes,
-  });
 
   conn.on('interview:join', async ({ interviewId }) => {
     const { interview, role } = await services.interviews.requireParticipant(user, interviewId);
@@ -27,17 +21,14 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
       counted: false,
       onLeave: () => presence.remove(roomId, socket.data.identity, socket.id).then(() => undefined),
     });
-    // Both sides present: the interview has started (recorded once, whichever node sees it).
+    // Both sides present: the interview has started (recorded once, whichever node sees it;
+    // that node tells the room on `interview.started`, below).
     if ((await presence.add(roomId, socket.data.identity, socket.id)) >= 2) {
-      const started = await services.interviews.markStarted(interviewId);
-      if (started) {
-        io.to(roomId).emit('interview:state', state(started));
-        deps.dashboard.boothChanged(started.boothId);
-      }
+      await services.interviews.markStarted(interviewId);
     }
     const current = (await services.interviews.view(user, interviewId)).interview;
     return {
-      ...state(current),
+      ...interviewState(current),
       roomId,
       role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
@@ -62,7 +53,7 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
 
   conn.on('interview:extend', async ({ interviewId }) => {
     const row = await services.interviews.extend(user, interviewId, 5);
-    io.to(interviewRoomId(interviewId)).emit('interview:state', state(row));
+    io.to(interviewRoomId(interviewId)).emit('interview:state', interviewState(row));
     return null;
   });
 
@@ -93,13 +84,24 @@ export function subscribeInterviewEvents(deps: Pick<FeatureDeps, 'io' | 'media' 
   const { io, media, services } = deps;
   // Another node ended one: close its media room here too.
   io.on('interview:ended', (interviewId: string) => void media.closeRoom(interviewRoomId(interviewId)));
-  return services.events.on('interview.ended', ({ interview }) => {
-    io.to(interviewRoomId(interview.id)).emit('interview:state', {
-      interviewId: interview.id,
-      startedAt: interview.startedAt?.toISOString() ?? null,
-      endedAt: interview.endedAt?.toISOString() ?? null,
-      plannedMinutes: interview.plannedMinutes,
-    });
+  const offStarted = services.events.on('interview.started', ({ interview }) => {
+    io.to(interviewRoomId(interview.id)).emit('interview:state', interviewState(interview));
+  });
+  const offEnded = services.events.on('interview.ended', ({ interview }) => {
+    io.to(interviewRoomId(interview.id)).emit('interview:state', interviewState(interview));
     closeInterviewMedia(deps, interview.id);
   });
+  return () => {
+    offStarted();
+    offEnded();
+  };
+}
+
+function interviewState(i: { id: string; startedAt: Date | null; endedAt: Date | null; plannedMinutes: number }) {
+  return {
+    interviewId: i.id,
+    startedAt: i.startedAt?.toISOString() ?? null,
+    endedAt: i.endedAt?.toISOString() ?? null,
+    plannedMinutes: i.plannedMinutes,
+  };
 }
