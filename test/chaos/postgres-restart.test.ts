@@ -24,7 +24,7 @@ describe('Postgres restarts under a running node', () => {
     const seeding = await connect({ url: pg.url('fairground') });
     await seedDemo(seeding.db);
     await seeding.close();
-    node = await startPlatform({ env: { DATABASE_URL: pg.url('fairground') } });
+    node = await startPlatform({ web: true, env: { DATABASE_URL: pg.url('fairground') } });
     boothId = (await demoBooths(node.db)).xinghe.id;
     recruiter = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, 'employer@example.com') });
     seeker = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, 'seeker@example.com') });
@@ -53,6 +53,12 @@ describe('Postgres restarts under a running node', () => {
     const health = await fetch(`${node.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ checks: { database: 'fail' } });
+    // A page says so in the reader's language, without details.
+    const page = await fetch(`${node.url}/`, { headers: { 'accept-language': 'zh-CN', accept: 'text/html' } });
+    const html = await page.text();
+    expect(page.status).toBe(500);
+    expect(html).toContain('服务暂时不可用');
+    expect(html).not.toMatch(/ECONNREFUSED|postgres|stack/i);
 
     const restartedAt = Date.now();
     await pg.restart();

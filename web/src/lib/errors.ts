@@ -34,10 +34,20 @@ const messages: Record<string, () => string> = {
   QUEUE_FULL: m.queue_full,
   MUTED: m.bchat_error_muted,
   RATE_LIMITED: m.sign_in_rate_limited,
+  UNAVAILABLE: m.error_UNAVAILABLE,
+  INTERNAL: m.error_INTERNAL,
 };
 
 /** A field's or form's error code as a sentence in the reader's language. */
 export function errorText(code: string | undefined): string {
   if (!code) return '';
   return (messages[code] ?? m.error_invalid)();
+}
+
+/** Codes whose words here say all there is: the server's own (English) message adds nothing. */
+const GENERIC = new Set(['UNAVAILABLE', 'INTERNAL', 'UNAUTHENTICATED', 'NOT_AUTHORIZED', 'RATE_LIMITED']);
+
+/** A realtime refusal's code in the reader's language, or null when the server's message is more specific. */
+export function genericErrorText(code: string): string | null {
+  return GENERIC.has(code) && messages[code] ? messages[code]() : null;
 }

@@ -6,6 +6,7 @@ import type {
   ServerToClientEvents,
 } from '@fairground/signaling/protocol';
 import { m } from '$lib/paraglide/messages';
+import { genericErrorText } from '$lib/errors';
 
 /**
  * The page's realtime session: the one Socket.IO connection, its status, and the rooms the page
@@ -37,7 +38,8 @@ export class RequestError extends Error {
 }
 
 /** A request's failure as text for the page. */
-export const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
+export const errorMessage = (e: unknown) =>
+  (e instanceof RequestError ? genericErrorText(e.code) : null) ?? (e instanceof Error ? e.message : String(e));
 
 const DEVICE_KEY = 'fairground.device';
 
