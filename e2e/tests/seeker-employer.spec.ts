@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { capturedMail, confirmEmail, expect, signIn, test, expectAccessible } from './fixtures.ts';
 
 /**
