@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { listBooths, listBroadcasts, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
+import { listBooths, listBroadcasts, listFairs, type Auth, type Db } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
@@ -185,7 +186,8 @@ export function waitFor<E extends keyof ServerToClientEvents>(
  * and after (other files writing to the shared run database would disturb them).
  */
 export async function freshDatabase(label: string) {
-  const { connect, seedDemo } = await import('@fairground/db');
+  const { connect } = await import('@fairground/db');
+  const { seedDemo } = await import('@fairground/demo');
   const postgres = (await import('postgres')).default;
   const admin = postgres(process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', {
     max: 1,

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, schema, type Db, type SessionUser } from '@fairground/db';
+import { schema, type Db, type SessionUser } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import type { Platform } from '../signaling/src/index.ts';
 import { demoBooths, demoFair, freshDatabase, sessionCookie, startPlatform } from './helpers.ts';
 

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
-import { createAuth, DEMO_PASSWORD } from '@fairground/db';
+import { createAuth } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import { ErrorCode } from '../signaling/src/protocol/errors.ts';
 import { connectTestClient, freshDatabase, type TestClient } from './helpers.ts';
 
