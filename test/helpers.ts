@@ -7,6 +7,7 @@ import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { listBooths, listBroadcasts, listFairs, type Auth, type Db } from '@fairground/db';
 import { DEMO_PASSWORD } from '@fairground/demo';
+import { FIXTURE_PASSWORD } from './fixtures.ts';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
@@ -127,9 +128,10 @@ export function send<T = unknown>(socket: TestClient, event: string, ...args: un
   return (socket.timeout(5000).emitWithAck as (...a: unknown[]) => Promise<Result<T>>)(event, ...args);
 }
 
-/** Signs a demo user in and returns the Cookie header that carries the session. */
+/** Signs a demo or fixture user in and returns the Cookie header that carries the session. */
 export async function sessionCookie(auth: Auth, email: string): Promise<string> {
-  const result = await auth.signIn({ email, password: DEMO_PASSWORD }, `127.0.${Math.floor(Math.random() * 250)}.1`);
+  const password = email.endsWith('@fixture.test') ? FIXTURE_PASSWORD : DEMO_PASSWORD;
+  const result = await auth.signIn({ email, password }, `127.0.${Math.floor(Math.random() * 250)}.1`);
   if (!result.ok) throw new Error(`could not sign in ${email}: ${result.reason}`);
   return result.setCookies.map((c) => c.split(';')[0]).join('; ');
 }
