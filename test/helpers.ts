@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { listBooths, listBroadcasts, listFairs, type Auth, type Db } from '@fairground/db';
-import { DEMO_PASSWORD } from '@fairground/demo';
+import { listBooths, listFairs, type Auth, type Db } from '@fairground/db';
+import { DEMO_FAIR_TITLE, DEMO_PASSWORD } from '@fairground/demo';
 import { FIXTURE_PASSWORD } from './fixtures.ts';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
@@ -138,22 +138,16 @@ export async function sessionCookie(auth: Auth, email: string): Promise<string> 
 
 /**
  * The demo data's live fair (the seed also adds a fair that ended weeks ago, with history, which
- * comes first by start time).
+ * comes first by start time). For tests of the demo data itself (and the few not yet on
+ * test/fixtures.ts); a test of the product makes its own fair with `fixtures(db).liveFair()`.
  */
 export async function demoFair(db: Db) {
-  const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title.includes('Spring Breeze'));
+  const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title === DEMO_FAIR_TITLE);
   if (!fair) throw new Error('the demo data has no live Spring Breeze fair');
   return fair;
 }
 
-/** The demo data's upcoming broadcast (the seed's ended one has history and is read-only). */
-export async function demoBroadcast(db: Db) {
-  const broadcast = (await listBroadcasts(db)).find((b) => b.title.includes('Interview Skills Live'));
-  if (!broadcast) throw new Error('the demo data has no Interview Skills Live broadcast');
-  return broadcast;
-}
-
-/** The demo live fair's booths, by employer. */
+/** The demo live fair's booths, by employer (see demoFair). */
 export async function demoBooths(db: Db) {
   const fair = await demoFair(db);
   const booths = await listBooths(db, fair.id);

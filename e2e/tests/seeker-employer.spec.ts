@@ -20,7 +20,7 @@ const messages = (locale: string): Messages => ({
 });
 const MESSAGES = { en: messages('en'), 'zh-CN': messages('zh-CN') };
 
-/** The demo data (db/src/seed.ts). */
+/** The demo data (demo/src/seed.ts). */
 const DEMO_FAIR = 'Spring Breeze Graduates Cloud Fair';
 const RIDER_JOB = 'Delivery Rider (part-time)';
 const COLD_CHAIN_JOB = 'Cold-chain Warehouse Intern';
