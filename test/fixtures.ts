@@ -51,7 +51,12 @@ export function fixtures(db: Db) {
     const booths = {} as Record<N, FixtureBooth>;
     for (const name of options.employers ?? []) {
       const owner = await account('employer', name);
-      const employer = await services.employers.create(owner, { name: `${name} ${randomUUID().slice(0, 4)}`, industry: 'software', size: '1-49', location: '杭州 Hangzhou' });
+      const employer = await services.employers.create(owner, {
+        name: `${name} ${randomUUID().slice(0, 4)}`,
+        industry: 'software',
+        size: '1-49',
+        location: '杭州 Hangzhou',
+      });
       await services.employers.createJob(owner, employer.id, {
         title: `${name} engineer`,
         location: '杭州 Hangzhou',
