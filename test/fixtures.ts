@@ -4,6 +4,7 @@
 // FIXTURE_PASSWORD (`sessionCookie` in helpers.ts knows it).
 import { randomUUID } from 'node:crypto';
 import { createServices } from '@fairground/core';
+import type { JobInput } from '@fairground/core/schemas';
 import { createAuth, type Db, type SessionUser } from '@fairground/db';
 
 export const FIXTURE_PASSWORD = 'fixture-password-1';
@@ -35,9 +36,11 @@ export function fixtures(db: Db) {
 
   /**
    * A live fair (opened two hours ago, ending in a month) with one approved booth per name, each
-   * of an employer of its own, owned by a new employer account and offering one job.
+   * of an employer of its own, owned by a new employer account and offering one job (or `jobs`).
    */
-  async function liveFair<const N extends string>(options: { employers?: readonly N[]; organizer?: SessionUser; now?: Date } = {}) {
+  async function liveFair<const N extends string>(
+    options: { employers?: readonly N[]; jobs?: Partial<Record<N, readonly JobInput[]>>; organizer?: SessionUser; now?: Date } = {},
+  ) {
     const now = options.now ?? new Date();
     const organizer = options.organizer ?? (await account('organizer'));
     const fair = await services.fairs.create(organizer, {
@@ -57,14 +60,10 @@ export function fixtures(db: Db) {
         size: '1-49',
         location: '杭州 Hangzhou',
       });
-      await services.employers.createJob(owner, employer.id, {
-        title: `${name} engineer`,
-        location: '杭州 Hangzhou',
-        jobType: 'full_time',
-        salaryMin: 9000,
-        salaryMax: 14000,
-        skills: ['TypeScript'],
-      });
+      const jobs = options.jobs?.[name] ?? [
+        { title: `${name} engineer`, location: '杭州 Hangzhou', jobType: 'full_time', salaryMin: 9000, salaryMax: 14000, skills: ['TypeScript'] },
+      ];
+      for (const job of jobs) await services.employers.createJob(owner, employer.id, job);
       const booth = await services.fairs.apply(owner, employer.id, { fairId: fair.id, tagline: `${name} is hiring` });
       await services.fairs.decide(organizer, booth.id, 'approved');
       booths[name] = { id: booth.id, fairId: fair.id, employerId: employer.id, employerName: employer.name, owner };
