@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { listBooths, listFairs, type Auth, type Db } from '@fairground/db';
+import { listFairs, type Auth, type Db } from '@fairground/db';
 import { DEMO_FAIR_TITLE, DEMO_PASSWORD } from '@fairground/demo';
 import { FIXTURE_PASSWORD } from './fixtures.ts';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
@@ -138,21 +138,14 @@ export async function sessionCookie(auth: Auth, email: string): Promise<string> 
 
 /**
  * The demo data's live fair (the seed also adds a fair that ended weeks ago, with history, which
- * comes first by start time). For tests of the demo data itself (and the few not yet on
- * test/fixtures.ts); a test of the product makes its own fair with `fixtures(db).liveFair()`.
+ * comes first by start time). For tests of the demo data itself (demo/src/history-report.test.ts,
+ * core/src/reports.test.ts's demand table); a test of the product makes its own fair with
+ * `fixtures(db).liveFair()` (test/fixtures.ts).
  */
 export async function demoFair(db: Db) {
   const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title === DEMO_FAIR_TITLE);
   if (!fair) throw new Error('the demo data has no live Spring Breeze fair');
   return fair;
-}
-
-/** The demo live fair's booths, by employer (see demoFair). */
-export async function demoBooths(db: Db) {
-  const fair = await demoFair(db);
-  const booths = await listBooths(db, fair.id);
-  const byName = (part: string) => booths.find((b) => b.employer.name.includes(part))!;
-  return { xinghe: byName('Xinghe'), greenFields: byName('Green Fields'), shunda: byName('Shunda') };
 }
 
 /** Resolves when `predicate` holds for an event's payload (or rejects after `ms`). */
