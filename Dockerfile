@@ -10,6 +10,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY db/package.json db/
+COPY core/package.json core/
+COPY demo/package.json demo/
 COPY media-server/package.json media-server/
 COPY signaling/package.json signaling/
 COPY web/package.json web/

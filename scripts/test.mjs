@@ -1,6 +1,8 @@
 // `npm test`: the whole suite, in the order a failure is cheapest to see.
 //   1. prepare: mediasoup worker (built once, cached) and the web build
-//   2. type checks (server packages and the Svelte app)
+//   2. type checks (server packages and the Svelte app), then the checks that keep the
+//      architecture true: ESLint, Prettier (format:check) and the import boundaries
+//      (dependency-cruiser, .dependency-cruiser.cjs)
 //   3. vitest: unit and integration tests on real Postgres, Redis and mediasoup
 //   4. Playwright: real Chromium with a fake camera against the running platform
 // Prints one closing line with the totals.
@@ -30,6 +32,9 @@ function run(title, command, args, extraEnv = {}) {
 const steps = [];
 steps.push(['typecheck', run('type check', 'npx', ['tsc', '-p', 'tsconfig.json']) && run('type check e2e', 'npx', ['tsc', '-p', 'e2e/tsconfig.json'])]);
 steps.push(['svelte-check', run('svelte-check', 'npm', ['run', 'check', '-w', '@fairground/web'])]);
+steps.push(['lint', run('lint', 'npm', ['run', 'lint'])]);
+steps.push(['format', run('format check', 'npm', ['run', 'format:check'])]);
+steps.push(['boundaries', run('import boundaries', 'npm', ['run', 'check:boundaries'])]);
 
 const vitestJson = path.join(reports, 'vitest.json');
 steps.push([
@@ -65,7 +70,9 @@ try {
   failed += 1;
 }
 const failedSteps = steps.filter(([, ok]) => !ok).map(([name]) => name);
-failed += failedSteps.filter((name) => name === 'typecheck' || name === 'svelte-check').length;
+// A failing check that is not a test runner counts as one failed test, so the closing line shows it.
+const CHECKS = ['typecheck', 'svelte-check', 'lint', 'format', 'boundaries'];
+failed += failedSteps.filter((name) => CHECKS.includes(name)).length;
 
 process.stdout.write(`\n${failedSteps.length ? `failing steps: ${failedSteps.join(', ')}\n` : ''}`);
 process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);

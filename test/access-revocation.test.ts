@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { connectTestClient, demoBooths, demoFair, send, signUpVerified, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, signUpVerified, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * Issue 11, item 5: a change of rights reaches every open socket of the user at once, on every
@@ -29,10 +30,6 @@ describe('stale rights on open sockets', () => {
     if (!result.ok) throw new Error('sign-in failed');
     return result.setCookies.map((c) => c.split(';')[0]).join('; ');
   };
-  const userByEmail = async (email: string): Promise<SessionUser> => {
-    const [u] = await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.email, email));
-    return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-  };
   const ended = (socket: TestClient, ms = 5000) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('socket was not ended')), ms);
@@ -59,8 +56,9 @@ describe('stale rights on open sockets', () => {
 
   it('team removal on node A ends the recruiter’s sockets on both nodes; reconnected, they get no staff pushes or rights', async () => {
     const db = nodes[0]!.db;
-    const { xinghe } = await demoBooths(db);
-    const owner = await userByEmail('employer@example.com');
+    const { Xinghe } = (await fixtures(db).liveFair({ employers: ['Xinghe'] })).booths;
+    const xinghe = { id: Xinghe.id, employer: { id: Xinghe.employerId } };
+    const owner = Xinghe.owner;
     const recruiter = await account('recruiter');
     await db.insert(schema.employerMembers).values({ employerId: xinghe.employer.id, userId: recruiter.user.id, role: 'recruiter' });
 
@@ -117,7 +115,7 @@ describe('stale rights on open sockets', () => {
     await db.update(schema.users).set({ role: 'admin' }).where(eq(schema.users.id, admin.user.id));
     const organizer = await account('organizer');
     await db.update(schema.users).set({ role: 'organizer' }).where(eq(schema.users.id, organizer.user.id));
-    const fair = await demoFair(db);
+    const { fair } = await fixtures(db).liveFair();
 
     const watching = await connect(1, organizer.cookie);
     expect(await send(watching, 'dashboard:watch', { fairId: fair.id })).toMatchObject({ ok: true });
@@ -147,7 +145,7 @@ describe('stale rights on open sockets', () => {
     expect(await endedB).toBe('io server disconnect');
     expect(await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.id, user.id))).toEqual([]);
     const again = await connect(1, cookie);
-    const { xinghe } = await demoBooths(nodes[0]!.db);
-    expect(await send(again, 'queue:join', { boothId: xinghe.id })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    const { Xinghe } = (await fixtures(nodes[0]!.db).liveFair({ employers: ['Xinghe'] })).booths;
+    expect(await send(again, 'queue:join', { boothId: Xinghe.id })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 });

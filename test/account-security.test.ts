@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { schema, DEMO_PASSWORD } from '@fairground/db';
+import { schema } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import { signUp, ServiceError, type AccessChange } from '@fairground/core';
 import { capturedMail, freshDatabase, linkToken, mailTo, signUpVerified, startPlatform } from './helpers.ts';
 

@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@fairground/db';
 import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH, SLOW_MODE_MAX_SECONDS } from '@fairground/core/schemas';
 import type { BroadcastChatLine, BroadcastChatState, BroadcastQuestionItem } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBroadcast, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * A broadcast's chat and Q&A over Socket.IO on two nodes sharing Postgres and Redis: the host on
@@ -41,14 +41,16 @@ describe('broadcast chat and Q&A: two nodes', () => {
     const env = { DATABASE_URL: fresh.url, AUTH_SECRET: 'c'.repeat(32) };
     nodes = [await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env })];
     const db = nodes[0]!.db;
-    broadcastId = (await demoBroadcast(db)).id;
-    const [seeker] = await db.select().from(schema.users).where(eq(schema.users.email, 'seeker@example.com'));
-    seekerId = seeker!.id;
+    const make = fixtures(db);
+    const upcoming = await make.upcomingBroadcast();
+    broadcastId = upcoming.broadcast.id;
+    const [seeker, viewer] = [await make.account('seeker'), await make.account('employer', 'viewer')];
+    seekerId = seeker.id;
     const auth = nodes[0]!.platform.auth;
-    cookies.seeker = await sessionCookie(auth, 'seeker@example.com');
-    cookies.viewer = await sessionCookie(auth, 'employer@example.com');
-    // The demo broadcast's host.
-    cookies.host = await sessionCookie(auth, 'organizer@example.com');
+    cookies.seeker = await sessionCookie(auth, seeker.email);
+    cookies.viewer = await sessionCookie(auth, viewer.email);
+    // The broadcast's host: the organizer who made it.
+    cookies.host = await sessionCookie(auth, upcoming.organizer.email);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEMO_PASSWORD } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 
 const root = new URL('..', import.meta.url).pathname;
 

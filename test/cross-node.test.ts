@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, type Database } from '@fairground/db';
-import { connectTestClient, demoBooths, send, waitFor, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, waitFor, type TestClient } from './helpers.ts';
 
 /** Starts `signaling/src/main.ts` as its own OS process and resolves with its port. */
 function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -66,7 +67,7 @@ describe('two signaling processes sharing Redis and Postgres', () => {
   });
 
   it('carries viewer counts across nodes: a join on node B reaches a viewer on node A', async () => {
-    const { shunda } = await demoBooths(database.db);
+    const { Shunda: shunda } = (await fixtures(database.db).liveFair({ employers: ['Shunda'] })).booths;
     const roomId = `booth:${shunda.id}`;
     const onA = await connectTestClient(urls[0]!, { deviceId: 'cross-node-viewer-a' });
     const onB = await connectTestClient(urls[1]!, { deviceId: 'cross-node-viewer-b' });

@@ -1,8 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '@fairground/db';
+import { schema, type SessionUser } from '@fairground/db';
 import type { FairDashboard } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBooths, expectAtMostOnePerSecond, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, expectAtMostOnePerSecond, freshDatabase, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 
 /**
  * Live viewers per broadcast on the organizer's live fair dashboard, on two nodes sharing Redis:
@@ -15,6 +15,7 @@ describe('live fair dashboard: viewers per broadcast', () => {
   let nodes: Array<Awaited<ReturnType<typeof startPlatform>>>;
   const clients: TestClient[] = [];
   let fairId: string;
+  let people: Record<'organizer' | 'host' | 'seeker', SessionUser>;
   let onAir: string;
   let later: string;
   const titles: Record<string, string> = {};
@@ -43,8 +44,11 @@ describe('live fair dashboard: viewers per broadcast', () => {
     };
     nodes = [await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env })];
     const db = nodes[0]!.db;
-    fairId = (await demoBooths(db)).xinghe.fairId;
-    const [host] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
+    const make = fixtures(db);
+    const live = await make.liveFair({ employers: ['Xinghe'] });
+    fairId = live.fair.id;
+    people = { organizer: live.organizer, host: live.booths.Xinghe.owner, seeker: await make.account('seeker') };
+    const { host } = people;
     const add = async (title: string, over: Partial<typeof schema.broadcasts.$inferInsert>) => {
       const [row] = await db
         .insert(schema.broadcasts)
@@ -58,7 +62,7 @@ describe('live fair dashboard: viewers per broadcast', () => {
           ...over,
         })
         .returning();
-      await db.insert(schema.broadcastHosts).values({ broadcastId: row!.id, userId: host!.id });
+      await db.insert(schema.broadcastHosts).values({ broadcastId: row!.id, userId: host.id });
       titles[row!.id] = title;
       return row!.id;
     };
@@ -75,7 +79,7 @@ describe('live fair dashboard: viewers per broadcast', () => {
   });
 
   it('shows each broadcast’s live viewers and pushes changes from any node', async () => {
-    const organizer = await sessionCookie(nodes[0]!.platform.auth, 'organizer@example.com');
+    const organizer = await sessionCookie(nodes[0]!.platform.auth, people.organizer.email);
     const watcher = await connect(0, { cookie: organizer });
     const receivedAt: number[] = [];
     let latest: FairDashboard | null = null;
@@ -84,7 +88,7 @@ describe('live fair dashboard: viewers per broadcast', () => {
       latest = d;
     });
     const first = await ok(send<FairDashboard>(watcher, 'dashboard:watch', { fairId }));
-    // Published broadcasts of this fair only (the demo's own one too), in start order, nobody watching yet.
+    // Published broadcasts of this fair only, in start order, nobody watching yet.
     const listed = first.broadcasts.map((b) => b.title);
     expect(listed).not.toContain('A draft');
     expect(listed).not.toContain('Not at this fair');
@@ -97,9 +101,9 @@ describe('live fair dashboard: viewers per broadcast', () => {
     const liveOf = (id: string) => (latest as FairDashboard | null)?.broadcasts.find((b) => b.broadcastId === id)?.live;
 
     // The host (not counted) and three viewers on the other node, one of them with two tabs.
-    const host = await connect(1, { cookie: await sessionCookie(nodes[1]!.platform.auth, 'employer@example.com') });
+    const host = await connect(1, { cookie: await sessionCookie(nodes[1]!.platform.auth, people.host.email) });
     await ok(send(host, 'broadcast:join', { broadcastId: onAir }));
-    const seekerCookie = await sessionCookie(nodes[1]!.platform.auth, 'seeker@example.com');
+    const seekerCookie = await sessionCookie(nodes[1]!.platform.auth, people.seeker.email);
     const viewers = [
       await connect(1, { cookie: seekerCookie }),
       await connect(0, { cookie: seekerCookie }), // the same person's second tab

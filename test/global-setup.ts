@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { connect, seedDemo } from '@fairground/db';
+import { connect } from '@fairground/db';
+import { seedDemo } from '@fairground/demo';
 import { ensureWorker } from '../media-server/scripts/ensure-worker.mjs';
 import { checkServices } from '../scripts/check-services.mjs';
 

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { listBooths, listBroadcasts, listFairs, DEMO_PASSWORD, type Auth, type Db } from '@fairground/db';
+import { listFairs, type Auth, type Db } from '@fairground/db';
+import { DEMO_FAIR_TITLE, DEMO_PASSWORD } from '@fairground/demo';
+import { FIXTURE_PASSWORD } from './fixtures.ts';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
 import type {
   ClientToServerEvents,
@@ -126,36 +128,24 @@ export function send<T = unknown>(socket: TestClient, event: string, ...args: un
   return (socket.timeout(5000).emitWithAck as (...a: unknown[]) => Promise<Result<T>>)(event, ...args);
 }
 
-/** Signs a demo user in and returns the Cookie header that carries the session. */
+/** Signs a demo or fixture user in and returns the Cookie header that carries the session. */
 export async function sessionCookie(auth: Auth, email: string): Promise<string> {
-  const result = await auth.signIn({ email, password: DEMO_PASSWORD }, `127.0.${Math.floor(Math.random() * 250)}.1`);
+  const password = email.endsWith('@fixture.test') ? FIXTURE_PASSWORD : DEMO_PASSWORD;
+  const result = await auth.signIn({ email, password }, `127.0.${Math.floor(Math.random() * 250)}.1`);
   if (!result.ok) throw new Error(`could not sign in ${email}: ${result.reason}`);
   return result.setCookies.map((c) => c.split(';')[0]).join('; ');
 }
 
 /**
  * The demo data's live fair (the seed also adds a fair that ended weeks ago, with history, which
- * comes first by start time).
+ * comes first by start time). For tests of the demo data itself (demo/src/history-report.test.ts,
+ * core/src/reports.test.ts's demand table); a test of the product makes its own fair with
+ * `fixtures(db).liveFair()` (test/fixtures.ts).
  */
 export async function demoFair(db: Db) {
-  const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title.includes('Spring Breeze'));
+  const fair = (await listFairs(db)).find((f) => f.status === 'live' && f.title === DEMO_FAIR_TITLE);
   if (!fair) throw new Error('the demo data has no live Spring Breeze fair');
   return fair;
-}
-
-/** The demo data's upcoming broadcast (the seed's ended one has history and is read-only). */
-export async function demoBroadcast(db: Db) {
-  const broadcast = (await listBroadcasts(db)).find((b) => b.title.includes('Interview Skills Live'));
-  if (!broadcast) throw new Error('the demo data has no Interview Skills Live broadcast');
-  return broadcast;
-}
-
-/** The demo live fair's booths, by employer. */
-export async function demoBooths(db: Db) {
-  const fair = await demoFair(db);
-  const booths = await listBooths(db, fair.id);
-  const byName = (part: string) => booths.find((b) => b.employer.name.includes(part))!;
-  return { xinghe: byName('Xinghe'), greenFields: byName('Green Fields'), shunda: byName('Shunda') };
 }
 
 /** Resolves when `predicate` holds for an event's payload (or rejects after `ms`). */
@@ -185,7 +175,8 @@ export function waitFor<E extends keyof ServerToClientEvents>(
  * and after (other files writing to the shared run database would disturb them).
  */
 export async function freshDatabase(label: string) {
-  const { connect, seedDemo } = await import('@fairground/db');
+  const { connect } = await import('@fairground/db');
+  const { seedDemo } = await import('@fairground/demo');
   const postgres = (await import('postgres')).default;
   const admin = postgres(process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', {
     max: 1,

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema, type SessionUser } from '@fairground/db';
-import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { schema } from '@fairground/db';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * The platform's clock ends an interview nobody ended, past its planned length plus the grace
@@ -25,13 +26,11 @@ describe('the clock and interviews nobody ended', () => {
 
   it('closes an overdue interview once, frees the seeker’s place, and pushes the end to the room', async () => {
     const { db, platform } = node;
-    const actor = async (email: string): Promise<SessionUser> => {
-      const [u] = await db.select().from(schema.users).where(eq(schema.users.email, email));
-      return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-    };
-    const seeker = await actor('seeker@example.com');
-    const recruiter = await actor('employer@example.com');
-    const booth = (await demoBooths(db)).xinghe.id;
+    const make = fixtures(db);
+    const seeker = await make.account('seeker');
+    const { Xinghe } = (await make.liveFair({ employers: ['Xinghe'] })).booths;
+    const recruiter = Xinghe.owner;
+    const booth = Xinghe.id;
     const { entry } = await platform.services.queue.join(seeker, booth, true);
     await platform.services.queue.callSpecific(recruiter, booth, entry.id, 'test');
     const interview = await platform.services.queue.accept(seeker, entry.id);

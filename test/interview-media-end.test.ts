@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { schema } from '@fairground/db';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { schema, type SessionUser } from '@fairground/db';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 import type { TransportOptions } from '../signaling/src/protocol/index.ts';
 
 type Started = Awaited<ReturnType<typeof startPlatform>>;
@@ -23,13 +23,16 @@ describe('ending an interview ends its media', () => {
   const clients: TestClient[] = [];
   let interviewId: string;
   let roomId: string;
+  let seekerUser: SessionUser;
+  let recruiterUser: SessionUser;
 
   beforeAll(async () => {
     nodes.push(await startPlatform({ redis: true }), await startPlatform({ redis: true }));
     const db = nodes[0]!.db;
-    const { xinghe } = await demoBooths(db);
-    const user = async (email: string) => (await db.select().from(schema.users).where(eq(schema.users.email, email)))[0]!;
-    const [seeker, recruiter] = [await user('seeker@example.com'), await user('employer@example.com')];
+    const make = fixtures(db);
+    const { Xinghe: xinghe } = (await make.liveFair({ employers: ['Xinghe'] })).booths;
+    const [seeker, recruiter] = [await make.account('seeker'), xinghe.owner];
+    [seekerUser, recruiterUser] = [seeker, recruiter];
     const [entry] = await db
       .insert(schema.queueEntries)
       .values({ boothId: xinghe.id, seekerId: seeker.id, status: 'interviewing', calledAt: new Date(), calledBy: recruiter.id })
@@ -59,8 +62,8 @@ describe('ending an interview ends its media', () => {
   };
 
   it('closes the room on both nodes, tells both sides, and refuses media afterwards', async () => {
-    const recruiter = await connectTestClient(nodes[0]!.url, { cookie: await sessionCookie(nodes[0]!.platform.auth, 'employer@example.com') });
-    const seeker = await connectTestClient(nodes[1]!.url, { cookie: await sessionCookie(nodes[1]!.platform.auth, 'seeker@example.com') });
+    const recruiter = await connectTestClient(nodes[0]!.url, { cookie: await sessionCookie(nodes[0]!.platform.auth, recruiterUser.email) });
+    const seeker = await connectTestClient(nodes[1]!.url, { cookie: await sessionCookie(nodes[1]!.platform.auth, seekerUser.email) });
     clients.push(recruiter, seeker);
     await publishIn(recruiter, 1111);
     const seekerTransport = await publishIn(seeker, 2222);

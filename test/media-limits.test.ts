@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { schema } from '@fairground/db';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { schema, type SessionUser } from '@fairground/db';
+import { fixtures, type FixtureBooth } from './fixtures.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 import type { BoothState, TransportOptions } from '../signaling/src/protocol/index.ts';
 
 /** What mediasoup-client sends for a VP8 camera track and an Opus microphone (no simulcast). */
@@ -38,7 +38,9 @@ const codes = (results: Array<{ ok: boolean; error?: { code: string } }>) =>
  */
 describe('media limits per peer', () => {
   let ctx: Awaited<ReturnType<typeof startPlatform>>;
-  let booths: Awaited<ReturnType<typeof demoBooths>>;
+  let booths: Record<'Xinghe' | 'GreenFields', FixtureBooth>;
+  let host: SessionUser;
+  let viewer: SessionUser;
   let employerCookie: string;
   let seekerCookie: string;
   const clients: TestClient[] = [];
@@ -50,9 +52,13 @@ describe('media limits per peer', () => {
 
   beforeAll(async () => {
     ctx = await startPlatform({ env: { MEDIA_MAX_INCOMING_BITRATE: '2500000' } });
-    booths = await demoBooths(ctx.db);
-    employerCookie = await sessionCookie(ctx.platform.auth, 'employer@example.com');
-    seekerCookie = await sessionCookie(ctx.platform.auth, 'seeker@example.com');
+    const make = fixtures(ctx.db);
+    booths = (await make.liveFair({ employers: ['Xinghe', 'GreenFields'] })).booths;
+    // Xinghe's owner publishes at its booth and hosts the broadcast below.
+    host = booths.Xinghe.owner;
+    viewer = await make.account('employer', 'viewer');
+    employerCookie = await sessionCookie(ctx.platform.auth, host.email);
+    seekerCookie = await sessionCookie(ctx.platform.auth, (await make.account('seeker')).email);
   });
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
@@ -60,7 +66,7 @@ describe('media limits per peer', () => {
   });
 
   it('an abusive publisher and viewer stay at one transport per direction, one stream per source, one consumer per stream', async () => {
-    const boothId = booths.xinghe.id;
+    const boothId = booths.Xinghe.id;
     const roomId = `booth:${boothId}`;
     const publisher = await client({ cookie: employerCookie });
     expect(await send(publisher, 'booth:join', { boothId })).toMatchObject({ ok: true, data: { isStaff: true } });
@@ -119,7 +125,7 @@ describe('media limits per peer', () => {
     expect((await ctx.platform.media.stats()).consumers).toBe(before.consumers + 1);
 
     // A well-behaved viewer still gets the stream.
-    const polite = await client({ cookie: await sessionCookie(ctx.platform.auth, 'employer2@example.com') });
+    const polite = await client({ cookie: await sessionCookie(ctx.platform.auth, viewer.email) });
     const politeJoin = await send<BoothState>(polite, 'booth:join', { boothId });
     if (!politeJoin.ok) throw new Error('join failed');
     expect(politeJoin.data.producers.map((p) => p.source).sort()).toEqual(['camera', 'mic']);
@@ -150,7 +156,7 @@ describe('media limits per peer', () => {
   });
 
   it('anonymous viewers get no booth media at all', async () => {
-    const boothId = booths.greenFields.id;
+    const boothId = booths.GreenFields.id;
     const roomId = `booth:${boothId}`;
     const anonymous = await client({ deviceId: 'anonymous-limits-01' });
     expect(await send(anonymous, 'booth:join', { boothId })).toMatchObject({ ok: true });
@@ -166,7 +172,6 @@ describe('media limits per peer', () => {
 
   it('anonymous viewers only receive in a broadcast; a stage guest shares camera and mic, not a screen', async () => {
     const db = ctx.db;
-    const [host] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
     const [row] = await db
       .insert(schema.broadcasts)
       .values({
@@ -179,7 +184,7 @@ describe('media limits per peer', () => {
       .returning();
     const broadcastId = row!.id;
     const roomId = `broadcast:${broadcastId}`;
-    await db.insert(schema.broadcastHosts).values({ broadcastId, userId: host!.id });
+    await db.insert(schema.broadcastHosts).values({ broadcastId, userId: host.id });
 
     const hostClient = await client({ cookie: employerCookie });
     expect(await send(hostClient, 'broadcast:join', { broadcastId })).toMatchObject({ ok: true, data: { isHost: true } });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 import type { BoothState, TransportOptions } from '../signaling/src/protocol/index.ts';
 
 /** An object `depth` levels deep: { a: { a: { ... } } }. */
@@ -25,11 +26,12 @@ describe('client media parameters are bounded', () => {
 
   beforeAll(async () => {
     ctx = await startPlatform();
-    const booths = await demoBooths(ctx.db);
-    publisher = await connectTestClient(ctx.url, { cookie: await sessionCookie(ctx.platform.auth, 'employer3@example.com') });
-    viewer = await connectTestClient(ctx.url, { cookie: await sessionCookie(ctx.platform.auth, 'seeker@example.com') });
-    const staff = await send<BoothState>(publisher, 'booth:join', { boothId: booths.shunda.id });
-    const join = await send<BoothState>(viewer, 'booth:join', { boothId: booths.shunda.id });
+    const make = fixtures(ctx.db);
+    const { Shunda } = (await make.liveFair({ employers: ['Shunda'] })).booths;
+    publisher = await connectTestClient(ctx.url, { cookie: await sessionCookie(ctx.platform.auth, Shunda.owner.email) });
+    viewer = await connectTestClient(ctx.url, { cookie: await sessionCookie(ctx.platform.auth, (await make.account('seeker')).email) });
+    const staff = await send<BoothState>(publisher, 'booth:join', { boothId: Shunda.id });
+    const join = await send<BoothState>(viewer, 'booth:join', { boothId: Shunda.id });
     if (!join.ok || !staff.ok) throw new Error('join failed');
     roomId = join.data.roomId;
     caps = join.data.routerRtpCapabilities;

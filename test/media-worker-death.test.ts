@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 import type { BoothState, TransportOptions } from '../signaling/src/protocol/index.ts';
 
 const vp8 = {
@@ -46,14 +47,16 @@ describe('a worker dies under a booth, over Socket.IO', () => {
   }
 
   it('tells exactly the booth’s peers, and they get media again', async () => {
-    const booths = await demoBooths(ctx.db);
-    const publisher = await client('employer@example.com');
-    const viewer = await client('seeker@example.com');
-    const elsewhere = await client('seeker@example.com');
-    const { roomId } = await mediaIn(publisher, booths.xinghe.id, 'send');
-    const seen = await mediaIn(viewer, booths.xinghe.id, 'recv');
+    const f = fixtures(ctx.db);
+    const { booths } = await f.liveFair({ employers: ['Xinghe', 'Green'] });
+    const seeker = await f.account('seeker');
+    const publisher = await client(booths.Xinghe.owner.email);
+    const viewer = await client(seeker.email);
+    const elsewhere = await client(seeker.email);
+    const { roomId } = await mediaIn(publisher, booths.Xinghe.id, 'send');
+    const seen = await mediaIn(viewer, booths.Xinghe.id, 'recv');
     expect(seen.producers).toHaveLength(1);
-    const other = await mediaIn(elsewhere, booths.greenFields.id, 'recv');
+    const other = await mediaIn(elsewhere, booths.Green.id, 'recv');
 
     const media = ctx.platform.media;
     const dead = (await media.roomInfo(roomId))!.origin!;
@@ -70,8 +73,8 @@ describe('a worker dies under a booth, over Socket.IO', () => {
     expect(await media.roomInfo(other.roomId)).toMatchObject({ peers: 1 });
 
     // Both pages join again, as they do on media:room-reset: new transports, the camera, a consumer.
-    await mediaIn(publisher, booths.xinghe.id, 'send');
-    const again = await mediaIn(viewer, booths.xinghe.id, 'recv');
+    await mediaIn(publisher, booths.Xinghe.id, 'send');
+    const again = await mediaIn(viewer, booths.Xinghe.id, 'recv');
     expect(again.producers).toHaveLength(1);
     expect(
       await send(viewer, 'media:consume', { roomId, transportId: again.transportId, producerId: again.producers[0]!.id, rtpCapabilities: again.caps }),

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_PASSWORD } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 
 const root = new URL('..', import.meta.url).pathname;

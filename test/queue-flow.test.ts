@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { funnelReport } from '@fairground/core';
 import { hashPassword, schema } from '@fairground/db';
 import type { InterviewState, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBooths, freshDatabase, send, sessionCookie, signUpVerified, startPlatform, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, signUpVerified, startPlatform, type TestClient } from './helpers.ts';
 
 /**
  * 50 seekers and 3 recruiters over Socket.IO, on two signaling nodes sharing real Postgres and
@@ -14,6 +15,7 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
   let fresh: Awaited<ReturnType<typeof freshDatabase>>;
   let nodes: Array<Awaited<ReturnType<typeof startPlatform>>>;
   let boothId: string;
+  let otherBoothId: string;
   const recruiterCookies: string[] = [];
   const seekerCookies: string[] = [];
   const clients: TestClient[] = [];
@@ -32,13 +34,12 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     const services = nodes[0]!.platform.services;
 
     // Three recruiters of Xinghe Tech: the owner and two invited recruiters.
-    const [owner] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
-    const ownerActor = { id: owner!.id, email: owner!.email, name: owner!.name, role: owner!.role };
-    const employerId = (await services.employers.mine(ownerActor))[0]!.employer.id;
-    const { xinghe } = await demoBooths(db);
-    expect(xinghe.employer.id).toBe(employerId);
-    boothId = xinghe.id;
-    recruiterCookies.push(await sessionCookie(auth, 'employer@example.com'));
+    const { booths } = await fixtures(db).liveFair({ employers: ['Xinghe', 'GreenFields'] });
+    const ownerActor = booths.Xinghe.owner;
+    const employerId = booths.Xinghe.employerId;
+    boothId = booths.Xinghe.id;
+    otherBoothId = booths.GreenFields.id;
+    recruiterCookies.push(await sessionCookie(auth, ownerActor.email));
     for (const i of [1, 2]) {
       const email = `recruiter${i}@example.com`;
       const created = await signUpVerified(nodes[0]!.platform, nodes[0]!.mailDir, { name: `Recruiter ${i}`, email, password: 'recruiter-pass', role: 'employer' }, `10.1.0.${i}`);
@@ -194,8 +195,7 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     clients.push(anonymous);
     expect(await send(anonymous, 'queue:join', { boothId })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     // Nobody on duty any more at another booth: its line is closed.
-    const closedBooth = (await demoBooths(nodes[0]!.db)).greenFields.id;
-    expect(await send(seeker, 'queue:join', { boothId: closedBooth })).toMatchObject({ ok: false, error: { code: 'QUEUE_CLOSED' } });
+    expect(await send(seeker, 'queue:join', { boothId: otherBoothId })).toMatchObject({ ok: false, error: { code: 'QUEUE_CLOSED' } });
     expect(await nodes[0]!.db.select().from(schema.queueEntries)).toEqual(before);
   });
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, type Funnel } from '@fairground/core';
 import { hashPassword, schema, type SessionUser } from '@fairground/db';
 import type { FairDashboard, QueueLine, QueuePlace } from '../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBooths, expectAtMostOnePerSecond, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, expectAtMostOnePerSecond, freshDatabase, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
 
 /**
  * A whole fair with known numbers, through the real services on two nodes (Socket.IO, Postgres,
@@ -17,6 +18,20 @@ import { connectTestClient, demoBooths, expectAtMostOnePerSecond, freshDatabase,
  * Booth B (Green Fields): S0 and S10-S14 visit; S10, S11, S0, S9 join; S10, S11 are interviewed;
  * S0 and S9 leave.
  */
+/** Xinghe's jobs, as the demo data has them (the match checks below name them). */
+const XINGHE_JOBS = [
+  {
+    title: '前端工程师 Frontend Engineer',
+    location: '杭州 Hangzhou',
+    jobType: 'full_time',
+    salaryMin: 12000,
+    salaryMax: 20000,
+    headcount: 3,
+    skills: ['TypeScript', 'Svelte', 'CSS'],
+  },
+  { title: '测试工程师 QA Engineer', location: '杭州 Hangzhou', jobType: 'full_time', salaryMin: 9000, salaryMax: 14000, headcount: 2, skills: ['Playwright', 'SQL'] },
+] as const;
+
 describe('a scripted fair produces exactly the expected report', () => {
   let fresh: Awaited<ReturnType<typeof freshDatabase>>;
   let nodes: Array<Awaited<ReturnType<typeof startPlatform>>>;
@@ -48,19 +63,19 @@ describe('a scripted fair produces exactly the expected report', () => {
     nodes = [await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env })];
     const db = nodes[0]!.db;
     const auth = nodes[0]!.platform.auth;
-    const booths = await demoBooths(db);
-    boothA = booths.xinghe.id;
-    boothB = booths.greenFields.id;
-    fairId = booths.xinghe.fairId;
-    fairBooths = [booths.xinghe.id, booths.greenFields.id, booths.shunda.id];
-    const user = async (email: string): Promise<SessionUser> => {
-      const [u] = await db.select().from(schema.users).where(eq(schema.users.email, email));
-      return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-    };
-    organizer = await user('organizer@example.com');
-    recruiterA = await user('employer@example.com');
-    recruiterB = await user('employer2@example.com');
-    for (const email of ['employer@example.com', 'employer2@example.com', 'organizer@example.com']) cookies[email] = await sessionCookie(auth, email);
+    // Xinghe offers a QA and a frontend job (S0's profile fits the first exactly).
+    const live = await fixtures(db).liveFair({ employers: ['Xinghe', 'GreenFields', 'Shunda'], jobs: { Xinghe: XINGHE_JOBS } });
+    const { booths } = live;
+    boothA = booths.Xinghe.id;
+    boothB = booths.GreenFields.id;
+    fairId = live.fair.id;
+    fairBooths = [booths.Xinghe.id, booths.GreenFields.id, booths.Shunda.id];
+    organizer = live.organizer;
+    recruiterA = booths.Xinghe.owner;
+    recruiterB = booths.GreenFields.owner;
+    cookies.organizer = await sessionCookie(auth, organizer.email);
+    cookies.recruiterA = await sessionCookie(auth, recruiterA.email);
+    cookies.recruiterB = await sessionCookie(auth, recruiterB.email);
 
     const hash = await hashPassword('seeker-pass');
     const rows = await db
@@ -93,7 +108,7 @@ describe('a scripted fair produces exactly the expected report', () => {
     const services = nodes[0]!.platform.services;
 
     // The organizer watches the live dashboard; recruiters go on duty at both booths.
-    const watcher = await connect(1, cookies['organizer@example.com']!);
+    const watcher = await connect(1, cookies.organizer!);
     const updates: FairDashboard[] = [];
     const receivedAt: number[] = [];
     watcher.on('dashboard:update', (d) => {
@@ -103,8 +118,8 @@ describe('a scripted fair produces exactly the expected report', () => {
     const first = await ok(send<FairDashboard>(watcher, 'dashboard:watch', { fairId }));
     expect(first).toMatchObject({ fairId, peopleNow: 0, waiting: 0, interviewsNow: 0 });
 
-    const recA = await connect(0, cookies['employer@example.com']!);
-    const recB = await connect(1, cookies['employer2@example.com']!);
+    const recA = await connect(0, cookies.recruiterA!);
+    const recB = await connect(1, cookies.recruiterB!);
     await ok(send(recA, 'booth:join', { boothId: boothA }));
     await ok(send(recA, 'queue:duty', { boothId: boothA, onDuty: true }));
     await ok(send(recB, 'booth:join', { boothId: boothB }));

@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, schema, type Db, type SessionUser } from '@fairground/db';
+import { schema, type Db, type SessionUser } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import type { Platform } from '../signaling/src/index.ts';
-import { demoBooths, demoFair, freshDatabase, sessionCookie, startPlatform } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { freshDatabase, sessionCookie, startPlatform } from './helpers.ts';
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a resume\n');
 
@@ -16,6 +18,7 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
   let url: string;
   let db: Db;
   let boothId: string;
+  let fairId: string;
   const cookies: Record<string, string> = {};
   const actors: Record<string, SessionUser> = {};
 
@@ -46,13 +49,20 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
       web: true,
       env: { DATABASE_URL: fresh.url, UPLOADS_PER_HOUR: '3', AUTH_ATTEMPTS_PER_MINUTE: '100', CLOCK_INTERVAL_MS: '0' },
     }));
-    const emails = { seeker: 'seeker@example.com', recruiter: 'employer@example.com', stranger: 'employer2@example.com', organizer: 'organizer@example.com' };
+    const make = fixtures(db);
+    const live = await make.liveFair({ employers: ['Xinghe', 'GreenFields'] });
+    fairId = live.fair.id;
+    const emails = {
+      seeker: (await make.account('seeker')).email,
+      recruiter: live.booths.Xinghe.owner.email,
+      stranger: live.booths.GreenFields.owner.email,
+      organizer: live.organizer.email,
+    };
     // A colleague of the recruiter on Xinghe's team.
     const signed = await platform.auth.signUp({ name: 'Colleague', email: 'colleague@example.com', password: DEMO_PASSWORD, role: 'employer' }, '10.8.0.1');
     if (!signed.ok || !signed.created) throw new Error('could not sign the colleague up');
-    const booths = await demoBooths(db);
-    boothId = booths.xinghe.id;
-    await db.insert(schema.employerMembers).values({ employerId: booths.xinghe.employer.id, userId: signed.created.id, role: 'recruiter' });
+    boothId = live.booths.Xinghe.id;
+    await db.insert(schema.employerMembers).values({ employerId: live.booths.Xinghe.employerId, userId: signed.created.id, role: 'recruiter' });
     // The colleague confirmed their address (sign-in needs it); how is the accounts tests' concern.
     await db.update(schema.users).set({ emailVerified: true }).where(eq(schema.users.id, signed.created.id));
     for (const [who, email] of Object.entries({ ...emails, colleague: 'colleague@example.com' })) {
@@ -169,8 +179,7 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
     for (const title of titles) {
       await db.insert(schema.jobs).values({ employerId: xinghe!.id, title, location: '－1+1', jobType: 'full_time', salaryMin: 1000, salaryMax: 2000 });
     }
-    const fair = await demoFair(db);
-    const response = await get(`/organizer/fairs/${fair.id}/report/demand-jobs.csv`, 'organizer');
+    const response = await get(`/organizer/fairs/${fairId}/report/demand-jobs.csv`, 'organizer');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     const csv = await response.text();

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@fairground/db';
-import { connectTestClient, demoBooths, send, startPlatform, type TestClient } from './helpers.ts';
+import { fixtures } from './fixtures.ts';
+import { connectTestClient, send, startPlatform, type TestClient } from './helpers.ts';
 
 /** Issue 11, item 11: the booth socket join follows the booth page's rule; unknown events are answered. */
 describe('socket edges', () => {
@@ -22,14 +23,14 @@ describe('socket edges', () => {
   });
 
   it('refuses booth:join for a booth of a draft fair with NOT_FOUND, like the booth page', async () => {
-    const { xinghe } = await demoBooths(node.db);
+    const { booths } = await fixtures(node.db).liveFair({ employers: ['Xinghe'] });
     const [fair] = await node.db
       .insert(schema.fairs)
       .values({ title: 'Draft fair (socket edges)', theme: 'custom', startsAt: new Date(), endsAt: new Date(Date.now() + 3600_000), status: 'draft' })
       .returning();
     const [booth] = await node.db
       .insert(schema.booths)
-      .values({ fairId: fair!.id, employerId: xinghe.employer.id, status: 'approved' })
+      .values({ fairId: fair!.id, employerId: booths.Xinghe.employerId, status: 'approved' })
       .returning();
     const visitor = await connect({ deviceId: 'socket-edges-visitor' });
     expect(await send(visitor, 'booth:join', { boothId: booth!.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -49,8 +50,8 @@ describe('socket edges', () => {
     (client.emit as (...a: unknown[]) => void)('no:such-thing', { a: 1 });
     // A known event is untouched: bad input still gets INVALID_PAYLOAD, good input its answer, once.
     expect(await send(client, 'booth:join', { boothId: 42 })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
-    const { shunda } = await demoBooths(node.db);
-    expect(await send(client, 'booth:join', { boothId: shunda.id })).toMatchObject({ ok: true });
+    const { Shunda } = (await fixtures(node.db).liveFair({ employers: ['Shunda'] })).booths;
+    expect(await send(client, 'booth:join', { boothId: Shunda.id })).toMatchObject({ ok: true });
     expect(client.connected).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { requestSchemas } from '../signaling/src/protocol/index.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
-import { createAuth, DEMO_PASSWORD } from '@fairground/db';
+import { createAuth } from '@fairground/db';
+import { DEMO_PASSWORD } from '@fairground/demo';
 import { ErrorCode } from '../signaling/src/protocol/errors.ts';
 import { connectTestClient, freshDatabase, type TestClient } from './helpers.ts';
 

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { demoBroadcast, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { createServices, ServiceError, type Actor, type Services } from './index.ts';
 
 /**
@@ -33,7 +34,7 @@ describe('authorization matrix (real Postgres)', () => {
   let database: Database;
   let services: Services;
   const actors = {} as Record<ActorName, Actor>;
-  const ids = {} as Record<'xinghe' | 'xingheJob' | 'draftFair' | 'liveFair' | 'appliedBooth' | 'draftBroadcast' | 'ownerId' | 'demoBroadcast', string>;
+  const ids = {} as Record<'xinghe' | 'xingheJob' | 'draftFair' | 'liveFair' | 'appliedBooth' | 'draftBroadcast' | 'ownerId' | 'publishedBroadcast', string>;
 
   const snapshot = async () => {
     const out: Record<string, unknown[]> = {};
@@ -77,14 +78,14 @@ describe('authorization matrix (real Postgres)', () => {
     ids.xingheJob = (await services.employers.jobs(ids.xinghe))[0]!.id;
     const window = { startsAt: new Date(Date.now() + 86_400_000), endsAt: new Date(Date.now() + 2 * 86_400_000) };
     ids.draftFair = (await services.fairs.create(actors.organizer, { title: 'Draft fair', theme: 'graduates', ...window })).id;
-    const live = await services.fairs.list(actors.organizer);
-    ids.liveFair = live.find((f) => f.status === 'live')!.id;
+    const make = fixtures(database.db);
+    ids.liveFair = (await make.liveFair({ organizer: actors.organizer })).fair.id;
     const greenFields = (await services.employers.mine(actors.otherOwner))[0]!.employer.id;
     const published = await services.fairs.create(actors.organizer, { title: 'Open fair', theme: 'custom', customTheme: 'IT', ...window });
     await services.fairs.setStatus(actors.organizer, published.id, 'published');
     ids.appliedBooth = (await services.fairs.apply(actors.otherOwner, greenFields, { fairId: published.id })).id;
-    // The demo data's published broadcast, hosted by the organizer.
-    ids.demoBroadcast = (await demoBroadcast(database.db)).id;
+    // A published broadcast, hosted by the organizer.
+    ids.publishedBroadcast = (await make.upcomingBroadcast({ organizer: actors.organizer })).broadcast.id;
     ids.draftBroadcast = (
       await services.broadcasts.create(actors.organizer, { title: 'Draft talk', topic: 'policy_qa', ...window, hostEmails: [] })
     ).id;
@@ -101,9 +102,9 @@ describe('authorization matrix (real Postgres)', () => {
   };
   /** A chat message and a question by the seeker in the demo broadcast (inserted directly). */
   const seekerMessage = async () =>
-    (await database.db.insert(schema.broadcastMessages).values({ broadcastId: ids.demoBroadcast, authorId: actors.seeker!.id, body: 'hi' }).returning())[0]!.id;
+    (await database.db.insert(schema.broadcastMessages).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'hi' }).returning())[0]!.id;
   const seekerQuestion = async () =>
-    (await database.db.insert(schema.broadcastQuestions).values({ broadcastId: ids.demoBroadcast, authorId: actors.seeker!.id, body: 'why?' }).returning())[0]!.id;
+    (await database.db.insert(schema.broadcastQuestions).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'why?' }).returning())[0]!.id;
   const draftFair = async () => (await services.fairs.create(actors.organizer, { title: 'Invite fair', theme: 'graduates', ...window() })).id;
 
   /**
@@ -134,18 +135,18 @@ describe('authorization matrix (real Postgres)', () => {
     }],
     ['create a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.create(a, { title: 'Talk', topic: 'resume_clinic', ...window(), hostEmails: [] })],
     ['publish a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.publish(a, ids.draftBroadcast)],
-    ['chat in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.send(a, ids.demoBroadcast, { body: 'Hello' })],
-    ['ask a question in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.ask(a, ids.demoBroadcast, { body: 'When?' })],
-    ['upvote a question', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a, q) => s.broadcastChat.vote(a, ids.demoBroadcast, q), seekerQuestion],
-    ['delete a chat message', ['organizer', 'admin'], (s, a, m) => s.broadcastChat.deleteMessage(a, ids.demoBroadcast, m), seekerMessage],
+    ['chat in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.send(a, ids.publishedBroadcast, { body: 'Hello' })],
+    ['ask a question in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.ask(a, ids.publishedBroadcast, { body: 'When?' })],
+    ['upvote a question', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a, q) => s.broadcastChat.vote(a, ids.publishedBroadcast, q), seekerQuestion],
+    ['delete a chat message', ['organizer', 'admin'], (s, a, m) => s.broadcastChat.deleteMessage(a, ids.publishedBroadcast, m), seekerMessage],
     ['mute a user in a broadcast', ['organizer', 'admin'], async (s, a) => {
-      await s.broadcastChat.setMuted(a, ids.demoBroadcast, actors.seeker!.id, true);
-      await s.broadcastChat.setMuted(actors.organizer, ids.demoBroadcast, actors.seeker!.id, false);
+      await s.broadcastChat.setMuted(a, ids.publishedBroadcast, actors.seeker!.id, true);
+      await s.broadcastChat.setMuted(actors.organizer, ids.publishedBroadcast, actors.seeker!.id, false);
     }],
-    ['set slow mode', ['organizer', 'admin'], (s, a) => s.broadcastChat.setSlowMode(a, ids.demoBroadcast, { seconds: 0 })],
-    ['pin a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.pin(a, ids.demoBroadcast, q, true), seekerQuestion],
-    ['mark a question answered', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.markAnswered(a, ids.demoBroadcast, q, true), seekerQuestion],
-    ['remove a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.deleteQuestion(a, ids.demoBroadcast, q), seekerQuestion],
+    ['set slow mode', ['organizer', 'admin'], (s, a) => s.broadcastChat.setSlowMode(a, ids.publishedBroadcast, { seconds: 0 })],
+    ['pin a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.pin(a, ids.publishedBroadcast, q, true), seekerQuestion],
+    ['mark a question answered', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.markAnswered(a, ids.publishedBroadcast, q, true), seekerQuestion],
+    ['remove a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.deleteQuestion(a, ids.publishedBroadcast, q), seekerQuestion],
   ];
 
   const everyone: ActorName[] = ['visitor', 'seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'];

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { demoBroadcast, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { BroadcastChat } from './broadcast-chat.ts';
 import { CHAT_MAX_LENGTH, QUESTION_MAX_LENGTH } from './schemas.ts';
 
@@ -32,15 +33,13 @@ describe('BroadcastChat on real Postgres (no sockets)', () => {
     fresh = await freshDatabase('bchat');
     database = fresh.database;
     chat = new BroadcastChat(database.db, { messagesPerWindow: 5, questionsPerWindow: 3, windowSeconds: 30, historySize: 100 });
-    const user = async (email: string) => {
-      const [u] = await database.db.select().from(schema.users).where(eq(schema.users.email, email));
-      return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-    };
-    seeker = await user('seeker@example.com');
-    viewer2 = await user('employer@example.com');
-    host = await user('employer2@example.com');
-    organizer = await user('organizer@example.com');
-    broadcastId = (await demoBroadcast(database.db)).id;
+    const make = fixtures(database.db);
+    seeker = await make.account('seeker');
+    viewer2 = await make.account('employer', 'viewer');
+    host = await make.account('employer', 'host');
+    const upcoming = await make.upcomingBroadcast();
+    organizer = upcoming.organizer;
+    broadcastId = upcoming.broadcast.id;
     // A second host who is not an organizer: hosting alone makes one a moderator.
     await database.db.insert(schema.broadcastHosts).values({ broadcastId, userId: host.id });
   });

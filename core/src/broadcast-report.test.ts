@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { demoFair, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
 import { ReportService } from './reports.ts';
 
@@ -43,7 +44,7 @@ describe('ReportService.broadcastReport', () => {
     fresh = await freshDatabase('broadcast_report');
     reports = new ReportService(fresh.database.db);
     ledger = new AudienceLedger(fresh.database.db);
-    fairId = (await demoFair(fresh.database.db)).id;
+    fairId = (await fixtures(fresh.database.db).liveFair({ organizer: await user('organizer@example.com') })).fair.id;
   });
   afterAll(async () => {
     await fresh?.drop();

@@ -4,7 +4,7 @@ import { schema, type SessionUser } from '@fairground/db';
 import { freshDatabase } from '../../test/helpers.ts';
 import { bestMatch, matchJob, MatchingService, rankJobs, salaryFit, sameLocation, type MatchJob, type MatchProfile } from './matching.ts';
 
-/** The demo seeker: a computer-science graduate (db/src/seed.ts). */
+/** The demo seeker: a computer-science graduate (demo/src/seed.ts). */
 const graduate: MatchProfile = {
   skills: ['TypeScript', 'CSS', 'SQL'],
   salaryMin: 8000,

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type Database, type SessionUser } from '@fairground/db';
-import { demoFair, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { BoothQueue } from './queue.ts';
 import { InterviewService } from './interviews.ts';
 import { funnelReport } from './funnel.ts';
@@ -34,26 +35,12 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
       .values(Array.from({ length: 40 }, (_, i) => ({ email: `q${i}@example.com`, name: `Seeker ${i}`, role: 'seeker' as const })))
       .returning();
     seekers.push(...rows.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role })));
-    const user = async (email: string) => {
-      const [u] = await database.db.select().from(schema.users).where(eq(schema.users.email, email));
-      return { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-    };
-    recruiter = await user('employer@example.com');
-    owner2 = await user('employer2@example.com');
-    liveFairId = (await demoFair(database.db)).id;
-    const booths = await database.db.select().from(schema.booths).where(eq(schema.booths.fairId, liveFairId));
-    const [xinghe] = await database.db
-      .select({ id: schema.employerMembers.employerId })
-      .from(schema.employerMembers)
-      .where(eq(schema.employerMembers.userId, recruiter.id));
-    const [greenFields] = await database.db
-      .select({ id: schema.employerMembers.employerId })
-      .from(schema.employerMembers)
-      .where(eq(schema.employerMembers.userId, owner2.id));
-    // [Xinghe's booth (recruiter's), Green Fields' booth (owner2's), the third one]
-    const mine = booths.find((b) => b.employerId === xinghe!.id)!;
-    const theirs = booths.find((b) => b.employerId === greenFields!.id)!;
-    boothIds = [mine.id, theirs.id, booths.find((b) => b !== mine && b !== theirs)!.id];
+    // [the recruiter's booth, owner2's booth, a third one]
+    const { fair, booths } = await fixtures(database.db).liveFair({ employers: ['Xinghe', 'GreenFields', 'Shunda'] });
+    liveFairId = fair.id;
+    recruiter = booths.Xinghe.owner;
+    owner2 = booths.GreenFields.owner;
+    boothIds = [booths.Xinghe.id, booths.GreenFields.id, booths.Shunda.id];
   });
   afterAll(() => fresh?.drop());
 

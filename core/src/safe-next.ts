@@ -9,6 +9,7 @@ export function safeNext(value: string | null | undefined): string {
   let decoded = value;
   // Decode a few rounds: something downstream may decode again before it reaches a browser.
   for (let i = 0; i < 3; i++) {
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     if (!decoded.startsWith('/') || decoded.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(decoded)) return '/';
     let next: string;
     try {

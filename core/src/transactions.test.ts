@@ -1,7 +1,8 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, schema, type Database, type SessionUser } from '@fairground/db';
-import { demoBooths, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { signUp } from './accounts.ts';
 import { EmployerService } from './employers.ts';
 import { InterviewService } from './interviews.ts';
@@ -53,9 +54,9 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
     database = fresh.database;
     queue = new BoothQueue(database.db, { acceptSeconds: 60, graceSeconds: 60, maxQueuesPerSeeker: 3, interviewMinutes: 15 });
     service = new InterviewService(database.db);
-    const [u] = await database.db.select().from(users).where(eq(users.email, 'employer@example.com'));
-    recruiter = { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
-    booth = (await demoBooths(database.db)).xinghe.id;
+    const { booths } = await fixtures(database.db).liveFair({ employers: ['Xinghe'] });
+    recruiter = booths.Xinghe.owner;
+    booth = booths.Xinghe.id;
     await database.db.execute(sql`create table test_failures (tbl text not null, needle text not null)`);
     await database.db.execute(sql`
       create function test_fail_marked() returns trigger language plpgsql as $$

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
-import { demoBooths, freshDatabase } from '../../test/helpers.ts';
+import { fixtures } from '../../test/fixtures.ts';
+import { freshDatabase } from '../../test/helpers.ts';
 import { BoothQueue } from './queue.ts';
 import { UploadService } from './uploads.ts';
 import { ProfileService } from './profiles.ts';
@@ -17,19 +18,23 @@ describe('who may read an upload', () => {
   let queue: BoothQueue;
   const users: Record<string, SessionUser> = {};
   let xingheBooth: string;
+  let xingheEmployer: string;
 
   beforeAll(async () => {
     fresh = await freshDatabase('uploads');
     const db = fresh.database.db;
     uploads = new UploadService(db);
     queue = new BoothQueue(db, { acceptSeconds: 60, graceSeconds: 60, maxQueuesPerSeeker: 3, interviewMinutes: 15 });
-    for (const email of ['seeker@example.com', 'employer@example.com', 'employer2@example.com', 'organizer@example.com']) {
+    for (const email of ['seeker@example.com', 'employer2@example.com', 'organizer@example.com']) {
       const [u] = await db.select().from(schema.users).where(eq(schema.users.email, email));
       users[email] = { id: u!.id, email: u!.email, name: u!.name, role: u!.role };
     }
     const [other] = await db.insert(schema.users).values({ email: 'other-seeker@example.com', name: 'Other', role: 'seeker' }).returning();
     users.other = { id: other!.id, email: other!.email, name: other!.name, role: other!.role };
-    xingheBooth = (await demoBooths(db)).xinghe.id;
+    const { booths } = await fixtures(db).liveFair({ employers: ['Xinghe'] });
+    users.recruiter = booths.Xinghe.owner;
+    xingheBooth = booths.Xinghe.id;
+    xingheEmployer = booths.Xinghe.employerId;
   });
   afterAll(() => fresh?.drop());
 
@@ -38,7 +43,7 @@ describe('who may read an upload', () => {
     const id = await uploads.store(seeker, 'resume', { name: '李明 resume.pdf', bytes: PDF });
     const readers = async () => {
       const out: Record<string, boolean> = {};
-      for (const [name, actor] of [['owner', seeker], ['anonymous', null], ['other seeker', users.other], ['xinghe recruiter', users['employer@example.com']], ['green fields owner', users['employer2@example.com']], ['organizer', users['organizer@example.com']]] as const) {
+      for (const [name, actor] of [['owner', seeker], ['anonymous', null], ['other seeker', users.other], ['xinghe recruiter', users.recruiter], ['green fields owner', users['employer2@example.com']], ['organizer', users['organizer@example.com']]] as const) {
         out[name] = await uploads.read(actor ?? null, id).then(() => true, (err: { code?: string }) => (err.code === 'NOT_FOUND' ? false : Promise.reject(err)));
       }
       return out;
@@ -47,12 +52,12 @@ describe('who may read an upload', () => {
 
     await queue.join(seeker, xingheBooth, true);
     expect(await readers()).toEqual({ owner: true, anonymous: false, 'other seeker': false, 'xinghe recruiter': true, 'green fields owner': false, organizer: false });
-    expect(Buffer.from((await uploads.read(users['employer@example.com']!, id)).data)).toEqual(Buffer.from(PDF));
+    expect(Buffer.from((await uploads.read(users.recruiter!, id)).data)).toEqual(Buffer.from(PDF));
   });
 
   it('lets a recruiter read a resume only while the seeker is in their line or interview, or shared it; never once removed', async () => {
     const seeker = users.other!;
-    const recruiter = users['employer@example.com']!;
+    const recruiter = users.recruiter!;
     const stranger = users['employer2@example.com']!;
     const profiles = new ProfileService(fresh.database.db);
     const interviews = new InterviewService(fresh.database.db);
@@ -135,14 +140,14 @@ describe('who may read an upload', () => {
   });
 
   it('serves logos to anyone', async () => {
-    const id = await uploads.store(users['employer@example.com']!, 'logo', { name: 'logo.png', bytes: PNG });
+    const id = await uploads.store(users.recruiter!, 'logo', { name: 'logo.png', bytes: PNG });
     expect((await uploads.read(null, id)).contentType).toBe('image/png');
   });
 
   it('takes a new logo from the employer’s owner only, storing nothing for anyone else', async () => {
     const db = fresh.database.db;
     const employers = new EmployerService(db, undefined, undefined, uploads);
-    const employerId = (await demoBooths(db)).xinghe.employer.id;
+    const employerId = xingheEmployer;
     const stored = async () => (await db.select().from(schema.uploads).where(eq(schema.uploads.kind, 'logo'))).length;
     const before = await stored();
     for (const actor of [users['employer2@example.com']!, users['seeker@example.com']!, null]) {
@@ -151,7 +156,7 @@ describe('who may read an upload', () => {
       });
     }
     expect(await stored()).toBe(before);
-    await employers.uploadLogo(users['employer@example.com']!, employerId, { name: 'logo.png', bytes: PNG });
+    await employers.uploadLogo(users.recruiter!, employerId, { name: 'logo.png', bytes: PNG });
     expect(await stored()).toBe(before + 1);
     const [row] = await db.select().from(schema.employers).where(eq(schema.employers.id, employerId));
     expect(row!.logoUploadId).not.toBeNull();

@@ -134,7 +134,7 @@ export interface CapturedMail {
  */
 export function capturedMail(): CapturedMail[] {
   const dir = join(process.env.E2E_DATA_DIR ?? '', 'mail');
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch {

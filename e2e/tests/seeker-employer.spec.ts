@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { capturedMail, confirmEmail, expect, signIn, test, expectAccessible } from './fixtures.ts';
 
 /**
@@ -20,7 +20,7 @@ const messages = (locale: string): Messages => ({
 });
 const MESSAGES = { en: messages('en'), 'zh-CN': messages('zh-CN') };
 
-/** The demo data (db/src/seed.ts). */
+/** The demo data (demo/src/seed.ts). */
 const DEMO_FAIR = 'Spring Breeze Graduates Cloud Fair';
 const RIDER_JOB = 'Delivery Rider (part-time)';
 const COLD_CHAIN_JOB = 'Cold-chain Warehouse Intern';

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 
-let root: Logger = pino({ level: 'info', base: undefined });
+const root: Logger = pino({ level: 'info', base: undefined });
 
 /** Sets the level once config is read; call it before creating loggers (children copy the level). */
 export function configureLogging(level: string): void {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'express';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@fairground/db';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@fairground/demo';
 import { ConfigError, loadConfig } from './config.ts';
 import { configureLogging, getLogger } from './logger.ts';
 import { createPlatform } from './server.ts';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, waitFor, type TestClient } from '../../test/helpers.ts';
+import { fixtures, type FixtureBooth } from '../../test/fixtures.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, waitFor, type TestClient } from '../../test/helpers.ts';
 import type { BoothState, TransportOptions } from './protocol/index.ts';
 
 describe('signaling server (real Postgres, real mediasoup worker)', () => {
   let ctx: Awaited<ReturnType<typeof startPlatform>>;
-  let booths: Awaited<ReturnType<typeof demoBooths>>;
+  let booths: Record<'xinghe' | 'greenFields' | 'shunda', FixtureBooth>;
   let employerCookie: string;
   let seekerCookie: string;
   const clients: TestClient[] = [];
@@ -16,9 +17,10 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
 
   beforeAll(async () => {
     ctx = await startPlatform();
-    booths = await demoBooths(ctx.db);
-    employerCookie = await sessionCookie(ctx.platform.auth, 'employer@example.com');
-    seekerCookie = await sessionCookie(ctx.platform.auth, 'seeker@example.com');
+    const make = fixtures(ctx.db);
+    booths = (await make.liveFair({ employers: ['xinghe', 'greenFields', 'shunda'] })).booths;
+    employerCookie = await sessionCookie(ctx.platform.auth, booths.xinghe.owner.email);
+    seekerCookie = await sessionCookie(ctx.platform.auth, (await make.account('seeker')).email);
   });
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
@@ -55,7 +57,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
     await send(watcher, 'booth:join', { boothId: booths.greenFields.id });
     const tab2 = await client({ deviceId: 'watcher-device-0001' });
     const other = await client({ deviceId: 'other-device-00002' });
-    const owner = await client({ cookie: await sessionCookie(ctx.platform.auth, 'employer2@example.com') });
+    const owner = await client({ cookie: await sessionCookie(ctx.platform.auth, booths.greenFields.owner.email) });
 
     expect(await send(tab2, 'booth:join', { boothId: booths.greenFields.id })).toMatchObject({ data: { viewers: 1 } });
     const seen = waitFor(watcher, 'room:viewers', (c) => c.roomId === room && c.live === 2);

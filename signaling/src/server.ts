@@ -5,7 +5,8 @@ import express, { type RequestHandler } from 'express';
 import { Server } from 'socket.io';
 import type { RedisClientType } from 'redis';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { connect, createAuth, seedDemo, type Auth, type Database } from '@fairground/db';
+import { connect, createAuth, type Auth, type Database } from '@fairground/db';
+import { seedDemo } from '@fairground/demo';
 import {
   accountMail,
   AnonymousViewerCap,
@@ -111,7 +112,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
     const services = servicesFromConfig(database.db, config, { mailer, origin });
     sharePlatform({ database, auth, services });
-    if (config.SEED_DEMO && (await seedDemo(database.db)).seeded) log.info('demo data seeded');
+    if (config.SEED_DEMO && (await seedDemo(database.db, { auth })).seeded) log.info('demo data seeded');
 
     const media = await createMediaServer({
       workers: config.MEDIA_WORKERS,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, seedDemo } from '@fairground/db';
+import { connect } from '@fairground/db';
+import { fixtures } from '../fixtures.ts';
 import type { QueuePlace } from '../../signaling/src/protocol/index.ts';
-import { connectTestClient, demoBooths, send, sessionCookie, startPlatform, type TestClient } from '../helpers.ts';
+import { connectTestClient, send, sessionCookie, startPlatform, type TestClient } from '../helpers.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 
 /**
@@ -21,13 +22,13 @@ describe('Postgres restarts under a running node', () => {
     const admin = await connect({ url: pg.url() });
     await admin.db.execute('create database fairground' as never);
     await admin.close();
-    const seeding = await connect({ url: pg.url('fairground') });
-    await seedDemo(seeding.db);
-    await seeding.close();
     node = await startPlatform({ web: true, env: { DATABASE_URL: pg.url('fairground') } });
-    boothId = (await demoBooths(node.db)).xinghe.id;
-    recruiter = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, 'employer@example.com') });
-    seeker = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, 'seeker@example.com') });
+    const f = fixtures(node.db);
+    const { booths } = await f.liveFair({ employers: ['Xinghe'] });
+    boothId = booths.Xinghe.id;
+    const seekerAccount = await f.account('seeker');
+    recruiter = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, booths.Xinghe.owner.email) });
+    seeker = await connectTestClient(node.url, { cookie: await sessionCookie(node.platform.auth, seekerAccount.email) });
   }, 180_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { asc, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_HISTORY, INTERVIEW_STORIES, schema, type DemoStory, type SessionUser } from '@fairground/db';
+import { MatchingService, ReportService } from '@fairground/core';
+import { schema, type SessionUser } from '@fairground/db';
 import { demoFair, freshDatabase } from '../../test/helpers.ts';
-import { MatchingService } from './matching.ts';
-import { ReportService } from './reports.ts';
+import { DEMO_HISTORY, INTERVIEW_STORIES, type DemoStory } from './index.ts';
 
 /**
- * The reports on the demo data's finished fair and broadcast (db/src/seed-history.ts), on real
+ * The reports on the demo data's finished fair and broadcast (demo/src/history.ts), on real
  * Postgres: what an organizer sees after `npm start`. Expected numbers are counted here from the
  * seed's plan and from the seeded rows, not by the report code.
  */

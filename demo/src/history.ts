@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Db } from './connect.ts';
-import {
+import { schema, type Db } from '@fairground/db';
+
+const {
   booths,
   broadcastHosts,
   broadcastMessages,
@@ -19,7 +20,7 @@ import {
   queueEntries,
   seekerProfiles,
   users,
-} from './schema/index.ts';
+} = schema;
 
 /*
  * A finished fair and a finished broadcast with recorded activity, so every report has numbers on
@@ -29,6 +30,13 @@ import {
  * and an audience whose viewers, peak and 5 s samples agree with each other. The reports then
  * compute everything themselves. A seeded generator makes it the same on every run (only the
  * row ids differ).
+ *
+ * The history writer: unlike seed.ts, which acts through core's services, this writes rows
+ * directly, because everything here happened weeks ago (registrations, a fair's two days, a line
+ * played minute by minute, an audience on the 5 s grid) and the services act now. It writes only
+ * finished things (an ended fair and broadcast), so no rule of the live product depends on it;
+ * history.test.ts checks its rows against each other and the plan, history-report.test.ts the
+ * reports on them.
  */
 
 /**
@@ -44,7 +52,7 @@ export type DemoStory = 'offer' | 'next_round' | 'not_a_fit' | 'no_show' | 'no_o
 export const INTERVIEW_STORIES: readonly DemoStory[] = ['offer', 'next_round', 'not_a_fit', 'no_show', 'no_outcome'];
 
 export interface DemoBoothPlan {
-  /** A word of the demo employer's name (db/src/seed.ts). */
+  /** A word of the demo employer's name (seed.ts). */
   employer: 'Xinghe' | 'Green Fields' | 'Shunda';
   tagline: string;
   /** When its morning and afternoon live talks end (Shanghai [hour, minute]): lines grow after them. */
