@@ -17,13 +17,8 @@ const TEST = '(^|/)(test|e2e)/|\\.test\\.ts$';
 const WEB_SERVER = '^web/src/(hooks\\.server\\.ts|lib/server/|.*\\.server\\.ts$|.*/\\+server\\.ts$)';
 const MEDIASOUP = '(^|/)node_modules/mediasoup/';
 
-// Known violations are listed in .dependency-cruiser-known-violations.json (made by
-// `npx depcruise-baseline`) and ignored by `npm run check:boundaries` (`--ignore-known`); any other
-// violation fails it. Today (issue 18) they are the import cycles
-//   signaling/src/server.ts <-> signaling/src/socket/{connection,access,dashboard,queue-publisher}.ts
-//   and connection.ts <-> the socket handler files (broadcast, chat, interview, queue, staff-room),
-//   core/src/index.ts <-> core/src/platform.ts,
-// which the "core" helper of issue 18 removes. After that merge: delete the file and the flag.
+// Every violation fails `npm run check:boundaries`: there is no baseline of tolerated ones (the
+// import cycles of issue 18 are gone).
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -322,7 +322,6 @@ export class ReportService {
       .innerJoin(users, eq(users.id, broadcastHosts.userId))
       .where(eq(broadcastHosts.broadcastId, broadcastId))
       .orderBy(asc(users.name));
-    const organizer = isOrganizer(user);
     if (!isHost(user, hosts)) {
       if (row.status === 'draft') throw new ServiceError('NOT_FOUND', 'No such broadcast');
       throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may read its report');

@@ -27,7 +27,6 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
   conn.on('broadcast:join', async ({ broadcastId }) => {
     const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
-    const identity = socket.data.identity;
     let view: BroadcastView | null = null;
     const entered = await conn.enter(roomId, {
       kind: 'broadcast',

@@ -75,7 +75,9 @@ export class ChatRoom {
         if (!mine(p)) return;
         if (p.userId === this.userId) this.muted = p.muted;
         if (this.canModerate) {
-          this.mutedUserIds = p.muted ? [...new Set([...this.mutedUserIds, p.userId])] : this.mutedUserIds.filter((id) => id !== p.userId);
+          this.mutedUserIds = p.muted
+            ? [...this.mutedUserIds.filter((id) => id !== p.userId), p.userId]
+            : this.mutedUserIds.filter((id) => id !== p.userId);
         }
       }),
       session.on('question:updated', (q) => {
