@@ -23,11 +23,15 @@ function reachable(url, defaultPort, timeoutMs = 3000) {
 }
 
 function howToStart(platform = process.platform) {
-  const lines = [
-    '  - with Docker: `docker compose -f docker-compose.test-services.yml up -d` (Postgres and Redis on 127.0.0.1, trust auth)',
-  ];
-  if (platform === 'darwin') lines.push('  - with Homebrew: `brew install postgresql@16 redis && brew services start postgresql@16 && brew services start redis`, then `createuser -s postgres`');
-  else if (platform === 'linux') lines.push('  - on Debian or Ubuntu: `sudo apt-get install postgresql redis-server` (trust auth for 127.0.0.1 in pg_hba.conf, or a password in TEST_POSTGRES_ADMIN_URL)');
+  const lines = ['  - with Docker: `docker compose -f docker-compose.test-services.yml up -d` (Postgres and Redis on 127.0.0.1, trust auth)'];
+  if (platform === 'darwin')
+    lines.push(
+      '  - with Homebrew: `brew install postgresql@16 redis && brew services start postgresql@16 && brew services start redis`, then `createuser -s postgres`',
+    );
+  else if (platform === 'linux')
+    lines.push(
+      '  - on Debian or Ubuntu: `sudo apt-get install postgresql redis-server` (trust auth for 127.0.0.1 in pg_hba.conf, or a password in TEST_POSTGRES_ADMIN_URL)',
+    );
   lines.push('  - elsewhere: point TEST_POSTGRES_ADMIN_URL (a superuser URL; each run makes its own database) and TEST_REDIS_URL at servers you have');
   return lines.join('\n');
 }

@@ -37,10 +37,7 @@ steps.push(['format', run('format check', 'npm', ['run', 'format:check'])]);
 steps.push(['boundaries', run('import boundaries', 'npm', ['run', 'check:boundaries'])]);
 
 const vitestJson = path.join(reports, 'vitest.json');
-steps.push([
-  'vitest',
-  run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]),
-]);
+steps.push(['vitest', run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`])]);
 
 const playwrightJson = path.join(reports, 'playwright.json');
 steps.push([

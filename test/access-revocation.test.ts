@@ -120,9 +120,9 @@ describe('stale rights on open sockets', () => {
     const watching = await connect(1, organizer.cookie);
     expect(await send(watching, 'dashboard:watch', { fairId: fair.id })).toMatchObject({ ok: true });
     // Only an admin may change roles, and a refused change ends nothing.
-    await expect(
-      nodes[0]!.platform.services.users.setRole({ ...organizer.user, role: 'organizer' }, organizer.user.id, 'seeker'),
-    ).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(nodes[0]!.platform.services.users.setRole({ ...organizer.user, role: 'organizer' }, organizer.user.id, 'seeker')).rejects.toMatchObject({
+      code: 'NOT_AUTHORIZED',
+    });
     expect(watching.connected).toBe(true);
 
     const endedB = ended(watching);

@@ -146,13 +146,23 @@ describe('accounts and invitations', () => {
     expect(await services.employers.invitationsFor(attacker.created)).toEqual([]);
     expect((await refusal(services.employers.acceptInvitation(attacker.created, invitation.id))).code).toBe('NOT_FOUND');
     // A wrong token fails; so does a signed-in stranger without the link.
-    const stranger = await signUpVerified(node.platform, node.mailDir, { name: 'Stranger', email: 'stranger@example.com', password: 'stranger-pass', role: 'seeker' }, ip());
+    const stranger = await signUpVerified(
+      node.platform,
+      node.mailDir,
+      { name: 'Stranger', email: 'stranger@example.com', password: 'stranger-pass', role: 'seeker' },
+      ip(),
+    );
     expect((await refusal(services.invitations.accept(stranger.user, `${link}x`))).code).toBe('NOT_FOUND');
     expect((await refusal(services.employers.acceptInvitation(stranger.user, invitation.id))).code).toBe('NOT_FOUND');
     expect(await services.employers.members(owner, employerId).then((m) => m.staff.map((s) => s.email))).not.toContain(victim);
 
     // The mail's reader accepts through the link, once.
-    const reader = await signUpVerified(node.platform, node.mailDir, { name: 'Reader', email: 'reader@example.com', password: 'reader-pass', role: 'seeker' }, ip());
+    const reader = await signUpVerified(
+      node.platform,
+      node.mailDir,
+      { name: 'Reader', email: 'reader@example.com', password: 'reader-pass', role: 'seeker' },
+      ip(),
+    );
     expect(await services.invitations.accept(reader.user, link)).toMatchObject({ kind: 'team', employerId });
     expect((await refusal(services.invitations.accept(stranger.user, link))).code).toBe('NOT_FOUND');
     expect((await services.employers.members(owner, employerId)).staff.map((s) => s.email)).toContain('reader@example.com');
@@ -160,11 +170,19 @@ describe('accounts and invitations', () => {
     // An expired link fails.
     const late = await services.employers.invite(owner, employerId, { email: 'late@example.com' });
     const lateLink = linkToken(await mailTo(node.mailDir, 'late@example.com'), '/invitations');
-    await node.db.update(schema.employerInvitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(schema.employerInvitations.id, late.id));
+    await node.db
+      .update(schema.employerInvitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.employerInvitations.id, late.id));
     expect((await refusal(services.invitations.accept(stranger.user, lateLink))).code).toBe('NOT_FOUND');
 
     // A verified account with the invited address may accept from its list, without the link.
-    const invited = await signUpVerified(node.platform, node.mailDir, { name: 'Invited', email: 'invited@example.com', password: 'invited-pass', role: 'seeker' }, ip());
+    const invited = await signUpVerified(
+      node.platform,
+      node.mailDir,
+      { name: 'Invited', email: 'invited@example.com', password: 'invited-pass', role: 'seeker' },
+      ip(),
+    );
     const second = await services.employers.invite(owner, employerId, { email: 'invited@example.com' });
     expect((await services.employers.invitationsFor(invited.user)).map((i) => i.id)).toEqual([second.id]);
     expect(await services.employers.acceptInvitation(invited.user, second.id)).toEqual({ employerId });
@@ -173,7 +191,12 @@ describe('accounts and invitations', () => {
   it('makes a named broadcast co-host a host only after they accept the mailed link', async () => {
     const { services } = node.platform;
     const organizer = await actorOf('organizer@example.com');
-    const cohost = await signUpVerified(node.platform, node.mailDir, { name: 'Co Host', email: 'cohost@example.com', password: 'cohost-pass', role: 'seeker' }, ip());
+    const cohost = await signUpVerified(
+      node.platform,
+      node.mailDir,
+      { name: 'Co Host', email: 'cohost@example.com', password: 'cohost-pass', role: 'seeker' },
+      ip(),
+    );
     const starts = new Date(Date.now() + 3600_000);
     const talk = await services.broadcasts.create(organizer, {
       title: 'Resume clinic with a guest',

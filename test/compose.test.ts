@@ -24,7 +24,9 @@ describe('docker-compose.yml', () => {
   it('has a test-services file whose Postgres and Redis are where npm test looks, on 127.0.0.1 only', () => {
     const output = execFileSync('npx', ['dclint', 'docker-compose.test-services.yml'], { cwd: root, encoding: 'utf8' });
     expect(output).not.toMatch(/warning|error/i);
-    const compose = parse(readFileSync(`${root}/docker-compose.test-services.yml`, 'utf8')) as { services: Record<string, { ports: string[]; environment?: Record<string, string> }> };
+    const compose = parse(readFileSync(`${root}/docker-compose.test-services.yml`, 'utf8')) as {
+      services: Record<string, { ports: string[]; environment?: Record<string, string> }>;
+    };
     expect(compose.services.postgres!.ports).toEqual(['127.0.0.1:5432:5432']);
     expect(compose.services.postgres!.environment).toMatchObject({ POSTGRES_HOST_AUTH_METHOD: 'trust' });
     expect(compose.services.redis!.ports).toEqual(['127.0.0.1:6379:6379']);

@@ -31,7 +31,10 @@ describe('connection caps across two nodes', () => {
         reconnection: false,
         auth: options.deviceId ? { deviceId: options.deviceId } : {},
         // A forged entry on the left must not matter: only the proxy's (rightmost) one counts.
-        extraHeaders: { 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.1, ${options.address}`, ...(options.cookie ? { cookie: options.cookie } : {}) },
+        extraHeaders: {
+          'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.1, ${options.address}`,
+          ...(options.cookie ? { cookie: options.cookie } : {}),
+        },
       });
       socket.once('connect', () => {
         open.push(socket);

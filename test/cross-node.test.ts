@@ -55,9 +55,7 @@ describe('two signaling processes sharing Redis and Postgres', () => {
 
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
-    await Promise.all(
-      nodes.map((n) => new Promise((resolve) => (n.exitCode !== null ? resolve(null) : (n.once('exit', resolve), n.kill('SIGTERM'))))),
-    );
+    await Promise.all(nodes.map((n) => new Promise((resolve) => (n.exitCode !== null ? resolve(null) : (n.once('exit', resolve), n.kill('SIGTERM'))))));
     await database?.close();
   });
 

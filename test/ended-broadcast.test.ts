@@ -151,7 +151,10 @@ describe('ended broadcasts and anonymous views', () => {
     const roomId = `broadcast:${broadcastId}`;
     const host = await connect({ cookie: hostCookie });
     expect(await send(host, 'broadcast:join', { broadcastId })).toMatchObject({ ok: true, data: { isHost: true } });
-    await node.db.update(schema.broadcasts).set({ endsAt: new Date(Date.now() - 1000) }).where(eq(schema.broadcasts.id, broadcastId));
+    await node.db
+      .update(schema.broadcasts)
+      .set({ endsAt: new Date(Date.now() - 1000) })
+      .where(eq(schema.broadcasts.id, broadcastId));
     expect(await send(host, 'media:transport-create', { roomId, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await produce(host, roomId)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   });

@@ -15,7 +15,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VERSION = '3.19.3';
 const prebuiltName = `mediasoup-worker-${VERSION}-${process.platform}-${process.arch}${process.platform === 'linux' ? `-kernel${Number(release().split('.')[0])}` : ''}`;
-const SOURCES = ['MEDIASOUP_WORKER_BIN', 'a cached worker', "mediasoup's prebuilt worker", "a build against Debian's libraries", "mediasoup's own build (meson)"];
+const SOURCES = [
+  'MEDIASOUP_WORKER_BIN',
+  'a cached worker',
+  "mediasoup's prebuilt worker",
+  "a build against Debian's libraries",
+  "mediasoup's own build (meson)",
+];
 
 let sandbox: string;
 let server: Server;
@@ -77,7 +83,10 @@ function run(env: Record<string, string>, asNobody = false): Promise<{ code: num
 
 /** The numbered lines of the final error, in order. */
 function triedLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => /^ {2}\d\. /.test(l)).map((l) => l.trim());
+  return stderr
+    .split('\n')
+    .filter((l) => /^ {2}\d\. /.test(l))
+    .map((l) => l.trim());
 }
 
 function filesNamed(dir: string, name: string): string[] {
@@ -122,7 +131,7 @@ afterAll(async () => {
 });
 
 describe('ensure-worker: where the mediasoup worker comes from', () => {
-  it('downloads mediasoup\'s prebuilt worker when nothing is cached, checks it runs, caches it, and uses the cache next time', async () => {
+  it("downloads mediasoup's prebuilt worker when nothing is cached, checks it runs, caches it, and uses the cache next time", async () => {
     archive = makeTgz('mediasoup-worker', inject('workerBin'));
     const cache = freshCache();
     const env = { PATH: sandboxPath(NO_BUILD_TOOLS), FAIRGROUND_CACHE_DIR: cache, MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL: baseUrl };
@@ -176,7 +185,11 @@ describe('ensure-worker: where the mediasoup worker comes from', () => {
   });
 
   it('without a network, says the download failed and goes on to the builds', async () => {
-    const result = await run({ PATH: sandboxPath(NO_BUILD_TOOLS), FAIRGROUND_CACHE_DIR: freshCache(), MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL: offlineUrl });
+    const result = await run({
+      PATH: sandboxPath(NO_BUILD_TOOLS),
+      FAIRGROUND_CACHE_DIR: freshCache(),
+      MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL: offlineUrl,
+    });
     expect(result.code).toBe(1);
     const lines = triedLines(result.stderr);
     expect(lines[2]).toMatch(/^3\. mediasoup's prebuilt worker: failed, could not download http:\/\/127\.0\.0\.1:\d+\/.* \(ECONNREFUSED\)$/);
@@ -194,7 +207,9 @@ describe('ensure-worker: where the mediasoup worker comes from', () => {
     const result = await run(env, asRoot);
     expect(result.code, result.stderr).toBe(1);
     const lines = triedLines(result.stderr);
-    expect(lines[3]).toMatch(/^4\. a build against Debian's libraries: failed, the build needs Debian packages \(g\+\+ meson ninja-build .*dpkg-dev\), and this is not root and there is no sudo: run `apt-get install -y --no-install-recommends g\+\+ .*` as root$/);
+    expect(lines[3]).toMatch(
+      /^4\. a build against Debian's libraries: failed, the build needs Debian packages \(g\+\+ meson ninja-build .*dpkg-dev\), and this is not root and there is no sudo: run `apt-get install -y --no-install-recommends g\+\+ .*` as root$/,
+    );
     expect(lines[4]).toMatch(/^5\. mediasoup's own build \(meson\): skipped, missing /);
   });
 
@@ -213,7 +228,9 @@ describe('ensure-worker: where the mediasoup worker comes from', () => {
     };
     const result = await run(env, process.getuid?.() === 0);
     expect(result.code, result.stderr).toBe(1);
-    expect(triedLines(result.stderr)[3]).toMatch(/^4\. a build against Debian's libraries: failed, apt-get could not install g\+\+ meson .*dpkg-dev \(see above\)$/);
+    expect(triedLines(result.stderr)[3]).toMatch(
+      /^4\. a build against Debian's libraries: failed, apt-get could not install g\+\+ meson .*dpkg-dev \(see above\)$/,
+    );
     const calls = (await import('node:fs')).readFileSync(log, 'utf8').trim().split('\n');
     expect(calls[0]).toMatch(/^sudo -n env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends g\+\+ meson /);
     expect(calls.at(-1)).toMatch(/^sudo -n env DEBIAN_FRONTEND=noninteractive apt-get .* update$/);

@@ -9,11 +9,7 @@ import { listFairs, type Auth, type Db } from '@fairground/db';
 import { DEMO_FAIR_TITLE, DEMO_PASSWORD } from '@fairground/demo';
 import { FIXTURE_PASSWORD } from './fixtures.ts';
 import { configureLogging, createPlatform, loadConfig, type Platform } from '../signaling/src/index.ts';
-import type {
-  ClientToServerEvents,
-  Result,
-  ServerToClientEvents,
-} from '../signaling/src/protocol/index.ts';
+import type { ClientToServerEvents, Result, ServerToClientEvents } from '../signaling/src/protocol/index.ts';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -71,7 +67,9 @@ export function capturedMail(dir: string): CapturedMail[] {
 /** The newest mail to an address (waiting a moment for it), optionally with a subject matching. */
 export async function mailTo(dir: string, to: string, subject?: RegExp): Promise<CapturedMail> {
   for (let i = 0; i < 50; i++) {
-    const found = capturedMail(dir).filter((m) => m.to === to && (!subject || subject.test(m.subject))).at(-1);
+    const found = capturedMail(dir)
+      .filter((m) => m.to === to && (!subject || subject.test(m.subject)))
+      .at(-1);
     if (found) return found;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -105,10 +103,7 @@ export async function signUpVerified(
 }
 
 /** A typed Socket.IO client; `cookie` signs it in, `deviceId` identifies an anonymous viewer. */
-export async function connectTestClient(
-  url: string,
-  options: { cookie?: string; deviceId?: string } = {},
-): Promise<TestClient> {
+export async function connectTestClient(url: string, options: { cookie?: string; deviceId?: string } = {}): Promise<TestClient> {
   const socket: TestClient = connectClient(url, {
     transports: ['websocket'],
     forceNew: true,

@@ -52,7 +52,10 @@ describe('the clock and interviews nobody ended', () => {
     const [row] = await db.select().from(schema.queueEntries).where(eq(schema.queueEntries.id, entry.id));
     expect(row!.status).toBe('done');
     await new Promise((r) => setTimeout(r, 400));
-    const events = await db.select().from(schema.countedEvents).where(eq(schema.countedEvents.id, `interview_ended:${interview.id}`));
+    const events = await db
+      .select()
+      .from(schema.countedEvents)
+      .where(eq(schema.countedEvents.id, `interview_ended:${interview.id}`));
     expect(events).toHaveLength(1);
     // Their place is free: joining that booth's line again makes a new entry.
     await expect(platform.services.queue.join(seeker, booth, true)).resolves.toMatchObject({ created: true });

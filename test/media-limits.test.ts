@@ -13,7 +13,11 @@ const vp8 = {
       payloadType: 101,
       clockRate: 90000,
       parameters: {},
-      rtcpFeedback: [{ type: 'nack', parameter: '' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+      rtcpFeedback: [
+        { type: 'nack', parameter: '' },
+        { type: 'nack', parameter: 'pli' },
+        { type: 'ccm', parameter: 'fir' },
+      ],
     },
   ],
   headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
@@ -28,8 +32,7 @@ const opus = {
   rtcp: { cname: 'limits-test' },
 };
 
-const codes = (results: Array<{ ok: boolean; error?: { code: string } }>) =>
-  results.map((r) => (r.ok ? 'ok' : r.error!.code)).sort();
+const codes = (results: Array<{ ok: boolean; error?: { code: string } }>) => results.map((r) => (r.ok ? 'ok' : r.error!.code)).sort();
 
 /**
  * Per-peer media limits over Socket.IO on a real worker: one abusive client asks for many
@@ -73,8 +76,12 @@ describe('media limits per peer', () => {
     const before = await ctx.platform.media.stats();
 
     // Twenty send and twenty receive transports at once: one of each is made.
-    const sends = await Promise.all(Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'send' })));
-    const recvs = await Promise.all(Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'recv' })));
+    const sends = await Promise.all(
+      Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'send' })),
+    );
+    const recvs = await Promise.all(
+      Array.from({ length: 20 }, () => send<TransportOptions>(publisher, 'media:transport-create', { roomId, direction: 'recv' })),
+    );
     expect(codes(sends)).toEqual(['LIMIT_REACHED', ...Array(18).fill('LIMIT_REACHED'), 'ok'].sort());
     expect(codes(recvs).filter((c) => c === 'ok')).toHaveLength(1);
     expect((await ctx.platform.media.stats()).transports).toBe(before.transports + 2);
@@ -87,7 +94,13 @@ describe('media limits per peer', () => {
     // Ten cameras at once: one. Then a microphone; a second microphone is refused.
     const cameras = await Promise.all(
       Array.from({ length: 10 }, () =>
-        send<{ producerId: string }>(publisher, 'media:produce', { roomId, transportId: sendTransport.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' }),
+        send<{ producerId: string }>(publisher, 'media:produce', {
+          roomId,
+          transportId: sendTransport.data.id,
+          kind: 'video',
+          rtpParameters: vp8,
+          source: 'camera',
+        }),
       ),
     );
     expect(codes(cameras)).toEqual([...Array(9).fill('LIMIT_REACHED'), 'ok']);
@@ -208,12 +221,13 @@ describe('media limits per peer', () => {
     const guestSend = await send<TransportOptions>(guest, 'media:transport-create', { roomId, direction: 'send' });
     if (!guestSend.ok) throw new Error('guest has no send transport');
     const before = (await ctx.platform.media.stats()).producers;
-    expect(
-      await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'screen' }),
-    ).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
+    expect(await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'screen' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_AUTHORIZED' },
+    });
     expect((await ctx.platform.media.stats()).producers).toBe(before);
-    expect(
-      await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' }),
-    ).toMatchObject({ ok: true });
+    expect(await send(guest, 'media:produce', { roomId, transportId: guestSend.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' })).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -75,7 +75,10 @@ describe('client media parameters are bounded', () => {
   it.each([
     ['deeply nested rtpParameters', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], ...nested(900) }), 'ok'],
     ['nested codec parameters', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, parameters: nested(900) }] })],
-    ['a thousand encodings', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: Array.from({ length: 1000 }, (_, i) => ({ ssrc: i + 1 })) })],
+    [
+      'a thousand encodings',
+      () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: Array.from({ length: 1000 }, (_, i) => ({ ssrc: i + 1 })) }),
+    ],
     ['an encoding of the wrong type', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 'many' }] })],
     ['a payload type out of range', () => ({ codecs: [{ mimeType: 'video/VP8', payloadType: 1e9, clockRate: 90000 }] })],
   ])('media:produce with %s -> refused before mediasoup, nothing allocated', async (_name, make, unknownKeys?: string) => {
@@ -115,7 +118,11 @@ describe('client media parameters are bounded', () => {
             payloadType: 96,
             clockRate: 90000,
             parameters: {},
-            rtcpFeedback: [{ type: 'goog-remb', parameter: '' }, { type: 'transport-cc', parameter: '' }, { type: 'nack', parameter: 'pli' }],
+            rtcpFeedback: [
+              { type: 'goog-remb', parameter: '' },
+              { type: 'transport-cc', parameter: '' },
+              { type: 'nack', parameter: 'pli' },
+            ],
           },
           { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
         ],
@@ -135,8 +142,9 @@ describe('client media parameters are bounded', () => {
     expect((await ctx.platform.media.stats()).producers).toBe(before + 1);
     // The viewer's own device capabilities (the router's, as a browser would echo) consume it.
     if (!result.ok) return;
-    expect(
-      await send(viewer, 'media:consume', { roomId, transportId: recvId, producerId: result.data.producerId, rtpCapabilities: caps }),
-    ).toMatchObject({ ok: true, data: { kind: 'video' } });
+    expect(await send(viewer, 'media:consume', { roomId, transportId: recvId, producerId: result.data.producerId, rtpCapabilities: caps })).toMatchObject({
+      ok: true,
+      data: { kind: 'video' },
+    });
   });
 });

@@ -41,7 +41,9 @@ describe('a worker dies under a booth, over Socket.IO', () => {
     const t = await send<TransportOptions>(c, 'media:transport-create', { roomId, direction });
     if (!t.ok) throw new Error(`no ${direction} transport: ${JSON.stringify(t)}`);
     if (direction === 'send') {
-      expect(await send(c, 'media:produce', { roomId, transportId: t.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' })).toMatchObject({ ok: true });
+      expect(await send(c, 'media:produce', { roomId, transportId: t.data.id, kind: 'video', rtpParameters: vp8, source: 'camera' })).toMatchObject({
+        ok: true,
+      });
     }
     return { roomId, transportId: t.data.id, producers: join.data.producers, caps: join.data.routerRtpCapabilities };
   }

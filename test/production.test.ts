@@ -194,7 +194,10 @@ describe('a production deployment', { timeout: 120_000 }, () => {
       const made = await run(['signaling/src/create-admin.ts', '--email', email, '--name', 'Next Organizer'], env, `${password}\n`);
       expect(made.code).toBe(0);
       const response = await signIn(proxied!, email, password, { headers: { 'x-forwarded-for': '198.51.100.11' } });
-      cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      cookie = response.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
     });
 
     const hostile = [
@@ -239,7 +242,11 @@ describe('a production deployment', { timeout: 120_000 }, () => {
       expect(response.status).toBe(200);
       const csp = response.headers.get('content-security-policy') ?? '';
       const directives = Object.fromEntries(
-        csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v]),
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .filter((d) => d[0])
+          .map(([k, ...v]) => [k, v]),
       ) as Record<string, string[]>;
       expect(directives['script-src']).toContain("'self'");
       expect(directives['script-src']!.some((s) => /^'nonce-[A-Za-z0-9+/=_-]+'$/.test(s))).toBe(true);
@@ -275,7 +282,12 @@ describe('a production deployment', { timeout: 120_000 }, () => {
 
   describe('/metrics', () => {
     it('answers 401 without the bearer token, or with a wrong one', async () => {
-      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${METRICS_TOKEN}x` }, { authorization: METRICS_TOKEN }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: 'Bearer wrong' },
+        { authorization: `Bearer ${METRICS_TOKEN}x` },
+        { authorization: METRICS_TOKEN },
+      ]) {
         const response = await fetch(`${direct!.url}/metrics`, { headers });
         expect(response.status).toBe(401);
         expect(await response.text()).not.toContain('fairground_');
@@ -303,7 +315,9 @@ describe('a production deployment', { timeout: 120_000 }, () => {
     it('behind a configured proxy, two clients are told apart', async () => {
       // One account per client, so only the per-address limit is in play (accounts have their own).
       const attempt = (address: string) =>
-        signIn(proxied!, `nobody-${address}@fair.example.test`, 'wrong password', { headers: { 'x-forwarded-for': `6.6.6.6, ${address}` } }).then((r) => r.status);
+        signIn(proxied!, `nobody-${address}@fair.example.test`, 'wrong password', { headers: { 'x-forwarded-for': `6.6.6.6, ${address}` } }).then(
+          (r) => r.status,
+        );
       const first: number[] = [];
       for (let i = 0; i < ATTEMPTS + 1; i++) first.push(await attempt('192.0.2.1'));
       expect(first.at(-1)).toBe(429);

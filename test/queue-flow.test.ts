@@ -42,7 +42,12 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     recruiterCookies.push(await sessionCookie(auth, ownerActor.email));
     for (const i of [1, 2]) {
       const email = `recruiter${i}@example.com`;
-      const created = await signUpVerified(nodes[0]!.platform, nodes[0]!.mailDir, { name: `Recruiter ${i}`, email, password: 'recruiter-pass', role: 'employer' }, `10.1.0.${i}`);
+      const created = await signUpVerified(
+        nodes[0]!.platform,
+        nodes[0]!.mailDir,
+        { name: `Recruiter ${i}`, email, password: 'recruiter-pass', role: 'employer' },
+        `10.1.0.${i}`,
+      );
       const invite = await services.employers.invite(ownerActor, employerId, { email });
       await services.employers.acceptInvitation(created.user, invite.id);
       recruiterCookies.push(created.cookie);
@@ -51,7 +56,9 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     const hash = await hashPassword('seeker-pass');
     const seekerRows = await db
       .insert(schema.users)
-      .values(Array.from({ length: 50 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, emailVerified: true, role: 'seeker' as const })))
+      .values(
+        Array.from({ length: 50 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, emailVerified: true, role: 'seeker' as const })),
+      )
       .returning();
     await db.insert(schema.accounts).values(seekerRows.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
     for (let batch = 0; batch < 50; batch += 10) {
@@ -157,14 +164,15 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     expect(new Set(calledOrder).size).toBe(40);
 
     // Every interview started (both sides in the room) and ended.
+    await expect.poll(async () => (await funnelReport(nodes[0]!.db, [boothId])).interviewed, { timeout: 15_000 }).toBe(40);
     await expect
-      .poll(async () => (await funnelReport(nodes[0]!.db, [boothId])).interviewed, { timeout: 15_000 })
-      .toBe(40);
-    await expect
-      .poll(async () => {
-        const rows = await nodes[0]!.db.select().from(schema.interviews).where(eq(schema.interviews.boothId, boothId));
-        return rows.filter((r) => r.endedAt).length;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const rows = await nodes[0]!.db.select().from(schema.interviews).where(eq(schema.interviews.boothId, boothId));
+          return rows.filter((r) => r.endedAt).length;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(40);
     const report = await funnelReport(nodes[0]!.db, [boothId]);
     expect(report).toMatchObject({ visited: 50, queued: 50, interviewed: 40, noShows: 0 });
@@ -177,10 +185,13 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
     let latest: QueueLine | undefined;
     recruiters[0]!.on('queue:line', (line) => (latest = line));
     await expect
-      .poll(async () => {
-        await send(recruiters[0]!, 'queue:duty', { boothId, onDuty: true }); // asks for a fresh push
-        return latest?.stats.interviewsToday;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await send(recruiters[0]!, 'queue:duty', { boothId, onDuty: true }); // asks for a fresh push
+          return latest?.stats.interviewsToday;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(40);
     expect(latest!.stats).toMatchObject({ interviewed: 40, visited: 50, waiting: 0 });
     // Generous: about 10 s on a quiet machine, much longer when the two cores are shared.

@@ -29,7 +29,15 @@ const XINGHE_JOBS = [
     headcount: 3,
     skills: ['TypeScript', 'Svelte', 'CSS'],
   },
-  { title: '测试工程师 QA Engineer', location: '杭州 Hangzhou', jobType: 'full_time', salaryMin: 9000, salaryMax: 14000, headcount: 2, skills: ['Playwright', 'SQL'] },
+  {
+    title: '测试工程师 QA Engineer',
+    location: '杭州 Hangzhou',
+    jobType: 'full_time',
+    salaryMin: 9000,
+    salaryMax: 14000,
+    headcount: 2,
+    skills: ['Playwright', 'SQL'],
+  },
 ] as const;
 
 describe('a scripted fair produces exactly the expected report', () => {
@@ -172,7 +180,14 @@ describe('a scripted fair produces exactly the expected report', () => {
       jobType: true,
     });
     // No profile: no skills, the rest unknown (half marks); the two jobs tie and the better-paid wins.
-    expect(line[1]!.match).toMatchObject({ jobTitle: '前端工程师 Frontend Engineer', score: 25, skillsMatched: 0, salary: 'unknown', location: null, jobType: null });
+    expect(line[1]!.match).toMatchObject({
+      jobTitle: '前端工程师 Frontend Engineer',
+      score: 25,
+      skillsMatched: 0,
+      salary: 'unknown',
+      location: null,
+      jobType: null,
+    });
 
     // The dashboard catches up within about a second: 13 waiting.
     await expect.poll(() => updates.some((d) => d.waiting === 13), { timeout: 10_000 }).toBe(true);
@@ -189,9 +204,13 @@ describe('a scripted fair produces exactly the expected report', () => {
     await new Promise((r) => setTimeout(r, 1100));
     for (let i = 0; i <= 8; i++) await join(i, boothA);
     await expect
-      .poll(async () => (await db.select().from(schema.queueEntries).where(inArray(schema.queueEntries.boothId, fairBooths))).filter((e) => e.disconnectedAt !== null).length, {
-        timeout: 15_000,
-      })
+      .poll(
+        async () =>
+          (await db.select().from(schema.queueEntries).where(inArray(schema.queueEntries.boothId, fairBooths))).filter((e) => e.disconnectedAt !== null).length,
+        {
+          timeout: 15_000,
+        },
+      )
       .toBe(0);
 
     // Interviews: the recruiter calls, the seeker accepts, both enter the room (twice), it ends (twice).
@@ -223,10 +242,19 @@ describe('a scripted fair produces exactly the expected report', () => {
     // S7 is called and never answers; after the deadline the same recruiter gets S8, who does not answer either.
     await ok(send(recA, 'queue:call-next', { boothId: boothA }));
     await expect
-      .poll(async () => (await db.select().from(schema.queueEntries).where(and(inArray(schema.queueEntries.boothId, fairBooths), eq(schema.queueEntries.status, 'no_show')))).length, {
-        timeout: 30_000,
-        interval: 500,
-      })
+      .poll(
+        async () =>
+          (
+            await db
+              .select()
+              .from(schema.queueEntries)
+              .where(and(inArray(schema.queueEntries.boothId, fairBooths), eq(schema.queueEntries.status, 'no_show')))
+          ).length,
+        {
+          timeout: 30_000,
+          interval: 500,
+        },
+      )
       .toBe(2);
 
     // Outcomes, some sent twice and one corrected: S1 first "next round", then "offer".
@@ -245,9 +273,7 @@ describe('a scripted fair produces exactly the expected report', () => {
       .select()
       .from(schema.countedEvents)
       .where(and(inArray(schema.countedEvents.roomId, fairBooths), eq(schema.countedEvents.kind, 'interview_started')));
-    expect(
-      await recordEvent(db, { id: anyStart!.id, kind: 'interview_started', boothId: anyStart!.roomId, actor: anyStart!.actor }),
-    ).toBe(false);
+    expect(await recordEvent(db, { id: anyStart!.id, kind: 'interview_started', boothId: anyStart!.roomId, actor: anyStart!.actor })).toBe(false);
     expect(await recordEvent(db, { id: `booth_visit:${boothA}:${anyStart!.actor}`, kind: 'booth_visit', boothId: boothA, actor: anyStart!.actor })).toBe(false);
 
     // Live: nobody waits, nobody is in an interview any more.
@@ -278,7 +304,10 @@ describe('a scripted fair produces exactly the expected report', () => {
         rows.filter((r) => r.startedAt && r.endedAt && (!booth || r.boothId === booth)).map((r) => (r.endedAt!.getTime() - r.startedAt!.getTime()) / 1000),
       );
 
-    type Counts = Omit<Funnel, 'visitToQueue' | 'queueToInterview' | 'conversion' | 'abandonment' | 'noShowRate' | 'medianWaitSeconds' | 'medianInterviewSeconds'>;
+    type Counts = Omit<
+      Funnel,
+      'visitToQueue' | 'queueToInterview' | 'conversion' | 'abandonment' | 'noShowRate' | 'medianWaitSeconds' | 'medianInterviewSeconds'
+    >;
     const expected = (f: Counts, medians: { wait: number | null; length: number | null }) => ({
       ...f,
       // JS dates keep milliseconds, Postgres microseconds: the medians may differ by a rounding step.
@@ -291,47 +320,56 @@ describe('a scripted fair produces exactly the expected report', () => {
       noShowRate: f.called ? f.noShows / f.called : 0,
     });
     expect(report.total).toEqual(
-      expected({
-        visited: 20,
-        queued: 12,
-        interviewed: 7,
-        withOutcome: 6,
-        entries: 13,
-        abandoned: 4,
-        called: 9,
-        noShows: 2,
-        outcomes: { offer: 3, next_round: 2, not_a_fit: 1, no_show: 0 },
-      }, { wait: waits(), length: lengths() }),
+      expected(
+        {
+          visited: 20,
+          queued: 12,
+          interviewed: 7,
+          withOutcome: 6,
+          entries: 13,
+          abandoned: 4,
+          called: 9,
+          noShows: 2,
+          outcomes: { offer: 3, next_round: 2, not_a_fit: 1, no_show: 0 },
+        },
+        { wait: waits(), length: lengths() },
+      ),
     );
     expect(report.total.conversion).toBe(0.35);
     expect(report.total.medianWaitSeconds).toBeGreaterThan(0);
     expect(report.total.noShowRate).toBeCloseTo(2 / 9, 10);
     const byId = new Map(report.booths.map((b) => [b.boothId, b.funnel]));
     expect(byId.get(boothA)).toEqual(
-      expected({
-        visited: 20,
-        queued: 9,
-        interviewed: 5,
-        withOutcome: 5,
-        entries: 9,
-        abandoned: 2,
-        called: 7,
-        noShows: 2,
-        outcomes: { offer: 2, next_round: 2, not_a_fit: 1, no_show: 0 },
-      }, { wait: waits(boothA), length: lengths(boothA) }),
+      expected(
+        {
+          visited: 20,
+          queued: 9,
+          interviewed: 5,
+          withOutcome: 5,
+          entries: 9,
+          abandoned: 2,
+          called: 7,
+          noShows: 2,
+          outcomes: { offer: 2, next_round: 2, not_a_fit: 1, no_show: 0 },
+        },
+        { wait: waits(boothA), length: lengths(boothA) },
+      ),
     );
     expect(byId.get(boothB)).toEqual(
-      expected({
-        visited: 6,
-        queued: 4,
-        interviewed: 2,
-        withOutcome: 1,
-        entries: 4,
-        abandoned: 2,
-        called: 2,
-        noShows: 0,
-        outcomes: { offer: 1, next_round: 0, not_a_fit: 0, no_show: 0 },
-      }, { wait: waits(boothB), length: lengths(boothB) }),
+      expected(
+        {
+          visited: 6,
+          queued: 4,
+          interviewed: 2,
+          withOutcome: 1,
+          entries: 4,
+          abandoned: 2,
+          called: 2,
+          noShows: 0,
+          outcomes: { offer: 1, next_round: 0, not_a_fit: 0, no_show: 0 },
+        },
+        { wait: waits(boothB), length: lengths(boothB) },
+      ),
     );
     // The third booth saw nobody.
     const others = report.booths.filter((b) => b.boothId !== boothA && b.boothId !== boothB);

@@ -38,7 +38,10 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
     return action('/profile?/resume', 'seeker', form);
   };
   const resumeId = async () => {
-    const [row] = await db.select({ id: schema.seekerProfiles.resumeUploadId }).from(schema.seekerProfiles).where(eq(schema.seekerProfiles.userId, actors.seeker!.id));
+    const [row] = await db
+      .select({ id: schema.seekerProfiles.resumeUploadId })
+      .from(schema.seekerProfiles)
+      .where(eq(schema.seekerProfiles.userId, actors.seeker!.id));
     return row!.id!;
   };
   const status = async (path: string, who: string) => (await get(path, who)).status;
@@ -159,7 +162,10 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
     const [row] = await db.select().from(schema.interviews).where(eq(schema.interviews.id, interview.id));
     expect([row!.notes, row!.rating, row!.outcome]).toEqual(['Strong on routing problems.', 3, 'next_round']);
     expect(row).toEqual(saved.interview);
-    const [event] = await db.select().from(schema.countedEvents).where(eq(schema.countedEvents.id, `outcome:${interview.id}`));
+    const [event] = await db
+      .select()
+      .from(schema.countedEvents)
+      .where(eq(schema.countedEvents.id, `outcome:${interview.id}`));
     expect(event!.data).toEqual({ outcome: 'next_round' });
 
     // The colleague reads it on the interview's page, without a form to change it.

@@ -28,10 +28,7 @@ describe('socket edges', () => {
       .insert(schema.fairs)
       .values({ title: 'Draft fair (socket edges)', theme: 'custom', startsAt: new Date(), endsAt: new Date(Date.now() + 3600_000), status: 'draft' })
       .returning();
-    const [booth] = await node.db
-      .insert(schema.booths)
-      .values({ fairId: fair!.id, employerId: booths.Xinghe.employerId, status: 'approved' })
-      .returning();
+    const [booth] = await node.db.insert(schema.booths).values({ fairId: fair!.id, employerId: booths.Xinghe.employerId, status: 'approved' }).returning();
     const visitor = await connect({ deviceId: 'socket-edges-visitor' });
     expect(await send(visitor, 'booth:join', { boothId: booth!.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     // Published, the same booth opens: the refusal was the draft, nothing else.

@@ -20,7 +20,8 @@ import { connectTestClient, freshDatabase, type TestClient } from './helpers.ts'
 
 const AUTH_SECRET = 'fuzz-secret-fuzz-secret-fuzz-secret-0123456789';
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
-const LEAK = /\n\s+at |node_modules|\.ts:\d|\.js:\d|select |insert into|update .+ set|delete from|relation "|syntax error|violates|duplicate key|postgres|drizzle|TypeError|ReferenceError|RangeError/i;
+const LEAK =
+  /\n\s+at |node_modules|\.ts:\d|\.js:\d|select |insert into|update .+ set|delete from|relation "|syntax error|violates|duplicate key|postgres|drizzle|TypeError|ReferenceError|RangeError/i;
 
 /** The client-to-server event names, read from the one typed protocol. */
 function protocolEvents(): string[] {
@@ -41,10 +42,37 @@ function prng(seed: number) {
 }
 
 const FIELDS = [
-  'boothId', 'broadcastId', 'interviewId', 'entryId', 'fairId', 'roomId', 'transportId', 'producerId',
-  'consumerId', 'questionId', 'messageId', 'userId', 'peer', 'kind', 'direction', 'text', 'body',
-  'rtpCapabilities', 'rtpParameters', 'dtlsParameters', 'appData', 'source', 'spatialLayer',
-  'temporalLayer', 'seconds', 'muted', 'onDuty', 'pinned', 'answered', 'raised', 'deviceId',
+  'boothId',
+  'broadcastId',
+  'interviewId',
+  'entryId',
+  'fairId',
+  'roomId',
+  'transportId',
+  'producerId',
+  'consumerId',
+  'questionId',
+  'messageId',
+  'userId',
+  'peer',
+  'kind',
+  'direction',
+  'text',
+  'body',
+  'rtpCapabilities',
+  'rtpParameters',
+  'dtlsParameters',
+  'appData',
+  'source',
+  'spatialLayer',
+  'temporalLayer',
+  'seconds',
+  'muted',
+  'onDuty',
+  'pinned',
+  'answered',
+  'raised',
+  'deviceId',
 ];
 
 function deep(depth: number, array: boolean): unknown {
@@ -96,7 +124,8 @@ function makePayload(rand: () => number): unknown {
       const n = 1 + Math.floor(rand() * 5);
       for (let i = 0; i < n; i++) {
         const field = pick(FIELDS);
-        payload[field] = field.endsWith('Id') && rand() < 0.5 ? randomUUID() : field.startsWith('rtp') ? deep(200 + Math.floor(rand() * 2000), false) : scalar();
+        payload[field] =
+          field.endsWith('Id') && rand() < 0.5 ? randomUUID() : field.startsWith('rtp') ? deep(200 + Math.floor(rand() * 2000), false) : scalar();
       }
       return payload;
     }
@@ -292,7 +321,10 @@ describe('socket fuzzing against a real signaling process', () => {
     expect(sent).toBeGreaterThanOrEqual(3000);
     expect(timeouts, 'every ack answered').toBe(0);
     expect(codes.get('INTERNAL') ?? 0, 'bad input is never an internal error').toBe(0);
-    expect(node.errors.filter((line) => line.includes('"level":50') || line.includes('"level":60')), 'no handler failure logged').toEqual([]);
+    expect(
+      node.errors.filter((line) => line.includes('"level":50') || line.includes('"level":60')),
+      'no handler failure logged',
+    ).toEqual([]);
     expect(after).toEqual(before);
   }, 240_000);
 });

@@ -185,11 +185,34 @@ function prepareClip(): string {
   const result = spawnSync(
     'ffmpeg',
     [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30,noise=alls=12:allf=t',
-      '-t', '10', '-an',
-      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
-      '-b:v', '1M', '-minrate', '1M', '-maxrate', '1M', '-bufsize', '1M', '-g', '30',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=30,noise=alls=12:allf=t',
+      '-t',
+      '10',
+      '-an',
+      '-c:v',
+      'libvpx',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-b:v',
+      '1M',
+      '-minrate',
+      '1M',
+      '-maxrate',
+      '1M',
+      '-bufsize',
+      '1M',
+      '-g',
+      '30',
       partial,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 },
@@ -206,7 +229,11 @@ class Agent {
   private waiter: (() => void) | null = null;
   private exited = false;
 
-  constructor(readonly label: string, bin: string, config: AgentConfig) {
+  constructor(
+    readonly label: string,
+    bin: string,
+    config: AgentConfig,
+  ) {
     this.child = spawn(process.execPath, ['--import', 'tsx', AGENT, JSON.stringify(config)], {
       cwd: REPO_ROOT,
       env: { ...process.env, MEDIASOUP_WORKER_BIN: bin, FANOUT_LABEL: label },
@@ -389,8 +416,7 @@ const rows = modes.map((mode) => {
   const oldBest = old?.search.best;
   const newBest = neu?.search.best;
   const ratio = oldBest && newBest ? (newBest.consumers / oldBest.consumers).toFixed(2) : '-';
-  const costRatio =
-    oldBest?.cpuUsPerPacket && newBest?.cpuUsPerPacket ? (oldBest.cpuUsPerPacket / newBest.cpuUsPerPacket).toFixed(2) : '-';
+  const costRatio = oldBest?.cpuUsPerPacket && newBest?.cpuUsPerPacket ? (oldBest.cpuUsPerPacket / newBest.cpuUsPerPacket).toFixed(2) : '-';
   const all = entry.old.concat(entry.new);
   const kbps = all.map((o) => o.inputKbps);
   const pps = Math.round(all.reduce((sum, o) => sum + o.inputPps, 0) / all.length);

@@ -88,10 +88,7 @@ export interface StepResult {
 }
 
 export type AgentRequest = { op: 'measure'; consumers: number } | { op: 'quit' };
-export type AgentReply =
-  | { op: 'ready' }
-  | { op: 'result'; result: StepResult }
-  | { op: 'done'; inputPps: number; inputKbps: number };
+export type AgentReply = { op: 'ready' } | { op: 'result'; result: StepResult } | { op: 'done'; inputPps: number; inputKbps: number };
 
 const log = (message: string) => process.stderr.write(`[fanout] ${message}\n`);
 const reply = (message: AgentReply) => process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -137,7 +134,10 @@ class Relay {
   count = 0;
   bytes = 0;
 
-  private constructor(readonly socket: dgram.Socket, target: number) {
+  private constructor(
+    readonly socket: dgram.Socket,
+    target: number,
+  ) {
     socket.on('message', (packet: Buffer) => {
       if (!this.forwarding || this.idle) return;
       this.count++;
@@ -182,7 +182,9 @@ function cpuSeconds(pid: number): number {
  * (loopback delivery of what it sends), accounted to the core rather than to the process.
  */
 function coreTaskSeconds(cpu: number): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `));
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
   if (!line) return Number.NaN;
   const [user, nice, system, , , , , steal] = line.trim().split(/\s+/).slice(1).map(Number);
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (steal ?? 0)) / CLOCK_TICKS;
@@ -301,14 +303,11 @@ async function barePath(worker: ms.Worker, config: AgentConfig): Promise<Fanout>
       await transport.connect({
         ip: '127.0.0.1',
         port: sinkPort,
-        ...(suite
-          ? { srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(SRTP_KEY_BYTES[suite]).toString('base64') } }
-          : {}),
+        ...(suite ? { srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(SRTP_KEY_BYTES[suite]).toString('base64') } } : {}),
       });
       const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities });
       return {
-        sent: async () =>
-          (await consumer.getStats()).reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0),
+        sent: async () => (await consumer.getStats()).reduce((sum, stat) => sum + (stat.type === 'outbound-rtp' ? stat.packetCount : 0), 0),
         close: () => transport.close(),
       };
     },
@@ -326,11 +325,7 @@ async function barePath(worker: ms.Worker, config: AgentConfig): Promise<Fanout>
  * routers on one worker cannot be done: a piped producer keeps its id, which the room relies on,
  * and a worker refuses a second producer with the same id.)
  */
-async function fairgroundPath(
-  mediasoup: typeof import('mediasoup'),
-  worker: ms.Worker,
-  config: AgentConfig,
-): Promise<Fanout> {
+async function fairgroundPath(mediasoup: typeof import('mediasoup'), worker: ms.Worker, config: AgentConfig): Promise<Fanout> {
   if (config.mode !== 'plain') throw new Error(`the fairground path has no SRTP on plain transports (mode ${config.mode})`);
   const originWorker = await mediasoup.createWorker({ logLevel: 'warn' });
   if (config.benchCores !== null) pin(originWorker.pid, config.benchCores);
@@ -434,11 +429,26 @@ async function run(config: AgentConfig): Promise<void> {
 
     // -re: real time; -stream_loop -1 with -t: loop the clip, for at most the agent's lifetime.
     const ffmpegArgs = [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-re', '-stream_loop', '-1', '-i', config.clip,
-      '-t', String(Math.ceil(config.maxRunMs / 1000) + 60),
-      '-an', '-c:v', 'copy',
-      '-f', 'rtp', '-payload_type', '101', '-ssrc', '11111111',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      config.clip,
+      '-t',
+      String(Math.ceil(config.maxRunMs / 1000) + 60),
+      '-an',
+      '-c:v',
+      'copy',
+      '-f',
+      'rtp',
+      '-payload_type',
+      '101',
+      '-ssrc',
+      '11111111',
       `rtp://127.0.0.1:${relay.port}?rtcpport=${rtcpPort}&pkt_size=1200`,
     ];
     ffmpeg = spawn('ffmpeg', ffmpegArgs, { stdio: ['ignore', 'ignore', 'inherit'] });

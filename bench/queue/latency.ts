@@ -49,7 +49,14 @@ const hash = await hashPassword(password);
 const stamp = Date.now();
 const users = await db
   .insert(schema.users)
-  .values(Array.from({ length: seekerCount }, (_, i) => ({ email: `bench-${stamp}-${i}@example.com`, name: `Bench ${i}`, emailVerified: true, role: 'seeker' as const })))
+  .values(
+    Array.from({ length: seekerCount }, (_, i) => ({
+      email: `bench-${stamp}-${i}@example.com`,
+      name: `Bench ${i}`,
+      emailVerified: true,
+      role: 'seeker' as const,
+    })),
+  )
   .returning();
 await db.insert(schema.accounts).values(users.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
 const cookieOf = async (email: string, pw: string, i: number) => {
@@ -122,7 +129,11 @@ for (const rate of rates) {
   });
   const calls = await drive(Math.min(rate, 50), () => ack(recruiter, 'queue:call-next', { boothId: booth!.id }));
   const b50 = percentile(base.latencies, 50);
-  for (const [name, r] of [['baseline (no-op ack)', base], ['join/leave', ops], ['call-next', calls]] as const) {
+  for (const [name, r] of [
+    ['baseline (no-op ack)', base],
+    ['join/leave', ops],
+    ['call-next', calls],
+  ] as const) {
     const p50 = percentile(r.latencies, 50);
     line([rate, name, r.latencies.length, r.failures, p50.toFixed(2), percentile(r.latencies, 95).toFixed(2), (p50 / b50).toFixed(1)]);
   }

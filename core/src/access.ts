@@ -5,13 +5,7 @@
  * sockets (across nodes through the Socket.IO adapter), so a stale right never outlives the change.
  * Kept free of sockets on purpose: core only says what changed.
  */
-export type AccessChangeReason =
-  | 'sign-out'
-  | 'sign-out-everywhere'
-  | 'password-reset'
-  | 'team-removed'
-  | 'role-changed'
-  | 'account-deleted';
+export type AccessChangeReason = 'sign-out' | 'sign-out-everywhere' | 'password-reset' | 'team-removed' | 'role-changed' | 'account-deleted';
 
 export interface AccessChange {
   userId: string;

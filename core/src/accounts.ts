@@ -21,7 +21,10 @@ export async function signUp(
   const withCompany =
     data.role === 'employer'
       ? (tx: Db, user: SessionUser) =>
-          employers.withDb(tx).create(user, { name: data.employerName!, industry: 'other', size: '1-49', location: '—', description: '' }).then(() => undefined)
+          employers
+            .withDb(tx)
+            .create(user, { name: data.employerName!, industry: 'other', size: '1-49', location: '—', description: '' })
+            .then(() => undefined)
       : undefined;
   const result = await auth.signUp({ name: data.name, email: data.email, password: data.password, role: data.role }, clientAddress, withCompany);
   return result.ok ? { ok: true } : result;

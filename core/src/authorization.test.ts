@@ -58,10 +58,7 @@ describe('authorization matrix (real Postgres)', () => {
     actors.owner = await userRow('employer@example.com');
     actors.otherOwner = await userRow('employer2@example.com');
     actors.organizer = await userRow('organizer@example.com');
-    const [admin] = await database.db
-      .insert(schema.users)
-      .values({ email: 'admin@example.com', name: 'Admin', role: 'admin' })
-      .returning();
+    const [admin] = await database.db.insert(schema.users).values({ email: 'admin@example.com', name: 'Admin', role: 'admin' }).returning();
     actors.admin = { id: admin!.id, email: admin!.email, name: admin!.name, role: 'admin' };
     const [recruiter] = await database.db
       .insert(schema.users)
@@ -86,9 +83,7 @@ describe('authorization matrix (real Postgres)', () => {
     ids.appliedBooth = (await services.fairs.apply(actors.otherOwner, greenFields, { fairId: published.id })).id;
     // A published broadcast, hosted by the organizer.
     ids.publishedBroadcast = (await make.upcomingBroadcast({ organizer: actors.organizer })).broadcast.id;
-    ids.draftBroadcast = (
-      await services.broadcasts.create(actors.organizer, { title: 'Draft talk', topic: 'policy_qa', ...window, hostEmails: [] })
-    ).id;
+    ids.draftBroadcast = (await services.broadcasts.create(actors.organizer, { title: 'Draft talk', topic: 'policy_qa', ...window, hostEmails: [] })).id;
   });
   afterAll(() => fresh?.drop());
 
@@ -102,9 +97,13 @@ describe('authorization matrix (real Postgres)', () => {
   };
   /** A chat message and a question by the seeker in the demo broadcast (inserted directly). */
   const seekerMessage = async () =>
-    (await database.db.insert(schema.broadcastMessages).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'hi' }).returning())[0]!.id;
+    (
+      await database.db.insert(schema.broadcastMessages).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'hi' }).returning()
+    )[0]!.id;
   const seekerQuestion = async () =>
-    (await database.db.insert(schema.broadcastQuestions).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'why?' }).returning())[0]!.id;
+    (
+      await database.db.insert(schema.broadcastQuestions).values({ broadcastId: ids.publishedBroadcast, authorId: actors.seeker!.id, body: 'why?' }).returning()
+    )[0]!.id;
   const draftFair = async () => (await services.fairs.create(actors.organizer, { title: 'Invite fair', theme: 'graduates', ...window() })).id;
 
   /**
@@ -114,7 +113,11 @@ describe('authorization matrix (real Postgres)', () => {
   type Run = (s: Services, a: Actor, prepared: string) => Promise<unknown>;
   const matrix: Array<[string, ActorName[], Run, (() => Promise<string>)?]> = [
     ['save a seeker profile', ['seeker'], (s, a) => s.profiles.save(a, { name: 'Li Ming', skills: 'SQL' })],
-    ['edit the employer profile', ['owner'], (s, a) => s.employers.update(a, ids.xinghe, { name: 'Xinghe', industry: 'software', size: '50-199', location: 'Hangzhou' })],
+    [
+      'edit the employer profile',
+      ['owner'],
+      (s, a) => s.employers.update(a, ids.xinghe, { name: 'Xinghe', industry: 'software', size: '50-199', location: 'Hangzhou' }),
+    ],
     ['set the employer logo', ['owner'], (s, a) => s.employers.setLogo(a, ids.xinghe, null)],
     ['invite a recruiter', ['owner'], (s, a) => s.employers.invite(a, ids.xinghe, { email: `new-${a?.role}@example.com` })],
     ['remove the owner', [], (s, a) => s.employers.removeMember(a, ids.xinghe, ids.ownerId)],
@@ -123,26 +126,51 @@ describe('authorization matrix (real Postgres)', () => {
     ['edit a job', ['owner', 'recruiter'], (s, a) => s.employers.updateJob(a, ids.xingheJob, { ...job, title: '前端工程师 Frontend Engineer' })],
     ['apply for a booth', ['owner', 'recruiter'], (s, a, fairId) => s.fairs.apply(a, ids.xinghe, { fairId }), openFair],
     ['create a fair', ['organizer', 'admin'], (s, a) => s.fairs.create(a, { title: 'New fair', theme: 'flexible_work', ...window() })],
-    ['publish a fair', ['organizer', 'admin'], async (s, a) => {
-      await s.fairs.setStatus(a, ids.draftFair, 'published');
-      await s.fairs.setStatus(actors.organizer, ids.draftFair, 'draft');
-    }],
+    [
+      'publish a fair',
+      ['organizer', 'admin'],
+      async (s, a) => {
+        await s.fairs.setStatus(a, ids.draftFair, 'published');
+        await s.fairs.setStatus(actors.organizer, ids.draftFair, 'draft');
+      },
+    ],
     ['set a fair cover', ['organizer', 'admin'], (s, a) => s.fairs.setCover(a, ids.draftFair, null)],
     ['invite an employer to a fair', ['organizer', 'admin'], (s, a, fairId) => s.fairs.invite(a, fairId, ids.xinghe), draftFair],
-    ['approve a booth', ['organizer', 'admin'], async (s, a) => {
-      await s.fairs.decide(a, ids.appliedBooth, 'approved');
-      await database.db.update(schema.booths).set({ status: 'applied' }).where(eq(schema.booths.id, ids.appliedBooth));
-    }],
+    [
+      'approve a booth',
+      ['organizer', 'admin'],
+      async (s, a) => {
+        await s.fairs.decide(a, ids.appliedBooth, 'approved');
+        await database.db.update(schema.booths).set({ status: 'applied' }).where(eq(schema.booths.id, ids.appliedBooth));
+      },
+    ],
     ['create a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.create(a, { title: 'Talk', topic: 'resume_clinic', ...window(), hostEmails: [] })],
     ['publish a broadcast', ['organizer', 'admin'], (s, a) => s.broadcasts.publish(a, ids.draftBroadcast)],
-    ['chat in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.send(a, ids.publishedBroadcast, { body: 'Hello' })],
-    ['ask a question in a broadcast', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a) => s.broadcastChat.ask(a, ids.publishedBroadcast, { body: 'When?' })],
-    ['upvote a question', ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'], (s, a, q) => s.broadcastChat.vote(a, ids.publishedBroadcast, q), seekerQuestion],
+    [
+      'chat in a broadcast',
+      ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'],
+      (s, a) => s.broadcastChat.send(a, ids.publishedBroadcast, { body: 'Hello' }),
+    ],
+    [
+      'ask a question in a broadcast',
+      ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'],
+      (s, a) => s.broadcastChat.ask(a, ids.publishedBroadcast, { body: 'When?' }),
+    ],
+    [
+      'upvote a question',
+      ['seeker', 'owner', 'recruiter', 'otherOwner', 'organizer', 'admin'],
+      (s, a, q) => s.broadcastChat.vote(a, ids.publishedBroadcast, q),
+      seekerQuestion,
+    ],
     ['delete a chat message', ['organizer', 'admin'], (s, a, m) => s.broadcastChat.deleteMessage(a, ids.publishedBroadcast, m), seekerMessage],
-    ['mute a user in a broadcast', ['organizer', 'admin'], async (s, a) => {
-      await s.broadcastChat.setMuted(a, ids.publishedBroadcast, actors.seeker!.id, true);
-      await s.broadcastChat.setMuted(actors.organizer, ids.publishedBroadcast, actors.seeker!.id, false);
-    }],
+    [
+      'mute a user in a broadcast',
+      ['organizer', 'admin'],
+      async (s, a) => {
+        await s.broadcastChat.setMuted(a, ids.publishedBroadcast, actors.seeker!.id, true);
+        await s.broadcastChat.setMuted(actors.organizer, ids.publishedBroadcast, actors.seeker!.id, false);
+      },
+    ],
     ['set slow mode', ['organizer', 'admin'], (s, a) => s.broadcastChat.setSlowMode(a, ids.publishedBroadcast, { seconds: 0 })],
     ['pin a question', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.pin(a, ids.publishedBroadcast, q, true), seekerQuestion],
     ['mark a question answered', ['organizer', 'admin'], (s, a, q) => s.broadcastChat.markAnswered(a, ids.publishedBroadcast, q, true), seekerQuestion],

@@ -60,13 +60,7 @@ export class AudienceLedger {
         watchingSince: null,
         leftAt: now,
       })
-      .where(
-        and(
-          eq(broadcastViewers.broadcastId, broadcastId),
-          eq(broadcastViewers.identity, identity),
-          isNotNull(broadcastViewers.watchingSince),
-        ),
-      );
+      .where(and(eq(broadcastViewers.broadcastId, broadcastId), eq(broadcastViewers.identity, identity), isNotNull(broadcastViewers.watchingSince)));
   }
 
   async raisePeak(broadcastId: string, live: number, now = new Date()): Promise<void> {

@@ -129,7 +129,12 @@ describe('BroadcastChat on real Postgres (no sockets)', () => {
     // A pinned question comes first whatever its votes.
     expect((await chat.questions(broadcastId)).map((q) => q.id)).toEqual([b.id, a.id]);
     const changed = await chat.pin(organizer, broadcastId, a.id, true);
-    expect(changed.map((q) => [q.id, q.pinned]).sort()).toEqual([[a.id, true], [b.id, false]].sort());
+    expect(changed.map((q) => [q.id, q.pinned]).sort()).toEqual(
+      [
+        [a.id, true],
+        [b.id, false],
+      ].sort(),
+    );
     expect(await chat.markAnswered(host, broadcastId, a.id, true)).toMatchObject({ id: a.id, answered: true });
     expect(await chat.markAnswered(host, broadcastId, a.id, false)).toMatchObject({ answered: false });
     await chat.deleteQuestion(host, broadcastId, b.id);

@@ -5,8 +5,7 @@ import { ServiceError } from './errors.ts';
 import { chatMessageSchema, questionSchema, slowModeSchema } from './schemas.ts';
 import { validate } from './validate.ts';
 
-const { broadcasts, broadcastHosts, broadcastMessages, broadcastQuestions, broadcastQuestionVotes, broadcastMutes, broadcastChatSettings, users } =
-  schema;
+const { broadcasts, broadcastHosts, broadcastMessages, broadcastQuestions, broadcastQuestionVotes, broadcastMutes, broadcastChatSettings, users } = schema;
 
 export interface ChatOptions {
   /** Per user per broadcast: at most this many chat messages in `windowSeconds`. */
@@ -118,7 +117,10 @@ export class BroadcastChat {
     const broadcast = await this.#broadcast(actor, broadcastId);
     // After its end the chat is read-only (#requireSpeaker refuses posts): say so up front.
     const open = broadcast.endsAt > now;
-    const latest = await this.#messagesWhere(and(eq(broadcastMessages.broadcastId, broadcastId), isNull(broadcastMessages.deletedAt)), this.options.historySize);
+    const latest = await this.#messagesWhere(
+      and(eq(broadcastMessages.broadcastId, broadcastId), isNull(broadcastMessages.deletedAt)),
+      this.options.historySize,
+    );
     const [questions, slowModeSeconds, canModerate] = await Promise.all([
       this.questions(broadcastId),
       this.slowModeSeconds(broadcastId),
@@ -176,13 +178,7 @@ export class BroadcastChat {
       })
       .from(broadcastQuestions)
       .innerJoin(users, eq(users.id, broadcastQuestions.authorId))
-      .where(
-        and(
-          eq(broadcastQuestions.broadcastId, broadcastId),
-          isNull(broadcastQuestions.deletedAt),
-          ids ? inArray(broadcastQuestions.id, ids) : undefined,
-        ),
-      )
+      .where(and(eq(broadcastQuestions.broadcastId, broadcastId), isNull(broadcastQuestions.deletedAt), ids ? inArray(broadcastQuestions.id, ids) : undefined))
       .orderBy(sql`${broadcastQuestions.pinnedAt} is null`, desc(broadcastQuestions.votes), asc(broadcastQuestions.askedAt), asc(broadcastQuestions.id));
     return rows.map(({ pinnedAt, answeredAt, ...q }) => ({ ...q, pinned: pinnedAt !== null, answered: answeredAt !== null }));
   }
@@ -333,7 +329,13 @@ export class BroadcastChat {
         const unpinned = await tx
           .update(broadcastQuestions)
           .set({ pinnedAt: null })
-          .where(and(eq(broadcastQuestions.broadcastId, broadcastId), sql`${broadcastQuestions.pinnedAt} is not null`, sql`${broadcastQuestions.id} <> ${questionId}`))
+          .where(
+            and(
+              eq(broadcastQuestions.broadcastId, broadcastId),
+              sql`${broadcastQuestions.pinnedAt} is not null`,
+              sql`${broadcastQuestions.id} <> ${questionId}`,
+            ),
+          )
           .returning({ id: broadcastQuestions.id });
         ids.push(...unpinned.map((r) => r.id));
       }
@@ -372,7 +374,6 @@ export class BroadcastChat {
     return { questionId };
   }
 }
-
 
 function lockUser(db: Db, userId: string) {
   return db.execute(sql`select id from ${users} where id = ${userId} for update`);

@@ -43,9 +43,7 @@ describe('BroadcastStage under concurrent invitations', () => {
     for (let i = 0; i < 10; i++) await stage.setHand('b', { peer: `p${i}`, name: `Viewer ${i}` }, true);
     const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => stage.invite('b', `p${i}`)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(
-      Array(7).fill('CONFLICT'),
-    );
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('CONFLICT'));
     expect((await stage.state('b')).guests).toHaveLength(3);
   });
 });

@@ -37,10 +37,7 @@ export class BroadcastStage {
   }
 
   async state(broadcastId: string): Promise<StageState> {
-    const [hands, guests] = await Promise.all([
-      this.presence.members(handsRoom(broadcastId)),
-      this.presence.members(stageRoom(broadcastId)),
-    ]);
+    const [hands, guests] = await Promise.all([this.presence.members(handsRoom(broadcastId)), this.presence.members(stageRoom(broadcastId))]);
     return { broadcastId, hands: hands.map(person), guests: guests.map(person) };
   }
 

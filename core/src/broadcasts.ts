@@ -12,7 +12,6 @@ const { broadcasts, broadcastHosts, broadcastHostInvitations, users } = schema;
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
-
 /** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
 export class BroadcastService {
   constructor(
@@ -88,9 +87,9 @@ export class BroadcastService {
         .returning();
       await tx.insert(broadcastHosts).values({ broadcastId: row!.id, userId: organizer.id });
       if (invitations.length) {
-        await tx.insert(broadcastHostInvitations).values(
-          invitations.map((i) => ({ broadcastId: row!.id, email: i.email, invitedBy: organizer.id, tokenHash: i.tokenHash, expiresAt: i.expiresAt })),
-        );
+        await tx
+          .insert(broadcastHostInvitations)
+          .values(invitations.map((i) => ({ broadcastId: row!.id, email: i.email, invitedBy: organizer.id, tokenHash: i.tokenHash, expiresAt: i.expiresAt })));
       }
       return row!;
     });
@@ -115,9 +114,7 @@ export class BroadcastService {
     const announced = await this.db
       .update(broadcasts)
       .set({ announcedAt: now })
-      .where(
-        and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)),
-      )
+      .where(and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)))
       .returning();
     for (const broadcast of announced) this.events.emit('broadcast.started', { broadcast });
     return announced;
@@ -126,9 +123,17 @@ export class BroadcastService {
 
 /** An iCalendar file for one broadcast (RFC 5545), so seekers can put it in their calendar. */
 export function broadcastIcs(broadcast: Broadcast, url: string, now = new Date()): string {
-  const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = (d: Date) =>
+    d
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
   // Form text arrives with CRLF line breaks; a bare CR would end the content line early.
-  const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\r\n|\r|\n/g, '\\n').replace(/([,;])/g, '\\$1');
+  const escape = (v: string) =>
+    v
+      .replace(/\\/g, '\\\\')
+      .replace(/\r\n|\r|\n/g, '\\n')
+      .replace(/([,;])/g, '\\$1');
   const fold = (line: string) => {
     // Lines longer than 75 octets continue on the next line after a space.
     const bytes = new TextEncoder().encode(line);

@@ -138,9 +138,7 @@ export class EmployerService {
       .select({ id: employerInvitations.id, employerId: employers.id, employerName: employers.name })
       .from(employerInvitations)
       .innerJoin(employers, eq(employers.id, employerInvitations.employerId))
-      .where(
-        and(eq(employerInvitations.email, user.email.toLowerCase()), isNull(employerInvitations.acceptedAt), gt(employerInvitations.expiresAt, now)),
-      );
+      .where(and(eq(employerInvitations.email, user.email.toLowerCase()), isNull(employerInvitations.acceptedAt), gt(employerInvitations.expiresAt, now)));
   }
 
   /**
@@ -200,7 +198,10 @@ export class EmployerService {
   async createJob(actor: Actor, employerId: string, input: JobInput) {
     await requireMember(this.db, actor, employerId);
     const data = validate(jobSchema, input);
-    const [row] = await this.db.insert(jobs).values({ ...data, employerId }).returning();
+    const [row] = await this.db
+      .insert(jobs)
+      .values({ ...data, employerId })
+      .returning();
     return row!;
   }
 

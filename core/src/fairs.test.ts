@@ -2,16 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, schema, type Database, type SessionUser } from '@fairground/db';
 import { freshDatabase } from '../../test/helpers.ts';
-import {
-  broadcastIcs,
-  createServices,
-  ServiceError,
-  utcToWallTime,
-  wallTimeToUtc,
-  type Actor,
-  type Broadcast,
-  type Services,
-} from './index.ts';
+import { broadcastIcs, createServices, ServiceError, utcToWallTime, wallTimeToUtc, type Actor, type Broadcast, type Services } from './index.ts';
 
 /**
  * Fairs, booths and broadcasts on real Postgres. The clock and the announcements act on every row,
@@ -139,7 +130,11 @@ describe('a fair’s lifecycle by hand', () => {
 
   it('updates a fair and sets or clears its cover, which must be a cover upload', async () => {
     const fair = await services.fairs.create(actors.organizer, fairInput(new Date(Date.now() + DAY)));
-    const updated = await services.fairs.update(actors.organizer, fair.id, { ...fairInput(fair.startsAt), title: '就业援助月专场', theme: 'employment_assistance' });
+    const updated = await services.fairs.update(actors.organizer, fair.id, {
+      ...fairInput(fair.startsAt),
+      title: '就业援助月专场',
+      theme: 'employment_assistance',
+    });
     expect(updated).toMatchObject({ title: '就业援助月专场', theme: 'employment_assistance' });
     expect((await refusal(services.fairs.update(actors.organizer, '00000000-0000-4000-8000-000000000000', fairInput(fair.startsAt)))).code).toBe('NOT_FOUND');
 

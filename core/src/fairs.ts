@@ -17,7 +17,6 @@ const TRANSITIONS: Record<FairStatus, FairStatus[]> = {
   ended: [],
 };
 
-
 /** Themed fairs, their lifecycle, and the booths employers hold in them. */
 export class FairService {
   constructor(private readonly db: Db) {}
@@ -101,11 +100,7 @@ export class FairService {
     const { fairId, tagline } = validate(boothApplicationSchema, input);
     const fair = await this.get(actor, fairId);
     if (fair.status !== 'published' && fair.status !== 'live') throw new ServiceError('CONFLICT', 'This fair does not take applications');
-    const [row] = await this.db
-      .insert(booths)
-      .values({ fairId, employerId, tagline, status: 'applied' })
-      .onConflictDoNothing()
-      .returning();
+    const [row] = await this.db.insert(booths).values({ fairId, employerId, tagline, status: 'applied' }).onConflictDoNothing().returning();
     if (!row) throw new ServiceError('CONFLICT', 'This employer already has a booth or an application at this fair');
     return row;
   }
@@ -178,8 +173,7 @@ export class FairService {
     await this.get(actor, fairId);
     const f = fairFiltersSchema.parse(rawFilters ?? {});
     const like = (v: string) => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const jobMatch = (cond: ReturnType<typeof eq>) =>
-      sql`exists (select 1 from ${jobs} where ${jobs.employerId} = ${employers.id} and ${cond})`;
+    const jobMatch = (cond: ReturnType<typeof eq>) => sql`exists (select 1 from ${jobs} where ${jobs.employerId} = ${employers.id} and ${cond})`;
     const conditions = [eq(booths.fairId, fairId), eq(booths.status, 'approved')];
     if (f.q) {
       const q = like(f.q);
@@ -209,7 +203,12 @@ export class FairService {
       ? await this.db
           .select()
           .from(jobs)
-          .where(inArray(jobs.employerId, rows.map((r) => r.employer.id)))
+          .where(
+            inArray(
+              jobs.employerId,
+              rows.map((r) => r.employer.id),
+            ),
+          )
           .orderBy(asc(jobs.title))
       : [];
     const industries = await this.db

@@ -4,15 +4,7 @@ import { funnels, type Funnel } from './reports.ts';
 
 const { countedEvents, booths } = schema;
 
-export type FunnelKind =
-  | 'booth_visit'
-  | 'queue_joined'
-  | 'called'
-  | 'interview_started'
-  | 'interview_ended'
-  | 'outcome'
-  | 'no_show'
-  | 'queue_left';
+export type FunnelKind = 'booth_visit' | 'queue_joined' | 'called' | 'interview_started' | 'interview_ended' | 'outcome' | 'no_show' | 'queue_left';
 
 /**
  * Records a counted event once. The id says what makes the event unique (one visit per seeker

@@ -148,7 +148,10 @@ export class InterviewService {
         .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
         .returning();
       if (!row) return null;
-      await db.update(queueEntries).set({ status: 'done', endedAt: at }).where(and(eq(queueEntries.id, row.entryId), eq(queueEntries.status, 'interviewing')));
+      await db
+        .update(queueEntries)
+        .set({ status: 'done', endedAt: at })
+        .where(and(eq(queueEntries.id, row.entryId), eq(queueEntries.status, 'interviewing')));
       const durationSeconds = row.startedAt ? Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000)) : 0;
       await recordEvent(db, {
         id: `interview_ended:${id}`,
@@ -214,7 +217,13 @@ export class InterviewService {
   async messages(actor: Actor, id: string) {
     await this.requireParticipant(actor, id);
     return this.db
-      .select({ id: interviewMessages.id, body: interviewMessages.body, sentAt: interviewMessages.sentAt, authorId: interviewMessages.authorId, authorName: users.name })
+      .select({
+        id: interviewMessages.id,
+        body: interviewMessages.body,
+        sentAt: interviewMessages.sentAt,
+        authorId: interviewMessages.authorId,
+        authorName: users.name,
+      })
       .from(interviewMessages)
       .innerJoin(users, eq(users.id, interviewMessages.authorId))
       .where(eq(interviewMessages.interviewId, id))

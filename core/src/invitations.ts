@@ -37,8 +37,7 @@ export async function localeOf(db: Db, email: string): Promise<string | null> {
 }
 
 export type InvitationView =
-  | { kind: 'team'; email: string; employerId: string; employerName: string }
-  | { kind: 'host'; email: string; broadcastId: string; broadcastTitle: string };
+  { kind: 'team'; email: string; employerId: string; employerName: string } | { kind: 'host'; email: string; broadcastId: string; broadcastTitle: string };
 
 /**
  * Invitations by their mailed link: team invitations and broadcast co-host invitations. A link
@@ -60,9 +59,7 @@ export class InvitationService {
       .select({ email: broadcastHostInvitations.email, broadcastId: broadcasts.id, broadcastTitle: broadcasts.title })
       .from(broadcastHostInvitations)
       .innerJoin(broadcasts, eq(broadcasts.id, broadcastHostInvitations.broadcastId))
-      .where(
-        and(eq(broadcastHostInvitations.tokenHash, tokenHash), isNull(broadcastHostInvitations.acceptedAt), gt(broadcastHostInvitations.expiresAt, now)),
-      );
+      .where(and(eq(broadcastHostInvitations.tokenHash, tokenHash), isNull(broadcastHostInvitations.acceptedAt), gt(broadcastHostInvitations.expiresAt, now)));
     if (host) return { kind: 'host', ...host };
     throw new ServiceError('NOT_FOUND', 'This invitation link is not valid any more');
   }
@@ -90,11 +87,7 @@ export class InvitationService {
           .update(broadcastHostInvitations)
           .set({ acceptedAt: now })
           .where(
-            and(
-              eq(broadcastHostInvitations.tokenHash, tokenHash),
-              isNull(broadcastHostInvitations.acceptedAt),
-              gt(broadcastHostInvitations.expiresAt, now),
-            ),
+            and(eq(broadcastHostInvitations.tokenHash, tokenHash), isNull(broadcastHostInvitations.acceptedAt), gt(broadcastHostInvitations.expiresAt, now)),
           )
           .returning({ broadcastId: broadcastHostInvitations.broadcastId });
         if (!spent) throw new ServiceError('NOT_FOUND', 'This invitation link is not valid any more');

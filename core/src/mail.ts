@@ -28,36 +28,105 @@ const body = (lang: Lang, lines: string[]) => [...lines, '', sign[lang]].join('\
 export const mailTemplates = {
   verifyEmail(lang: Lang, to: string, link: string): MailMessage {
     return lang === 'zh'
-      ? { to, subject: '请确认你的邮箱', text: body(lang, ['请打开下面的链接确认你的邮箱并登录：', link, '', '链接 24 小时内有效，只能使用一次。如果不是你本人注册，请忽略这封邮件。']) }
-      : { to, subject: 'Confirm your email', text: body(lang, ['Open this link to confirm your email and sign in:', link, '', 'The link works once, within 24 hours. If you did not sign up, ignore this mail.']) };
+      ? {
+          to,
+          subject: '请确认你的邮箱',
+          text: body(lang, ['请打开下面的链接确认你的邮箱并登录：', link, '', '链接 24 小时内有效，只能使用一次。如果不是你本人注册，请忽略这封邮件。']),
+        }
+      : {
+          to,
+          subject: 'Confirm your email',
+          text: body(lang, [
+            'Open this link to confirm your email and sign in:',
+            link,
+            '',
+            'The link works once, within 24 hours. If you did not sign up, ignore this mail.',
+          ]),
+        };
   },
   existingSignUp(lang: Lang, to: string, signInLink: string, resetLink: string): MailMessage {
     return lang === 'zh'
       ? {
           to,
           subject: '有人尝试用你的邮箱注册',
-          text: body(lang, ['有人尝试用这个邮箱注册 Fairground，但你已经有账号了，没有创建新账号。', `登录：${signInLink}`, `忘记密码：${resetLink}`, '', '如果不是你本人操作，无需处理。']),
+          text: body(lang, [
+            '有人尝试用这个邮箱注册 Fairground，但你已经有账号了，没有创建新账号。',
+            `登录：${signInLink}`,
+            `忘记密码：${resetLink}`,
+            '',
+            '如果不是你本人操作，无需处理。',
+          ]),
         }
       : {
           to,
           subject: 'Someone tried to sign up with your email',
-          text: body(lang, ['Someone tried to sign up to Fairground with this address. You already have an account, so none was created.', `Sign in: ${signInLink}`, `Forgot your password: ${resetLink}`, '', 'If this was not you, there is nothing to do.']),
+          text: body(lang, [
+            'Someone tried to sign up to Fairground with this address. You already have an account, so none was created.',
+            `Sign in: ${signInLink}`,
+            `Forgot your password: ${resetLink}`,
+            '',
+            'If this was not you, there is nothing to do.',
+          ]),
         };
   },
   resetPassword(lang: Lang, to: string, link: string): MailMessage {
     return lang === 'zh'
-      ? { to, subject: '重置你的密码', text: body(lang, ['请打开下面的链接设置新密码：', link, '', '链接 1 小时内有效，只能使用一次；重置后你在所有设备上都会退出登录。如果不是你本人申请，请忽略这封邮件。']) }
-      : { to, subject: 'Reset your password', text: body(lang, ['Open this link to choose a new password:', link, '', 'The link works once, within an hour; resetting signs you out on every device. If you did not ask for this, ignore this mail.']) };
+      ? {
+          to,
+          subject: '重置你的密码',
+          text: body(lang, [
+            '请打开下面的链接设置新密码：',
+            link,
+            '',
+            '链接 1 小时内有效，只能使用一次；重置后你在所有设备上都会退出登录。如果不是你本人申请，请忽略这封邮件。',
+          ]),
+        }
+      : {
+          to,
+          subject: 'Reset your password',
+          text: body(lang, [
+            'Open this link to choose a new password:',
+            link,
+            '',
+            'The link works once, within an hour; resetting signs you out on every device. If you did not ask for this, ignore this mail.',
+          ]),
+        };
   },
   teamInvitation(lang: Lang, to: string, employerName: string, link: string): MailMessage {
     return lang === 'zh'
-      ? { to, subject: `${employerName} 邀请你加入招聘团队`, text: body(lang, [`${employerName} 邀请你作为招聘官加入团队。打开链接接受邀请：`, link, '', '链接 7 天内有效，只能使用一次。']) }
-      : { to, subject: `${employerName} invites you to their hiring team`, text: body(lang, [`${employerName} invites you to join their team as a recruiter. Open this link to accept:`, link, '', 'The link works once, within 7 days.']) };
+      ? {
+          to,
+          subject: `${employerName} 邀请你加入招聘团队`,
+          text: body(lang, [`${employerName} 邀请你作为招聘官加入团队。打开链接接受邀请：`, link, '', '链接 7 天内有效，只能使用一次。']),
+        }
+      : {
+          to,
+          subject: `${employerName} invites you to their hiring team`,
+          text: body(lang, [
+            `${employerName} invites you to join their team as a recruiter. Open this link to accept:`,
+            link,
+            '',
+            'The link works once, within 7 days.',
+          ]),
+        };
   },
   hostInvitation(lang: Lang, to: string, broadcastTitle: string, link: string): MailMessage {
     return lang === 'zh'
-      ? { to, subject: `邀请你主讲直播「${broadcastTitle}」`, text: body(lang, [`你被邀请担任直播「${broadcastTitle}」的联合主讲人。打开链接接受邀请：`, link, '', '链接 7 天内有效，只能使用一次。']) }
-      : { to, subject: `You are invited to co-host “${broadcastTitle}”`, text: body(lang, [`You are invited to co-host the broadcast “${broadcastTitle}”. Open this link to accept:`, link, '', 'The link works once, within 7 days.']) };
+      ? {
+          to,
+          subject: `邀请你主讲直播「${broadcastTitle}」`,
+          text: body(lang, [`你被邀请担任直播「${broadcastTitle}」的联合主讲人。打开链接接受邀请：`, link, '', '链接 7 天内有效，只能使用一次。']),
+        }
+      : {
+          to,
+          subject: `You are invited to co-host “${broadcastTitle}”`,
+          text: body(lang, [
+            `You are invited to co-host the broadcast “${broadcastTitle}”. Open this link to accept:`,
+            link,
+            '',
+            'The link works once, within 7 days.',
+          ]),
+        };
   },
 };
 

@@ -16,12 +16,57 @@ const graduate: MatchProfile = {
 
 /** The demo fair's six jobs. */
 const demoJobs: Array<MatchJob & { id: string; title: string }> = [
-  { id: 'd-intern', title: 'Cold-chain intern', skills: ['inventory'], salaryMin: 3000, salaryMax: 4000, currency: 'CNY', location: '贵州遵义 Zunyi', jobType: 'internship' },
-  { id: 'a-frontend', title: 'Frontend', skills: ['TypeScript', 'Svelte', 'CSS'], salaryMin: 12000, salaryMax: 20000, currency: 'CNY', location: '杭州 Hangzhou', jobType: 'full_time' },
+  {
+    id: 'd-intern',
+    title: 'Cold-chain intern',
+    skills: ['inventory'],
+    salaryMin: 3000,
+    salaryMax: 4000,
+    currency: 'CNY',
+    location: '贵州遵义 Zunyi',
+    jobType: 'internship',
+  },
+  {
+    id: 'a-frontend',
+    title: 'Frontend',
+    skills: ['TypeScript', 'Svelte', 'CSS'],
+    salaryMin: 12000,
+    salaryMax: 20000,
+    currency: 'CNY',
+    location: '杭州 Hangzhou',
+    jobType: 'full_time',
+  },
   { id: 'e-rider', title: 'Rider', skills: ['driving licence'], salaryMin: 4000, salaryMax: 9000, currency: 'CNY', location: '成都 Chengdu', jobType: 'gig' },
-  { id: 'b-qa', title: 'QA', skills: ['Playwright', 'SQL'], salaryMin: 9000, salaryMax: 14000, currency: 'CNY', location: '杭州 Hangzhou', jobType: 'full_time' },
-  { id: 'f-dispatcher', title: 'Dispatcher', skills: ['Excel', 'communication'], salaryMin: 6000, salaryMax: 9000, currency: 'CNY', location: '成都 Chengdu', jobType: 'full_time' },
-  { id: 'c-ecommerce', title: 'E-commerce', skills: ['livestream selling', 'copywriting'], salaryMin: 5000, salaryMax: 8000, currency: 'CNY', location: '贵州遵义 Zunyi', jobType: 'full_time' },
+  {
+    id: 'b-qa',
+    title: 'QA',
+    skills: ['Playwright', 'SQL'],
+    salaryMin: 9000,
+    salaryMax: 14000,
+    currency: 'CNY',
+    location: '杭州 Hangzhou',
+    jobType: 'full_time',
+  },
+  {
+    id: 'f-dispatcher',
+    title: 'Dispatcher',
+    skills: ['Excel', 'communication'],
+    salaryMin: 6000,
+    salaryMax: 9000,
+    currency: 'CNY',
+    location: '成都 Chengdu',
+    jobType: 'full_time',
+  },
+  {
+    id: 'c-ecommerce',
+    title: 'E-commerce',
+    skills: ['livestream selling', 'copywriting'],
+    salaryMin: 5000,
+    salaryMax: 8000,
+    currency: 'CNY',
+    location: '贵州遵义 Zunyi',
+    jobType: 'full_time',
+  },
 ];
 
 describe('salaryFit', () => {
@@ -91,7 +136,14 @@ describe('rankJobs', () => {
   });
 
   it('ranks differently for a rider in Chengdu who wants gig work', () => {
-    const rider: MatchProfile = { skills: ['Driving licence', 'Excel'], salaryMin: 5000, salaryMax: 10000, currency: 'CNY', locations: ['Chengdu'], jobTypes: ['gig', 'part_time'] };
+    const rider: MatchProfile = {
+      skills: ['Driving licence', 'Excel'],
+      salaryMin: 5000,
+      salaryMax: 10000,
+      currency: 'CNY',
+      locations: ['Chengdu'],
+      jobTypes: ['gig', 'part_time'],
+    };
     expect(rankJobs(rider, demoJobs).map((r) => [r.job.id, r.match.score])).toEqual([
       ['e-rider', 90], // 1 of 1 skills, pay overlaps (4000 under the expected 5000), Chengdu, gig
       ['f-dispatcher', 65], // Excel: 1 of 2, pay within, Chengdu, full-time is not wanted

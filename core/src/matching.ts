@@ -71,7 +71,10 @@ export function sameLocation(a: string, b: string): boolean {
   return false;
 }
 
-export function salaryFit(profile: Pick<MatchProfile, 'salaryMin' | 'salaryMax' | 'currency'>, job: Pick<MatchJob, 'salaryMin' | 'salaryMax' | 'currency'>): SalaryFit {
+export function salaryFit(
+  profile: Pick<MatchProfile, 'salaryMin' | 'salaryMax' | 'currency'>,
+  job: Pick<MatchJob, 'salaryMin' | 'salaryMax' | 'currency'>,
+): SalaryFit {
   if (profile.salaryMin == null && profile.salaryMax == null) return 'unknown';
   if (profile.currency !== job.currency) return 'unknown';
   const low = profile.salaryMin ?? 0;

@@ -58,7 +58,10 @@ export class ProfileService {
     await this.db.transaction(async (tx) => {
       const [current] = await tx.select({ id: seekerProfiles.resumeUploadId }).from(seekerProfiles).where(eq(seekerProfiles.userId, user.id)).for('update');
       if (uploadId) {
-        const [file] = await tx.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, user.id), eq(uploads.kind, 'resume')));
+        const [file] = await tx
+          .select({ id: uploads.id })
+          .from(uploads)
+          .where(and(eq(uploads.id, uploadId), eq(uploads.ownerId, user.id), eq(uploads.kind, 'resume')));
         if (!file) throw new ServiceError('NOT_FOUND', 'No such file');
       }
       await tx

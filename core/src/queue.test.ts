@@ -45,8 +45,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
   afterAll(() => fresh?.drop());
 
   /** Empties a booth's line so each test starts from a known state. */
-  const clear = (boothId: string) =>
-    database.db.update(schema.queueEntries).set({ status: 'left' }).where(eq(schema.queueEntries.boothId, boothId));
+  const clear = (boothId: string) => database.db.update(schema.queueEntries).set({ status: 'left' }).where(eq(schema.queueEntries.boothId, boothId));
 
   it('orders first come, first served, and joining twice returns the same entry', async () => {
     const booth = boothIds[0]!;
@@ -68,7 +67,10 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     // Three lines are the most: a fourth booth is refused.
     const extra = await database.db
       .insert(schema.booths)
-      .values({ fairId: liveFairId, employerId: (await database.db.insert(schema.employers).values({ name: 'Extra', industry: 'x', location: 'y' }).returning())[0]!.id })
+      .values({
+        fairId: liveFairId,
+        employerId: (await database.db.insert(schema.employers).values({ name: 'Extra', industry: 'x', location: 'y' }).returning())[0]!.id,
+      })
       .returning();
     for (const b of boothIds.slice(0, 3)) await queue.join(s, b, true);
     await expect(queue.join(s, extra[0]!.id, true)).rejects.toMatchObject({ code: 'QUEUE_FULL' });
@@ -85,7 +87,12 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
         await Promise.all(
           [1, 2, 3, 4].map(async (i) => ({
             fairId: liveFairId,
-            employerId: (await database.db.insert(schema.employers).values({ name: `C${i}`, industry: 'x', location: 'y' }).returning())[0]!.id,
+            employerId: (
+              await database.db
+                .insert(schema.employers)
+                .values({ name: `C${i}`, industry: 'x', location: 'y' })
+                .returning()
+            )[0]!.id,
           })),
         ),
       )

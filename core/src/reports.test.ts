@@ -23,7 +23,16 @@ describe('demandTable', () => {
     const t = demandTable([
       job({ employerName: '星河科技', title: '前端', headcount: 3, skills: ['TypeScript', 'CSS'], salaryMin: 12000, salaryMax: 20000 }),
       job({ employerName: '星河科技', title: 'QA', headcount: 2, skills: ['typescript', 'SQL'], salaryMin: 9000, salaryMax: 14000 }),
-      job({ employerName: '顺达', title: 'Rider', headcount: 20, skills: ['driving licence'], location: '成都 Chengdu', jobType: 'gig', salaryMin: 4000, salaryMax: 9000 }),
+      job({
+        employerName: '顺达',
+        title: 'Rider',
+        headcount: 20,
+        skills: ['driving licence'],
+        location: '成都 Chengdu',
+        jobType: 'gig',
+        salaryMin: 4000,
+        salaryMax: 9000,
+      }),
       job({ employerName: '顺达', title: 'Remote', headcount: 1, skills: [], location: '成都 Chengdu', salaryMin: 2000, salaryMax: 3000, currency: 'USD' }),
     ]);
     expect(t.totals).toEqual({ jobs: 4, headcount: 26, employers: 2 });
@@ -58,12 +67,15 @@ describe('demandTable', () => {
 
 describe('toCsv', () => {
   it('writes UTF-8 with a BOM, CRLF line ends and RFC 4180 quoting', () => {
-    const csv = toCsv(['岗位', 'note'], [
-      ['前端工程师', 'plain'],
-      ['a,b', 'say "hi"'],
-      ['two\nlines', null],
-      [12000, -5],
-    ]);
+    const csv = toCsv(
+      ['岗位', 'note'],
+      [
+        ['前端工程师', 'plain'],
+        ['a,b', 'say "hi"'],
+        ['two\nlines', null],
+        [12000, -5],
+      ],
+    );
     expect(csv).toBe('\uFEFF岗位,note\r\n前端工程师,plain\r\n"a,b","say ""hi"""\r\n"two\nlines",\r\n12000,-5\r\n');
   });
 
@@ -74,7 +86,9 @@ describe('toCsv', () => {
   it('neutralises cells that start with whitespace, a line break, a pipe or a full-width formula sign', () => {
     const risky = [' =1+1', '\t=1', '\r=1', '\n=1', '\u3000=1', '\u00a0=1', '|calc', '＝1+1', '＋1', '－1', '＠SUM(A1)', '｜calc', '-1+1', '=cmd|x'];
     for (const text of risky) {
-      const [, line] = toCsv(['x'], [[text]]).slice(1).split('\r\n');
+      const [, line] = toCsv(['x'], [[text]])
+        .slice(1)
+        .split('\r\n');
       const unquoted = line!.startsWith('"') ? line!.slice(1, -1).replaceAll('""', '"') : line!;
       expect(unquoted, JSON.stringify(text)).toBe(`'${text}`);
     }

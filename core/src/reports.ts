@@ -75,11 +75,7 @@ function funnelOf(c: Counts, wait: number | null, length: number | null, outcome
  * visited two booths is one visitor). Read from the durable tables only: counted events (whose
  * ids make every retry or reconnect count once), queue entries and interviews.
  */
-export async function funnels(
-  db: Db,
-  boothIds: string[],
-  options: { perBooth?: boolean } = {},
-): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
+export async function funnels(db: Db, boothIds: string[], options: { perBooth?: boolean } = {}): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
   const grouped = options.perBooth ?? true;
   const none = Promise.resolve([] as never[]);
   const ids = boothIds.length ? boothIds : ['00000000-0000-0000-0000-000000000000'];
@@ -105,12 +101,22 @@ export async function funnels(
 
   const [totalCounts, perBooth, totalWait, boothWait, totalLength, boothLength, totalOutcomes, boothOutcomes] = await Promise.all([
     db.select(columns).from(countedEvents).where(inBooths),
-    grouped ? db.select({ boothId: countedEvents.roomId, ...columns }).from(countedEvents).where(inBooths).groupBy(countedEvents.roomId) : none,
+    grouped
+      ? db
+          .select({ boothId: countedEvents.roomId, ...columns })
+          .from(countedEvents)
+          .where(inBooths)
+          .groupBy(countedEvents.roomId)
+      : none,
     db.select({ m: waitMedian }).from(queueEntries).where(waitWhere),
     grouped ? db.select({ boothId: queueEntries.boothId, m: waitMedian }).from(queueEntries).where(waitWhere).groupBy(queueEntries.boothId) : none,
     db.select({ m: lengthMedian }).from(interviews).where(lengthWhere),
     grouped ? db.select({ boothId: interviews.boothId, m: lengthMedian }).from(interviews).where(lengthWhere).groupBy(interviews.boothId) : none,
-    db.select({ outcome: outcomeColumn, n: sql<number>`count(*)::int` }).from(countedEvents).where(outcomeWhere).groupBy(outcomeColumn),
+    db
+      .select({ outcome: outcomeColumn, n: sql<number>`count(*)::int` })
+      .from(countedEvents)
+      .where(outcomeWhere)
+      .groupBy(outcomeColumn),
     grouped
       ? db
           .select({ boothId: countedEvents.roomId, outcome: outcomeColumn, n: sql<number>`count(*)::int` })
@@ -121,12 +127,7 @@ export async function funnels(
   ]);
   const zero: Counts = { visited: 0, queued: 0, interviewed: 0, withOutcome: 0, entries: 0, abandoned: 0, called: 0, noShows: 0 };
   const outcomesOf = (rows: Array<{ outcome: Outcome; n: number }>) => Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
-  const total = funnelOf(
-    totalCounts[0] ?? zero,
-    median(totalWait[0]?.m),
-    median(totalLength[0]?.m),
-    outcomesOf(totalOutcomes),
-  );
+  const total = funnelOf(totalCounts[0] ?? zero, median(totalWait[0]?.m), median(totalLength[0]?.m), outcomesOf(totalOutcomes));
   const byBooth = new Map<string, Funnel>();
   for (const id of grouped ? boothIds : []) {
     const { boothId: _, ...counts } = perBooth.find((r) => r.boothId === id) ?? { boothId: id, ...zero };
@@ -196,7 +197,11 @@ export function demandTable(list: readonly DemandJob[]): DemandTable {
   const group = (keysOf: (j: DemandJob) => string[], normalize = (k: string) => k) => {
     const rows = new Map<string, DemandRow>();
     for (const job of list) {
-      for (const key of new Set(keysOf(job).map((k) => k.trim()).filter(Boolean))) {
+      for (const key of new Set(
+        keysOf(job)
+          .map((k) => k.trim())
+          .filter(Boolean),
+      )) {
         const id = normalize(key);
         const row = rows.get(id) ?? { key, jobs: 0, headcount: 0 };
         row.jobs += 1;
@@ -213,7 +218,10 @@ export function demandTable(list: readonly DemandJob[]): DemandTable {
       headcount: list.reduce((n, j) => n + j.headcount, 0),
       employers: new Set(list.map((j) => j.employerName)).size,
     },
-    bySkill: group((j) => j.skills, (k) => k.toLowerCase()),
+    bySkill: group(
+      (j) => j.skills,
+      (k) => k.toLowerCase(),
+    ),
     byLocation: group((j) => [j.location]),
     byJobType: group((j) => [j.jobType]),
     bySalaryBand: group((j) => [`${salaryBand(j)} ${j.currency}`]),
@@ -294,9 +302,16 @@ export class ReportService {
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
     const [{ total, byBooth }, demand, audiences] = await Promise.all([
-      funnels(this.db, list.map((b) => b.boothId)),
+      funnels(
+        this.db,
+        list.map((b) => b.boothId),
+      ),
       this.#demand(fairId),
-      broadcastSummaries(this.db, fairBroadcasts.map((b) => b.broadcastId), now),
+      broadcastSummaries(
+        this.db,
+        fairBroadcasts.map((b) => b.broadcastId),
+        now,
+      ),
     ]);
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },

@@ -220,9 +220,7 @@ describe('job', () => {
   });
 
   it('fills defaults: one opening, CNY, no skills or benefits, no description', () => {
-    expect(
-      validate(jobSchema, { title: 'Rider', location: 'Chengdu', jobType: 'gig', salaryMin: '4000', salaryMax: '9000', headcount: '' }),
-    ).toEqual({
+    expect(validate(jobSchema, { title: 'Rider', location: 'Chengdu', jobType: 'gig', salaryMin: '4000', salaryMax: '9000', headcount: '' })).toEqual({
       title: 'Rider',
       description: '',
       location: 'Chengdu',

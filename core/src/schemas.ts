@@ -23,29 +23,24 @@ const wholeNumber = (min: number, max: number) =>
     .max(max, 'too_large');
 const int = (min: number, max: number) => z.preprocess(toNumber, wholeNumber(min, max));
 // The outer default/optional make the key optional for callers; the inner ones catch a blank field.
-const intOr = (min: number, max: number, fallback: number) =>
-  z.preprocess(toNumber, wholeNumber(min, max).default(fallback)).default(fallback);
+const intOr = (min: number, max: number, fallback: number) => z.preprocess(toNumber, wholeNumber(min, max).default(fallback)).default(fallback);
 const optionalInt = (min: number, max: number) => z.preprocess(toNumber, wholeNumber(min, max).optional()).optional();
 
 /** "a, b\nc" or ["a","b"] -> ["a","b","c"]: trimmed, de-duplicated, bounded. */
 const list = (maxItems: number, maxLength: number) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(/[,\n，、]/) : v ?? []),
-    z
-      .array(z.string().trim().max(maxLength, 'too_long'))
-      .transform((items) => [...new Set(items.filter(Boolean))])
-      .pipe(z.array(z.string()).max(maxItems, 'too_many')),
-  ).optional().transform((v) => v ?? []);
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.split(/[,\n，、]/) : (v ?? [])),
+      z
+        .array(z.string().trim().max(maxLength, 'too_long'))
+        .transform((items) => [...new Set(items.filter(Boolean))])
+        .pipe(z.array(z.string()).max(maxItems, 'too_many')),
+    )
+    .optional()
+    .transform((v) => v ?? []);
 
 export const jobTypes = ['full_time', 'part_time', 'gig', 'internship'] as const;
-export const fairThemes = [
-  'graduates',
-  'spring_campaign',
-  'employment_assistance',
-  'rural_revitalisation',
-  'flexible_work',
-  'custom',
-] as const;
+export const fairThemes = ['graduates', 'spring_campaign', 'employment_assistance', 'rural_revitalisation', 'flexible_work', 'custom'] as const;
 export const broadcastTopics = ['career_planning', 'interview_training', 'resume_clinic', 'policy_qa', 'skills_training'] as const;
 export const employerSizes = ['1-49', '50-199', '200-999', '1000+'] as const;
 export const benefitCodes = ['social_insurance', 'housing_fund', 'meals', 'dormitory', 'accident_insurance', 'training'] as const;
@@ -67,16 +62,18 @@ const salaryRange = <T extends z.ZodRawShape>(shape: T, required: boolean) =>
     }
   });
 
-export const signUpSchema = z.object({
-  name: requiredText(80),
-  email: z.string().trim().min(1, 'required').max(200, 'too_long').email('email'),
-  password: z.string().min(8, 'password_short').max(128, 'too_long'),
-  role: z.enum(['seeker', 'employer'], { error: 'required' }),
-  /** For employers: the company they register. */
-  employerName: text(120).optional(),
-}).superRefine((v, ctx) => {
-  if (v.role === 'employer' && !v.employerName) ctx.addIssue({ code: 'custom', path: ['employerName'], message: 'required' });
-});
+export const signUpSchema = z
+  .object({
+    name: requiredText(80),
+    email: z.string().trim().min(1, 'required').max(200, 'too_long').email('email'),
+    password: z.string().min(8, 'password_short').max(128, 'too_long'),
+    role: z.enum(['seeker', 'employer'], { error: 'required' }),
+    /** For employers: the company they register. */
+    employerName: text(120).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.role === 'employer' && !v.employerName) ctx.addIssue({ code: 'custom', path: ['employerName'], message: 'required' });
+  });
 
 export const profileSchema = salaryRange(
   {
@@ -90,7 +87,7 @@ export const profileSchema = salaryRange(
     currency,
     locations: list(10, 60),
     jobTypes: z
-      .preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(jobTypes, { error: 'invalid' })).max(4))
+      .preprocess((v) => (typeof v === 'string' ? [v] : (v ?? [])), z.array(z.enum(jobTypes, { error: 'invalid' })).max(4))
       .optional()
       .transform((v) => v ?? []),
     languages: list(10, 30),
@@ -119,7 +116,7 @@ export const jobSchema = salaryRange(
     headcount: intOr(1, 10_000, 1),
     skills: list(20, 40),
     benefits: z
-      .preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.enum(benefitCodes, { error: 'invalid' })).max(benefitCodes.length))
+      .preprocess((v) => (typeof v === 'string' ? [v] : (v ?? [])), z.array(z.enum(benefitCodes, { error: 'invalid' })).max(benefitCodes.length))
       .optional()
       .transform((v) => v ?? []),
   },

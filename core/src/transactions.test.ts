@@ -26,8 +26,7 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
   let n = 0;
 
   /** Any insert or update on `table` whose new row mentions `needle` raises from now on. */
-  const failOn = (table: string, needle: string) =>
-    database.db.execute(sql`insert into test_failures (tbl, needle) values (${table}, ${needle})`);
+  const failOn = (table: string, needle: string) => database.db.execute(sql`insert into test_failures (tbl, needle) values (${table}, ${needle})`);
 
   const newSeeker = async (): Promise<SessionUser> => {
     const [u] = await database.db
@@ -169,12 +168,18 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
     await expect(service.assess(recruiter, interview.id, { notes: 'second', outcome: 'offer' })).rejects.toThrow();
     const kept = await interviewOf(interview.id);
     expect([kept.notes, kept.outcome]).toEqual(['first', 'next_round']);
-    const [event] = await database.db.select().from(countedEvents).where(eq(countedEvents.id, `outcome:${interview.id}`));
+    const [event] = await database.db
+      .select()
+      .from(countedEvents)
+      .where(eq(countedEvents.id, `outcome:${interview.id}`));
     expect(event!.data).toEqual({ outcome: 'next_round' });
 
     await database.db.execute(sql`delete from test_failures`);
     await service.assess(recruiter, interview.id, { notes: 'second', outcome: 'offer' });
-    const [changed] = await database.db.select().from(countedEvents).where(eq(countedEvents.id, `outcome:${interview.id}`));
+    const [changed] = await database.db
+      .select()
+      .from(countedEvents)
+      .where(eq(countedEvents.id, `outcome:${interview.id}`));
     expect(changed!.data).toEqual({ outcome: 'offer' });
     // Clearing the outcome un-counts it.
     await service.assess(recruiter, interview.id, { notes: 'undecided' });
@@ -204,7 +209,10 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
     expect((await interviewOf(interview.id)).endedAt?.getTime()).toBe(later.getTime());
     expect((await entryOf(entry.id)).status).toBe('done');
     expect(await events(`interview_ended:${interview.id}`)).toBe(1);
-    const [ended] = await database.db.select().from(countedEvents).where(eq(countedEvents.id, `interview_ended:${interview.id}`));
+    const [ended] = await database.db
+      .select()
+      .from(countedEvents)
+      .where(eq(countedEvents.id, `interview_ended:${interview.id}`));
     expect(ended!.data).toEqual({ durationSeconds: 26 * 60 });
     // The seeker is no longer stuck "interviewing": they may line up there again.
     await expect(queue.join(seeker, booth, true)).resolves.toMatchObject({ created: true });
@@ -213,11 +221,17 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
 
   it('an interview both sides never joined is closed from its acceptance on', async () => {
     const { entry, interview } = await interviewing();
-    await database.db.update(interviews).set({ createdAt: new Date(Date.now() - 30 * 60_000) }).where(eq(interviews.id, interview.id));
+    await database.db
+      .update(interviews)
+      .set({ createdAt: new Date(Date.now() - 30 * 60_000) })
+      .where(eq(interviews.id, interview.id));
     const closed = await service.closeOverdue(10);
     expect(closed.map((i) => i.id)).toContain(interview.id);
     expect((await entryOf(entry.id)).status).toBe('done');
-    const [ended] = await database.db.select().from(countedEvents).where(eq(countedEvents.id, `interview_ended:${interview.id}`));
+    const [ended] = await database.db
+      .select()
+      .from(countedEvents)
+      .where(eq(countedEvents.id, `interview_ended:${interview.id}`));
     expect(ended!.data).toEqual({ durationSeconds: 0 });
   });
 
@@ -259,7 +273,12 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
       .where(and(eq(schema.employerMembers.userId, row!.id), like(employers.name, 'Doomed Co')));
     expect(owned).toHaveLength(1);
     // A seeker signs up as a seeker (the role is in the same insert).
-    const seeker = await signUp(auth, employerService, { name: 'Tx S', email: 'tx-s@example.com', password: 'correct horse battery', role: 'seeker' }, '10.9.0.4');
+    const seeker = await signUp(
+      auth,
+      employerService,
+      { name: 'Tx S', email: 'tx-s@example.com', password: 'correct horse battery', role: 'seeker' },
+      '10.9.0.4',
+    );
     expect(seeker).toEqual({ ok: true });
     const [seekerRow] = await database.db.select().from(users).where(eq(users.email, 'tx-s@example.com'));
     expect(seekerRow!.role).toBe('seeker');

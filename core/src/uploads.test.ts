@@ -38,20 +38,44 @@ describe('who may read an upload', () => {
   });
   afterAll(() => fresh?.drop());
 
-  it("keeps a resume to its owner and the recruiters of a line the seeker joined", async () => {
+  it('keeps a resume to its owner and the recruiters of a line the seeker joined', async () => {
     const seeker = users['seeker@example.com']!;
     const id = await uploads.store(seeker, 'resume', { name: '李明 resume.pdf', bytes: PDF });
     const readers = async () => {
       const out: Record<string, boolean> = {};
-      for (const [name, actor] of [['owner', seeker], ['anonymous', null], ['other seeker', users.other], ['xinghe recruiter', users.recruiter], ['green fields owner', users['employer2@example.com']], ['organizer', users['organizer@example.com']]] as const) {
-        out[name] = await uploads.read(actor ?? null, id).then(() => true, (err: { code?: string }) => (err.code === 'NOT_FOUND' ? false : Promise.reject(err)));
+      for (const [name, actor] of [
+        ['owner', seeker],
+        ['anonymous', null],
+        ['other seeker', users.other],
+        ['xinghe recruiter', users.recruiter],
+        ['green fields owner', users['employer2@example.com']],
+        ['organizer', users['organizer@example.com']],
+      ] as const) {
+        out[name] = await uploads.read(actor ?? null, id).then(
+          () => true,
+          (err: { code?: string }) => (err.code === 'NOT_FOUND' ? false : Promise.reject(err)),
+        );
       }
       return out;
     };
-    expect(await readers()).toEqual({ owner: true, anonymous: false, 'other seeker': false, 'xinghe recruiter': false, 'green fields owner': false, organizer: false });
+    expect(await readers()).toEqual({
+      owner: true,
+      anonymous: false,
+      'other seeker': false,
+      'xinghe recruiter': false,
+      'green fields owner': false,
+      organizer: false,
+    });
 
     await queue.join(seeker, xingheBooth, true);
-    expect(await readers()).toEqual({ owner: true, anonymous: false, 'other seeker': false, 'xinghe recruiter': true, 'green fields owner': false, organizer: false });
+    expect(await readers()).toEqual({
+      owner: true,
+      anonymous: false,
+      'other seeker': false,
+      'xinghe recruiter': true,
+      'green fields owner': false,
+      organizer: false,
+    });
     expect(Buffer.from((await uploads.read(users.recruiter!, id)).data)).toEqual(Buffer.from(PDF));
   });
 
@@ -62,7 +86,10 @@ describe('who may read an upload', () => {
     const profiles = new ProfileService(fresh.database.db);
     const interviews = new InterviewService(fresh.database.db);
     const may = (actor: SessionUser, id: string) =>
-      uploads.read(actor, id).then(() => true, (err: { code?: string }) => (err.code === 'NOT_FOUND' ? false : Promise.reject(err)));
+      uploads.read(actor, id).then(
+        () => true,
+        (err: { code?: string }) => (err.code === 'NOT_FOUND' ? false : Promise.reject(err)),
+      );
 
     const first = await uploads.store(seeker, 'resume', { name: 'cv.pdf', bytes: PDF });
     await profiles.setResume(seeker, first);

@@ -18,9 +18,10 @@ const RULES: Record<Kind, { maxBytes: number; types: Record<string, number[]> }>
   },
 };
 
-export const uploadLimits = Object.fromEntries(
-  Object.entries(RULES).map(([k, r]) => [k, { maxBytes: r.maxBytes, types: Object.keys(r.types) }]),
-) as Record<Kind, { maxBytes: number; types: string[] }>;
+export const uploadLimits = Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, { maxBytes: r.maxBytes, types: Object.keys(r.types) }])) as Record<
+  Kind,
+  { maxBytes: number; types: string[] }
+>;
 
 export interface UploadQuotas {
   /** Files one user may keep at once. */

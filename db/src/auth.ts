@@ -58,16 +58,13 @@ export interface AuthOptions {
 export const SESSION_COOKIE_NAME = 'fg.session_token';
 
 export type AuthResult =
-  | { ok: true; user: SessionUser; setCookies: string[] }
-  | { ok: false; reason: 'credentials' | 'email_taken' | 'rate_limited' | 'invalid' | 'unverified' };
+  { ok: true; user: SessionUser; setCookies: string[] } | { ok: false; reason: 'credentials' | 'email_taken' | 'rate_limited' | 'invalid' | 'unverified' };
 
 /**
  * Sign-up answers the same for a new and an existing address (the owner of an existing one is
  * mailed instead). `created` is for the composing code (an employer's company), never for the page.
  */
-export type SignUpResult =
-  | { ok: true; created: SessionUser | null }
-  | { ok: false; reason: 'rate_limited' | 'invalid' };
+export type SignUpResult = { ok: true; created: SessionUser | null } | { ok: false; reason: 'rate_limited' | 'invalid' };
 
 export type TokenResult = { ok: true; setCookies: string[] } | { ok: false; reason: 'invalid' | 'rate_limited' };
 
@@ -288,9 +285,7 @@ export function createAuth(db: Db, options: AuthOptions) {
     ): Promise<SignUpResult> {
       const email = input.email.trim().toLowerCase();
       const pending: PendingSignUp = { role: input.role, withinTransaction, done: false };
-      const response = await pendingSignUp.run(pending, () =>
-        call('/sign-up/email', { name: input.name, email, password: input.password }, clientAddress),
-      );
+      const response = await pendingSignUp.run(pending, () => call('/sign-up/email', { name: input.name, email, password: input.password }, clientAddress));
       if (pending.error) throw pending.error;
       if (response.status === 429) return { ok: false, reason: 'rate_limited' };
       if (!response.ok) return { ok: false, reason: 'invalid' };
@@ -306,9 +301,12 @@ export function createAuth(db: Db, options: AuthOptions) {
      * better-auth password storage as sign-up, any role, the address taken as verified (the
      * operator vouches for it), and no session left behind. Refuses an existing email.
      */
-    async createAccount(input: { name: string; email: string; password: string; role: Role }): Promise<
-      { ok: true; user: SessionUser } | { ok: false; reason: 'email_taken' | 'invalid' }
-    > {
+    async createAccount(input: {
+      name: string;
+      email: string;
+      password: string;
+      role: Role;
+    }): Promise<{ ok: true; user: SessionUser } | { ok: false; reason: 'email_taken' | 'invalid' }> {
       const email = input.email.trim().toLowerCase();
       const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
       if (existing) return { ok: false, reason: 'email_taken' };
@@ -318,11 +316,7 @@ export function createAuth(db: Db, options: AuthOptions) {
         return { ok: false, reason: body.code?.includes('EXIST') ? 'email_taken' : 'invalid' };
       }
       const { user } = (await response.json()) as { user: { id: string } };
-      const [row] = await db
-        .update(users)
-        .set({ role: input.role, emailVerified: true })
-        .where(eq(users.id, user.id))
-        .returning();
+      const [row] = await db.update(users).set({ role: input.role, emailVerified: true }).where(eq(users.id, user.id)).returning();
       await db.delete(sessions).where(eq(sessions.userId, user.id));
       if (!row) return { ok: false, reason: 'invalid' };
       return { ok: true, user: { id: row.id, email: row.email, name: row.name, role: row.role } };

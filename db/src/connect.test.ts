@@ -77,7 +77,9 @@ describe.each(backends)('database on %s', (kind, open) => {
       ok: true,
       created: null,
     });
-    expect(await auth.signUp({ name: 'Short', email: `short-${kind}@example.com`, password: 'short', role: 'seeker' }, '10.0.0.3')).toMatchObject({ ok: false });
+    expect(await auth.signUp({ name: 'Short', email: `short-${kind}@example.com`, password: 'short', role: 'seeker' }, '10.0.0.3')).toMatchObject({
+      ok: false,
+    });
   });
 
   it('rate-limits repeated sign-in attempts from one address', async () => {

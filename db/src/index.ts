@@ -1,6 +1,19 @@
 export { connect, type Database, type Db, type ConnectOptions } from './connect.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
-export { createAuth, SESSION_COOKIE_NAME, type Auth, type AuthOptions, type AuthResult, type AuthMail, type MailRecipient, type SessionsEnded, type SignUpResult, type TokenResult, type Role, type SessionUser } from './auth.ts';
+export {
+  createAuth,
+  SESSION_COOKIE_NAME,
+  type Auth,
+  type AuthOptions,
+  type AuthResult,
+  type AuthMail,
+  type MailRecipient,
+  type SessionsEnded,
+  type SignUpResult,
+  type TokenResult,
+  type Role,
+  type SessionUser,
+} from './auth.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export * from './queries/catalog.ts';
 export * as schema from './schema/index.ts';

@@ -73,13 +73,27 @@ async function fingerprint(db: Db) {
   const email = new Map(userRows.map((u) => [u.id, u.email]));
   const who = (id: string) => email.get(id) ?? id;
   const booth = new Map(boothRows.map((b) => [b.id, b.name]));
-  const entryRows = await db.select().from(queueEntries).where(inArray(queueEntries.boothId, [...booth.keys()])).orderBy(asc(queueEntries.seq));
+  const entryRows = await db
+    .select()
+    .from(queueEntries)
+    .where(inArray(queueEntries.boothId, [...booth.keys()]))
+    .orderBy(asc(queueEntries.seq));
   const entryIndex = new Map(entryRows.map((e, i) => [e.id, i]));
-  const interviewRows = await db.select().from(interviews).where(inArray(interviews.boothId, [...booth.keys()]));
+  const interviewRows = await db
+    .select()
+    .from(interviews)
+    .where(inArray(interviews.boothId, [...booth.keys()]));
   const interviewOf = new Map(interviewRows.map((iv) => [iv.id, entryIndex.get(iv.entryId)]));
-  const eventRows = await db.select().from(countedEvents).where(inArray(countedEvents.roomId, [...booth.keys()]));
+  const eventRows = await db
+    .select()
+    .from(countedEvents)
+    .where(inArray(countedEvents.roomId, [...booth.keys()]));
   const viewerRows = await db.select().from(broadcastViewers).where(eq(broadcastViewers.broadcastId, broadcast.id));
-  const samples = await db.select().from(broadcastViewerSamples).where(eq(broadcastViewerSamples.broadcastId, broadcast.id)).orderBy(asc(broadcastViewerSamples.at));
+  const samples = await db
+    .select()
+    .from(broadcastViewerSamples)
+    .where(eq(broadcastViewerSamples.broadcastId, broadcast.id))
+    .orderBy(asc(broadcastViewerSamples.at));
   const questions = await db.select().from(broadcastQuestions).where(eq(broadcastQuestions.broadcastId, broadcast.id)).orderBy(asc(broadcastQuestions.body));
   const messages = await db.select().from(broadcastMessages).where(eq(broadcastMessages.broadcastId, broadcast.id)).orderBy(asc(broadcastMessages.seq));
   const profiles = await db
@@ -91,9 +105,28 @@ async function fingerprint(db: Db) {
   return {
     fair: { title: fair.title, startsAt: fair.startsAt.toISOString().slice(11), endsAt: rel(fair.endsAt), booths: boothRows.map((b) => [b.name, b.status]) },
     seekers: profiles.map(({ email, name, profile: { userId: _, updatedAt, ...p } }) => ({ email, name, ...p, updatedAt: rel(updatedAt) })),
-    entries: entryRows.map((e) => [booth.get(e.boothId), who(e.seekerId), e.status, rel(e.joinedAt), rel(e.calledAt), rel(e.acceptBy), rel(e.disconnectedAt), rel(e.endedAt)]),
+    entries: entryRows.map((e) => [
+      booth.get(e.boothId),
+      who(e.seekerId),
+      e.status,
+      rel(e.joinedAt),
+      rel(e.calledAt),
+      rel(e.acceptBy),
+      rel(e.disconnectedAt),
+      rel(e.endedAt),
+    ]),
     interviews: interviewRows
-      .map((iv) => [interviewOf.get(iv.id), rel(iv.createdAt), rel(iv.startedAt), rel(iv.endedAt), iv.plannedMinutes, iv.notes, iv.rating, iv.outcome, iv.outcomeShared])
+      .map((iv) => [
+        interviewOf.get(iv.id),
+        rel(iv.createdAt),
+        rel(iv.startedAt),
+        rel(iv.endedAt),
+        iv.plannedMinutes,
+        iv.notes,
+        iv.rating,
+        iv.outcome,
+        iv.outcomeShared,
+      ])
       .sort((a, b) => Number(a[0]) - Number(b[0])),
     events: eventRows
       .map((e) => {
@@ -136,7 +169,11 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
       .select({ fairId: booths.fairId, status: booths.status, employer: employers.name })
       .from(booths)
       .innerJoin(employers, eq(employers.id, booths.employerId));
-    const namesAt = (fairId: string) => boothRows.filter((b) => b.fairId === fairId).map((b) => `${b.employer} ${b.status}`).sort();
+    const namesAt = (fairId: string) =>
+      boothRows
+        .filter((b) => b.fairId === fairId)
+        .map((b) => `${b.employer} ${b.status}`)
+        .sort();
     expect(namesAt(live.id)).toHaveLength(3);
     expect(namesAt(past.id)).toEqual(namesAt(live.id));
     expect(await db.select().from(employers)).toHaveLength(3);
@@ -163,9 +200,27 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
     expect(seekers.every((u) => u.role === 'seeker' && /\p{Script=Han}+ [A-Z][a-z]+ [A-Z][a-z]+/u.test(u.name))).toBe(true);
     expect(new Set(seekers.map((u) => u.name)).size).toBe(40);
     expect(seekers.every((u) => u.createdAt < FAIR_STARTS)).toBe(true);
-    expect(await db.select().from(accounts).where(inArray(accounts.userId, seekers.map((u) => u.id)))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(accounts)
+        .where(
+          inArray(
+            accounts.userId,
+            seekers.map((u) => u.id),
+          ),
+        ),
+    ).toEqual([]);
 
-    const profiles = await db.select().from(seekerProfiles).where(inArray(seekerProfiles.userId, seekers.map((u) => u.id)));
+    const profiles = await db
+      .select()
+      .from(seekerProfiles)
+      .where(
+        inArray(
+          seekerProfiles.userId,
+          seekers.map((u) => u.id),
+        ),
+      );
     expect(profiles).toHaveLength(40);
     for (const p of profiles) {
       expect(p.salaryMin! <= p.salaryMax!, `${p.salaryMin}-${p.salaryMax}`).toBe(true);
@@ -271,7 +326,17 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
         for (const en of entries) statuses[en.status] = (statuses[en.status] ?? 0) + 1;
         const outcomes = { offer: 0, next_round: 0, not_a_fit: 0, no_show: 0 } as Record<string, number>;
         for (const iv of ivs) if (iv.outcome) outcomes[iv.outcome]! += 1;
-        return [b.name, { visited: seekers('booth_visit'), queued: seekers('queue_joined'), interviewed: seekers('interview_started'), entries: entries.length, statuses, outcomes }] as const;
+        return [
+          b.name,
+          {
+            visited: seekers('booth_visit'),
+            queued: seekers('queue_joined'),
+            interviewed: seekers('interview_started'),
+            entries: entries.length,
+            statuses,
+            outcomes,
+          },
+        ] as const;
       }),
     );
     const plan = (word: string) => expectedFromPlan(DEMO_HISTORY.booths.find((p) => p.employer === word)!);
@@ -291,7 +356,11 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
   it('records an audience whose viewers, peak and samples agree', async () => {
     const { broadcast } = await pastFair(db);
     const viewers = await db.select().from(broadcastViewers).where(eq(broadcastViewers.broadcastId, broadcast.id));
-    const samples = await db.select().from(broadcastViewerSamples).where(eq(broadcastViewerSamples.broadcastId, broadcast.id)).orderBy(asc(broadcastViewerSamples.at));
+    const samples = await db
+      .select()
+      .from(broadcastViewerSamples)
+      .where(eq(broadcastViewerSamples.broadcastId, broadcast.id))
+      .orderBy(asc(broadcastViewerSamples.at));
     const [peak] = await db.select().from(broadcastPeaks).where(eq(broadcastPeaks.broadcastId, broadcast.id));
     const seekerIds = new Set((await db.select().from(users).where(like(users.email, '%@demo.fairground.test'))).map((u) => u.id));
 
@@ -338,9 +407,7 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
       expect(q.askedAt >= BROADCAST_STARTS && q.askedAt <= BROADCAST_ENDS).toBe(true);
       if (q.answeredAt) expect(q.answeredAt >= q.askedAt && q.answeredAt <= BROADCAST_ENDS).toBe(true);
     }
-    const watching = new Set(
-      (await db.select().from(broadcastViewers).where(eq(broadcastViewers.broadcastId, broadcast.id))).map((v) => v.identity),
-    );
+    const watching = new Set((await db.select().from(broadcastViewers).where(eq(broadcastViewers.broadcastId, broadcast.id))).map((v) => v.identity));
     const [organizer] = await db.select().from(users).where(eq(users.email, 'organizer@example.com'));
     const messages = await db.select().from(broadcastMessages).where(eq(broadcastMessages.broadcastId, broadcast.id)).orderBy(asc(broadcastMessages.seq));
     expect(messages.length).toBeGreaterThan(10);
@@ -367,6 +434,11 @@ describe('demo history (demo/src/history.ts) on PGlite', () => {
     const before = await count();
     expect(await seedDemo(db, { now: NOW })).toEqual({ seeded: false });
     expect(await count()).toBe(before);
-    expect(await db.select().from(fairs).where(and(eq(fairs.status, 'ended')))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(fairs)
+        .where(and(eq(fairs.status, 'ended'))),
+    ).toHaveLength(1);
   });
 });

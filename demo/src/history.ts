@@ -96,7 +96,10 @@ export const DEMO_HISTORY = {
   booths: [
     {
       employer: 'Xinghe',
-      talks: [[10, 0], [14, 0]],
+      talks: [
+        [10, 0],
+        [14, 0],
+      ],
       tagline: '政务云项目扩招：前端与测试 · Growing our public-service cloud team: frontend and QA',
       visitedOnly: 17,
       lines: [
@@ -118,7 +121,10 @@ export const DEMO_HISTORY = {
     },
     {
       employer: 'Green Fields',
-      talks: [[10, 30], [14, 30]],
+      talks: [
+        [10, 30],
+        [14, 30],
+      ],
       tagline: '合作社电商团队招人，包食宿 · Co-op e-commerce team hiring, meals and dormitory',
       visitedOnly: 11,
       lines: [
@@ -137,7 +143,10 @@ export const DEMO_HISTORY = {
     },
     {
       employer: 'Shunda',
-      talks: [[9, 45], [13, 45]],
+      talks: [
+        [9, 45],
+        [13, 45],
+      ],
       tagline: '旺季骑手与调度，日结可选 · Peak-season riders and dispatchers, daily pay available',
       visitedOnly: 16,
       lines: [
@@ -248,7 +257,11 @@ function profileFor(kind: Archetype, r: Random) {
         headline: r.pick(
           years === 0
             ? ['计算机专业应届生 · Computer science graduate', '软件工程应届生，做过校园项目 · Software engineering graduate with campus projects']
-            : [`前端开发，${years} 年经验 · Frontend developer, ${years} years`, `测试工程师，${years} 年经验 · QA engineer, ${years} years`, `后端开发，${years} 年经验 · Backend developer, ${years} years`],
+            : [
+                `前端开发，${years} 年经验 · Frontend developer, ${years} years`,
+                `测试工程师，${years} 年经验 · QA engineer, ${years} years`,
+                `后端开发，${years} 年经验 · Backend developer, ${years} years`,
+              ],
         ),
         skills: pickSome(['TypeScript', 'Svelte', 'CSS', 'SQL', 'Playwright', 'Java', 'Python', 'Vue', 'Linux', 'Git'], 3, 5),
         yearsExperience: years,
@@ -397,7 +410,10 @@ const CHAT: string[] = [
 ];
 
 const HOST_CHAT = [
-  { minute: 1, body: '欢迎大家！今天讲社保、就业补贴和创业扶持，问题请发到“提问”里。Welcome! Today: social insurance, job subsidies and start-up support. Please post questions under Questions.' },
+  {
+    minute: 1,
+    body: '欢迎大家！今天讲社保、就业补贴和创业扶持，问题请发到“提问”里。Welcome! Today: social insurance, job subsidies and start-up support. Please post questions under Questions.',
+  },
   { minute: 57, body: '谢谢大家！下周还有简历诊断直播，记得预约。Thank you all! A resume clinic is on next week — save the date.' },
 ];
 
@@ -445,8 +461,7 @@ export function demoAudience(r: Random, seekerIds: number[]): Viewer[] {
     const arrival = a < 0.25 ? r.int(0, 60) : a < 0.85 ? r.int(60, 420) : r.int(420, 600);
     const s = r.next();
     // Stays: some only look in, many watch a good while, a third stay for most of it.
-    const leave =
-      s < 0.2 ? arrival + r.int(12, 72) : s < 0.62 ? arrival + r.int(120, 400) : r.chance(0.35) ? end : r.int(Math.max(arrival + 120, 460), end);
+    const leave = s < 0.2 ? arrival + r.int(12, 72) : s < 0.62 ? arrival + r.int(120, 400) : r.chance(0.35) ? end : r.int(Math.max(arrival + 120, 460), end);
     const segments: Array<[number, number]> = [[arrival, Math.min(end, Math.max(arrival + 6, leave))]];
     const [first] = segments;
     // A dropped connection back within 10-25 s: the same view (the gap is no watch time).
@@ -498,7 +513,15 @@ function playLine(
   // Most join right after one of the booth's live talks (each morning and afternoon of both days,
   // a quarter of the line each), the rest whenever they pass by that half-day. Whoever comes back
   // for a second try starts on the first day.
-  const wave = new Map(r.weighted(plan.lines.map((_, i) => i), () => 1, plan.lines.length).map((i, k) => [i, k % 4]));
+  const wave = new Map(
+    r
+      .weighted(
+        plan.lines.map((_, i) => i),
+        () => 1,
+        plan.lines.length,
+      )
+      .map((i, k) => [i, k % 4]),
+  );
   const joinTime = (i: number) => {
     const w = plan.lines[i]!.length > 1 ? wave.get(i)! % 2 : wave.get(i)!;
     const d = w >> 1;
@@ -658,7 +681,9 @@ export async function seedDemoHistory(db: Db, now = new Date()) {
   const plans = DEMO_HISTORY.booths as readonly DemoBoothPlan[];
   const boothRows = await db
     .insert(booths)
-    .values(plans.map((p, i) => ({ fairId: fair!.id, employerId: employerOf(p.employer).id, tagline: p.tagline, createdAt: new Date(fairStart - (14 - i) * DAY) })))
+    .values(
+      plans.map((p, i) => ({ fairId: fair!.id, employerId: employerOf(p.employer).id, tagline: p.tagline, createdAt: new Date(fairStart - (14 - i) * DAY) })),
+    )
     .returning({ id: booths.id, employerId: booths.employerId });
 
   // Who visited which booth, and who of them joined its line (more likely the closer the fit).
@@ -704,7 +729,13 @@ export async function seedDemoHistory(db: Db, now = new Date()) {
       interviewed.map((e) => {
         const story = e.story as keyof typeof NOTES;
         const minutes = (e.endedAt! - e.startedAt!) / MINUTE;
-        const rating = { offer: r.chance(0.75) ? 4 : 3, next_round: r.chance(0.7) ? 3 : 4, not_a_fit: r.int(1, 2), no_show: null, no_outcome: r.chance(0.5) ? 2 : null }[story];
+        const rating = {
+          offer: r.chance(0.75) ? 4 : 3,
+          next_round: r.chance(0.7) ? 3 : 4,
+          not_a_fit: r.int(1, 2),
+          no_show: null,
+          no_outcome: r.chance(0.5) ? 2 : null,
+        }[story];
         return {
           id: e.interviewId!,
           entryId: e.id,
@@ -821,9 +852,13 @@ export async function seedDemoHistory(db: Db, now = new Date()) {
       })
       .returning({ id: broadcastQuestions.id });
     if (voters.length) {
-      await db
-        .insert(broadcastQuestionVotes)
-        .values(voters.map((v) => ({ questionId: row!.id, userId: seekerId(v.seeker!), votedAt: new Date(Math.min(broadcastWindow.endsAt.getTime(), Math.max(askedAt + 1000, whileWatching(v)))) })));
+      await db.insert(broadcastQuestionVotes).values(
+        voters.map((v) => ({
+          questionId: row!.id,
+          userId: seekerId(v.seeker!),
+          votedAt: new Date(Math.min(broadcastWindow.endsAt.getTime(), Math.max(askedAt + 1000, whileWatching(v)))),
+        })),
+      );
     }
   }
 

@@ -95,7 +95,10 @@ for (const locale of ['en', 'zh-CN'] as const) {
     await signIn(owner.page, 'employer@example.com');
     await owner.page.goto('/employer');
     await owner.page.locator('#team').getByLabel(fill('invite_email')).fill(email);
-    await owner.page.locator('#team').getByRole('button', { name: fill('invite_button') }).click();
+    await owner.page
+      .locator('#team')
+      .getByRole('button', { name: fill('invite_button') })
+      .click();
     await expect(owner.page.locator('#team').getByRole('status')).toHaveText(fill('invite_sent', { email }));
     const invitation = await mailedLink(email, '/invitations');
     await page.goto(invitation);
@@ -114,7 +117,10 @@ for (const locale of ['en', 'zh-CN'] as const) {
 
     // The owner removes the new recruiter again (the demo team stays as it was).
     await owner.page.reload();
-    await owner.page.locator('#team').getByRole('button', { name: new RegExp(`${fill('team_remove')}.*Chen Jing`) }).click();
+    await owner.page
+      .locator('#team')
+      .getByRole('button', { name: new RegExp(`${fill('team_remove')}.*Chen Jing`) })
+      .click();
     await expect(owner.page.locator('#team').getByRole('listitem').filter({ hasText: 'Chen Jing' })).toHaveCount(0);
     await Promise.all([context.close(), other.context.close(), owner.context.close()]);
   });

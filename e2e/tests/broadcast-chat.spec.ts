@@ -10,7 +10,10 @@ test('viewers chat and ask, the host moderates, everyone sees it live', async ({
   const host = await newUser(browser);
   await signIn(host.page, 'organizer@example.com');
   await host.page.goto('/');
-  await host.page.getByRole('link', { name: /Interview Skills Live/ }).first().click();
+  await host.page
+    .getByRole('link', { name: /Interview Skills Live/ })
+    .first()
+    .click();
   await host.page.waitForURL(/\/broadcasts\//);
   const url = host.page.url();
   const hostChat = host.page.getByTestId('broadcast-chat');
@@ -118,7 +121,10 @@ test('an ended broadcast is read-only: no going live, posting, voting or slow mo
   const host = await newUser(browser);
   await signIn(host.page, 'organizer@example.com');
   await host.page.goto('/organizer/broadcasts');
-  await host.page.getByRole('link', { name: /^政策问答/ }).first().click();
+  await host.page
+    .getByRole('link', { name: /^政策问答/ })
+    .first()
+    .click();
   await host.page.waitForURL(/\/broadcasts\/[0-9a-f-]+$/);
   await expect(host.page.getByText('Ended', { exact: true }).first()).toBeVisible();
   const chat = host.page.getByTestId('broadcast-chat');

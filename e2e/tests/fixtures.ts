@@ -136,7 +136,9 @@ export function capturedMail(): CapturedMail[] {
   const dir = join(process.env.E2E_DATA_DIR ?? '', 'mail');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

@@ -73,7 +73,10 @@ test('the mediasoup worker under a 1:1 interview is killed: both sides see each 
   await seeker.page.goto(boothUrl);
   await seeker.page.getByRole('button', { name: 'Join the line' }).click();
   await recruiter.page.getByRole('button', { name: 'Call next' }).click();
-  await seeker.page.getByRole('alertdialog', { name: /A recruiter is calling you/ }).getByRole('button', { name: 'Accept and join' }).click();
+  await seeker.page
+    .getByRole('alertdialog', { name: /A recruiter is calling you/ })
+    .getByRole('button', { name: 'Accept and join' })
+    .click();
   await seeker.page.waitForURL(/\/interviews\//);
   await recruiter.page.waitForURL(/\/interviews\//);
   await expectMediaFlowing(seeker.page);

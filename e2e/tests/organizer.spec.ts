@@ -29,7 +29,6 @@ const MESSAGES: Record<'en' | 'zh-CN', Messages> = {
 /** A message with its {placeholders} filled in. */
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? `{${k}}`);
 
-
 /** The wall-clock time in Shanghai of an instant, as datetime-local takes it (seconds optional). */
 function shanghaiWallTime(ms: number, seconds = false): string {
   const text = new Intl.DateTimeFormat('sv-SE', {
@@ -50,10 +49,7 @@ const unfold = (ics: string) => ics.replace(/\r\n[ \t]/g, '').split('\r\n');
 const icsStamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
 
 // A 1×1 PNG: a real image, so the upload is recognised by its bytes.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 for (const locale of ['en', 'zh-CN'] as const) {
   test(`an organizer schedules a themed fair and a broadcast; a visitor sees both and the start notice (${locale})`, async ({ browser }) => {
@@ -263,7 +259,11 @@ test('the console is for organizers: visitors sign in first, others are refused;
   await expect(page.getByRole('heading', { level: 1, name: L.error_forbidden_title })).toBeVisible();
   await expectAccessible(page, '403 page');
 
-  for (const path of ['/broadcasts/not-a-uuid', '/broadcasts/00000000-0000-4000-8000-000000000000', '/broadcasts/00000000-0000-4000-8000-000000000000/calendar.ics']) {
+  for (const path of [
+    '/broadcasts/not-a-uuid',
+    '/broadcasts/00000000-0000-4000-8000-000000000000',
+    '/broadcasts/00000000-0000-4000-8000-000000000000/calendar.ics',
+  ]) {
     const response = await page.goto(path).catch(() => null);
     expect(response?.status() ?? (await page.request.get(path)).status(), path).toBe(404);
   }

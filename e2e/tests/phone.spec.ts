@@ -3,8 +3,7 @@ import { DEMO_PASSWORD, expect, expectAccessible, test } from './fixtures.ts';
 /** On a 375 px phone the pages fit the screen and the header folds into a menu. */
 test.use({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
 
-const fitsTheScreen = (page: import('@playwright/test').Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+const fitsTheScreen = (page: import('@playwright/test').Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 test('a seeker on a phone: one-row header, a working menu, nothing wider than the screen', async ({ page }) => {
   await page.goto('/sign-in');
@@ -36,7 +35,10 @@ test('a seeker on a phone: one-row header, a working menu, nothing wider than th
   await page.getByRole('link', { name: 'Enter the fair' }).first().click();
   await page.waitForURL(/\/fairs\//);
   expect(await fitsTheScreen(page), 'fair page fits 375 px').toBe(true);
-  await page.getByRole('link', { name: /Visit booth/ }).first().click();
+  await page
+    .getByRole('link', { name: /Visit booth/ })
+    .first()
+    .click();
   await page.waitForURL(/\/booths\//);
   expect(await fitsTheScreen(page), 'booth page fits 375 px').toBe(true);
   await expectAccessible(page, 'booth page on a phone');

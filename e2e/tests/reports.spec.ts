@@ -22,8 +22,7 @@ function parseCsv(text: string): string[][] {
     else if (c === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (c === '\r' && text[i + 1] === '\n') {
+    } else if (c === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
       row = [];
@@ -214,7 +213,10 @@ test('a broadcast’s viewers show on the live dashboard, and its report has the
   await openFairConsole(organizer.page);
   await organizer.page.getByRole('link', { name: 'Live dashboard' }).click();
   await organizer.page.waitForURL(/\/live$/);
-  const liveCell = organizer.page.getByTestId('dash-broadcasts').getByRole('row', { name: new RegExp(title) }).getByTestId('broadcast-live');
+  const liveCell = organizer.page
+    .getByTestId('dash-broadcasts')
+    .getByRole('row', { name: new RegExp(title) })
+    .getByTestId('broadcast-live');
   await expect(liveCell).toHaveText('0');
 
   // A seeker watches: the dashboard moves by itself.

@@ -26,20 +26,17 @@ const RIDER_JOB = 'Delivery Rider (part-time)';
 const COLD_CHAIN_JOB = 'Cold-chain Warehouse Intern';
 const FRONTEND_JOB = 'Frontend Engineer';
 
-
 /** A pattern matching the text literally (job titles have brackets). */
 const literally = (text: string, prefix = false) => new RegExp(`${prefix ? '^' : ''}${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 
 /** An accessible name made of these parts in order (hidden context may add spaces between them). */
 const parts = (...texts: string[]) => new RegExp(`^${texts.map((t) => literally(t).source).join('.*')}`);
 
-const unique = (what: string, locale: string) => `${what}-${locale.toLowerCase()}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
+const unique = (what: string, locale: string) =>
+  `${what}-${locale.toLowerCase()}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
 
 // Small real files, recognised by their first bytes.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 function pdf(text: string): Buffer {
   const body = `1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n% ${text}\n`;
   return Buffer.from(`%PDF-1.4\n${body}trailer <</Root 1 0 R>>\n%%EOF\n`, 'latin1');
@@ -134,12 +131,20 @@ for (const locale of ['en', 'zh-CN'] as const) {
         }
         await page.getByRole('button', { name: fill('job_create_button'), exact: true }).click();
         await expect(page).toHaveURL(/\/employer\?/);
-        await expect(page.getByRole('main').getByRole('status').filter({ hasText: fill('job_created') })).toBeVisible();
+        await expect(
+          page
+            .getByRole('main')
+            .getByRole('status')
+            .filter({ hasText: fill('job_created') }),
+        ).toBeVisible();
         await expect(page.locator('#jobs').getByRole('link', { name: job.title, exact: true })).toBeVisible();
       }
 
       // Edit a job, then look at its public page.
-      await page.locator('#jobs').getByRole('link', { name: `Welder ${token}`, exact: true }).click();
+      await page
+        .locator('#jobs')
+        .getByRole('link', { name: `Welder ${token}`, exact: true })
+        .click();
       await expect(page.getByRole('heading', { name: fill('jobform_edit_title'), level: 1 })).toBeVisible();
       await expect(page.getByLabel(fill('salary_min'))).toHaveValue('6000');
       await expectAccessible(page, 'edit job');
@@ -180,11 +185,19 @@ for (const locale of ['en', 'zh-CN'] as const) {
       const organizer = await newPage(browser);
       await signIn(organizer.page, 'organizer@example.com');
       await organizer.page.goto('/organizer');
-      await organizer.page.getByRole('link', { name: literally(DEMO_FAIR) }).first().click();
+      await organizer.page
+        .getByRole('link', { name: literally(DEMO_FAIR) })
+        .first()
+        .click();
       await expect(organizer.page.getByRole('heading', { name: fill('org_pending_heading') })).toBeVisible();
       await expectAccessible(organizer.page, 'organizer fair page');
       await organizer.page.getByRole('button', { name: parts(fill('org_approve'), company) }).click();
-      await expect(organizer.page.getByRole('main').getByRole('status').filter({ hasText: fill('org_application_approved') })).toBeVisible();
+      await expect(
+        organizer.page
+          .getByRole('main')
+          .getByRole('status')
+          .filter({ hasText: fill('org_application_approved') }),
+      ).toBeVisible();
       await organizer.context.close();
 
       // The owner sees the booth approved, with the way in.
@@ -321,7 +334,10 @@ for (const locale of ['en', 'zh-CN'] as const) {
 
       // Find jobs at the demo fair: by a word, then by job type; the filters keep their values.
       await page.goto('/');
-      await page.getByRole('link', { name: fill('enter_fair') }).first().click();
+      await page
+        .getByRole('link', { name: fill('enter_fair') })
+        .first()
+        .click();
       await expect(page.getByRole('heading', { name: literally(DEMO_FAIR), level: 1 })).toBeVisible();
       await expectAccessible(page, 'fair page');
       const search = page.getByRole('search');
@@ -346,7 +362,10 @@ for (const locale of ['en', 'zh-CN'] as const) {
       await search.getByRole('button', { name: fill('search_button') }).click();
       await expect(page.getByText(fill('search_empty'))).toBeVisible();
       await expectAccessible(page, 'fair search, nothing found');
-      await page.getByRole('link', { name: fill('search_clear') }).first().click();
+      await page
+        .getByRole('link', { name: fill('search_clear') })
+        .first()
+        .click();
       await expect(page.getByRole('link', { name: literally(FRONTEND_JOB) })).toBeVisible();
 
       // The job page, and what is not a job.

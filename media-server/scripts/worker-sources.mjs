@@ -5,7 +5,20 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { homedir, release } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -245,9 +258,12 @@ async function installDebianPackages(env, packages, log) {
   const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
   let prefix = [];
   if (process.getuid?.() !== 0) {
-    if (!which('sudo', env)) return `the build needs Debian packages (${packages.join(' ')}), and this is not root and there is no sudo: run \`${command}\` as root`;
+    if (!which('sudo', env))
+      return `the build needs Debian packages (${packages.join(' ')}), and this is not root and there is no sudo: run \`${command}\` as root`;
     if (process.stdin.isTTY && process.stderr.isTTY) {
-      const ok = await ask(`The mediasoup worker is built from source and needs these Debian packages: ${packages.join(' ')}. Install them with sudo now? [y/N] `);
+      const ok = await ask(
+        `The mediasoup worker is built from source and needs these Debian packages: ${packages.join(' ')}. Install them with sudo now? [y/N] `,
+      );
       if (!ok) return `declined installing ${packages.join(' ')}: run \`sudo ${command}\` yourself`;
       prefix = ['sudo'];
     } else if (spawnSync('sudo', ['-n', 'true'], { env, stdio: 'ignore' }).status === 0) {
@@ -281,7 +297,8 @@ async function ask(question) {
 export function mesonBuildMissing(env) {
   const missing = [];
   if (!which('python3', env) && !which('python', env)) missing.push('python3 (with pip)');
-  else if (spawnSync(which('python3', env) ?? which('python', env), ['-m', 'pip', '--version'], { env, stdio: 'ignore' }).status !== 0) missing.push('pip for python3');
+  else if (spawnSync(which('python3', env) ?? which('python', env), ['-m', 'pip', '--version'], { env, stdio: 'ignore' }).status !== 0)
+    missing.push('pip for python3');
   if (!which('make', env)) missing.push('make');
   if (!['c++', 'g++', 'clang++'].some((c) => which(c, env))) missing.push('a C++ compiler (g++ or clang++)');
   return missing;
@@ -292,7 +309,7 @@ export async function fromMesonBuild(env, version, log) {
   if (!pkg || !version) return { skipped: 'mediasoup is not installed (run npm install)' };
   const missing = mesonBuildMissing(env);
   if (missing.length) return { skipped: `missing ${missing.join(', ')}` };
-  log('building the worker with mediasoup\'s own build (meson; downloads its subprojects; 10-20 minutes)');
+  log("building the worker with mediasoup's own build (meson; downloads its subprojects; 10-20 minutes)");
   const buildEnv = { ...env, MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD: '1' };
   delete buildEnv.MEDIASOUP_WORKER_BIN; // its postinstall does nothing when this is set
   const out = path.join(pkg, 'worker/out');
@@ -330,7 +347,12 @@ function runScript(command, args, { env, cwd = REPO_ROOT, log }) {
     child.on('error', (error) => resolve({ ok: false, reason: error.message }));
     child.on('close', (code, signal) => {
       if (pending) log(pending);
-      const lastLine = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '';
+      const lastLine =
+        stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .at(-1) ?? '';
       resolve({ ok: code === 0, lastLine, lastError, reason: signal ? `killed by ${signal}` : `exited with code ${code}` });
     });
   });

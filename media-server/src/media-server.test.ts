@@ -56,9 +56,7 @@ describe('media-server on real mediasoup workers', () => {
 
   it('starts the configured number of workers', async () => {
     expect(await media.stats()).toMatchObject({ workers: 2, workersAlive: 2, rooms: 0 });
-    expect((await media.rtpCapabilities()).codecs?.map((c) => c.mimeType)).toEqual(
-      expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']),
-    );
+    expect((await media.rtpCapabilities()).codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']));
   });
 
   it('creates WebRTC transports listening on 127.0.0.1', async () => {
@@ -127,12 +125,10 @@ describe('media-server on real mediasoup workers', () => {
     await expect(media.produce('room-c', 'other-peer', t.id, 'video', vp8)).rejects.toMatchObject({
       code: 'TRANSPORT_NOT_FOUND',
     });
-    await expect(
-      media.produce('room-c', 'p', t.id, 'video', { codecs: [{ nonsense: 1 }] } as unknown as RtpParameters),
-    ).rejects.toBeInstanceOf(MediaError);
-    await expect(
-      media.consume('room-c', 'p', t.id, '00000000-0000-4000-8000-000000000000', await media.rtpCapabilities()),
-    ).rejects.toMatchObject({ code: 'CANNOT_CONSUME' });
+    await expect(media.produce('room-c', 'p', t.id, 'video', { codecs: [{ nonsense: 1 }] } as unknown as RtpParameters)).rejects.toBeInstanceOf(MediaError);
+    await expect(media.consume('room-c', 'p', t.id, '00000000-0000-4000-8000-000000000000', await media.rtpCapabilities())).rejects.toMatchObject({
+      code: 'CANNOT_CONSUME',
+    });
     expect(await media.stats()).toMatchObject({ rooms: 1, transports: 1, producers: 0 });
     await media.closeRoom('room-c');
   });

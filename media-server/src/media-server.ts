@@ -117,7 +117,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     const room =
       ref.kind === 'broadcast'
         ? new BroadcastRoom(ref.id, { ...ctx, workers: () => this.#pool.alive() })
-        : await Room.open(ref, ctx, this.#pool.least((w) => w.rooms()));
+        : await Room.open(
+            ref,
+            ctx,
+            this.#pool.least((w) => w.rooms()),
+          );
     if (this.#closed) {
       room.close();
       throw new MediaError('ROOM_NOT_FOUND', 'The media server is shutting down');
@@ -176,13 +180,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     this.#room(roomId).closeProducer(peerId, producerId);
   }
 
-  async consume(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    producerId: string,
-    rtpCapabilities: RtpCapabilities,
-  ): Promise<ConsumerInfo> {
+  async consume(roomId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
     return this.#room(roomId).consume(peerId, transportId, producerId, rtpCapabilities);
   }
 
@@ -216,12 +214,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return broadcast.createPlainTransport(peerId, direction, { listenIp: this.#listenIp, ...options });
   }
 
-  async connectPlainTransport(
-    roomId: string,
-    peerId: string,
-    transportId: string,
-    remote: { ip: string; port: number; rtcpPort?: number },
-  ): Promise<void> {
+  async connectPlainTransport(roomId: string, peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {
     return this.#broadcast(roomId).connectPlainTransport(peerId, transportId, remote);
   }
 

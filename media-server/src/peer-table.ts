@@ -1,12 +1,5 @@
 import type { types as ms } from 'mediasoup';
-import {
-  MediaError,
-  type ConsumerInfo,
-  type MediaEvents,
-  type MediaLimits,
-  type ProducerInfo,
-  type TransportDirection,
-} from './types.ts';
+import { MediaError, type ConsumerInfo, type MediaEvents, type MediaLimits, type ProducerInfo, type TransportDirection } from './types.ts';
 import { rejectAsMedia } from './transports.ts';
 
 /** What one peer owns in a room; a room kind may add its own fields (a broadcast viewer's edge). */
@@ -168,12 +161,7 @@ export class PeerTable<P extends PeerMedia> {
   }
 
   /** Produces on the peer's transport; its end is announced as `producer-closed`. */
-  async produce(
-    peerId: string,
-    transportId: string,
-    options: ms.ProducerOptions,
-    onClose?: (producer: ms.Producer) => void,
-  ): Promise<ms.Producer> {
+  async produce(peerId: string, transportId: string, options: ms.ProducerOptions, onClose?: (producer: ms.Producer) => void): Promise<ms.Producer> {
     const transport = this.transport(peerId, transportId);
     const peer = this.#peers.get(peerId)!;
     const source = String(options.appData?.source ?? options.kind);
@@ -211,13 +199,7 @@ export class PeerTable<P extends PeerMedia> {
    * A paused consumer on the peer's transport: the client resumes it once its track is wired up
    * (no lost key frame). Its producer's end is announced to the peer as `consumer-closed`.
    */
-  async consume(
-    peerId: string,
-    transport: ms.Transport,
-    producerId: string,
-    rtpCapabilities: ms.RtpCapabilities,
-    onClose?: () => void,
-  ): Promise<ConsumerInfo> {
+  async consume(peerId: string, transport: ms.Transport, producerId: string, rtpCapabilities: ms.RtpCapabilities, onClose?: () => void): Promise<ConsumerInfo> {
     const peer = this.#peers.get(peerId);
     if (!peer) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
     const release = this.reserveConsumer(peer, producerId);

@@ -140,16 +140,8 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
     return { ...(await (transport as unknown as ms.WebRtcTransport).restartIce()) };
   }
 
-  async produce(
-    peerId: string,
-    transportId: string,
-    kind: ms.MediaKind,
-    rtpParameters: ms.RtpParameters,
-    appData: Record<string, unknown>,
-  ): Promise<string> {
-    const producer = await this.peers.produce(peerId, transportId, { kind, rtpParameters, appData }, (closed) =>
-      this.producerClosed(closed),
-    );
+  async produce(peerId: string, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, appData: Record<string, unknown>): Promise<string> {
+    const producer = await this.peers.produce(peerId, transportId, { kind, rtpParameters, appData }, (closed) => this.producerClosed(closed));
     return producer.id;
   }
 

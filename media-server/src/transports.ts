@@ -12,11 +12,7 @@ export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
 }
 
 /** The same WebRTC transport options for every room: UDP first, TCP where UDP is blocked. */
-export function webRtcTransportOptions(
-  webRtcServer: ms.WebRtcServer,
-  direction: string,
-  limits: MediaLimits,
-): ms.WebRtcTransportOptions {
+export function webRtcTransportOptions(webRtcServer: ms.WebRtcServer, direction: string, limits: MediaLimits): ms.WebRtcTransportOptions {
   return {
     webRtcServer,
     enableUdp: true,

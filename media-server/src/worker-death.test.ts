@@ -100,9 +100,7 @@ describe('a mediasoup worker dies under live rooms', () => {
     const roomId = 'broadcast:origin-dies';
     const { origin, room } = await broadcast(roomId);
     await kill(origin);
-    expect(resets()).toEqual([
-      { roomId, kind: 'broadcast', scope: 'room', peerIds: ['host', 'viewer-0', 'viewer-1', 'viewer-2'] },
-    ]);
+    expect(resets()).toEqual([{ roomId, kind: 'broadcast', scope: 'room', peerIds: ['host', 'viewer-0', 'viewer-1', 'viewer-2'] }]);
     expect(await media.roomInfo(roomId)).toBeNull();
     expect((await media.stats()).loadPerWorker.reduce((a, b) => a + b)).toBe(0);
 

@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -11,7 +9,10 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public origin of the web app, for cookies and CORS; defaults to http://localhost:PORT. */
   ORIGIN: z.url().optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   /** Signs session cookies; ≥32 characters, the same on every node. Without it a random one is
    *  kept in DATA_DIR (fine on one machine); production requires it. */
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -19,9 +20,15 @@ const schema = z.object({
   AUTH_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Where the embedded PGlite database lives when DATABASE_URL is not set. */
   DATA_DIR: z.string().default('./data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('fg'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('fg'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Demo accounts and data in an empty database; defaults to true outside production, and is
    *  refused in production (the demo password is published). */
@@ -42,7 +49,11 @@ const schema = z.object({
   CLOCK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
    *  means the connection's own address. The same names adapter-node reads for the pages. */
-  ADDRESS_HEADER: z.string().toLowerCase().regex(/^[a-z0-9-]+$/).optional(),
+  ADDRESS_HEADER: z
+    .string()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+$/)
+    .optional(),
   /** With ADDRESS_HEADER=x-forwarded-for: how many proxies you trust (the entry this far from the right). */
   XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
   // Data integrity and uploads (issue 11: statement timeout, stale interviews, upload quotas).
@@ -53,7 +64,12 @@ const schema = z.object({
   /** Files one user may keep (resumes, logos, covers together). */
   UPLOAD_MAX_FILES_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Bytes one user may keep over all their files. */
-  UPLOAD_MAX_BYTES_PER_USER: z.coerce.number().int().min(1).max(10 * 1024 ** 3).default(20 * 1024 * 1024),
+  UPLOAD_MAX_BYTES_PER_USER: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10 * 1024 ** 3)
+    .default(20 * 1024 * 1024),
   /** Uploads one user may make per hour (counted in Postgres, so across nodes). */
   UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
 
@@ -61,7 +77,12 @@ const schema = z.object({
   /** Distinct anonymous device ids counted per client address per broadcast in one window. */
   BROADCAST_ANON_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
   /** That window, in ms (counted from the address's first anonymous viewer of the broadcast). */
-  BROADCAST_ANON_WINDOW_MS: z.coerce.number().int().min(1000).max(7 * 24 * 3_600_000).default(3_600_000),
+  BROADCAST_ANON_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(7 * 24 * 3_600_000)
+    .default(3_600_000),
   /** An anonymous viewer counts only after staying this long in the room (a page session, not a drive-by). */
   BROADCAST_VIEW_DWELL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
 
@@ -89,7 +110,10 @@ const schema = z.object({
   AUTH_ACCOUNT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   AUTH_ACCOUNT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465; production requires it. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   /** The From: of every mail. */
   MAIL_FROM: z.string().min(3).default('Fairground <no-reply@localhost>'),
   /** Without SMTP_URL, mail is written here as one JSON file per message (default DATA_DIR/mail). */
@@ -100,7 +124,12 @@ const schema = z.object({
   /** Extra front-end origins (comma-separated) whose pages may open a socket, besides ORIGIN. */
   ALLOWED_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.url().transform((u) => new URL(u).origin)))
     .default([]),
   /** Bearer token for GET /metrics (≥ 24 characters); production requires it, and without it
@@ -135,7 +164,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('ORIGIN: required when NODE_ENV=production (the public https origin: cookies, CSRF and socket origin checks depend on it)');
     }
     if (parsed.data.SEED_DEMO) {
-      problems.push('SEED_DEMO: refused when NODE_ENV=production (the demo accounts share a published password); create the first organizer with `npm run create-admin`');
+      problems.push(
+        'SEED_DEMO: refused when NODE_ENV=production (the demo accounts share a published password); create the first organizer with `npm run create-admin`',
+      );
     }
     if (!parsed.data.METRICS_TOKEN) {
       problems.push('METRICS_TOKEN: required when NODE_ENV=production (/metrics is not public)');

@@ -14,7 +14,10 @@ import { ConfigError, loadConfig } from './config.ts';
 const USAGE = 'usage: npm run create-admin -- --email you@example.org --name "Your Name"  (password on stdin or prompted)';
 
 class Exit extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -126,9 +126,10 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
 
     it('media requests for a room not joined -> NOT_IN_ROOM', async () => {
       const c = await client({ deviceId: 'not-joined-device1' });
-      expect(
-        await send(c, 'media:transport-create', { roomId: `booth:${booths.xinghe.id}`, direction: 'recv' }),
-      ).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+      expect(await send(c, 'media:transport-create', { roomId: `booth:${booths.xinghe.id}`, direction: 'recv' })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_IN_ROOM' },
+      });
     });
 
     it('consuming a producer that does not exist -> CANNOT_CONSUME', async () => {
@@ -182,9 +183,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
 
     it('a flood of requests is rate limited', async () => {
       const c = await client({ deviceId: 'flooding-device-01' });
-      const results = await Promise.all(
-        Array.from({ length: 200 }, () => send(c, 'booth:leave', { boothId: booths.xinghe.id })),
-      );
+      const results = await Promise.all(Array.from({ length: 200 }, () => send(c, 'booth:leave', { boothId: booths.xinghe.id })));
       const limited = results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED').length;
       expect(limited).toBeGreaterThan(0);
       expect(results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(100);

@@ -155,7 +155,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis = clients.redis;
       const sub = clients.sub;
       // Closed last (closers run in reverse): Socket.IO and its adapter unsubscribe first.
-      closers.unshift(() => closeRedis(clients.redis), () => closeRedis(sub));
+      closers.unshift(
+        () => closeRedis(clients.redis),
+        () => closeRedis(sub),
+      );
       io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
@@ -213,10 +216,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
     // Domain events from core, emitted by the node whose transaction made the change.
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
-    closers.push(
-      subscribeBroadcastEvents({ io, media, services }),
-      subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }),
-    );
+    closers.push(subscribeBroadcastEvents({ io, media, services }), subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }));
 
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.

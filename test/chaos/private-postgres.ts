@@ -14,7 +14,9 @@ function binDir(): string {
   // Debian keeps the server binaries out of PATH, one folder per major version.
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => existsSync(path.join(debian, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => existsSync(path.join(debian, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return path.join(debian, versions[0], 'bin');
   }
   return path.dirname(execFileSync('which', ['initdb'], { encoding: 'utf8' }).trim());
@@ -61,11 +63,16 @@ export class PrivatePostgres {
   /** Starts the server (again) on its port, with the data it had. */
   async restart(): Promise<void> {
     const [command, args] = this.#command(path.join(this.#bin, 'postgres'), [
-      '-D', path.join(this.dir, 'data'),
-      '-p', String(this.port),
-      '-k', this.dir,
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200',
+      '-D',
+      path.join(this.dir, 'data'),
+      '-p',
+      String(this.port),
+      '-k',
+      this.dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
     ]);
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;

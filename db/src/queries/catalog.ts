@@ -67,10 +67,7 @@ export function listJobs(db: Db, employerIds: string[]): Promise<Job[]> {
 
 /** Employer ids the user staffs (as owner or recruiter). */
 export async function employersOfUser(db: Db, userId: string): Promise<string[]> {
-  const rows = await db
-    .select({ employerId: employerMembers.employerId })
-    .from(employerMembers)
-    .where(eq(employerMembers.userId, userId));
+  const rows = await db.select({ employerId: employerMembers.employerId }).from(employerMembers).where(eq(employerMembers.userId, userId));
   return rows.map((r) => r.employerId);
 }
 

@@ -48,10 +48,7 @@ export const broadcastQuestions = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     deletedBy: uuid('deleted_by').references(() => users.id, { onDelete: 'set null' }),
   },
-  (t) => [
-    index('broadcast_questions_broadcast_idx').on(t.broadcastId),
-    index('broadcast_questions_author_idx').on(t.broadcastId, t.authorId, t.askedAt),
-  ],
+  (t) => [index('broadcast_questions_broadcast_idx').on(t.broadcastId), index('broadcast_questions_author_idx').on(t.broadcastId, t.authorId, t.askedAt)],
 );
 
 /** One vote per user per question: the primary key makes a second vote a no-op. */

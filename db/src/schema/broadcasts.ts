@@ -2,13 +2,7 @@ import { pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/
 import { fairs } from './fairs.ts';
 import { users } from './users.ts';
 
-export const broadcastTopic = pgEnum('broadcast_topic', [
-  'career_planning',
-  'interview_training',
-  'resume_clinic',
-  'policy_qa',
-  'skills_training',
-]);
+export const broadcastTopic = pgEnum('broadcast_topic', ['career_planning', 'interview_training', 'resume_clinic', 'policy_qa', 'skills_training']);
 
 export const broadcastStatus = pgEnum('broadcast_status', ['draft', 'published']);
 

@@ -2,14 +2,7 @@ import { index, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-o
 import { employers } from './employers.ts';
 import { users } from './users.ts';
 
-export const fairTheme = pgEnum('fair_theme', [
-  'graduates',
-  'spring_campaign',
-  'employment_assistance',
-  'rural_revitalisation',
-  'flexible_work',
-  'custom',
-]);
+export const fairTheme = pgEnum('fair_theme', ['graduates', 'spring_campaign', 'employment_assistance', 'rural_revitalisation', 'flexible_work', 'custom']);
 
 /** draft -> published -> live -> ended; the clock moves published/live ones, organizers any. */
 export const fairStatus = pgEnum('fair_status', ['draft', 'published', 'live', 'ended']);

@@ -74,7 +74,12 @@ describe('the clock', () => {
   it('keeps going after one listener throws', async () => {
     const seen: string[] = [];
     const { deps, log } = fakes({
-      broadcasts: { announceDue: vi.fn(async () => [{ id: 'b1', title: 'a' }, { id: 'b2', title: 'b' }]) },
+      broadcasts: {
+        announceDue: vi.fn(async () => [
+          { id: 'b1', title: 'a' },
+          { id: 'b2', title: 'b' },
+        ]),
+      },
       onBroadcastLive: (b) => {
         if (b.id === 'b1') throw new Error('emit failed');
         seen.push(b.id);

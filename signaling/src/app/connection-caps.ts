@@ -35,15 +35,12 @@ export function capConnections(options: ConnectionCapOptions) {
     const byIdentity = socketsOfIdentity(identity);
     const byAddress = socketsOfAddress(clientAddress(socket.handshake.headers, socket.conn.remoteAddress, options.address));
     const release = () =>
-      Promise.all([presence.remove(byIdentity, socket.id, socket.id), presence.remove(byAddress, socket.id, socket.id)]).catch(
-        (err: unknown) => log.warn({ err }, 'releasing a connection count failed'),
+      Promise.all([presence.remove(byIdentity, socket.id, socket.id), presence.remove(byAddress, socket.id, socket.id)]).catch((err: unknown) =>
+        log.warn({ err }, 'releasing a connection count failed'),
       );
     try {
       // Counted first, checked after: two handshakes racing each see the other.
-      const [mine, fromAddress] = await Promise.all([
-        presence.add(byIdentity, socket.id, socket.id),
-        presence.add(byAddress, socket.id, socket.id),
-      ]);
+      const [mine, fromAddress] = await Promise.all([presence.add(byIdentity, socket.id, socket.id), presence.add(byAddress, socket.id, socket.id)]);
       if (mine > options.perIdentity || fromAddress > options.perAddress) {
         await release();
         log.info({ identity, over: mine > options.perIdentity ? 'identity' : 'address' }, 'connection refused: too many open');

@@ -14,8 +14,7 @@ import {
 } from '../protocol/index.ts';
 import type { AppSocket } from './types.ts';
 
-type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
+type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
 
 /** A per-connection allowance: false when the connection has used it up for now. */
 export interface RequestLimiter {
@@ -30,13 +29,7 @@ export type RequestHandler<E extends RequestEvent> = (payload: RequestPayload<E>
  * Result union, and every failure becomes a code. No stack, SQL or internal message ever reaches
  * the client.
  */
-export function handle<E extends RequestEvent>(
-  socket: AppSocket,
-  event: E,
-  limiter: RequestLimiter,
-  log: Logger,
-  fn: RequestHandler<E>,
-): void {
+export function handle<E extends RequestEvent>(socket: AppSocket, event: E, limiter: RequestLimiter, log: Logger, fn: RequestHandler<E>): void {
   const schema: z.ZodType = requestSchemas[event];
   const listener = async (...args: unknown[]) => {
     // The ack is the last argument when the client asked for one; a missing payload shifts it.

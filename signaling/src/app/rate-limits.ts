@@ -24,8 +24,7 @@ export function createRateLimiter(name: string, rate: Rate, redis: RedisClientTy
   const steady = { keyPrefix: `${prefix}:rl:${name}`, points: rate.perSecond, duration: 1 };
   const extra = Math.max(0, rate.burst - rate.perSecond);
   const burst = { keyPrefix: `${prefix}:rl:${name}:burst`, points: extra, duration: Math.max(1, Math.ceil(rate.burst / rate.perSecond)) };
-  const make = (opts: typeof steady) =>
-    redis ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(opts);
+  const make = (opts: typeof steady) => (redis ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(opts));
   const limiter = extra > 0 ? new BurstyRateLimiter(make(steady), make(burst)) : make(steady);
   return {
     async take(key) {

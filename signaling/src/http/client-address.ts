@@ -18,6 +18,9 @@ export function clientAddress(headers: IncomingHttpHeaders, peer: string | undef
   const value = Array.isArray(raw) ? raw.join(',') : raw;
   if (!value) return fallback;
   if (settings.ADDRESS_HEADER !== 'x-forwarded-for') return value.trim() || fallback;
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return entries[entries.length - settings.XFF_DEPTH] ?? fallback;
 }

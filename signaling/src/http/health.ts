@@ -21,8 +21,5 @@ export function healthHandler(checks: Record<string, HealthCheck>) {
 }
 
 function withTimeout<T>(value: Promise<T> | T, ms: number): Promise<T> {
-  return Promise.race([
-    Promise.resolve(value),
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
-  ]);
+  return Promise.race([Promise.resolve(value), new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }

@@ -10,10 +10,7 @@ import type { IncomingMessage } from 'node:http';
  * cross-origin requests (only same-origin polling GETs go without), so a request without one is
  * from a non-browser client, which carries no victim's cookies unless it already has them.
  */
-export function originAllowed(
-  req: Pick<IncomingMessage, 'headers'>,
-  rule: { allowed: readonly string[]; sameHost: boolean },
-): boolean {
+export function originAllowed(req: Pick<IncomingMessage, 'headers'>, rule: { allowed: readonly string[]; sameHost: boolean }): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (rule.allowed.includes(origin)) return true;

@@ -69,9 +69,7 @@ describe('ViewerCounter', () => {
   it('spaces updates across nodes sharing one store: at most one a second per room, the last one fresh', async () => {
     const store = new MemoryPresenceStore();
     const sent: Array<[number, number]> = [];
-    const nodes = [0, 1].map(
-      () => new ViewerCounter({ store, publish: (_room, live) => sent.push([Date.now(), live]), minIntervalMs: 1000 }),
-    );
+    const nodes = [0, 1].map(() => new ViewerCounter({ store, publish: (_room, live) => sent.push([Date.now(), live]), minIntervalMs: 1000 }));
     for (let i = 0; i < 40; i++) {
       await nodes[i % 2]!.join('r', `user:${i}`, `c${i}`);
       await vi.advanceTimersByTimeAsync(50);

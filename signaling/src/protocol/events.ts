@@ -11,22 +11,10 @@ import type { QueueClientEvents, QueueServerEvents } from '../features/queue/pro
  * beside its handlers). Requests are acked with a Result; the request-to-schema table is requests.ts.
  */
 export interface ClientToServerEvents
-  extends BoothClientEvents,
-    MediaClientEvents,
-    QueueClientEvents,
-    InterviewClientEvents,
-    BroadcastClientEvents,
-    ChatClientEvents,
-    DashboardClientEvents {}
+  extends BoothClientEvents, MediaClientEvents, QueueClientEvents, InterviewClientEvents, BroadcastClientEvents, ChatClientEvents, DashboardClientEvents {}
 
 export interface ServerToClientEvents
-  extends BoothServerEvents,
-    MediaServerEvents,
-    QueueServerEvents,
-    InterviewServerEvents,
-    BroadcastServerEvents,
-    ChatServerEvents,
-    DashboardServerEvents {}
+  extends BoothServerEvents, MediaServerEvents, QueueServerEvents, InterviewServerEvents, BroadcastServerEvents, ChatServerEvents, DashboardServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;

@@ -5,7 +5,9 @@ import type { SubmitFunction } from '@sveltejs/kit';
  * realtime connection is opened again with the new session cookie (a socket authenticates once,
  * at its handshake).
  */
-export const reloadAfterAuth: SubmitFunction = () => async ({ result, update }) => {
-  if (result.type === 'redirect') window.location.assign(result.location);
-  else await update();
-};
+export const reloadAfterAuth: SubmitFunction =
+  () =>
+  async ({ result, update }) => {
+    if (result.type === 'redirect') window.location.assign(result.location);
+    else await update();
+  };

@@ -3,5 +3,4 @@ import { themeLabel } from '$lib/labels';
 type Themed = { theme: Parameters<typeof themeLabel>[0]; customTheme: string | null };
 
 /** A fair's theme as readers see it: a custom theme shows its own name. */
-export const fairThemeText = (fair: Themed): string =>
-  fair.theme === 'custom' && fair.customTheme ? fair.customTheme : themeLabel(fair.theme);
+export const fairThemeText = (fair: Themed): string => (fair.theme === 'custom' && fair.customTheme ? fair.customTheme : themeLabel(fair.theme));

@@ -77,8 +77,7 @@ const boothStatus = {
 } as const;
 const memberRole = { owner: m.member_role_owner, recruiter: m.member_role_recruiter } as const;
 
-const lookup = <T extends Record<string, () => string>>(table: T, value: string) =>
-  Object.hasOwn(table, value) ? table[value as keyof T]!() : value;
+const lookup = <T extends Record<string, () => string>>(table: T, value: string) => (Object.hasOwn(table, value) ? table[value as keyof T]!() : value);
 
 export const industryLabel = (v: string) => lookup(industry, v);
 export const sizeLabel = (v: string) => lookup(size, v);
@@ -96,4 +95,11 @@ export function formatSize(bytes: number): string {
 export const listText = (items: readonly string[] | undefined | null) => (items ?? []).join(', ');
 
 /** Splits a list field the way the schemas do (commas, 、, full-width commas, new lines). */
-export const splitList = (text: string) => [...new Set(text.split(/[,\n，、]/).map((s) => s.trim()).filter(Boolean))];
+export const splitList = (text: string) => [
+  ...new Set(
+    text
+      .split(/[,\n，、]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+];

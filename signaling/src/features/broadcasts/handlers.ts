@@ -101,14 +101,11 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
   });
 }
 
-
 /** Server-wide: the start notice (one node announces each) and guests sent back from another node. */
 export function subscribeBroadcastEvents(deps: Pick<FeatureDeps, 'io' | 'media' | 'services'>): () => void {
   const { io, media, services } = deps;
   // A host on another node sent a guest of this node back from the stage.
   io.on('broadcast:unstage', (roomId: string, peer: string) => void closeProducersOf(media, roomId, peer));
   // With the Redis adapter this reaches every node's sockets.
-  return services.events.on('broadcast.started', ({ broadcast }) =>
-    io.emit('notice:broadcast-live', { broadcastId: broadcast.id, title: broadcast.title }),
-  );
+  return services.events.on('broadcast.started', ({ broadcast }) => io.emit('notice:broadcast-live', { broadcastId: broadcast.id, title: broadcast.title }));
 }

@@ -5,7 +5,6 @@ import type { PresenceStore } from '@fairground/core';
 import type { FairDashboard } from '../../protocol/index.ts';
 import type { AppServer } from '../../app/types.ts';
 
-
 export interface DashboardOptions {
   io: AppServer;
   services: Services;

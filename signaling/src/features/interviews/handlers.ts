@@ -11,7 +11,6 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
   const { services, presence, media, io } = deps;
   const user = socket.data.user;
 
-
   conn.on('interview:join', async ({ interviewId }) => {
     const { interview, role } = await services.interviews.requireParticipant(user, interviewId);
     const roomId = interviewRoomId(interviewId);

@@ -50,10 +50,13 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
   const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
     const delay = endsAt.getTime() - Date.now();
     if (delay > 2 ** 31 - 1) return; // beyond a timer's reach (weeks away); the server restarts sooner
-    const timer = setTimeout(() => {
-      endTimers.delete(timer);
-      media.closeProducer(roomId, peerId, producerId).catch(() => {});
-    }, Math.max(0, delay));
+    const timer = setTimeout(
+      () => {
+        endTimers.delete(timer);
+        media.closeProducer(roomId, peerId, producerId).catch(() => {});
+      },
+      Math.max(0, delay),
+    );
     timer.unref();
     endTimers.add(timer);
   };

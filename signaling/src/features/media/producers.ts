@@ -13,7 +13,6 @@ export async function closeProducersOf(media: Pick<MediaServer, 'producers' | 'c
   }
 }
 
-
 /** Server-wide: the media server's own closings reach the peers concerned. */
 export function relayMediaEvents(io: AppServer, media: Pick<MediaServer, 'on'>): void {
   media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));

@@ -80,7 +80,16 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     return {
       boothId,
       line: [],
-      stats: { waiting: 0, onDuty: await presence.count(dutyRoom(boothId)), medianWaitSeconds: null, medianInterviewSeconds: null, interviewed: 0, interviewsToday: 0, visited: 0, conversion: 0 },
+      stats: {
+        waiting: 0,
+        onDuty: await presence.count(dutyRoom(boothId)),
+        medianWaitSeconds: null,
+        medianInterviewSeconds: null,
+        interviewed: 0,
+        interviewsToday: 0,
+        visited: 0,
+        conversion: 0,
+      },
     };
   });
 

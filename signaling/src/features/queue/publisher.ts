@@ -7,7 +7,6 @@ import type { AppServer } from '../../app/types.ts';
 import { dutyRoom, staffRoom, userRoom } from '../../app/rooms.ts';
 import type { QueueLine, QueueLineItem, QueuePlace } from '../../protocol/index.ts';
 
-
 export interface QueuePublisherOptions {
   io: AppServer;
   db: Db;
@@ -45,9 +44,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   const employerNameOf = async (boothId: string) => (await boothOf(boothId)).employerName;
   // "Today" is the fair's day, on its own clock, not the server's.
   const interviewsTodayOf = (boothId: string) =>
-    cached(`today:${boothId}`, 2000, async () =>
-      interviewsStartedSince(db, [boothId], startOfDay(new Date(), (await boothOf(boothId)).timeZone)),
-    );
+    cached(`today:${boothId}`, 2000, async () => interviewsStartedSince(db, [boothId], startOfDay(new Date(), (await boothOf(boothId)).timeZone)));
 
   // A booth's jobs change rarely; a recruiter editing one sees the new match within a few seconds.
   const jobsOf = (boothId: string) => cached(`jobs:${boothId}`, 5000, () => services.matching.jobsOfBooth(boothId));

@@ -36,8 +36,7 @@ export class ChatRoom {
   /** Questions sorted pinned first, then by votes (most first), then by time asked. */
   readonly sorted = $derived(
     [...this.questions].sort(
-      (a, b) =>
-        Number(b.pinned) - Number(a.pinned) || b.votes - a.votes || a.askedAt.localeCompare(b.askedAt) || a.id.localeCompare(b.id),
+      (a, b) => Number(b.pinned) - Number(a.pinned) || b.votes - a.votes || a.askedAt.localeCompare(b.askedAt) || a.id.localeCompare(b.id),
     ),
   );
   readonly slowChoices = $derived(SLOW_PRESETS.filter((s) => s <= (this.limits?.slowModeMaxSeconds ?? 0)));
@@ -75,9 +74,7 @@ export class ChatRoom {
         if (!mine(p)) return;
         if (p.userId === this.userId) this.muted = p.muted;
         if (this.canModerate) {
-          this.mutedUserIds = p.muted
-            ? [...this.mutedUserIds.filter((id) => id !== p.userId), p.userId]
-            : this.mutedUserIds.filter((id) => id !== p.userId);
+          this.mutedUserIds = p.muted ? [...this.mutedUserIds.filter((id) => id !== p.userId), p.userId] : this.mutedUserIds.filter((id) => id !== p.userId);
         }
       }),
       session.on('question:updated', (q) => {
@@ -203,10 +200,8 @@ export class ChatRoom {
   setSlowMode = (seconds: number) => this.#moderate(() => request('chat:slow-mode', { broadcastId: this.broadcastId, seconds }));
   deleteMessage = (messageId: string) => this.#moderate(() => request('chat:delete', { broadcastId: this.broadcastId, messageId }));
   setMuted = (userId: string, muted: boolean) => this.#moderate(() => request('chat:mute', { broadcastId: this.broadcastId, userId, muted }));
-  pin = (q: BroadcastQuestionItem) =>
-    this.#moderate(() => request('question:pin', { broadcastId: this.broadcastId, questionId: q.id, pinned: !q.pinned }));
+  pin = (q: BroadcastQuestionItem) => this.#moderate(() => request('question:pin', { broadcastId: this.broadcastId, questionId: q.id, pinned: !q.pinned }));
   answer = (q: BroadcastQuestionItem) =>
     this.#moderate(() => request('question:answer', { broadcastId: this.broadcastId, questionId: q.id, answered: !q.answered }));
-  removeQuestion = (q: BroadcastQuestionItem) =>
-    this.#moderate(() => request('question:delete', { broadcastId: this.broadcastId, questionId: q.id }));
+  removeQuestion = (q: BroadcastQuestionItem) => this.#moderate(() => request('question:delete', { broadcastId: this.broadcastId, questionId: q.id }));
 }

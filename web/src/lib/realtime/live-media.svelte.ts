@@ -43,10 +43,7 @@ export class LiveMedia {
    * Opens the room's media afresh (closing any earlier one): loads the device, runs `prepare`
    * (e.g. a viewer's quality choices) and, when `consume` is set, receives every producer there.
    */
-  async open(
-    joined: JoinedMedia,
-    options: { consume: boolean; prepare?: (media: RoomMedia) => Promise<void>; onConnectionLost?: () => void },
-  ): Promise<void> {
+  async open(joined: JoinedMedia, options: { consume: boolean; prepare?: (media: RoomMedia) => Promise<void>; onConnectionLost?: () => void }): Promise<void> {
     this.#media?.close();
     this.remote = {};
     const media = new RoomMedia(joined.roomId, {

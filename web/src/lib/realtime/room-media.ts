@@ -59,8 +59,7 @@ export class RoomMedia {
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const options = await request('media:transport-create', { roomId: this.roomId, direction });
     const params: types.TransportOptions = options;
-    const transport =
-      direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
+    const transport = direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       request('media:transport-connect', {
         roomId: this.roomId,

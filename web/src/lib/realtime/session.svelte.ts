@@ -1,10 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type {
-  ClientToServerEvents,
-  ErrorCode,
-  Result,
-  ServerToClientEvents,
-} from '@fairground/signaling/protocol';
+import type { ClientToServerEvents, ErrorCode, Result, ServerToClientEvents } from '@fairground/signaling/protocol';
 import { m } from '$lib/paraglide/messages';
 import { genericErrorText } from '$lib/errors';
 
@@ -21,8 +16,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-export type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
+export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
 
 /** A refused request: `code` comes from the protocol's error table. */
 export class RequestError extends Error {
@@ -38,8 +32,7 @@ export class RequestError extends Error {
 }
 
 /** A request's failure as text for the page. */
-export const errorMessage = (e: unknown) =>
-  (e instanceof RequestError ? genericErrorText(e.code) : null) ?? (e instanceof Error ? e.message : String(e));
+export const errorMessage = (e: unknown) => (e instanceof RequestError ? genericErrorText(e.code) : null) ?? (e instanceof Error ? e.message : String(e));
 
 const DEVICE_KEY = 'fairground.device';
 
@@ -172,5 +165,4 @@ class Session {
 export const session = new Session();
 
 /** Shorthand for `session.request`. */
-export const request = <E extends keyof ClientToServerEvents>(event: E, payload: Payload<E>, timeoutMs?: number) =>
-  session.request(event, payload, timeoutMs);
+export const request = <E extends keyof ClientToServerEvents>(event: E, payload: Payload<E>, timeoutMs?: number) => session.request(event, payload, timeoutMs);

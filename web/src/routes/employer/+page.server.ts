@@ -23,12 +23,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (!choice) return { ...base, current: null };
 
   const id = choice.employer.id;
-  const [members, jobs, booths, allFairs] = await Promise.all([
-    employers.members(user, id),
-    employers.jobs(id),
-    fairs.boothsOfEmployer(id),
-    fairs.list(user),
-  ]);
+  const [members, jobs, booths, allFairs] = await Promise.all([employers.members(user, id), employers.jobs(id), fairs.boothsOfEmployer(id), fairs.list(user)]);
   // What needs staffing first: live fairs, then upcoming ones, then drafts; ended fairs last (their
   // booths keep their reports). Within a status, by start time, as boothsOfEmployer returns them.
   const order = { live: 0, published: 1, draft: 2, ended: 3 } as const;
@@ -74,18 +69,14 @@ export const actions: Actions = {
   invite: async ({ request, locals }) => {
     const data = await request.formData();
     const values = { ...formValues(data), _form: 'invite' };
-    const outcome = await formAction(values, () =>
-      services().employers.invite(locals.user, idField(data, 'employerId'), { email: field(data, 'email') }),
-    );
+    const outcome = await formAction(values, () => services().employers.invite(locals.user, idField(data, 'employerId'), { email: field(data, 'email') }));
     return outcome.ok ? { done: 'invite', email: field(data, 'email').trim().toLowerCase() } : outcome.failure;
   },
 
   removeMember: async ({ request, locals }) => {
     const data = await request.formData();
     const values = { _form: 'team', userId: field(data, 'userId') };
-    const outcome = await formAction(values, () =>
-      services().employers.removeMember(locals.user, idField(data, 'employerId'), idField(data, 'userId')),
-    );
+    const outcome = await formAction(values, () => services().employers.removeMember(locals.user, idField(data, 'employerId'), idField(data, 'userId')));
     return outcome.ok ? { done: 'removed', name: field(data, 'name') } : outcome.failure;
   },
 

@@ -25,5 +25,4 @@ export function typed(result: FormResult, form: string, key: string, current: st
 }
 
 /** A form's field error, only when that form answered. */
-export const errorOf = (result: FormResult, form: string, key: string): string | undefined =>
-  result.form === form ? result.errors[key] : undefined;
+export const errorOf = (result: FormResult, form: string, key: string): string | undefined => (result.form === form ? result.errors[key] : undefined);

@@ -8,7 +8,12 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
   const id = routeId(params.id);
   const broadcast = await loadOr404(() => services().broadcasts.get(locals.user, id));
   const page = new URL(`/broadcasts/${id}`, url.origin).toString();
-  const ascii = broadcast.title.replace(/[^A-Za-z0-9 _-]/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'broadcast';
+  const ascii =
+    broadcast.title
+      .replace(/[^A-Za-z0-9 _-]/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
+      .slice(0, 60) || 'broadcast';
   return new Response(broadcastIcs(broadcast, page), {
     headers: {
       'content-type': 'text/calendar; charset=utf-8',
