@@ -45,6 +45,7 @@ describe('ViewerCounter', () => {
 
   it('publishes the first change at once and folds a burst into one trailing fresh count', async () => {
     await counter.join('r', 'user:0', 'c0');
+    await vi.advanceTimersByTimeAsync(0); // the claim and the fresh read: no timer, only awaits
     expect(published).toEqual([['r', 1]]);
     for (let i = 1; i <= 50; i++) await counter.join('r', `user:${i}`, `c${i}`);
     expect(published).toHaveLength(1);
@@ -78,5 +79,42 @@ describe('ViewerCounter', () => {
     for (let i = 1; i < sent.length; i++) expect(sent[i]![0] - sent[i - 1]![0]).toBeGreaterThanOrEqual(950);
     expect(sent.at(-1)![1]).toBe(40);
     nodes.forEach((n) => n.close());
+  });
+});
+
+describe('ViewerCounter: counts converge', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('publishes the last change even when other nodes hold the room for several intervals in a row', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryPresenceStore();
+    // Another node's publishes (each read before this node's change) hold the room three times over.
+    let refusals = 3;
+    const claim = store.claim.bind(store);
+    store.claim = async (key, ms) => (refusals-- > 0 ? false : claim(key, ms));
+    const published: number[] = [];
+    const counter = new ViewerCounter({ store, publish: (_room, live) => published.push(live), minIntervalMs: 1000 });
+    await counter.join('r', 'user:a', 'c1');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(published).toEqual([1]);
+    counter.close();
+  });
+
+  it('publishes again after the store failed for a moment, with no further change', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryPresenceStore();
+    let failures = 2;
+    const count = store.count.bind(store);
+    store.count = async (room) => {
+      if (failures-- > 0) throw new Error('redis restarting');
+      return count(room);
+    };
+    const published: number[] = [];
+    const counter = new ViewerCounter({ store, publish: (_room, live) => published.push(live), minIntervalMs: 1000 });
+    await counter.join('r', 'user:a', 'c1');
+    await counter.join('r', 'user:b', 'c2');
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(published).toEqual([2]);
+    counter.close();
   });
 });

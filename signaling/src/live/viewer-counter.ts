@@ -29,13 +29,13 @@ export class ViewerCounter {
 
   async join(roomId: string, identity: string, connectionId: string): Promise<number> {
     const live = await this.#store.add(roomId, identity, connectionId);
-    this.#schedule(roomId, live);
+    this.#schedule(roomId);
     return live;
   }
 
   async leave(roomId: string, identity: string, connectionId: string): Promise<number> {
     const live = await this.#store.remove(roomId, identity, connectionId);
-    this.#schedule(roomId, live);
+    this.#schedule(roomId);
     return live;
   }
 
@@ -44,44 +44,49 @@ export class ViewerCounter {
   }
 
   /**
-   * The interval holds across nodes: whoever publishes first claims the room for `minIntervalMs`
-   * in the shared store. A node that finds the room claimed tries once more when the claim has
-   * run out; if another node published in between, that update read the count after this change,
-   * so nothing is lost by dropping it.
+   * The interval holds across nodes: whoever publishes claims the room for `minIntervalMs` in the
+   * shared store, then reads the count. A change this node made is always followed by a publish
+   * that read the store after it: when the room is claimed by another node (whose read may have
+   * come just before this change) or the store fails for a moment, this node tries again once the
+   * claim has run out, for as long as it takes. So every client's number converges on the true
+   * count within about an interval of the last change, and still at most one update a second goes
+   * out per room.
    */
-  #schedule(roomId: string, live: number): void {
-    if (this.#pending.has(roomId)) return;
+  #schedule(roomId: string): void {
+    if (this.#pending.has(roomId) || this.#closed) return;
     const wait = (this.#lastSent.get(roomId) ?? -Infinity) + this.#interval - Date.now();
     if (wait <= 0) {
       this.#lastSent.set(roomId, Date.now());
-      void this.#claimAndPublish(roomId, live, true);
+      void this.#claimAndPublish(roomId);
       return;
     }
-    this.#later(roomId, wait, false);
+    this.#later(roomId, wait);
   }
 
-  #later(roomId: string, wait: number, lastTry: boolean): void {
+  #later(roomId: string, wait: number): void {
     const timer = setTimeout(() => {
       this.#pending.delete(roomId);
       this.#lastSent.set(roomId, Date.now());
-      void this.#claimAndPublish(roomId, null, !lastTry);
+      void this.#claimAndPublish(roomId);
     }, wait);
     timer.unref();
     this.#pending.set(roomId, timer);
   }
 
-  async #claimAndPublish(roomId: string, live: number | null, retry: boolean): Promise<void> {
+  async #claimAndPublish(roomId: string): Promise<void> {
     try {
       // A little under the interval, so this node's own trailing update is not refused by its claim.
       if (!(await this.#store.claim(`viewers:${roomId}`, Math.max(1, this.#interval - 50)))) {
-        if (retry && !this.#pending.has(roomId) && !this.#closed) this.#later(roomId, this.#interval, true);
+        if (!this.#pending.has(roomId) && !this.#closed) this.#later(roomId, this.#interval);
         return;
       }
-      const count = live ?? (await this.#store.count(roomId));
+      // Read after the claim: a count taken before it could miss a change another node made.
+      const count = await this.#store.count(roomId);
       // Shutting down: the sockets and the pub/sub this would go through are closing.
       if (!this.#closed) this.#publish(roomId, count);
     } catch {
-      // A store hiccup skips one update; the next change publishes a fresh count.
+      // The store failed for a moment (Redis restarting): try again, the number must not stay wrong.
+      if (!this.#pending.has(roomId) && !this.#closed) this.#later(roomId, this.#interval);
     }
   }
 
