@@ -94,6 +94,12 @@ async function measure(mode: 'memory' | 'redis', broadcastId: string): Promise<R
     CLOCK_INTERVAL_MS: '0',
     REDIS_URL: mode === 'redis' ? redisUrl : '',
     REDIS_PREFIX: `fgbench${process.pid}${mode}`,
+    // Every bench viewer connects from 127.0.0.1 as an anonymous device: the per-address caps
+    // (connections, counted anonymous viewers) and the anonymous dwell before a viewer counts
+    // are lifted, or they, not the signaling path, would be what is measured.
+    SOCKETS_PER_ADDRESS: '100000',
+    BROADCAST_ANON_PER_ADDRESS: '100000',
+    BROADCAST_VIEW_DWELL_MS: '0',
   });
   const url = `http://127.0.0.1:${port}`;
   try {
