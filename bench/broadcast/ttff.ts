@@ -89,12 +89,11 @@ async function scheduleBroadcast(organizer: Page): Promise<string> {
   await form.getByLabel('Topic', { exact: true }).selectOption('career_planning');
   await form.getByLabel('Starts', { exact: true }).fill(wallTime(Date.now() - 5 * 60_000));
   await form.getByLabel('Ends', { exact: true }).fill(wallTime(Date.now() + 3600_000));
-  await form.getByLabel("Hosts' emails", { exact: true }).fill('employer@example.com');
   await form.getByRole('button', { name: 'Create broadcast' }).click();
   const row = organizer.getByRole('listitem').filter({ has: organizer.getByRole('link', { name: title }) });
   await row.getByRole('button', { name: 'Publish' }).click();
   await organizer.getByRole('status').filter({ hasText: 'Broadcast published.' }).waitFor();
-  await row.getByRole('link', { name: title }).click();
+  await row.getByRole('link', { name: title, exact: true }).click();
   await organizer.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
   return organizer.url();
 }
@@ -198,11 +197,10 @@ try {
       '--disable-gpu',
     ],
   });
-  const organizer = await signedIn(browser, 'organizer@example.com');
-  const url = await scheduleBroadcast(organizer);
-  await organizer.context().close();
-  const host = await signedIn(browser, 'employer@example.com');
-  await host.goto(url);
+  // The organizer who creates a broadcast is its host (named co-hosts must first accept a mailed
+  // invitation, which is not what this measures).
+  const host = await signedIn(browser, 'organizer@example.com');
+  const url = await scheduleBroadcast(host);
   await host.getByRole('button', { name: 'Go live' }).click();
   await host.getByRole('button', { name: 'End live stream' }).waitFor();
   log(`live at ${url}; ${joins} joins, each with its baseline`);
