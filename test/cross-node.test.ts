@@ -61,7 +61,7 @@ describe('two signaling processes sharing Redis and Postgres', () => {
 
   it('reports Redis in its health checks', async () => {
     const body = await (await fetch(`${urls[0]}/healthz`)).json();
-    expect(body).toEqual({ status: 'ok', checks: { database: 'ok', redis: 'ok', media: 'ok' } });
+    expect(body).toEqual({ status: 'ok', checks: { accepting: 'ok', database: 'ok', redis: 'ok', media: 'ok' } });
   });
 
   it('carries viewer counts across nodes: a join on node B reaches a viewer on node A', async () => {

@@ -47,6 +47,8 @@ const schema = z.object({
   INTERVIEW_MINUTES: z.coerce.number().int().min(1).max(240).default(15),
   /** How often the clock opens and closes fairs and announces broadcasts that start; 0 turns it off. */
   CLOCK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** On SIGTERM: how long a node reports itself unhealthy before it moves its clients (longer than the load balancer's health-check detection). */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(3000),
   /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
    *  means the connection's own address. The same names adapter-node reads for the pages. */
   ADDRESS_HEADER: z

@@ -43,6 +43,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // SIGTERM (a rolling restart, an orchestrator) drains first; Ctrl-C in development stops at once.
+    if (signal === 'SIGTERM') {
+      const drained = await platform.drain(config.SHUTDOWN_DRAIN_MS);
+      log.info(drained, 'drained');
+    }
     await platform.close();
     process.exit(0);
   };

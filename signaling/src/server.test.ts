@@ -30,7 +30,7 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
   it('serves /healthz with every check ok and /metrics in Prometheus format', async () => {
     const health = await fetch(`${ctx.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', media: 'ok' } });
+    expect(await health.json()).toEqual({ status: 'ok', checks: { accepting: 'ok', database: 'ok', media: 'ok' } });
     const metrics = await (await fetch(`${ctx.url}/metrics`)).text();
     for (const name of ['sockets', 'media_workers_alive', 'media_rooms', 'media_transports', 'media_producers', 'media_consumers']) {
       expect(metrics).toMatch(new RegExp(`^fairground_${name} \\d+`, 'm'));

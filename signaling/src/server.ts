@@ -23,6 +23,7 @@ import { authSecret } from './auth-secret.ts';
 import { createMailer } from './mail.ts';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
+import { Drain } from './app/drain.ts';
 import { startClock } from './app/clock.ts';
 import { openConnection, type Connection } from './app/connection.ts';
 import type { FeatureDeps } from './app/deps.ts';
@@ -74,6 +75,11 @@ export interface Platform {
   services: Services;
   media: MediaServer;
   listen(): Promise<AddressInfo>;
+  /**
+   * A graceful stop's first half (SIGTERM): unhealthy for the load balancer, then after `delayMs`
+   * every client is sent to reconnect elsewhere and in-flight requests finish. Then `close()`.
+   */
+  drain(delayMs: number): Promise<{ moved: number; unfinished: number }>;
   close(): Promise<void>;
 }
 
@@ -140,6 +146,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       allowed: [...(config.ORIGIN ? [new URL(config.ORIGIN).origin] : []), ...config.ALLOWED_ORIGINS],
       sameHost: !config.ORIGIN,
     };
+    const drain = new Drain();
     const io: AppServer = new Server(http, {
       serveClient: false,
       connectionStateRecovery: undefined,
@@ -265,12 +272,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: getLogger('signaling:socket'),
     };
     io.on('connection', (socket) => {
-      const conn = openConnection(socket, { media, viewers, limiter: requestLimiter, log: deps.log });
+      const conn = openConnection(socket, { media, viewers, limiter: requestLimiter, log: deps.log, track: (work) => drain.track(work) });
       for (const register of FEATURES) register(conn, deps);
       conn.ready();
     });
 
-    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount }, options.webHandler);
+    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount, draining: () => drain.draining }, options.webHandler);
 
     return {
       http,
@@ -284,6 +291,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           http.once('error', reject);
           http.listen(config.PORT, config.HOST, () => resolve(http.address() as AddressInfo));
         }),
+      drain: (delayMs) => drain.run(io, { delayMs }),
       close: closeAll,
     };
   } catch (error) {

@@ -26,7 +26,8 @@ export interface Connection {
   /** Registers the handler of one request; its payload schema comes from the protocol's table. */
   on<E extends RequestEvent>(event: E, fn: RequestHandler<E>): void;
   /** Runs when the connection closes (after every room was left). */
-  onClose(fn: () => void): void;
+  /** Runs when the connection closes; a returned promise is waited for by a draining node. */
+  onClose(fn: () => void | Promise<void>): void;
   /** True when newly entered; false on a rejoin (whose old media is closed to start afresh). */
   enter(roomId: string, room: JoinedRoom): Promise<boolean>;
   leave(roomId: string): Promise<void>;
@@ -40,6 +41,8 @@ export interface ConnectionOptions {
   /** The connection's request allowance (rate-limiter-flexible, keyed by socket id). */
   limiter: { take(key: string): Promise<boolean> };
   log: Logger;
+  /** Counts handlers in flight, so a draining node lets them finish their writes. */
+  track<T>(work: Promise<T>): Promise<T>;
 }
 
 /**
@@ -52,7 +55,7 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
   const log = options.log.child({ socketId: socket.id, userId: user?.id });
   const limiter: RequestLimiter = { take: () => options.limiter.take(socket.id) };
   const joined = new Map<string, JoinedRoom>();
-  const closers: Array<() => void> = [];
+  const closers: Array<() => void | Promise<void>> = [];
   const peerId = socket.id;
 
   const conn: Connection = {
@@ -60,7 +63,7 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
     user,
     peerId,
     log,
-    on: (event, fn) => handle(socket, event, limiter, log, fn),
+    on: (event, fn) => handle(socket, event, limiter, log, (payload) => options.track(fn(payload))),
     onClose: (fn) => void closers.push(fn),
     async enter(roomId, room) {
       // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
@@ -104,10 +107,12 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
       (ack as (r: unknown) => void)({ ok: false, error });
     });
     socket.on('disconnect', () => {
+      // Leaving writes (counts, views, the line's grace period): tracked, so a draining node
+      // finishes them before it closes the database.
       for (const roomId of [...joined.keys()]) {
-        conn.leave(roomId).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
+        void options.track(conn.leave(roomId)).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
       }
-      for (const close of closers) close();
+      for (const close of closers) void options.track(Promise.resolve(close())).catch((err: unknown) => log.warn({ err }, 'close handler failed'));
     });
   };
   return { ...conn, ready };

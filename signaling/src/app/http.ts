@@ -10,7 +10,7 @@ import { apiCsp, metricsGuard } from '../http/security-headers.ts';
 /** The HTTP routes: /healthz, /metrics, then the SvelteKit handler for every other path. */
 export function mountRoutes(
   app: Express,
-  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number },
+  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number; draining: () => boolean },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
@@ -19,6 +19,8 @@ export function mountRoutes(
     '/healthz',
     apiCsp,
     healthHandler({
+      // A draining node (SIGTERM) fails its health check first, so the balancer stops sending to it.
+      accepting: async () => !parts.draining(),
       database: async () => (await database.ping(), true),
       ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
       media: async () => {

@@ -106,16 +106,17 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     return { entryId: entry.id };
   });
 
-  conn.onClose(() => {
-    for (const boothId of dutyOf) {
+  conn.onClose(async () => {
+    const offDuty = [...dutyOf].map((boothId) =>
       presence
         .remove(dutyRoom(boothId), socket.data.identity, socket.id)
         .then(() => publisher.changed(boothId))
-        .catch(() => {});
-    }
+        .catch(() => {}),
+    );
+    await Promise.all(offDuty);
     if (!user) return;
     // The last of the user's connections gone: their waiting places start the grace period.
-    presence
+    await presence
       .remove(ONLINE, socket.data.identity, socket.id)
       .then(() => presence.connections(ONLINE, socket.data.identity))
       .then(async (open) => {
