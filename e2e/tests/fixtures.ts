@@ -113,6 +113,18 @@ export async function newUser(browser: Browser, locale = 'en-US'): Promise<{ con
   return { context, page: await context.newPage() };
 }
 
+/** A recruiter signs in, opens their booth in the live demo fair and goes on duty. */
+export async function recruiterOnDuty(browser: Browser, email: string, booth: RegExp): Promise<{ context: BrowserContext; page: Page; boothUrl: string }> {
+  const recruiter = await newUser(browser);
+  await signIn(recruiter.page, email);
+  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await recruiter.page.getByRole('link', { name: booth }).click();
+  await recruiter.page.waitForURL(/\/booths\//);
+  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
+  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+  return { ...recruiter, boothUrl: recruiter.page.url() };
+}
+
 /** Fails listing every axe violation on the page as it is now. */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).analyze();

@@ -1,15 +1,8 @@
-import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
 
 test('a seeker queues, is called, and both sides see and hear each other in the interview', async ({ browser }) => {
   // The recruiter (Shunda Logistics' owner) opens the booth and goes on duty.
-  const recruiter = await newUser(browser);
-  await signIn(recruiter.page, 'employer3@example.com');
-  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
-  await recruiter.page.getByRole('link', { name: /Visit booth: .*Shunda/ }).click();
-  await recruiter.page.waitForURL(/\/booths\//);
-  const boothUrl = recruiter.page.url();
-  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
-  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+  const { boothUrl, ...recruiter } = await recruiterOnDuty(browser, 'employer3@example.com', /Visit booth: .*Shunda/);
 
   // The seeker joins the line and sees their place.
   const seeker = await newUser(browser);

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, expectMediaFlowing, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectMediaFlowing, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
 
 /** The platform's mediasoup worker pids, from /metrics (open without METRICS_TOKEN, as in development). */
 async function workerPids(page: Page): Promise<number[]> {
@@ -59,14 +59,7 @@ test('the mediasoup worker under a live booth is killed: the viewer sees the str
 });
 
 test('the mediasoup worker under a 1:1 interview is killed: both sides see each other again without reloading', async ({ browser }) => {
-  const recruiter = await newUser(browser);
-  await signIn(recruiter.page, 'employer2@example.com');
-  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
-  await recruiter.page.getByRole('link', { name: /Visit booth: .*Green/ }).click();
-  await recruiter.page.waitForURL(/\/booths\//);
-  const boothUrl = recruiter.page.url();
-  await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
-  await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
+  const { boothUrl, ...recruiter } = await recruiterOnDuty(browser, 'employer2@example.com', /Visit booth: .*Green/);
 
   const seeker = await newUser(browser);
   await signIn(seeker.page, 'seeker@example.com');
