@@ -18,6 +18,8 @@ export const MAX_STAGE_GUESTS = 3;
 
 const handsRoom = (broadcastId: string) => `hands:${broadcastId}`;
 const stageRoom = (broadcastId: string) => `stage:${broadcastId}`;
+/** The broadcast whose raised hands or stage a presence room holds, or null for any other room. */
+export const broadcastOfStageRoom = (roomId: string): string | null => /^(?:hands|stage):(.+)$/.exec(roomId)?.[1] ?? null;
 const member = (p: StagePerson) => JSON.stringify([p.peer, p.name]);
 const person = (m: string): StagePerson => {
   const [peer, name] = JSON.parse(m) as [string, string];

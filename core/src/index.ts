@@ -66,5 +66,5 @@ export { createServices, type Services } from './services.ts';
 export { type PresenceStore } from './presence.ts';
 export { MemoryPresenceStore } from './memory-presence.ts';
 export { AnonymousViewerCap, MemoryBoundedSets, type AnonymousViewerCapOptions, type BoundedSets } from './anonymous-viewers.ts';
-export { BroadcastStage, MAX_STAGE_GUESTS, type StagePerson, type StageState } from './broadcast-stage.ts';
+export { BroadcastStage, broadcastOfStageRoom, MAX_STAGE_GUESTS, type StagePerson, type StageState } from './broadcast-stage.ts';
 export { sharePlatform, platform, type Platform } from './platform.ts';

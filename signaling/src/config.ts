@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -49,6 +49,15 @@ const schema = z.object({
   CLOCK_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** On SIGTERM: how long a node reports itself unhealthy before it moves its clients (longer than the load balancer's health-check detection). */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(3000),
+  /** This node's name among the nodes sharing a Redis (logs; each start adds a random suffix, so a restarted node never takes over what its dead self held). Default: the hostname. */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
+  /** With REDIS_URL: how often a node renews its heartbeat and looks for dead nodes. */
+  NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** With REDIS_URL: a node silent this long is dead, and a survivor sweeps its viewers, recruiters on duty and seekers' presence. */
+  NODE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
   /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
    *  means the connection's own address. The same names adapter-node reads for the pages. */
   ADDRESS_HEADER: z
@@ -140,7 +149,7 @@ const schema = z.object({
 });
 
 type Parsed = z.infer<typeof schema>;
-export type Config = Readonly<Omit<Parsed, 'SEED_DEMO'> & { SEED_DEMO: boolean }>;
+export type Config = Readonly<Omit<Parsed, 'SEED_DEMO' | 'NODE_ID'> & { SEED_DEMO: boolean; NODE_ID: string }>;
 
 /** Every setting's name (the documentation in .env.example is checked against it). */
 export const configKeys = Object.keys(schema.shape) as Array<keyof Config>;
@@ -177,7 +186,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('SMTP_URL: required when NODE_ENV=production (invitations, verification and password-reset mails must reach people)');
     }
   }
+  if (parsed.success && parsed.data.NODE_TTL_MS < 3 * parsed.data.NODE_HEARTBEAT_MS) {
+    problems.push('NODE_TTL_MS: must be at least 3 × NODE_HEARTBEAT_MS (one slow beat must not make a live node look dead)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const data = parsed.data;
-  return Object.freeze({ ...data, SEED_DEMO: data.SEED_DEMO ?? data.NODE_ENV !== 'production' });
+  return Object.freeze({
+    ...data,
+    SEED_DEMO: data.SEED_DEMO ?? data.NODE_ENV !== 'production',
+    NODE_ID:
+      data.NODE_ID ??
+      (hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '')
+        .slice(0, 40) ||
+        'node'),
+  });
 }

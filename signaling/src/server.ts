@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,16 +30,20 @@ import { openConnection, type Connection } from './app/connection.ts';
 import type { FeatureDeps } from './app/deps.ts';
 import { mountRoutes } from './app/http.ts';
 import { createRateLimiter } from './app/rate-limits.ts';
-import { closeRedis, connectRedis } from './app/redis.ts';
+import { adapterPublisher, closeRedis, connectRedis } from './app/redis.ts';
 import { servicesFromConfig } from './app/services.ts';
 import type { AppServer } from './app/types.ts';
 import { authenticate } from './app/auth.ts';
+import { hostsRoom } from './app/rooms.ts';
 import { dropSocketsOnAccessChange } from './app/access.ts';
 import { capConnections } from './app/connection-caps.ts';
 import { ViewerCounter } from './live/viewer-counter.ts';
 import { BroadcastAudience } from './live/broadcast-audience.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
+import { RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { presenceEffects } from './live/presence-effects.ts';
+import { startNodeLiveness } from './live/node-liveness.ts';
 import { clientAddress } from './http/client-address.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { originAllowed } from './http/origin-check.ts';
@@ -137,6 +142,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
     let redis: RedisClientType | null = null;
     let presence: PresenceStore = new MemoryPresenceStore();
+    /** With Redis: presence owned by this node, swept by a survivor should it die. */
+    let nodePresence: RedisPresenceStore | null = null;
+    // One incarnation of this node: a restart is a new one, and the old one's leftovers are swept.
+    const nodeId = `${config.NODE_ID}-${randomBytes(4).toString('hex')}`;
     let boundedSets: BoundedSets = new MemoryBoundedSets();
     const app = express();
     app.disable('x-powered-by');
@@ -166,8 +175,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         () => closeRedis(clients.redis),
         () => closeRedis(sub),
       );
-      io.adapter(createAdapter(redis, sub, { key: `${config.REDIS_PREFIX}:io` }));
-      presence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`);
+      io.adapter(createAdapter(adapterPublisher(redis, log), sub, { key: `${config.REDIS_PREFIX}:io` }));
+      presence = nodePresence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`, nodeId);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
     }
 
@@ -232,6 +241,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     io.use(
       capConnections({
         presence,
+        owner: nodePresence,
         perIdentity: config.SOCKETS_PER_IDENTITY,
         perAddress: config.SOCKETS_PER_ADDRESS,
         address: config,
@@ -256,6 +266,35 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis,
       config.REDIS_PREFIX,
     );
+    // What the presence a dead node left (or Redis lost) meant: the same leave and join paths as
+    // the socket handlers take, replayed by a survivor (or by this node when Redis comes back).
+    const effects = presenceEffects({
+      recount: (roomId) => viewers.recount(roomId),
+      ledger: services.audience,
+      queue: services.queue,
+      lineChanged: (boothId) => queue.changed(boothId),
+      boothChanged: (boothId) => dashboard.boothChanged(boothId),
+      stageChanged: async (broadcastId) => void io.to(hostsRoom(broadcastId)).emit('broadcast:stage-state', await stage.state(broadcastId)),
+    });
+    if (redis && nodePresence) {
+      const liveness = startNodeLiveness({
+        nodeId,
+        registry: new RedisNodeRegistry(redis, `${config.REDIS_PREFIX}:nodes`),
+        presence: nodePresence,
+        effects,
+        heartbeatMs: config.NODE_HEARTBEAT_MS,
+        ttlMs: config.NODE_TTL_MS,
+        log: getLogger('signaling:liveness'),
+      });
+      closers.push(() => liveness.stop());
+    }
+    const livenessLog = getLogger('signaling:liveness');
+    // Once a closed socket's handlers ran, whatever presence still names it goes (a leave that failed).
+    const afterClose = (socketId: string) =>
+      void nodePresence
+        ?.disown(socketId)
+        .then((left) => (left.length > 0 ? effects.gone(left, new Date()) : undefined))
+        .catch((err: unknown) => livenessLog.warn({ err: String(err), socketId }, 'cleaning up a closed socket failed'));
     const deps: FeatureDeps = {
       io,
       services,
@@ -272,7 +311,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: getLogger('signaling:socket'),
     };
     io.on('connection', (socket) => {
-      const conn = openConnection(socket, { media, viewers, limiter: requestLimiter, log: deps.log, track: (work) => drain.track(work) });
+      const conn = openConnection(socket, {
+        media,
+        viewers,
+        limiter: requestLimiter,
+        log: deps.log,
+        track: (work) => drain.track(work),
+        afterClose: () => afterClose(socket.id),
+      });
       for (const register of FEATURES) register(conn, deps);
       conn.ready();
     });

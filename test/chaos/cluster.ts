@@ -144,7 +144,7 @@ export class Cluster {
   #spawnNode(index: number, port: number): Promise<NodeProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...this.#env, PORT: String(port), NODE_NAME: `n${index}` },
+      env: { ...process.env, ...this.#env, PORT: String(port), NODE_ID: `n${index}` },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const node: NodeProcess = { index, port, url: `http://127.0.0.1:${port}`, child, logs: [] };

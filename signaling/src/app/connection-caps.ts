@@ -19,6 +19,8 @@ export interface ConnectionCapOptions {
   /** Open connections from one client address. */
   perAddress: number;
   address: AddressSettings;
+  /** With Redis: the node's ownership of its sockets' presence (stores/redis-presence.ts). */
+  owner?: { own(socketId: string): void; disown(socketId: string): Promise<unknown> } | null;
   log: Logger;
 }
 
@@ -38,26 +40,34 @@ export function capConnections(options: ConnectionCapOptions) {
       Promise.all([presence.remove(byIdentity, socket.id, socket.id), presence.remove(byAddress, socket.id, socket.id)]).catch((err: unknown) =>
         log.warn({ err }, 'releasing a connection count failed'),
       );
+    // From its first presence entry on, the socket is this node's: a survivor sweeps it should the node die.
+    options.owner?.own(socket.id);
+    const refuse = async (error: Error) => {
+      await release();
+      await options.owner?.disown(socket.id).catch(() => {});
+      next(error);
+    };
     try {
       // Counted first, checked after: two handshakes racing each see the other.
       const [mine, fromAddress] = await Promise.all([presence.add(byIdentity, socket.id, socket.id), presence.add(byAddress, socket.id, socket.id)]);
       if (mine > options.perIdentity || fromAddress > options.perAddress) {
-        await release();
         log.info({ identity, over: mine > options.perIdentity ? 'identity' : 'address' }, 'connection refused: too many open');
         const error = new Error(ErrorCode.TOO_MANY_CONNECTIONS) as Error & { data?: unknown };
         error.data = {
           code: ErrorCode.TOO_MANY_CONNECTIONS,
           message: 'Too many open connections (tabs or devices); close one and try again',
         };
-        return next(error);
+        return refuse(error);
       }
       // Given back when the socket closes (a refused socket never connects, so it has no such event).
       socket.once('disconnect', () => void release());
       next();
     } catch (err) {
-      await release();
-      log.warn({ err }, 'counting a connection failed');
-      next(new Error(ErrorCode.INTERNAL));
+      // Redis unreachable for a moment: the client retries (its connections already open go on).
+      log.warn({ err: String(err) }, 'counting a connection failed');
+      const error = new Error(ErrorCode.UNAVAILABLE) as Error & { data?: unknown };
+      error.data = { code: ErrorCode.UNAVAILABLE, message: 'Briefly unavailable; try again in a moment' };
+      await refuse(error);
     }
   };
 }

@@ -43,6 +43,8 @@ export interface ConnectionOptions {
   log: Logger;
   /** Counts handlers in flight, so a draining node lets them finish their writes. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** Runs once every leave and close handler of the closed connection has settled. */
+  afterClose?: () => void;
 }
 
 /**
@@ -109,10 +111,13 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
     socket.on('disconnect', () => {
       // Leaving writes (counts, views, the line's grace period): tracked, so a draining node
       // finishes them before it closes the database.
-      for (const roomId of [...joined.keys()]) {
-        void options.track(conn.leave(roomId)).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed'));
-      }
-      for (const close of closers) void options.track(Promise.resolve(close())).catch((err: unknown) => log.warn({ err }, 'close handler failed'));
+      const work = [
+        ...[...joined.keys()].map((roomId) =>
+          options.track(conn.leave(roomId)).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed')),
+        ),
+        ...closers.map((close) => options.track(Promise.resolve(close())).catch((err: unknown) => log.warn({ err }, 'close handler failed'))),
+      ];
+      void Promise.all(work).then(() => options.afterClose?.());
     });
   };
   return { ...conn, ready };

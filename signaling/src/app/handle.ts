@@ -13,6 +13,7 @@ import {
   type Result,
 } from '../protocol/index.ts';
 import type { AppSocket } from './types.ts';
+import { isRedisUnavailable } from './redis.ts';
 
 type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
 
@@ -90,8 +91,8 @@ export function toProtocolError(error: unknown, log: Logger, event: string): Pro
   if (error instanceof MediaError) {
     return { code: MEDIA_WIRE_CODE[error.code] ?? 'NOT_FOUND', message: error.message };
   }
-  if (isDatabaseUnavailable(error)) {
-    log.warn({ event, err: error }, 'database unavailable');
+  if (isDatabaseUnavailable(error) || isRedisUnavailable(error)) {
+    log.warn({ event, err: String(error) }, 'database or Redis unavailable');
     return { code: 'UNAVAILABLE', message: 'The service is briefly unavailable; please try again in a few seconds' };
   }
   log.error({ event, err: error }, 'handler failed');

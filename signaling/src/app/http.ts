@@ -18,16 +18,20 @@ export function mountRoutes(
   app.get(
     '/healthz',
     apiCsp,
-    healthHandler({
-      // A draining node (SIGTERM) fails its health check first, so the balancer stops sending to it.
-      accepting: async () => !parts.draining(),
-      database: async () => (await database.ping(), true),
-      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-      media: async () => {
-        const s = await media.stats();
-        return s.workersAlive === s.workers && s.workers > 0;
+    healthHandler(
+      {
+        // A draining node (SIGTERM) fails its health check first, so the balancer stops sending to it.
+        accepting: async () => !parts.draining(),
+        database: async () => (await database.ping(), true),
+        // Soft: while Redis is away every node still serves its own clients (issue 12).
+        ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+        media: async () => {
+          const s = await media.stats();
+          return s.workersAlive === s.workers && s.workers > 0;
+        },
       },
-    }),
+      ['redis'],
+    ),
   );
   app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
   if (webHandler) {

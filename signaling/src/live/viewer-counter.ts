@@ -43,6 +43,11 @@ export class ViewerCounter {
     return this.#store.count(roomId);
   }
 
+  /** The room's count changed elsewhere (a dead node's viewers swept, presence restored): push it. */
+  recount(roomId: string): void {
+    this.#schedule(roomId);
+  }
+
   /**
    * The interval holds across nodes: whoever publishes claims the room for `minIntervalMs` in the
    * shared store, then reads the count. A change this node made is always followed by a publish

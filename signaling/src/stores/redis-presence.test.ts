@@ -36,3 +36,71 @@ describe('RedisPresenceStore across two nodes', () => {
     expect(await store.connections('room', 'x')).toBe(2);
   });
 });
+
+/** Presence owned per node: what a dead node's sockets held is found and swept; a restart of Redis is repaired. */
+describe('RedisPresenceStore ownership', () => {
+  let client: RedisClientType;
+  const prefix = `${inject('redisPrefix')}:ownership:${Date.now()}`;
+
+  beforeAll(async () => {
+    client = createClient({ url: inject('redisUrl') }) as RedisClientType;
+    await client.connect();
+  });
+  afterAll(async () => {
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*` })) keys.push(...batch);
+    if (keys.length) await client.del(keys);
+    await client.close();
+  });
+
+  it('sweeps every entry naming a dead node’s sockets, and only those', async () => {
+    const a = new RedisPresenceStore(client, prefix, 'node-a');
+    const b = new RedisPresenceStore(client, prefix, 'node-b');
+    a.own('sa');
+    b.own('sb');
+    await a.add('broadcast:1', 'user:1', 'sa');
+    await a.add('fair:f', 'user:1', 'sa|booth-1');
+    await b.add('broadcast:1', 'user:1', 'sb');
+    await b.add('broadcast:1', 'user:2', 'sb');
+    // A host on node b seats node a's viewer: the entry still belongs to the viewer's socket.
+    expect(await b.addWithin('stage:1', 'guest', 'sa', 3)).toBe(true);
+    // Listed under the node that owns the socket, not the one that wrote the entry.
+    expect(await b.nodeSockets('node-b')).toEqual(['sb']);
+    expect(await b.nodeSockets('node-a')).toEqual(['sa']);
+
+    const swept = await b.sweepSockets(await b.nodeSockets('node-a'));
+    expect(swept.map((e) => [e.roomId, e.identity, e.remaining]).sort()).toEqual([
+      ['broadcast:1', 'user:1', 1],
+      ['fair:f', 'user:1', 0],
+      ['stage:1', 'guest', 0],
+    ]);
+    expect(await b.count('broadcast:1')).toBe(2);
+    expect(await b.connections('broadcast:1', 'user:1')).toBe(1);
+    expect(await b.count('stage:1')).toBe(0);
+    // A second sweep (a sweeper that died half way, then another) changes nothing.
+    expect(await b.sweepSockets(['sa'])).toEqual([]);
+  });
+
+  it('writes a node’s own entries back after Redis lost them', async () => {
+    const a = new RedisPresenceStore(client, `${prefix}:restore`, 'node-a');
+    a.own('s1');
+    a.own('s2');
+    await a.add('booth:9', 'user:1', 's1');
+    await a.add('booth:9', 'user:2', 's2');
+    await a.add('online', 'user:2', 's2');
+    await a.remove('online', 'user:2', 's2');
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}:restore:*` })) keys.push(...batch);
+    await client.del(keys);
+    expect(await a.count('booth:9')).toBe(0);
+    const restored = await a.restore();
+    expect(restored).toHaveLength(2);
+    expect(await a.count('booth:9')).toBe(2);
+    expect(await a.count('online')).toBe(0);
+    expect((await a.nodeSockets('node-a')).sort()).toEqual(['s1', 's2']);
+    // A closed socket is no longer restored, and what it still held goes.
+    expect(await a.disown('s1')).toEqual([{ roomId: 'booth:9', identity: 'user:1', connectionId: 's1', remaining: 0 }]);
+    expect(await a.nodeSockets('node-a')).toEqual(['s2']);
+    expect(await a.restore()).toHaveLength(1);
+  });
+});

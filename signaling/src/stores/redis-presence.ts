@@ -1,30 +1,73 @@
 import type { RedisClientType } from 'redis';
 import type { PresenceStore } from '@fairground/core';
 
-// Each room keeps a set of identities and, per identity, a set of connection ids. The scripts run
-// atomically in Redis, so two processes adding or removing the same identity cannot disagree.
+// Each room keeps a set of identities and, per identity, a set of connection ids. Beside them, each
+// socket keeps the list of entries that name it (KEYS[3]), so whatever a dead socket left behind can
+// be found and removed, and the node that owns the socket lists it among its sockets (KEYS[4], only
+// when the node adding the entry is the socket's own). The scripts run atomically in Redis, so two
+// processes adding or removing the same identity cannot disagree.
 const ADD = `
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+if KEYS[4] then redis.call('SADD', KEYS[4], ARGV[4]) end
 return redis.call('SCARD', KEYS[1])`;
 
 const REMOVE = `
 redis.call('SREM', KEYS[2], ARGV[2])
 if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
+redis.call('SREM', KEYS[3], ARGV[3])
 return redis.call('SCARD', KEYS[1])`;
 
 // The check and the add in one script: a limit (the stage's three guests) holds across nodes.
 const ADD_WITHIN = `
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+if KEYS[4] then redis.call('SADD', KEYS[4], ARGV[4]) end
 return 1`;
 
-/** Presence shared by every signaling process through Redis. */
+/** One presence entry: a connection of an identity in a room. */
+export interface PresenceEntry {
+  roomId: string;
+  identity: string;
+  connectionId: string;
+}
+
+/** An entry removed because its socket is gone, and what is left of its identity in the room. */
+export interface SweptEntry extends PresenceEntry {
+  /** The identity's connections still in the room (other tabs, or the same person on another node). */
+  remaining: number;
+}
+
+/**
+ * The socket a connection id belongs to. A connection id is a socket id, or a socket id, `|` and a
+ * qualifier when one socket is counted in several rooms of one kind (a booth visitor in the fair).
+ */
+export const socketOf = (connectionId: string) => connectionId.split('|', 1)[0]!;
+
+const encode = (e: PresenceEntry) => JSON.stringify([e.roomId, e.identity, e.connectionId]);
+const decode = (s: string): PresenceEntry => {
+  const [roomId, identity, connectionId] = JSON.parse(s) as [string, string, string];
+  return { roomId, identity, connectionId };
+};
+
+/**
+ * Presence shared by every signaling process through Redis, owned per node: this node's sockets
+ * are listed under its id (`nodeSockets`), so a survivor can sweep what a dead node left behind
+ * (`sweepSockets`), and this node keeps its own entries in memory too, so it can put them back
+ * when Redis comes back empty after a restart (`restore`).
+ */
 export class RedisPresenceStore implements PresenceStore {
+  /** This node's live sockets -> the entries it added for them (encoded -> entry). */
+  readonly #mine = new Map<string, Map<string, PresenceEntry>>();
+
   constructor(
     private readonly redis: RedisClientType,
     private readonly prefix: string,
+    /** This node's id (config NODE_ID); every node of a deployment has its own. */
+    readonly nodeId = 'single',
   ) {}
 
   #keys(roomId: string, identity: string): [string, string] {
@@ -32,19 +75,106 @@ export class RedisPresenceStore implements PresenceStore {
     return [`${this.prefix}:{${roomId}}`, `${this.prefix}:{${roomId}}:${identity}`];
   }
 
+  #socketKey(socketId: string): string {
+    return `${this.prefix}:socket:{${socketId}}`;
+  }
+
+  /** The set of a node's sockets that have presence entries. */
+  nodeSocketsKey(nodeId: string): string {
+    return `${this.prefix}:node:{${nodeId}}:sockets`;
+  }
+
+  /** Keys and arguments of an add; the entry is remembered when its socket is this node's. */
+  #write(entry: PresenceEntry): { keys: string[]; args: string[] } {
+    const socketId = socketOf(entry.connectionId);
+    const encoded = encode(entry);
+    const keys = [...this.#keys(entry.roomId, entry.identity), this.#socketKey(socketId)];
+    const args = [entry.identity, entry.connectionId, encoded];
+    const mine = this.#mine.get(socketId);
+    if (mine) {
+      mine.set(encoded, entry);
+      keys.push(this.nodeSocketsKey(this.nodeId));
+      args.push(socketId);
+    } else args.push('');
+    return { keys, args };
+  }
+
+  /** A socket of this node opened: its entries are remembered (for `restore`) and listed under the node. */
+  own(socketId: string): void {
+    if (!this.#mine.has(socketId)) this.#mine.set(socketId, new Map());
+  }
+
+  /**
+   * A socket of this node closed and its handlers ran: whatever presence still names it (a leave
+   * that failed, say) is removed, and the node stops listing it. Returns what was removed.
+   */
+  async disown(socketId: string): Promise<SweptEntry[]> {
+    this.#mine.delete(socketId);
+    const swept = await this.sweepSockets([socketId]);
+    await this.redis.sRem(this.nodeSocketsKey(this.nodeId), socketId);
+    return swept;
+  }
+
+  /** The sockets a node listed (for a sweep of a dead node). */
+  nodeSockets(nodeId: string): Promise<string[]> {
+    return this.redis.sMembers(this.nodeSocketsKey(nodeId));
+  }
+
+  /**
+   * Removes every entry naming these sockets (they are gone: their node died, or they closed),
+   * through the same atomic remove as a leave. Safe to repeat: an entry removed twice is removed once.
+   */
+  async sweepSockets(socketIds: string[]): Promise<SweptEntry[]> {
+    const swept: SweptEntry[] = [];
+    for (const socketId of socketIds) {
+      const key = this.#socketKey(socketId);
+      for (const raw of await this.redis.sMembers(key)) {
+        const entry = decode(raw);
+        await this.remove(entry.roomId, entry.identity, entry.connectionId);
+        swept.push({ ...entry, remaining: await this.connections(entry.roomId, entry.identity) });
+      }
+      await this.redis.del(key);
+    }
+    return swept;
+  }
+
+  /** Forgets a dead node once it was swept. */
+  async forgetNode(nodeId: string): Promise<void> {
+    await this.redis.del(this.nodeSocketsKey(nodeId));
+  }
+
+  /**
+   * Writes this node's entries again (Redis restarted and lost them, or a survivor swept this node
+   * while it was stalled). Returns them, so the caller can recount and re-mark what they mean.
+   */
+  async restore(): Promise<PresenceEntry[]> {
+    const entries = [...this.#mine.values()].flatMap((m) => [...m.values()]);
+    for (const entry of entries) {
+      const { keys, args } = this.#write(entry);
+      await this.redis.eval(ADD, { keys, arguments: args });
+    }
+    return entries;
+  }
+
   async add(roomId: string, identity: string, connectionId: string): Promise<number> {
-    const keys = this.#keys(roomId, identity);
-    return Number(await this.redis.eval(ADD, { keys, arguments: [identity, connectionId] }));
+    const { keys, args } = this.#write({ roomId, identity, connectionId });
+    return Number(await this.redis.eval(ADD, { keys, arguments: args }));
   }
 
   async remove(roomId: string, identity: string, connectionId: string): Promise<number> {
-    const keys = this.#keys(roomId, identity);
-    return Number(await this.redis.eval(REMOVE, { keys, arguments: [identity, connectionId] }));
+    const entry = { roomId, identity, connectionId };
+    const socketId = socketOf(connectionId);
+    const encoded = encode(entry);
+    this.#mine.get(socketId)?.delete(encoded);
+    const keys = [...this.#keys(roomId, identity), this.#socketKey(socketId)];
+    return Number(await this.redis.eval(REMOVE, { keys, arguments: [identity, connectionId, encoded] }));
   }
 
   async addWithin(roomId: string, identity: string, connectionId: string, limit: number): Promise<boolean> {
-    const keys = this.#keys(roomId, identity);
-    return Number(await this.redis.eval(ADD_WITHIN, { keys, arguments: [identity, connectionId, String(limit)] })) === 1;
+    const { keys, args } = this.#write({ roomId, identity, connectionId });
+    const added = Number(await this.redis.eval(ADD_WITHIN, { keys, arguments: [...args, String(limit)] })) === 1;
+    if (!added) this.#mine.get(socketOf(connectionId))?.delete(encode({ roomId, identity, connectionId }));
+    return added;
   }
 
   async count(roomId: string): Promise<number> {
