@@ -100,6 +100,27 @@ describe('ViewerCounter: counts converge', () => {
     counter.close();
   });
 
+  it('a node refused by another node’s claim publishes soon after that claim runs out, not an interval after the refusal', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const store = new MemoryPresenceStore();
+    const sent: Array<[number, number]> = [];
+    const [a, b] = [0, 1].map(() => new ViewerCounter({ store, publish: (_room, live) => sent.push([Date.now(), live]), minIntervalMs: 1000 }));
+    await a!.join('r', 'user:a', 'c1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([[0, 1]]);
+    // Late in A's claim (taken at 0, held until 950), B's change: refused now, and nothing else changes.
+    await vi.advanceTimersByTimeAsync(900);
+    await b!.join('r', 'user:b', 'c2');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(sent.map(([, live]) => live)).toEqual([1, 2]);
+    // Asked again every 200 ms: out soon after A's claim ran out at 950 (it was 1900 when B waited
+    // a whole interval after its refusal, twice the interval after the change at 900).
+    expect(sent[1]![0]).toBeGreaterThanOrEqual(950);
+    expect(sent[1]![0]).toBeLessThanOrEqual(1200);
+    a!.close();
+    b!.close();
+  });
+
   it('publishes again after the store failed for a moment, with no further change', async () => {
     vi.useFakeTimers();
     const store = new MemoryPresenceStore();
