@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, schema } from '@fairground/db';
 import type { QueuePlace } from '../../signaling/src/protocol/index.ts';
@@ -130,5 +131,60 @@ describe('a killed node is swept by a survivor', () => {
       // Watch time up to the death, not up to the sweep seconds later.
       expect(row(gone).watchedMs).toBeLessThanOrEqual(row(gone).leftAt!.getTime() - row(gone).firstSeenAt.getTime() + 1);
     }
+  }, 120_000);
+
+  it('resumes an interview whose node was killed: both sides are back on the survivor, its clock and chat go on', async () => {
+    await cluster.restart(0);
+    const viaBalancer = async (email: string) => {
+      const socket: TestClient = connectClient(cluster.url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnectionDelay: 200,
+        reconnectionDelayMax: 1000,
+        extraHeaders: { cookie: await sessionCookie(auth, email) },
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      clients.push(socket);
+      return socket;
+    };
+    const seekerAccount = await f.account('seeker', 'interviewee');
+    const recruiter = await viaBalancer(ownerEmail);
+    const seeker = await viaBalancer(seekerAccount.email);
+    expect(await send(recruiter, 'booth:join', { boothId })).toMatchObject({ ok: true });
+    expect(await send(recruiter, 'queue:duty', { boothId, onDuty: true })).toMatchObject({ ok: true });
+    // The line still holds the first test's seekers: leave them out by calling this one by entry.
+    const joined = await send<QueuePlace>(seeker, 'queue:join', { boothId });
+    if (!joined.ok) throw new Error(JSON.stringify(joined.error));
+    expect(await send(recruiter, 'queue:call', { boothId, entryId: joined.data.entryId, reason: 'chaos test' })).toMatchObject({ ok: true });
+    const accepted = await send<{ interviewId: string }>(seeker, 'queue:accept', { entryId: joined.data.entryId });
+    if (!accepted.ok) throw new Error(JSON.stringify(accepted.error));
+    const { interviewId } = accepted.data;
+    expect(await send(recruiter, 'interview:join', { interviewId })).toMatchObject({ ok: true });
+    const before = await send<{ startedAt: string | null }>(seeker, 'interview:join', { interviewId });
+    if (!before.ok) throw new Error(JSON.stringify(before.error));
+    const startedAt = (await fresh.database.db.select().from(schema.interviews).where(eq(schema.interviews.id, interviewId)))[0]!.startedAt;
+    expect(startedAt).not.toBeNull();
+
+    // Kill whichever node holds a side of the interview (the balancer spread them).
+    const socketsOn = async (index: number) => {
+      const text = await (await fetch(`${cluster.nodes[index]!.url}/metrics`)).text();
+      return Number(/^fairground_sockets (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const victim = (await socketsOn(0)) > 0 ? 0 : 1;
+    const killedAt = Date.now();
+    await cluster.kill(victim);
+    await until('both sides connected again', () => recruiter.connected && seeker.connected && Date.now() - killedAt > 300, 10_000);
+    // The pages rejoin the interview on the connection they now have (as the session does on reconnect).
+    const [r, s] = await Promise.all([send(recruiter, 'interview:join', { interviewId }), send(seeker, 'interview:join', { interviewId })]);
+    const resumedAt = Date.now();
+    process.stderr.write(`[chaos] node death: both sides of the interview rejoined on the survivor ${resumedAt - killedAt} ms after SIGKILL\n`);
+    expect(r).toMatchObject({ ok: true, data: { startedAt: startedAt!.toISOString(), endedAt: null } });
+    expect(s).toMatchObject({ ok: true, data: { startedAt: startedAt!.toISOString(), endedAt: null } });
+    const heard = new Promise((resolve) => recruiter.once('interview:chat', resolve));
+    expect(await send(seeker, 'interview:chat', { interviewId, body: 'still here' })).toMatchObject({ ok: true });
+    expect(await heard).toMatchObject({ body: 'still here' });
   }, 120_000);
 });
