@@ -33,6 +33,7 @@ import { createRateLimiter } from './app/rate-limits.ts';
 import { adapterPublisher, closeRedis, connectRedis } from './app/redis.ts';
 import { servicesFromConfig } from './app/services.ts';
 import type { AppServer } from './app/types.ts';
+import { createAdmission } from './app/admission.ts';
 import { authenticate } from './app/auth.ts';
 import { hostsRoom } from './app/rooms.ts';
 import { dropSocketsOnAccessChange } from './app/access.ts';
@@ -234,6 +235,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
     closers.push(subscribeBroadcastEvents({ io, media, services }), subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }));
 
+    // First: a reconnect storm is shaped here, before any handshake costs a session lookup (app/admission.ts).
+    const admission = createAdmission(io, {
+      rate: { perSecond: config.HANDSHAKES_PER_SECOND, burst: config.HANDSHAKE_BURST },
+      maxBacklog: config.ADMISSION_MAX_BACKLOG,
+      backlog: () => drain.inFlight,
+      log: getLogger('signaling:admission'),
+    });
+    io.use(admission.middleware);
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
