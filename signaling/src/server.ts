@@ -34,6 +34,7 @@ import { adapterPublisher, closeRedis, connectRedis } from './app/redis.ts';
 import { servicesFromConfig } from './app/services.ts';
 import type { AppServer } from './app/types.ts';
 import { createAdmission } from './app/admission.ts';
+import { createGate } from './app/gate.ts';
 import { authenticate } from './app/auth.ts';
 import { hostsRoom } from './app/rooms.ts';
 import { dropSocketsOnAccessChange } from './app/access.ts';
@@ -61,6 +62,9 @@ import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
 
 export type { AppServer } from './app/types.ts';
+
+/** Disconnect writes run at once on one node: enough to keep the database busy, few enough that a request or a health check never queues behind a thousand. */
+const LEAVE_WRITES_AT_ONCE = 32;
 
 /** Every feature's part of the protocol, registered on each connection in this order. */
 const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
@@ -243,6 +247,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: getLogger('signaling:admission'),
     });
     io.use(admission.middleware);
+    // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.
+    const leaves = createGate(LEAVE_WRITES_AT_ONCE);
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
@@ -327,6 +333,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         log: deps.log,
         track: (work) => drain.track(work),
         afterClose: () => afterClose(socket.id),
+        leaves,
       });
       for (const register of FEATURES) register(conn, deps);
       conn.ready();
