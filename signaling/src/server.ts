@@ -239,16 +239,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
     closers.push(subscribeBroadcastEvents({ io, media, services }), subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }));
 
+    // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.
+    const leaves = createGate(LEAVE_WRITES_AT_ONCE);
     // First: a reconnect storm is shaped here, before any handshake costs a session lookup (app/admission.ts).
     const admission = createAdmission(io, {
       rate: { perSecond: config.HANDSHAKES_PER_SECOND, burst: config.HANDSHAKE_BURST },
       maxBacklog: config.ADMISSION_MAX_BACKLOG,
-      backlog: () => drain.inFlight,
+      // Work running now; leaves still waiting for their turn hold nothing.
+      backlog: () => drain.inFlight - leaves.waiting,
       log: getLogger('signaling:admission'),
     });
     io.use(admission.middleware);
-    // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.
-    const leaves = createGate(LEAVE_WRITES_AT_ONCE);
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));

@@ -57,7 +57,7 @@ export interface ConnectionOptions {
  */
 export function openConnection(socket: AppSocket, options: ConnectionOptions): Connection & { ready(): void } {
   const { media, viewers } = options;
-  const leaves: Gate = options.leaves ?? ((task) => task());
+  const leaves = <T>(task: () => Promise<T>): Promise<T> => (options.leaves ? options.leaves.run(task) : task());
   const user = socket.data.user;
   const log = options.log.child({ socketId: socket.id, userId: user?.id });
   const limiter: RequestLimiter = { take: () => options.limiter.take(socket.id) };

@@ -16,11 +16,14 @@ describe('gate', () => {
       if (i === 3) throw new Error('three');
       return i;
     };
-    const results = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((i) => gate(task(i))));
+    const settled = Promise.allSettled([0, 1, 2, 3, 4, 5].map((i) => gate.run(task(i))));
+    expect(gate.waiting).toBe(4);
+    const results = await settled;
+    expect(gate.waiting).toBe(0);
     expect(most).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([0, 1, 2, 'three', 4, 5]);
     // Every slot is free again.
-    expect(await gate(async () => 'after')).toBe('after');
+    expect(await gate.run(async () => 'after')).toBe('after');
   });
 });
