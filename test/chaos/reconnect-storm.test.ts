@@ -100,11 +100,18 @@ describe('reconnect storm: 1,000 clients of one node come back at once', () => {
   beforeAll(async () => {
     fresh = await freshDatabase('chaos_storm');
     // Every client connects from 127.0.0.1: the per-address caps are lifted, and anonymous viewers
-    // count at once. Admission control keeps its defaults: they are what is tested.
+    // count at once. Admission control keeps its defaults (empty means unset): they are what is tested.
     cluster = await Cluster.start({
       nodes: 1,
       databaseUrl: fresh.url,
-      env: { BROADCAST_ANON_PER_ADDRESS: '100000', BROADCAST_VIEW_DWELL_MS: '0', CLOCK_INTERVAL_MS: '0' },
+      env: {
+        BROADCAST_ANON_PER_ADDRESS: '100000',
+        BROADCAST_VIEW_DWELL_MS: '0',
+        CLOCK_INTERVAL_MS: '0',
+        HANDSHAKES_PER_SECOND: '',
+        HANDSHAKE_BURST: '',
+        ADMISSION_MAX_BACKLOG: '',
+      },
     });
     const db = fresh.database.db;
     const f = fixtures(db);
