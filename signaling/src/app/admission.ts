@@ -35,8 +35,8 @@ const MAX_HINT_MS = 15_000;
  * so a balancer would take it out) and time its clients out into another round.
  *
  * Instead it takes in at most `rate` handshakes a second, and none while its backlog (handshakes
- * being checked, requests and disconnect writes being handled) is at `maxBacklog`: the leaving
- * half of a blip and the rejoins of the clients already admitted are served first. The rest are
+ * being checked, requests and disconnect writes running) is at `maxBacklog`: the rejoins of the
+ * clients already admitted are served before more clients come in. The rest are
  * refused at once with BUSY and a hint of when to come back, sized by the crowd turned away this
  * second; nothing is allocated for them (no session read, no presence, no room), and clients
  * retry after a jittered wait (protocol/reconnect.ts). The join rate stays near what the node can

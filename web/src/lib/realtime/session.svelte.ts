@@ -70,7 +70,7 @@ class Session {
   #socket: ClientSocket | null = null;
   /** Set while the server refuses this connection because too many are open (tabs, devices). */
   #refused = false;
-  /** BUSY refusals in a row (the node is shaping a reconnect storm): the next wait grows with them. */
+  /** BUSY refusals in a row (the node is shaping a reconnect storm); without a server hint the wait grows with them. */
   #busy = 0;
   #busyRetry: ReturnType<typeof setTimeout> | undefined;
   /** Counts connections: a room joined on an earlier one is rejoined, once, on the next. */
