@@ -174,18 +174,22 @@ describe('reconnect storm: 1,000 clients of one node come back at once', () => {
       return r.ok && r.data.live === CLIENTS;
     });
 
-    // /healthz from a process of its own, so the latency is the node's, not this busy test's.
+    // /healthz from a process of its own, so the latency is the node's, not this busy test's; a
+    // new connection each time, as a balancer's health check makes (it waits behind a crowd's
+    // connections too).
     poller = spawn(
       process.execPath,
       [
         '-e',
-        `const url = process.argv[1];
-         const tick = async () => {
+        `const http = require('node:http');
+         const url = process.argv[1];
+         const tick = () => {
            const t = performance.now();
-           let status = 0;
-           try { const r = await fetch(url); status = r.status; await r.arrayBuffer(); } catch {}
-           process.stdout.write(JSON.stringify({ at: Date.now(), ms: performance.now() - t, status }) + '\\n');
-           setTimeout(tick, 100);
+           const done = (status) => {
+             process.stdout.write(JSON.stringify({ at: Date.now(), ms: performance.now() - t, status }) + '\\n');
+             setTimeout(tick, 100);
+           };
+           http.get(url, { agent: false }, (res) => { res.resume(); res.on('end', () => done(res.statusCode)); }).on('error', () => done(0));
          };
          tick();`,
         `${url}/healthz`,
