@@ -37,6 +37,11 @@ export async function startPlatform(options: { redis?: boolean; env?: Record<str
     LOG_LEVEL: 'silent',
     // Every test client connects from 127.0.0.1: one address stands for hundreds of people here.
     SOCKETS_PER_ADDRESS: '100000',
+    // Tests connect their clients as fast as they can; admission control has its own test
+    // (test/chaos/reconnect-storm.test.ts), which runs the node with the defaults.
+    HANDSHAKES_PER_SECOND: '100000',
+    HANDSHAKE_BURST: '100000',
+    ADMISSION_MAX_BACKLOG: '100000',
     // Test files sign the same demo accounts in at once; the per-account throttle has its own test.
     AUTH_ACCOUNT_FAILURES: '1000',
 

@@ -115,6 +115,14 @@ const schema = z.object({
   /** Open Socket.IO connections per client address (ADDRESS_HEADER/XFF_DEPTH), over all nodes.
    *  Generous: a campus or office behind one NAT is many people. */
   SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** Admission control (a reconnect storm): Socket.IO handshakes one node takes in per second,
+   *  after a burst of HANDSHAKE_BURST; over it a handshake is refused with BUSY and a retry hint. */
+  HANDSHAKES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(200),
+  HANDSHAKE_BURST: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** Work one node may have in flight (handshakes being checked, requests and disconnect writes
+   *  being handled) and still take in a handshake; above it handshakes are refused with BUSY.
+   *  A few times the database pool (10), so a health check queues behind a fraction of a second. */
+  ADMISSION_MAX_BACKLOG: z.coerce.number().int().min(1).max(100_000).default(50),
 
   // Accounts and mail (issue 11: invitations, verification, password reset, sign-in throttle).
   /** Failed sign-ins allowed per account within AUTH_ACCOUNT_WINDOW_SECONDS (all nodes together). */

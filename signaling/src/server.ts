@@ -33,6 +33,8 @@ import { createRateLimiter } from './app/rate-limits.ts';
 import { adapterPublisher, closeRedis, connectRedis } from './app/redis.ts';
 import { servicesFromConfig } from './app/services.ts';
 import type { AppServer } from './app/types.ts';
+import { createAdmission } from './app/admission.ts';
+import { createGate } from './app/gate.ts';
 import { authenticate } from './app/auth.ts';
 import { hostsRoom } from './app/rooms.ts';
 import { dropSocketsOnAccessChange } from './app/access.ts';
@@ -60,6 +62,9 @@ import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
 
 export type { AppServer } from './app/types.ts';
+
+/** Disconnect writes run at once on one node: enough to keep the database busy, few enough that a request or a health check never queues behind a thousand. */
+const LEAVE_WRITES_AT_ONCE = 32;
 
 /** Every feature's part of the protocol, registered on each connection in this order. */
 const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
@@ -234,6 +239,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
     closers.push(subscribeBroadcastEvents({ io, media, services }), subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }));
 
+    // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.
+    const leaves = createGate(LEAVE_WRITES_AT_ONCE);
+    // First: a reconnect storm is shaped here, before any handshake costs a session lookup (app/admission.ts).
+    const admission = createAdmission(io, {
+      rate: { perSecond: config.HANDSHAKES_PER_SECOND, burst: config.HANDSHAKE_BURST },
+      maxBacklog: config.ADMISSION_MAX_BACKLOG,
+      // Work running now; leaves still waiting for their turn hold nothing.
+      backlog: () => drain.inFlight - leaves.waiting,
+      log: getLogger('signaling:admission'),
+    });
+    io.use(admission.middleware);
     io.use(authenticate(auth));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
@@ -318,6 +334,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         log: deps.log,
         track: (work) => drain.track(work),
         afterClose: () => afterClose(socket.id),
+        leaves,
       });
       for (const register of FEATURES) register(conn, deps);
       conn.ready();

@@ -130,6 +130,11 @@ export class Cluster {
       ADDRESS_HEADER: 'x-forwarded-for',
       XFF_DEPTH: '1',
       SOCKETS_PER_ADDRESS: '100000',
+      // Tests connect their clients as fast as they can: admission control is lifted, except in
+      // its own test (reconnect-storm.test.ts), which sets these empty for the defaults.
+      HANDSHAKES_PER_SECOND: '100000',
+      HANDSHAKE_BURST: '100000',
+      ADMISSION_MAX_BACKLOG: '100000',
       AUTH_ACCOUNT_FAILURES: '1000',
       MAIL_CAPTURE_DIR: path.join(this.#dir, 'mail'),
       ...this.options.env,

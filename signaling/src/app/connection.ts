@@ -3,6 +3,7 @@ import { ServiceError } from '@fairground/core';
 import type { MediaServer, RoomKind } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { RequestEvent } from '../protocol/index.ts';
+import type { Gate } from './gate.ts';
 import { handle, type RequestHandler, type RequestLimiter } from './handle.ts';
 import type { AppSocket } from './types.ts';
 
@@ -45,6 +46,9 @@ export interface ConnectionOptions {
   track<T>(work: Promise<T>): Promise<T>;
   /** Runs once every leave and close handler of the closed connection has settled. */
   afterClose?: () => void;
+  /** Where disconnect writes wait their turn (every connection of a node shares it): a thousand
+   *  clients dropping at once must not queue a thousand writes ahead of everyone else's requests. */
+  leaves?: Gate;
 }
 
 /**
@@ -53,6 +57,7 @@ export interface ConnectionOptions {
  */
 export function openConnection(socket: AppSocket, options: ConnectionOptions): Connection & { ready(): void } {
   const { media, viewers } = options;
+  const leaves = <T>(task: () => Promise<T>): Promise<T> => (options.leaves ? options.leaves.run(task) : task());
   const user = socket.data.user;
   const log = options.log.child({ socketId: socket.id, userId: user?.id });
   const limiter: RequestLimiter = { take: () => options.limiter.take(socket.id) };
@@ -113,7 +118,7 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
       // finishes them before it closes the database.
       const work = [
         ...[...joined.keys()].map((roomId) =>
-          options.track(conn.leave(roomId)).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed')),
+          options.track(leaves(() => conn.leave(roomId))).catch((err: unknown) => log.warn({ roomId, err }, 'leave on disconnect failed')),
         ),
         ...closers.map((close) => options.track(Promise.resolve(close())).catch((err: unknown) => log.warn({ err }, 'close handler failed'))),
       ];

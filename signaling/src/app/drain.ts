@@ -17,6 +17,11 @@ export class Drain {
     return this.#draining;
   }
 
+  /** Request handlers and disconnect writes still running (admission control reads it as load). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Counts a request handler until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
     this.#inFlight++;

@@ -26,6 +26,10 @@ export const ErrorCode = {
   LIMIT_REACHED: 'LIMIT_REACHED',
   /** The handshake was refused: this identity or address has as many open connections as allowed. */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The handshake was refused: the node is taking in as many handshakes as it allows right now
+   *  (a reconnect storm). `data.retryAfterMs` hints when to try again; clients retry by themselves
+   *  (protocol/reconnect.ts). Nothing was allocated for the refused handshake. */
+  BUSY: 'BUSY',
   /** A service the platform needs (the database) is down or restarting: nothing was changed;
    *  try again in a few seconds. */
   UNAVAILABLE: 'UNAVAILABLE',

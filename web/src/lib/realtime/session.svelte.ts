@@ -1,5 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ErrorCode, Result, ServerToClientEvents } from '@fairground/signaling/protocol';
+import {
+  busyRetryDelayMs,
+  handshakeRefusal,
+  isBusy,
+  reconnectionOptions,
+  type ClientToServerEvents,
+  type ErrorCode,
+  type Result,
+  type ServerToClientEvents,
+} from '@fairground/signaling/protocol';
 import { m } from '$lib/paraglide/messages';
 import { genericErrorText } from '$lib/errors';
 
@@ -61,6 +70,9 @@ class Session {
   #socket: ClientSocket | null = null;
   /** Set while the server refuses this connection because too many are open (tabs, devices). */
   #refused = false;
+  /** BUSY refusals in a row (the node is shaping a reconnect storm); without a server hint the wait grows with them. */
+  #busy = 0;
+  #busyRetry: ReturnType<typeof setTimeout> | undefined;
   /** Counts connections: a room joined on an earlier one is rejoined, once, on the next. */
   #connections = 0;
   readonly #rooms = new Set<Room>();
@@ -69,10 +81,12 @@ class Session {
   /** The page's one connection (created on first use); the session cookie authenticates it. */
   get socket(): ClientSocket {
     if (this.#socket) return this.#socket;
-    const socket: ClientSocket = io({ auth: { deviceId: deviceId() }, transports: ['websocket', 'polling'] });
+    // One reconnection policy for every client (protocol/reconnect.ts): exponential backoff with jitter.
+    const socket: ClientSocket = io({ auth: { deviceId: deviceId() }, transports: ['websocket', 'polling'], ...reconnectionOptions });
     this.#socket = socket;
     socket.on('connect', () => {
       this.#refused = false;
+      this.#busy = 0;
       this.status = 'connected';
       this.#connections++;
       // The server forgot this connection's rooms: join each again, once per connection.
@@ -87,7 +101,22 @@ class Session {
       this.status = reason === 'io server disconnect' ? 'offline' : 'reconnecting';
     });
     socket.on('connect_error', (err) => {
-      this.#refused = (err as Error & { data?: { code?: string } }).data?.code === 'TOO_MANY_CONNECTIONS';
+      const refusal = handshakeRefusal(err);
+      if (isBusy(refusal)) {
+        // The node is taking in a crowd of handshakes a few at a time (app/admission.ts). Socket.IO
+        // does not retry a refused handshake, so this does, after a jittered wait; the page keeps
+        // saying it is reconnecting meanwhile.
+        clearTimeout(this.#busyRetry);
+        this.#busyRetry = setTimeout(
+          () => {
+            if (!socket.connected && !socket.active) socket.connect();
+          },
+          busyRetryDelayMs(this.#busy++, refusal.retryAfterMs),
+        );
+        if (this.status !== 'connecting') this.status = 'reconnecting';
+        return;
+      }
+      this.#refused = refusal?.code === 'TOO_MANY_CONNECTIONS';
       if (this.#refused || !socket.active) this.status = 'offline';
       else if (this.status !== 'connecting') this.status = 'reconnecting';
     });
