@@ -8,7 +8,7 @@ export interface JoinedMedia {
   producers: RemoteProducer[];
 }
 
-/** A received video track with frames arriving (a paused one is muted). */
+/** A received video track that is live and has had frames (the browser keeps it muted until media arrives). */
 export const isFlowingVideo = (track: MediaStreamTrack) => track.kind === 'video' && track.readyState === 'live' && !track.muted;
 
 /** How long "Video restored" stays up once frames are back. */
