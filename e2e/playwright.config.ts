@@ -55,7 +55,9 @@ export default defineConfig({
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: 'warn',
-      MEDIA_WORKERS: '1',
+      // One worker keeps the suite light on 2 cores; E2E_MEDIA_WORKERS=2 runs it (media-recovery's
+      // broadcast edge case above all) over several, as production does.
+      MEDIA_WORKERS: process.env.E2E_MEDIA_WORKERS ?? '1',
       // The clock (fairs opening, broadcast notices) ticks every second, so tests need not wait 10 s.
       CLOCK_INTERVAL_MS: '1000',
       // Every browser in the suite signs in from the same loopback address; a journey signs in

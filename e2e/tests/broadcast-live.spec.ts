@@ -1,37 +1,4 @@
-import type { Page } from '@playwright/test';
-import { acceptHostInvitation, expect, expectAccessible, expectMediaFlowing, inboundTotals, newUser, signIn, test } from './fixtures.ts';
-
-/** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
-function shanghaiWallTime(ms: number): string {
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
-  return text.replace(' ', 'T');
-}
-
-/** An organizer schedules a published broadcast that is on now, hosted by the demo employer. */
-async function liveBroadcast(organizer: Page, title: string): Promise<string> {
-  await organizer.goto('/organizer/broadcasts');
-  const form = organizer.locator('#new-broadcast');
-  await form.getByLabel('Title', { exact: true }).fill(title);
-  await form.getByLabel('Topic', { exact: true }).selectOption('resume_clinic');
-  await form.getByLabel('Starts', { exact: true }).fill(shanghaiWallTime(Date.now() - 5 * 60_000));
-  await form.getByLabel('Ends', { exact: true }).fill(shanghaiWallTime(Date.now() + 3600_000));
-  await form.getByLabel("Hosts' emails", { exact: true }).fill('employer@example.com');
-  await form.getByRole('button', { name: 'Create broadcast' }).click();
-  const row = organizer.getByRole('listitem').filter({ has: organizer.getByRole('link', { name: title }) });
-  await row.getByRole('button', { name: 'Publish' }).click();
-  await expect(organizer.getByRole('status').filter({ hasText: 'Broadcast published.' })).toBeVisible();
-  await row.getByRole('link', { name: title, exact: true }).click();
-  await organizer.waitForURL(/\/broadcasts\/[0-9a-f-]{36}$/);
-  return organizer.url();
-}
+import { acceptHostInvitation, expect, expectAccessible, expectMediaFlowing, inboundTotals, liveBroadcast, newUser, signIn, test } from './fixtures.ts';
 
 test('a host goes live; viewers watch, are counted, and can switch to audio only', async ({ browser }) => {
   // The longest journey of the suite (two reconnects, a stage guest, dwell-counted anonymous viewers);

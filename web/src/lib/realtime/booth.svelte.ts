@@ -29,7 +29,11 @@ export class BoothStage {
       session.on('room:viewers', (count) => {
         if (this.media.roomId && count.roomId === this.media.roomId) this.viewers = count.live;
       }),
-      session.on('media:room-reset', () => void this.#join().catch(() => {})),
+      // The media server lost the room (its worker died): join again, staff republish.
+      session.on('media:room-reset', (p) => {
+        if (p.roomId === this.media.roomId) this.media.resetting();
+        void this.#join().catch(() => this.media.recovery.clear());
+      }),
       // After a dropped connection the server has forgotten us: join again, media included.
       session.room(() => void this.#join().catch(failed)),
     ];

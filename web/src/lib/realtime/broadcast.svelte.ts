@@ -51,7 +51,9 @@ export class BroadcastRoom {
         void this.refreshNumbers();
       }),
       session.on('media:room-reset', (p) => {
-        if (p.roomId === this.media.roomId) void this.#rejoin();
+        if (p.roomId !== this.media.roomId) return;
+        this.media.resetting(!this.audioOnly);
+        void this.#rejoin();
       }),
       session.on('broadcast:stage-state', (s) => {
         if (mine(s)) this.stage = s;
@@ -108,6 +110,7 @@ export class BroadcastRoom {
       await this.#join();
       if (this.isHost) await this.media.republish({ simulcast: true });
     } catch (e) {
+      this.media.recovery.clear();
       this.problem = m.bl_error({ reason: errorMessage(e) });
       this.phase = 'error';
     }

@@ -1,4 +1,5 @@
 import type { ChatMessage, RemoteProducer } from '@fairground/signaling/protocol';
+import { isFlowingVideo, MediaRecovery } from './live-media.svelte';
 import { RoomMedia } from './room-media';
 import { errorMessage, request, session } from './session.svelte';
 
@@ -27,6 +28,8 @@ export class InterviewSession {
   sharing = $state(false);
   remote = $state<Record<string, { track: MediaStreamTrack; producer: RemoteProducer }>>({});
   local = $state.raw<MediaStream | null>(null);
+  /** After a media reset: restoring, then restored. */
+  readonly recovery = new MediaRecovery();
 
   #media: RoomMedia | null = null;
   readonly #producerOf: Record<'mic' | 'camera' | 'screen', string | null> = { mic: null, camera: null, screen: null };
@@ -45,7 +48,12 @@ export class InterviewSession {
       session.room(() => void this.#join().catch(() => {})),
       // The media server lost this room (its worker died): join again, both sides republish.
       session.on('media:room-reset', (p) => {
-        if (this.#media && p.roomId === this.#media.roomId) void this.#join().catch(() => {});
+        if (!this.#media || p.roomId !== this.#media.roomId) return;
+        this.recovery.reset({
+          receiving: Object.values(this.remote).some((r) => isFlowingVideo(r.track)),
+          publishing: Boolean(this.local) && this.camOn,
+        });
+        void this.#join().catch(() => this.recovery.clear());
       }),
     ];
     this.#join().catch((e) => (this.problem = errorMessage(e)));
@@ -71,9 +79,13 @@ export class InterviewSession {
     this.#media?.close();
     this.remote = {};
     const media = new RoomMedia(state.roomId, {
-      onTrack: (track, producer) => (this.remote = { ...this.remote, [producer.id]: { track, producer } }),
+      onTrack: (track, producer) => {
+        this.remote = { ...this.remote, [producer.id]: { track, producer } };
+        this.recovery.trackArrived(track);
+      },
       onTrackEnded: (producerId) => {
-        const { [producerId]: _gone, ...rest } = this.remote;
+        const { [producerId]: gone, ...rest } = this.remote;
+        if (gone) this.recovery.trackEnded(gone.track);
         this.remote = rest;
       },
     });
@@ -92,9 +104,11 @@ export class InterviewSession {
     // A rejoin keeps what the user had muted muted.
     if (!this.micOn && this.#producerOf.mic) media.setPaused(this.#producerOf.mic, true);
     if (!this.camOn && this.#producerOf.camera) media.setPaused(this.#producerOf.camera, true);
+    this.recovery.republished();
   }
 
   #stopMedia(): void {
+    this.recovery.clear();
     this.local?.getTracks().forEach((t) => t.stop());
     this.local = null;
     this.#media?.close();

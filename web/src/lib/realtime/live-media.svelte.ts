@@ -8,6 +8,87 @@ export interface JoinedMedia {
   producers: RemoteProducer[];
 }
 
+/** A received video track that is live and has had frames (the browser keeps it muted until media arrives). */
+export const isFlowingVideo = (track: MediaStreamTrack) => track.kind === 'video' && track.readyState === 'live' && !track.muted;
+
+/** How long "Video restored" stays up once frames are back. */
+const RESTORED_NOTICE_MS = 4000;
+/** A received video that ended this recently was still flowing when its worker died. */
+const JUST_ENDED_MS = 3000;
+/** Gives up saying "Restoring video…" when nothing comes back (the publisher left meanwhile). */
+const RESTORING_GIVE_UP_MS = 20_000;
+
+/**
+ * What a stage says after its media room was reset (the media worker died): "Restoring video…"
+ * until what was flowing before flows again, then "Video restored" for a moment. One state for
+ * every stage (booth, broadcast, interview); `MediaRecoveryNotice` shows it.
+ */
+export class MediaRecovery {
+  state = $state<'idle' | 'restoring' | 'restored'>('idle');
+  #waitRemote = false;
+  #waitLocal = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** When a received video last ended (a dying worker's consumers may close before its reset is heard). */
+  #videoEndedAt = 0;
+
+  /**
+   * The room was reset. `receiving`: remote video was showing (or ended just now), so wait for
+   * its frames, unless `videoWanted` is false (an audio-only viewer); `publishing`: the local
+   * camera was on air, so wait until it is published again. With neither there is nothing to
+   * restore and nothing to say.
+   */
+  reset(was: { receiving: boolean; publishing: boolean; videoWanted?: boolean }): void {
+    const receiving = (was.videoWanted ?? true) && (was.receiving || Date.now() - this.#videoEndedAt < JUST_ENDED_MS);
+    if (!receiving && !was.publishing) return;
+    this.#waitRemote = receiving;
+    this.#waitLocal = was.publishing;
+    this.state = 'restoring';
+    this.#schedule(RESTORING_GIVE_UP_MS);
+  }
+
+  /** A remote track arrived on the new connection: restored once its first frames do. */
+  trackArrived(track: MediaStreamTrack): void {
+    if (this.state !== 'restoring' || !this.#waitRemote || track.kind !== 'video') return;
+    const arrived = () => {
+      this.#waitRemote = false;
+      this.#settle();
+    };
+    // A received track is muted until media arrives on it (the browser unmutes it then).
+    if (!track.muted) arrived();
+    else track.addEventListener('unmute', arrived, { once: true });
+  }
+
+  /** A received track ended (its producer or consumer closed). */
+  trackEnded(track: MediaStreamTrack): void {
+    if (track.kind === 'video') this.#videoEndedAt = Date.now();
+  }
+
+  /** The local camera is published again. */
+  republished(): void {
+    if (this.state !== 'restoring') return;
+    this.#waitLocal = false;
+    this.#settle();
+  }
+
+  /** Forget it (the page left the room, or the rejoin failed and says so itself). */
+  clear(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.state = 'idle';
+  }
+
+  #settle(): void {
+    if (this.state !== 'restoring' || this.#waitRemote || this.#waitLocal) return;
+    this.state = 'restored';
+    this.#schedule(RESTORED_NOTICE_MS);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.clear(), ms);
+  }
+}
+
 export interface RemoteTrack {
   track: MediaStreamTrack;
   source: RemoteProducer['source'];
@@ -27,6 +108,8 @@ export class LiveMedia {
   localStream = $state.raw<MediaStream | null>(null);
   /** The local screen share while sharing. */
   screenTrack = $state.raw<MediaStreamTrack | null>(null);
+  /** After a media reset: restoring, then restored. */
+  readonly recovery = new MediaRecovery();
 
   #media: RoomMedia | null = null;
   #screenProducer: string | null = null;
@@ -49,9 +132,11 @@ export class LiveMedia {
     const media = new RoomMedia(joined.roomId, {
       onTrack: (track, producer) => {
         this.remote = { ...this.remote, [producer.id]: { track, source: producer.source } };
+        this.recovery.trackArrived(track);
       },
       onTrackEnded: (producerId) => {
-        const { [producerId]: _gone, ...rest } = this.remote;
+        const { [producerId]: gone, ...rest } = this.remote;
+        if (gone) this.recovery.trackEnded(gone.track);
         this.remote = rest;
       },
       onConnectionLost: options.onConnectionLost,
@@ -75,6 +160,14 @@ export class LiveMedia {
     }
   }
 
+  /**
+   * The media server lost the room (its worker died): say so until what was flowing is back.
+   * `videoWanted` false: the viewer turned video off (audio only), so no picture is awaited.
+   */
+  resetting(videoWanted = true): void {
+    this.recovery.reset({ receiving: this.tracks.some((t) => isFlowingVideo(t.track)), publishing: this.publishing, videoWanted });
+  }
+
   /** Publishes the local camera again on a new room connection (after a rejoin). */
   async republish(options: { simulcast?: boolean } = {}): Promise<void> {
     if (!this.publishing || !this.localStream || !this.#media) return;
@@ -84,6 +177,7 @@ export class LiveMedia {
       this.localStream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
     }
     await this.#media.publish(this.localStream, options);
+    this.recovery.republished();
   }
 
   /** Stops publishing everything (camera, microphone, screen). */
@@ -134,6 +228,7 @@ export class LiveMedia {
   }
 
   close(): void {
+    this.recovery.clear();
     this.stopLocal();
     this.#media?.close();
     this.#media = null;

@@ -4,6 +4,40 @@ import { errorMessage, request, RequestError, session } from './session.svelte';
 
 const inLine = (p: QueuePlace) => p.status === 'waiting' || p.status === 'called' || p.status === 'interviewing';
 
+/**
+ * The line places this page knows the signed-in seeker holds, by booth: every read of
+ * `queue:places` and every `queue:place` push updates it, on any page (the layout's call alert
+ * listens everywhere). The connection notice reads it to say a waiting place is kept meanwhile
+ * (the server keeps it for a grace period after the last connection drops).
+ */
+class HeldPlaces {
+  #byBooth = $state<Record<string, QueuePlace>>({});
+
+  /** Places waiting in a line (the ones a dropped connection's grace period keeps). */
+  get waiting(): number {
+    return Object.values(this.#byBooth).filter((p) => p.status === 'waiting').length;
+  }
+
+  replace(places: QueuePlace[]): void {
+    this.#byBooth = Object.fromEntries(places.filter(inLine).map((p) => [p.boothId, p]));
+  }
+
+  update(place: QueuePlace): void {
+    const { [place.boothId]: _old, ...rest } = this.#byBooth;
+    this.#byBooth = inLine(place) ? { ...rest, [place.boothId]: place } : rest;
+  }
+
+  forget(boothId: string): void {
+    const { [boothId]: _old, ...rest } = this.#byBooth;
+    this.#byBooth = rest;
+  }
+}
+
+export const heldPlaces = new HeldPlaces();
+
+/** How long "Reconnected: your place is kept" stays in the queue panel. */
+const KEPT_NOTICE_MS = 8000;
+
 /** A seeker's place in one booth's line (the booth page's queue panel). */
 export class BoothQueue {
   place = $state<QueuePlace | null>(null);
@@ -15,20 +49,36 @@ export class BoothQueue {
   /** Listens for this booth's place and reads the place held already (a reload, a second tab). */
   connect(): () => void {
     const load = () =>
-      request('queue:places', {})
-        .then((places) => (this.place = places.find((p) => p.boothId === this.boothId) ?? null))
-        .catch(() => {});
+      request('queue:places', {}).then((places) => {
+        heldPlaces.replace(places);
+        this.place = places.find((p) => p.boothId === this.boothId && inLine(p)) ?? null;
+      });
+    let keptTimer: ReturnType<typeof setTimeout> | undefined;
+    /** After a reconnect: read the place again, and say whether the one waiting before is still held. */
+    const reload = async () => {
+      const before = this.place?.status === 'waiting' ? this.place : null;
+      await load();
+      if (!before) return;
+      const kept = this.place?.entryId === before.entryId;
+      this.notice = kept ? m.queue_place_kept() : m.queue_place_lost();
+      clearTimeout(keptTimer);
+      if (kept) keptTimer = setTimeout(() => this.notice === m.queue_place_kept() && (this.notice = ''), KEPT_NOTICE_MS);
+    };
     const offs = [
       session.on('queue:place', (p) => {
+        heldPlaces.update(p);
         if (p.boothId !== this.boothId) return;
         this.place = inLine(p) ? p : null;
         if (p.status === 'no_show') this.notice = m.queue_no_show();
       }),
       // A place may have moved while the connection was down.
-      session.room(() => void load()),
+      session.room(() => void reload().catch(() => {})),
     ];
-    void load();
-    return () => offs.forEach((off) => off());
+    void load().catch(() => {});
+    return () => {
+      clearTimeout(keptTimer);
+      offs.forEach((off) => off());
+    };
   }
 
   async join(): Promise<void> {
@@ -36,6 +86,7 @@ export class BoothQueue {
     this.notice = '';
     try {
       this.place = await request('queue:join', { boothId: this.boothId });
+      heldPlaces.update(this.place);
     } catch (e) {
       const code = e instanceof RequestError ? e.code : '';
       this.notice = code === 'QUEUE_CLOSED' ? m.queue_closed() : code === 'QUEUE_FULL' ? m.queue_full() : errorMessage(e);
@@ -48,6 +99,7 @@ export class BoothQueue {
     this.busy = true;
     try {
       await request('queue:leave', { boothId: this.boothId });
+      heldPlaces.forget(this.boothId);
       this.place = null;
       this.notice = m.queue_left_info();
     } finally {
@@ -62,7 +114,16 @@ export class IncomingCall {
 
   /** `onCalled` runs once per new call (sound, notification, focus). */
   connect(onCalled: (call: QueuePlace) => void, onCleared: () => void): () => void {
+    // The places held, read on every page (and again after a reconnect) for the connection notice.
+    const load = () =>
+      void request('queue:places', {}).then(
+        (places) => heldPlaces.replace(places),
+        () => {},
+      );
+    const forget = session.room(load, { shown: false });
+    load();
     const off = session.on('queue:place', (p) => {
+      heldPlaces.update(p);
       if (p.status === 'called' && this.call?.entryId !== p.entryId) {
         this.call = p;
         onCalled(p);
@@ -71,7 +132,10 @@ export class IncomingCall {
         onCleared();
       }
     });
-    return off;
+    return () => {
+      off();
+      forget();
+    };
   }
 
   clear(): void {
@@ -90,6 +154,7 @@ export class IncomingCall {
     if (!this.call) return;
     const boothId = this.call.boothId;
     this.clear();
+    heldPlaces.forget(boothId);
     await request('queue:leave', { boothId }).catch(() => {});
   }
 }

@@ -57,6 +57,8 @@ function deviceId(): string {
 
 interface Room {
   rejoin: () => void;
+  /** Counted in `rooms` (the connection notice shows where a page holds one). */
+  shown: boolean;
   /** The connection (by count) this room was last joined on. */
   joinedOn: number;
 }
@@ -142,17 +144,23 @@ class Session {
   /**
    * Registers a room the page has joined (or is joining now): after every reconnect `rejoin` runs
    * once. Returns the function that forgets the room (call it when the page leaves it).
+   * `shown: false`: state every page reads again (the seeker's line places), not a live room that
+   * makes the page show the connection notice by itself.
    */
-  room(rejoin: () => void): () => void {
+  room(rejoin: () => void, options: { shown?: boolean } = {}): () => void {
     const socket = this.socket;
     // A join sent before the first connection is buffered and goes out on it: not a rejoin.
-    const room: Room = { rejoin, joinedOn: socket.connected ? this.#connections : this.#connections + 1 };
+    const room: Room = { rejoin, shown: options.shown ?? true, joinedOn: socket.connected ? this.#connections : this.#connections + 1 };
     this.#rooms.add(room);
-    this.rooms = this.#rooms.size;
+    this.#countRooms();
     return () => {
       this.#rooms.delete(room);
-      this.rooms = this.#rooms.size;
+      this.#countRooms();
     };
+  }
+
+  #countRooms(): void {
+    this.rooms = [...this.#rooms].filter((r) => r.shown).length;
   }
 
   /** This connection's id on the server (a stage guest names itself by it). */
