@@ -47,6 +47,42 @@ function rtpPacket(ssrc: number, seq: number): Buffer {
   return packet;
 }
 
+/** A VP8 packet (payload descriptor with S=1; the payload header's P bit 0 on a key frame). */
+function vp8Packet(ssrc: number, seq: number, keyFrame: boolean): Buffer {
+  const packet = Buffer.alloc(12 + 40, 0);
+  packet[0] = 0x80;
+  packet[1] = 0x80 | 101; // marker, VP8
+  packet.writeUInt16BE(seq & 0xffff, 2);
+  packet.writeUInt32BE((seq * 3000) >>> 0, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  packet[12] = 0x10;
+  packet[13] = keyFrame ? 0x00 : 0x01;
+  // Key frame start code and a 320x240 size, as VP8 puts them after the 3-byte frame tag.
+  packet.set([0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00], 16);
+  return packet;
+}
+
+/** An RTCP PLI from a viewer about the stream it receives (`ssrc`). */
+function pli(ssrc: number): Buffer {
+  const packet = Buffer.alloc(12);
+  packet[0] = 0x81; // V=2, FMT=1 (PLI)
+  packet[1] = 206; // PSFB
+  packet.writeUInt16BE(2, 2);
+  packet.writeUInt32BE(12345678, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  return packet;
+}
+
+/** PLIs in a (compound) RTCP packet. */
+function countPlis(msg: Buffer): number {
+  let count = 0;
+  for (let at = 0; at + 4 <= msg.length; at += (msg.readUInt16BE(at + 2) + 1) * 4) {
+    if (msg[at + 1] === 206 && (msg[at]! & 0x1f) === 1) count++;
+    if (msg[at + 1]! < 192 || msg[at + 1]! > 223) break; // not RTCP
+  }
+  return count;
+}
+
 interface Sink {
   socket: Socket;
   port: number;
@@ -136,7 +172,8 @@ describe('media across nodes: producers piped between two MediaServers', () => {
   afterEach(async () => {
     events.length = 0;
     for (const server of [a, b]) {
-      for (const id of ['broadcast:piped', 'interview:split', 'broadcast:refusals', 'broadcast:origin-worker-dies']) await server.closeRoom(id);
+      for (const id of ['broadcast:piped', 'interview:split', 'broadcast:refusals', 'broadcast:origin-worker-dies', 'broadcast:pli-storm'])
+        await server.closeRoom(id);
     }
     await vi.waitFor(async () => expect([(await a.stats()).pipes, (await b.stats()).pipes]).toEqual([0, 0]));
   });
@@ -149,7 +186,7 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     await b.connectPlainTransport(roomId, peer, out.id, { ip: '127.0.0.1', port: s.port });
     const consumer = await b.consume(roomId, peer, out.id, producerId, await b.rtpCapabilities());
     await b.resumeConsumer(roomId, peer, consumer.id);
-    return { peer, consumerId: consumer.id, sink: s, worker: out.workerIndex };
+    return { peer, consumerId: consumer.id, sink: s, worker: out.workerIndex, port: out.port, ssrc: consumer.rtpParameters.encodings![0]!.ssrc! };
   }
 
   it('brings a broadcast producer from A to viewers on both of B’s workers; RTP flows; pause, a second producer and close follow', async () => {
@@ -206,6 +243,42 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     await b.closeRoom(room.id);
     await vi.waitFor(async () => expect(await a.stats()).toMatchObject({ rooms: 0, pipes: 0 }));
     expect(await b.stats()).toMatchObject({ rooms: 0, pipes: 0, imports: 0 });
+  });
+
+  it('absorbs a storm of key frame requests from B’s viewers: the host sees a few PLIs, not one per viewer', async () => {
+    const room = { kind: 'broadcast' as const, id: 'broadcast:pli-storm' };
+    const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const camId = await a.produce(room.id, 'host', input.id, 'video', vp8, { source: 'camera' });
+    await bringProducer(nodes.get('A')!, nodes.get('B')!, room, camId);
+    // The host's PLIs come back to the socket it sends from (comedia), in compound RTCP packets.
+    const sender = senders.at(-1)!;
+    let plis = 0;
+    sender.on('message', (msg) => (plis += countPlis(msg)));
+    for (let seq = 1; seq <= 10; seq++) sender.send(vp8Packet(44444444, seq, seq === 1), input.port, '127.0.0.1');
+
+    const viewers = await Promise.all(Array.from({ length: 20 }, (_, i) => viewer(room.id, `v${i}`, camId)));
+    const requests = 3;
+    for (let round = 0; round < requests; round++) {
+      for (const v of viewers) v.sink.socket.send(pli(v.ssrc), v.port, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    console.log(
+      `[pipe] ${viewers.length} viewers on B (2 workers) resumed and sent ${viewers.length * requests} PLIs within 0.3 s: ` +
+        `the host got ${plis} PLIs in 1.5 s (B's pipe producer keeps one request pending, keyFrameRequestDelay 500 ms)`,
+    );
+    expect(plis).toBeGreaterThanOrEqual(1);
+    expect(plis).toBeLessThanOrEqual(4);
+
+    // The path works for one request too: once a key frame answered, a single viewer's PLI on B
+    // reaches the host through B's edge, B's origin, the pipe and A's producer.
+    sender.send(vp8Packet(44444444, 11, true), input.port, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 700));
+    const before = plis;
+    const t = performance.now();
+    viewers[0]!.sink.socket.send(pli(viewers[0]!.ssrc), viewers[0]!.port, '127.0.0.1');
+    await vi.waitFor(() => expect(plis).toBeGreaterThan(before), { timeout: 3000, interval: 2 });
+    console.log(`[pipe] one viewer's PLI on B reached the host on A in ${ms(performance.now() - t)}`);
   });
 
   it('an interview split over two nodes: each side brings the other’s producer at once, over one pipe pair', async () => {
