@@ -123,10 +123,14 @@ async function send(port: number, ssrc: number, count: number, from = 1, sender 
 
 const local = (node: string, server: MediaServer): PipeNode => ({ node, request: (msg) => server.request(msg) });
 
+/** Off: events are lost, as when the network between nodes fails. */
+const relaying = { on: true };
+
 /** Relays `from`'s pipe events to the node each names, as signaling will (here: direct calls). */
 function relay(from: string, events: EventEmitter | MediaServer, nodes: Map<string, PipeNode>): void {
   for (const event of ['pipe-export', 'pipe-closed'] as const) {
     (events as EventEmitter).on(event, (payload: unknown) => {
+      if (!relaying.on) return;
       const { to, request } = pipeEventRequest(from, event, payload as never);
       // A node that is gone answers nothing: its heartbeat expiring is what tells the others.
       nodes
@@ -172,7 +176,7 @@ describe('media across nodes: producers piped between two MediaServers', () => {
   afterEach(async () => {
     events.length = 0;
     for (const server of [a, b]) {
-      for (const id of ['broadcast:piped', 'interview:split', 'broadcast:refusals', 'broadcast:origin-worker-dies', 'broadcast:pli-storm'])
+      for (const id of ['broadcast:piped', 'interview:split', 'broadcast:refusals', 'broadcast:origin-worker-dies', 'broadcast:pli-storm', 'broadcast:stale'])
         await server.closeRoom(id);
     }
     await vi.waitFor(async () => expect([(await a.stats()).pipes, (await b.stats()).pipes]).toEqual([0, 0]));
@@ -303,6 +307,32 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     await vi.waitFor(async () => expect(await a.stats()).toMatchObject({ pipes: 0, exports: 0, imports: 0 }));
     expect(await a.producers(room.id)).toEqual([{ id: recruiterCam, peerId: 'recruiter', kind: 'video', appData: { source: 'camera' } }]);
     await a.closeRoom(room.id);
+  });
+
+  it('a pipe-closed that never arrived: the next bring replaces the stale end and media flows again', async () => {
+    const room = { kind: 'broadcast' as const, id: 'broadcast:stale' };
+    const first = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const oldMic = await a.produce(room.id, 'host', first.id, 'audio', opus(6666, '0'), { source: 'mic' });
+    await bringProducer(nodes.get('A')!, nodes.get('B')!, room, oldMic);
+    const before = await viewer(room.id, 'v1', oldMic);
+    relaying.on = false;
+    try {
+      await a.closeRoom(room.id);
+    } finally {
+      relaying.on = true;
+    }
+    expect(await b.stats()).toMatchObject({ pipes: 1, imports: 1 });
+
+    // The host publishes again on A (a new room there, a new pipe end); B's end still points at the old one.
+    const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const mic = await a.produce(room.id, 'host', input.id, 'audio', opus(6667, '0'), { source: 'mic' });
+    await bringProducer(nodes.get('A')!, nodes.get('B')!, room, mic);
+    await vi.waitFor(() => expect(named('consumer-closed')).toContainEqual({ roomId: room.id, consumerId: before.consumerId, peerId: 'v1' }));
+    const after = await viewer(room.id, 'v2', mic);
+    await send(input.port, 6667, 30);
+    await vi.waitFor(() => expect(after.sink.packets).toBeGreaterThanOrEqual(27), { timeout: 5000 });
+    expect(await a.stats()).toMatchObject({ pipes: 1, exports: 1 });
+    expect(await b.stats()).toMatchObject({ pipes: 1, imports: 1 });
   });
 
   it('refuses what it cannot do with codes', async () => {

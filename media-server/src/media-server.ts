@@ -5,7 +5,7 @@ import { BroadcastRoom } from './broadcast-room.ts';
 import type { MediaRoom, RoomContext } from './room-lifecycle.ts';
 import { WorkerPool, type WorkerHandle } from './workers.ts';
 import type { PipeOptions } from './room-pipes.ts';
-import type { ExportedProducer, PipeEndpoint, PipeRequest, PipeResponses, PipeState } from './pipe-types.ts';
+import type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeRequest, PipeResponses, PipeState } from './pipe-types.ts';
 import {
   DEFAULT_MEDIA_LIMITS,
   MediaError,
@@ -201,7 +201,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
    * This node's end of the room's pipe to `remoteNode` (opening the room, of the given kind, on
    * first use). Given the other node's end, connects to it (once; a stale end is replaced).
    */
-  async openPipe(msg: { room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined }): Promise<PipeEndpoint> {
+  async openPipe(msg: { room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined }): Promise<OpenedPipe> {
     return (await this.#open(msg.room)).pipes.open(msg.remoteNode, msg.remote);
   }
 

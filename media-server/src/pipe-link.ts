@@ -16,19 +16,25 @@ export interface PipeNode {
  * consume it as if it were published there. The first time for a room and node pair, the two
  * ends of the pipe are opened and connected to each other (the target's end first, so two nodes
  * bringing each other's producers at once meet on one pair); later producers reuse the pair, and
- * a producer already brought is answered again without piping it twice. Five messages, three of
- * them to the origin; a pipe replaced meanwhile (PIPE_NOT_FOUND) is opened again once.
+ * a producer already brought is answered again without piping it twice. Five messages, two of
+ * them to the origin. A target end still connected to an end the origin no longer has (a
+ * `pipe-closed` that was never relayed) is closed and the pair opened afresh; so is a pipe
+ * replaced meanwhile (PIPE_NOT_FOUND).
  */
 export async function bringProducer(origin: PipeNode, target: PipeNode, room: RoomRef, producerId: string): Promise<PipeResponses['importProducer']> {
   for (let attempt = 1; ; attempt++) {
     try {
       const mine = await target.request({ type: 'openPipe', room, remoteNode: origin.node });
       const theirs = await origin.request({ type: 'openPipe', room, remoteNode: target.node, remote: mine });
+      if (mine.connectedTo !== null && mine.connectedTo !== theirs.id) {
+        await target.request({ type: 'closePipe', roomId: room.id, remoteNode: origin.node, remotePipeId: mine.connectedTo });
+        throw new MediaError('PIPE_NOT_FOUND', 'The pipe was connected to a stale end');
+      }
       await target.request({ type: 'openPipe', room, remoteNode: origin.node, remote: theirs });
       const producer = await origin.request({ type: 'exportProducer', roomId: room.id, producerId, toNode: target.node });
       return await target.request({ type: 'importProducer', room, fromNode: origin.node, producer });
     } catch (error) {
-      if (attempt < 2 && error instanceof MediaError && error.code === 'PIPE_NOT_FOUND') continue;
+      if (attempt < 3 && error instanceof MediaError && error.code === 'PIPE_NOT_FOUND') continue;
       throw error;
     }
   }

@@ -18,6 +18,12 @@ export interface PipeEndpoint {
   srtp?: ms.SrtpParameters | undefined;
 }
 
+/** What `openPipe` answers: this node's end, and the other end it is connected to (if any). */
+export interface OpenedPipe extends PipeEndpoint {
+  /** The id of the other node's end this one sends to; null until connected. */
+  connectedTo: string | null;
+}
+
 /** A producer as the origin exports it: everything the importer needs to produce it again. */
 export interface ExportedProducer {
   /** The origin's pipe end it leaves through (the importer's end must be connected to it). */
@@ -45,7 +51,7 @@ export type PipeRequest =
 
 /** What each request answers. */
 export interface PipeResponses {
-  openPipe: PipeEndpoint;
+  openPipe: OpenedPipe;
   closePipe: null;
   exportProducer: ExportedProducer;
   importProducer: { id: string; peerId: string; kind: ms.MediaKind };

@@ -1,6 +1,6 @@
 import type { types as ms } from 'mediasoup';
 import { MediaError, type ProducerInfo } from './types.ts';
-import type { ExportedProducer, PipeEndpoint, PipeState } from './pipe-types.ts';
+import type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeState } from './pipe-types.ts';
 import type { Emit } from './peer-table.ts';
 import { rejectAsMedia } from './transports.ts';
 
@@ -82,7 +82,7 @@ export class RoomPipes {
    * This node's end towards `remoteNode`, created on first use. Given the other end, connects to
    * it; an end already connected to another (stale) end is closed and replaced by a fresh one.
    */
-  async open(remoteNode: string, remote?: PipeEndpoint): Promise<PipeEndpoint> {
+  async open(remoteNode: string, remote?: PipeEndpoint): Promise<OpenedPipe> {
     for (;;) {
       // Looked up and created synchronously, so concurrent first uses share one end.
       const pending = this.#ends.get(remoteNode) ?? this.#create(remoteNode);
@@ -100,7 +100,7 @@ export class RoomPipes {
         }
         await end.connecting;
       }
-      return end.local;
+      return { ...end.local, connectedTo: end.remote?.id ?? null };
     }
   }
 
