@@ -343,6 +343,11 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     await expect(a.exportProducer({ roomId: room.id, producerId: 'nope', toNode: 'B' })).rejects.toMatchObject({ code: 'PRODUCER_NOT_FOUND' });
     await expect(a.exportProducer({ roomId: 'nowhere', producerId: id, toNode: 'B' })).rejects.toBeInstanceOf(MediaError);
     await expect(a.request({ type: 'bogus' } as never)).rejects.toMatchObject({ code: 'MEDIA_REJECTED' });
+    // Bringing from a node that has no such room opens nothing there (B's own end stays until B's room closes).
+    const elsewhere = { kind: 'broadcast' as const, id: 'broadcast:not-on-a' };
+    await expect(bringProducer(nodes.get('A')!, nodes.get('B')!, elsewhere, id)).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
+    expect(await a.roomInfo(elsewhere.id)).toBeNull();
+    await b.closeRoom(elsewhere.id);
     // Relayed events about rooms or pipes that are gone are ignored.
     await expect(b.updateImport({ roomId: 'nowhere', fromNode: 'A', pipeId: 'x', producerId: id, state: 'closed' })).resolves.toBeNull();
     await expect(b.closePipe({ roomId: 'nowhere', remoteNode: 'A' })).resolves.toBeNull();

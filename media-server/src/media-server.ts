@@ -199,10 +199,13 @@ export class MediaServer extends EventEmitter<MediaEvents> {
 
   /**
    * This node's end of the room's pipe to `remoteNode` (opening the room, of the given kind, on
-   * first use). Given the other node's end, connects to it (once; a stale end is replaced).
+   * first use; with `existing`, only a room already open here: an origin has its publisher's).
+   * Given the other node's end, connects to it (once; an end connected to a stale one is replaced).
    */
-  async openPipe(msg: { room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined }): Promise<OpenedPipe> {
-    return (await this.#open(msg.room)).pipes.open(msg.remoteNode, msg.remote);
+  async openPipe(msg: { room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined; existing?: boolean | undefined }): Promise<OpenedPipe> {
+    const room = msg.existing ? this.#room(msg.room.id) : await this.#open(msg.room);
+    if (room.kind !== msg.room.kind) throw new MediaError('ROOM_NOT_FOUND', `This room is a ${room.kind} room, not a ${msg.room.kind}`);
+    return room.pipes.open(msg.remoteNode, msg.remote);
   }
 
   /** Closes the room's end towards `remoteNode` (its `pipe-closed`, relayed); a missing room is fine. */

@@ -25,7 +25,7 @@ export async function bringProducer(origin: PipeNode, target: PipeNode, room: Ro
   for (let attempt = 1; ; attempt++) {
     try {
       const mine = await target.request({ type: 'openPipe', room, remoteNode: origin.node });
-      const theirs = await origin.request({ type: 'openPipe', room, remoteNode: target.node, remote: mine });
+      const theirs = await origin.request({ type: 'openPipe', room, remoteNode: target.node, remote: mine, existing: true });
       if (mine.connectedTo !== null && mine.connectedTo !== theirs.id) {
         await target.request({ type: 'closePipe', roomId: room.id, remoteNode: origin.node, remotePipeId: mine.connectedTo });
         throw new MediaError('PIPE_NOT_FOUND', 'The pipe was connected to a stale end');

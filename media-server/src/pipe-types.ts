@@ -42,7 +42,7 @@ export type { PipeState };
 
 /** The requests a media node answers for pipes (the `type` names the MediaServer method). */
 export type PipeRequest =
-  | { type: 'openPipe'; room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined }
+  | { type: 'openPipe'; room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined; existing?: boolean | undefined }
   | { type: 'closePipe'; roomId: string; remoteNode: string; remotePipeId?: string | undefined }
   | { type: 'exportProducer'; roomId: string; producerId: string; toNode: string }
   | { type: 'importProducer'; room: RoomRef; fromNode: string; producer: ExportedProducer }
