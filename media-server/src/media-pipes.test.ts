@@ -29,6 +29,19 @@ const opus = (ssrc: number, mid: string): RtpParameters => ({
   rtcp: { cname: 'pipe-test' },
 });
 
+/** Three simulcast layers, as mediasoup-client sends them (one SSRC per layer). */
+const vp8Simulcast: RtpParameters = {
+  mid: '1',
+  codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
+  headerExtensions: [],
+  encodings: [
+    { ssrc: 2001, maxBitrate: 150_000 },
+    { ssrc: 2002, maxBitrate: 500_000 },
+    { ssrc: 2003, maxBitrate: 1_500_000 },
+  ],
+  rtcp: { cname: 'pipe-test' },
+};
+
 const vp8: RtpParameters = {
   mid: '0',
   codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] }],
@@ -176,7 +189,15 @@ describe('media across nodes: producers piped between two MediaServers', () => {
   afterEach(async () => {
     events.length = 0;
     for (const server of [a, b]) {
-      for (const id of ['broadcast:piped', 'interview:split', 'broadcast:refusals', 'broadcast:origin-worker-dies', 'broadcast:pli-storm', 'broadcast:stale'])
+      for (const id of [
+        'broadcast:piped',
+        'interview:split',
+        'broadcast:refusals',
+        'broadcast:origin-worker-dies',
+        'broadcast:pli-storm',
+        'broadcast:stale',
+        'broadcast:simulcast',
+      ])
         await server.closeRoom(id);
     }
     await vi.waitFor(async () => expect([(await a.stats()).pipes, (await b.stats()).pipes]).toEqual([0, 0]));
@@ -335,6 +356,23 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     expect(await b.stats()).toMatchObject({ pipes: 1, imports: 1 });
   });
 
+  it('pipes three-layer simulcast whole: each B viewer gets its own layer', async () => {
+    const room = { kind: 'broadcast' as const, id: 'broadcast:simulcast' };
+    const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const camId = await a.produce(room.id, 'host', input.id, 'video', vp8Simulcast, { source: 'camera' });
+    const exported = await bringProducer(nodes.get('A')!, nodes.get('B')!, room, camId);
+    expect(exported.kind).toBe('video');
+    // Every layer crosses the pipe; the choice of layer stays per viewer, on the viewer's node.
+    const sent = await a.exportProducer({ roomId: room.id, producerId: camId, toNode: 'B' });
+    expect(sent.rtpParameters.encodings).toHaveLength(3);
+    for (const peer of ['low', 'high']) {
+      const out = await b.createPlainTransport(room, peer, 'recv');
+      const consumer = await b.consume(room.id, peer, out.id, camId, await b.rtpCapabilities());
+      expect(consumer.rtpParameters.encodings).toHaveLength(1);
+      await b.setConsumerLayers(room.id, peer, consumer.id, { spatialLayer: peer === 'low' ? 0 : 2 });
+    }
+  });
+
   it('refuses what it cannot do with codes', async () => {
     const room = { kind: 'broadcast' as const, id: 'broadcast:refusals' };
     const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
@@ -381,6 +419,37 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     expect(await b.roomInfo(room.id)).toMatchObject({ peers: 1 });
     await vi.waitFor(async () => expect((await a.stats()).workersAlive).toBe(1), { timeout: 10_000 });
     await b.closeRoom(room.id);
+  });
+});
+
+describe('pipes with SRTP and a fixed port range (networks between nodes that are not private)', () => {
+  it('exchanges SRTP keys in the endpoints, binds in the range, and RTP flows', async () => {
+    const options = { listenIp: '127.0.0.1', workerBin: inject('workerBin'), workers: 1, pipeSrtp: true, pipePortRange: { min: 47100, max: 47199 } };
+    const [a, b] = await Promise.all([createMediaServer(options), createMediaServer(options)]);
+    try {
+      const room = { kind: 'broadcast' as const, id: 'broadcast:srtp' };
+      const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+      const micId = await a.produce(room.id, 'host', input.id, 'audio', opus(8888, '0'), { source: 'mic' });
+      const end = await b.openPipe({ room, remoteNode: 'A' });
+      expect(end.srtp?.keyBase64).toEqual(expect.any(String));
+      expect(end.port).toBeGreaterThanOrEqual(47100);
+      expect(end.port).toBeLessThanOrEqual(47199);
+      await bringProducer(local('A', a), local('B', b), room, micId);
+
+      const out = await b.createPlainTransport(room, 'viewer', 'recv');
+      const s = await sink();
+      try {
+        await b.connectPlainTransport(room.id, 'viewer', out.id, { ip: '127.0.0.1', port: s.port });
+        const consumer = await b.consume(room.id, 'viewer', out.id, micId, await b.rtpCapabilities());
+        await b.resumeConsumer(room.id, 'viewer', consumer.id);
+        await send(input.port, 8888, 30);
+        await vi.waitFor(() => expect(s.packets).toBeGreaterThanOrEqual(27), { timeout: 5000 });
+      } finally {
+        s.socket.close();
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 
