@@ -197,6 +197,7 @@ describe('media across nodes: producers piped between two MediaServers', () => {
         'broadcast:pli-storm',
         'broadcast:stale',
         'broadcast:simulcast',
+        'broadcast:early',
       ])
         await server.closeRoom(id);
     }
@@ -371,6 +372,28 @@ describe('media across nodes: producers piped between two MediaServers', () => {
       expect(consumer.rtpParameters.encodings).toHaveLength(1);
       await b.setConsumerLayers(room.id, peer, consumer.id, { spatialLayer: peer === 'low' ? 0 : 2 });
     }
+  });
+
+  it('a pause or close relayed before the import arrives is applied to it', async () => {
+    const room = { kind: 'broadcast' as const, id: 'broadcast:early' };
+    const input = await a.createPlainTransport(room, 'host', 'send', { comedia: true });
+    const mic = await a.produce(room.id, 'host', input.id, 'audio', opus(9991, '0'), { source: 'mic' });
+    const screen = await a.produce(room.id, 'host', input.id, 'audio', opus(9992, '1'), { source: 'screen-audio' });
+    await bringProducer(nodes.get('A')!, nodes.get('B')!, room, mic);
+
+    // The relayed pause overtakes the import (called here in that order): the import is made paused.
+    const exported = await a.exportProducer({ roomId: room.id, producerId: screen, toNode: 'B' });
+    expect(exported.paused).toBe(false);
+    await b.updateImport({ roomId: room.id, fromNode: 'A', pipeId: exported.pipeId, producerId: screen, state: 'paused' });
+    await b.importProducer({ room, fromNode: 'A', producer: exported });
+    expect(named('producer-paused')).toEqual([{ roomId: room.id, producerId: screen, peerId: 'host' }]);
+
+    // A relayed close that overtakes the import: the import is refused and nothing is left.
+    const camera = await a.produce(room.id, 'host', input.id, 'audio', opus(9993, '2'), { source: 'camera' });
+    const doomed = await a.exportProducer({ roomId: room.id, producerId: camera, toNode: 'B' });
+    await b.updateImport({ roomId: room.id, fromNode: 'A', pipeId: doomed.pipeId, producerId: camera, state: 'closed' });
+    await expect(b.importProducer({ room, fromNode: 'A', producer: doomed })).rejects.toMatchObject({ code: 'PRODUCER_NOT_FOUND' });
+    expect((await b.producers(room.id)).map((p) => p.id).sort()).toEqual([mic, screen].sort());
   });
 
   it('refuses what it cannot do with codes', async () => {

@@ -45,6 +45,11 @@ interface PipeEnd {
   exports: Map<string, Promise<ms.Consumer>>;
   /** Producers of the other node received through this end. */
   imports: Map<string, Promise<Imported>>;
+  /**
+   * What the origin said about a producer before it was imported here (the event was relayed
+   * faster than the import): applied when the import is made.
+   */
+  early: Map<string, PipeState>;
 }
 
 interface Imported {
@@ -120,7 +125,7 @@ export class RoomPipes {
     const transport = await rejectAsMedia(() => router.createPipeTransport({ listenInfo, enableRtx, enableSrtp, appData: { remoteNode } }));
     const local: PipeEndpoint = { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort };
     if (transport.srtpParameters) local.srtp = { ...transport.srtpParameters };
-    const end: PipeEnd = { remoteNode, transport, local, remote: null, connecting: null, exports: new Map(), imports: new Map() };
+    const end: PipeEnd = { remoteNode, transport, local, remote: null, connecting: null, exports: new Map(), imports: new Map(), early: new Map() };
     this.#open.add(end);
     transport.observer.once('close', () => {
       this.#open.delete(end);
@@ -211,6 +216,12 @@ export class RoomPipes {
         keyFrameRequestDelay: this.ctx.options.keyFrameRequestDelay,
       }),
     );
+    const early = end.early.get(exported.id);
+    end.early.delete(exported.id);
+    if (early === 'closed') {
+      producer.close();
+      throw new MediaError('PRODUCER_NOT_FOUND', 'That producer closed on its origin');
+    }
     const imported: Imported = { producer, peerId: exported.peerId, end };
     this.#imported.set(producer.id, imported);
     producer.observer.once('close', () => {
@@ -219,6 +230,7 @@ export class RoomPipes {
       this.ctx.importClosed(producer);
       this.ctx.emit('producer-closed', { roomId: this.ctx.roomId, producerId: producer.id, peerId: exported.peerId });
     });
+    if (early) await this.#apply(imported, early);
     return imported;
   }
 
@@ -227,16 +239,24 @@ export class RoomPipes {
     const end = await this.#ends.get(fromNode)?.catch(() => null);
     // A late event about a replaced pipe must not touch what the new pipe carries.
     if (!end || end.remote?.id !== pipeId) return;
-    const imported = await end.imports.get(producerId)?.catch(() => null);
-    if (!imported || imported.producer.closed) return;
-    const { producer, peerId } = imported;
+    const importing = end.imports.get(producerId);
+    if (!importing) {
+      end.early.set(producerId, state);
+      return;
+    }
+    const imported = await importing.catch(() => null);
+    if (imported && !imported.producer.closed) await this.#apply(imported, state);
+  }
+
+  async #apply({ producer, peerId }: Imported, state: PipeState): Promise<void> {
+    const { roomId } = this.ctx;
     if (state === 'closed') producer.close();
     else if (state === 'paused' && !producer.paused) {
       await producer.pause();
-      this.ctx.emit('producer-paused', { roomId: this.ctx.roomId, producerId, peerId });
+      this.ctx.emit('producer-paused', { roomId, producerId: producer.id, peerId });
     } else if (state === 'resumed' && producer.paused) {
       await producer.resume();
-      this.ctx.emit('producer-resumed', { roomId: this.ctx.roomId, producerId, peerId });
+      this.ctx.emit('producer-resumed', { roomId, producerId: producer.id, peerId });
     }
   }
 
