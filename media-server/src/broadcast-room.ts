@@ -83,6 +83,11 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     return [...this.peers.entries()].filter(([, peer]) => peer.edge === dead).map(([peerId]) => peerId);
   }
 
+  /** Producers from other nodes arrive where publishers send: the origin, piped on to edges. */
+  protected async pipeRouter(): Promise<ms.Router> {
+    return (await this.#originEdge()).router;
+  }
+
   protected closeRouters(): void {
     for (const edge of this.#open) {
       edge.router.close();
@@ -95,7 +100,7 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     if (peer.edge) peer.edge.worker.addLoad(-1);
   }
 
-  /** Its pipes close with it; a new producer of the same id would need new ones. */
+  /** Its pipes close with it (a local or an imported producer); a new one of the same id needs new ones. */
   protected override producerClosed(producer: ms.Producer): void {
     for (const edge of this.#open) edge.piped.delete(producer.id);
   }
@@ -253,7 +258,7 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     if (!edge || transport.appData.direction !== 'recv') {
       throw new MediaError('TRANSPORT_NOT_FOUND', 'Consume on your receive transport');
     }
-    if (!this.peers.hasProducer(producerId)) throw new MediaError('CANNOT_CONSUME', 'No such stream in this broadcast');
+    if (!this.peers.hasProducer(producerId) && !this.pipes.hasImport(producerId)) throw new MediaError('CANNOT_CONSUME', 'No such stream in this broadcast');
     // A second consumer of the same stream is refused before anything is piped.
     this.peers.reserveConsumer(this.peers.get(peerId)!, producerId)();
     await this.#ensureOn(edge, producerId);

@@ -24,3 +24,5 @@ export {
   type TransportDirection,
   type TransportInfo,
 } from './types.ts';
+export type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeEvents, PipeRequest, PipeResponses, PipeState } from './pipe-types.ts';
+export { bringProducer, pipeEventRequest, type PipeNode } from './pipe-link.ts';

@@ -4,6 +4,8 @@ import { Room } from './room.ts';
 import { BroadcastRoom } from './broadcast-room.ts';
 import type { MediaRoom, RoomContext } from './room-lifecycle.ts';
 import { WorkerPool, type WorkerHandle } from './workers.ts';
+import type { PipeOptions } from './room-pipes.ts';
+import type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeRequest, PipeResponses, PipeState } from './pipe-types.ts';
 import {
   DEFAULT_MEDIA_LIMITS,
   MediaError,
@@ -44,10 +46,12 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   #capabilities: RtpCapabilities | null = null;
   readonly #listenIp: string;
   readonly #log: NonNullable<MediaServerOptions['logger']>;
+  readonly #pipe: PipeOptions;
 
   private constructor(mediasoup: typeof import('mediasoup'), options: MediaServerOptions) {
     super();
     this.#limits = { ...DEFAULT_MEDIA_LIMITS, ...options.limits };
+    this.#pipe = pipeOptions(options);
     this.#pool = new WorkerPool(mediasoup, options, options.logger ?? silent, (dead) => this.#workerDied(dead));
     this.#listenIp = options.listenIp;
     this.#log = options.logger ?? silent;
@@ -109,6 +113,7 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     await this.#pool.ready();
     const ctx: RoomContext = {
       limits: this.#limits,
+      pipe: this.#pipe,
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id);
@@ -180,6 +185,77 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     this.#room(roomId).closeProducer(peerId, producerId);
   }
 
+  /** Pauses a publisher's stream; its consumers here and its imports on other nodes pause too. */
+  async pauseProducer(roomId: string, peerId: string, producerId: string): Promise<void> {
+    return this.#room(roomId).pauseProducer(peerId, producerId);
+  }
+
+  async resumeProducer(roomId: string, peerId: string, producerId: string): Promise<void> {
+    return this.#room(roomId).resumeProducer(peerId, producerId);
+  }
+
+  // Media across nodes (see pipe-types.ts and room-pipes.ts). Each method takes and answers one
+  // plain-JSON message, so a node may call another's in-process or through any message transport.
+
+  /**
+   * This node's end of the room's pipe to `remoteNode` (opening the room, of the given kind, on
+   * first use; with `existing`, only a room already open here: an origin has its publisher's).
+   * Given the other node's end, connects to it (once; an end connected to a stale one is replaced).
+   */
+  async openPipe(msg: { room: RoomRef; remoteNode: string; remote?: PipeEndpoint | undefined; existing?: boolean | undefined }): Promise<OpenedPipe> {
+    const room = msg.existing ? this.#room(msg.room.id) : await this.#open(msg.room);
+    if (room.kind !== msg.room.kind) throw new MediaError('ROOM_NOT_FOUND', `This room is a ${room.kind} room, not a ${msg.room.kind}`);
+    return room.pipes.open(msg.remoteNode, msg.remote);
+  }
+
+  /** Closes the room's end towards `remoteNode` (its `pipe-closed`, relayed); a missing room is fine. */
+  async closePipe(msg: { roomId: string; remoteNode: string; remotePipeId?: string | undefined }): Promise<null> {
+    const room = this.#rooms.get(msg.roomId);
+    if (room && !room.closed) await room.pipes.close(msg.remoteNode, msg.remotePipeId);
+    return null;
+  }
+
+  /** On the origin: sends a producer published here through the room's pipe to `toNode`. */
+  async exportProducer(msg: { roomId: string; producerId: string; toNode: string }): Promise<ExportedProducer> {
+    return this.#room(msg.roomId).pipes.exportProducer(msg.producerId, msg.toNode);
+  }
+
+  /** On another node: produces the exported producer in the room, where its viewers consume it. */
+  async importProducer(msg: { room: RoomRef; fromNode: string; producer: ExportedProducer }): Promise<PipeResponses['importProducer']> {
+    const { id, peerId, kind } = await (await this.#open(msg.room)).pipes.importProducer(msg.fromNode, msg.producer);
+    return { id, peerId, kind };
+  }
+
+  /** The origin's `pipe-export` event, relayed: an imported producer pauses, resumes or closes. */
+  async updateImport(msg: { roomId: string; fromNode: string; pipeId: string; producerId: string; state: PipeState }): Promise<null> {
+    const room = this.#rooms.get(msg.roomId);
+    if (room && !room.closed) await room.pipes.updateImport(msg.fromNode, msg.pipeId, msg.producerId, msg.state);
+    return null;
+  }
+
+  /** `node` is gone (its heartbeat expired): closes every pipe to it and what came through them. */
+  async closeImportsFrom(msg: { node: string }): Promise<{ closed: number }> {
+    let closed = 0;
+    for (const room of [...this.#rooms.values()]) closed += await room.pipes.close(msg.node);
+    return { closed };
+  }
+
+  /** One entry point for every pipe message, for a transport that carries them as JSON. */
+  async request<T extends PipeRequest['type']>(msg: Extract<PipeRequest, { type: T }>): Promise<PipeResponses[T]> {
+    const { type, ...body } = msg as PipeRequest;
+    switch (type) {
+      case 'openPipe':
+      case 'closePipe':
+      case 'exportProducer':
+      case 'importProducer':
+      case 'updateImport':
+      case 'closeImportsFrom':
+        return (this[type] as (b: object) => Promise<PipeResponses[T]>)(body);
+      default:
+        throw new MediaError('MEDIA_REJECTED', `Unknown media request ${String(type)}`);
+    }
+  }
+
   async consume(roomId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
     return this.#room(roomId).consume(peerId, transportId, producerId, rtpCapabilities);
   }
@@ -246,12 +322,24 @@ export class MediaServer extends EventEmitter<MediaEvents> {
   }
 
   async stats(): Promise<MediaStats> {
-    const stats: MediaStats = { ...this.#pool.stats(), rooms: this.#rooms.size, transports: 0, producers: 0, consumers: 0 };
+    const stats: MediaStats = {
+      ...this.#pool.stats(),
+      rooms: this.#rooms.size,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+      pipes: 0,
+      exports: 0,
+      imports: 0,
+    };
     for (const room of this.#rooms.values()) {
       const c = room.counts();
       stats.transports += c.transports;
       stats.producers += c.producers;
       stats.consumers += c.consumers;
+      stats.pipes += c.pipes;
+      stats.exports += c.exports;
+      stats.imports += c.imports;
     }
     return stats;
   }
@@ -263,6 +351,27 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     for (const room of [...this.#rooms.values()]) room.close();
     this.#pool.close();
   }
+}
+
+/**
+ * Pipe sockets bind to pipeListenIp and ask for 4 MiB buffers, as the pipes between this host's
+ * workers do (a key frame's burst overflowed the default ~208 KiB). RTX is on: packets lost
+ * between machines are sent again.
+ */
+function pipeOptions(options: MediaServerOptions): PipeOptions {
+  return {
+    listenInfo: {
+      protocol: 'udp',
+      ip: options.pipeListenIp ?? options.listenIp,
+      announcedAddress: options.pipeAnnouncedAddress ?? (options.pipeListenIp ? undefined : options.announcedAddress),
+      portRange: options.pipePortRange,
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 4 * 1024 * 1024,
+    },
+    enableRtx: true,
+    enableSrtp: options.pipeSrtp ?? false,
+    keyFrameRequestDelay: options.pipeKeyFrameRequestDelay ?? 500,
+  };
 }
 
 export function createMediaServer(options: MediaServerOptions): Promise<MediaServer> {

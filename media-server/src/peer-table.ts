@@ -135,6 +135,15 @@ export class PeerTable<P extends PeerMedia> {
     return list;
   }
 
+  /** A producer of any peer here, with its publisher (pipes export it to other nodes). */
+  findProducer(producerId: string): { producer: ms.Producer; peerId: string } | undefined {
+    for (const [peerId, p] of this.#peers) {
+      const producer = p.producers.get(producerId);
+      if (producer) return { producer, peerId };
+    }
+    return undefined;
+  }
+
   hasProducer(producerId: string): boolean {
     for (const p of this.#peers.values()) if (p.producers.has(producerId)) return true;
     return false;
@@ -189,10 +198,14 @@ export class PeerTable<P extends PeerMedia> {
     return producer;
   }
 
-  closeProducer(peerId: string, producerId: string): void {
+  producer(peerId: string, producerId: string): ms.Producer {
     const producer = this.#peers.get(peerId)?.producers.get(producerId);
     if (!producer) throw new MediaError('PRODUCER_NOT_FOUND', 'No such producer of yours in this room');
-    producer.close();
+    return producer;
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    this.producer(peerId, producerId).close();
   }
 
   /**

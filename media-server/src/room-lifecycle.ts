@@ -11,12 +11,15 @@ import {
   type TransportInfo,
 } from './types.ts';
 import { PeerTable, type Emit, type PeerMedia } from './peer-table.ts';
+import { LOOPBACK_PIPES, RoomPipes, type PipeOptions } from './room-pipes.ts';
 import { rejectAsMedia } from './transports.ts';
 import type { WorkerHandle } from './workers.ts';
 
 export interface RoomContext {
   emit: Emit;
   limits: MediaLimits;
+  /** How this node's pipes to other nodes listen and behave (loopback when unset: benches). */
+  pipe?: PipeOptions;
   /** Called once, when the room has closed (whatever closed it). */
   onClosed: (room: MediaRoom) => void;
 }
@@ -35,6 +38,8 @@ export type Lost = 'room' | string[] | null;
  */
 export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
   protected readonly peers: PeerTable<P>;
+  /** The room's pipes to the same room on other nodes (media across machines). */
+  readonly pipes: RoomPipes;
   #closed = false;
 
   constructor(
@@ -43,6 +48,17 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
     newPeer: () => P,
   ) {
     this.peers = new PeerTable(ref.id, ctx.emit, newPeer, ctx.limits);
+    this.pipes = new RoomPipes({
+      roomId: ref.id,
+      emit: ctx.emit,
+      options: ctx.pipe ?? LOOPBACK_PIPES,
+      router: () => {
+        this.requireOpen();
+        return this.pipeRouter();
+      },
+      localProducer: (producerId) => this.peers.findProducer(producerId),
+      importClosed: (producer) => this.producerClosed(producer),
+    });
   }
 
   get id(): string {
@@ -58,11 +74,14 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
   }
 
   counts() {
-    return this.peers.counts();
+    const peers = this.peers.counts();
+    const pipes = this.pipes.counts();
+    return { ...peers, ...pipes, producers: peers.producers + pipes.imports };
   }
 
+  /** Producers published here and producers imported from other nodes alike. */
   producers(): ProducerInfo[] {
-    return this.peers.producers();
+    return [...this.peers.producers(), ...this.pipes.producers()];
   }
 
   get peerCount(): number {
@@ -80,11 +99,13 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
 
   /** What the worker's death took: 'room' (its router, or the origin), some peers, or nothing. */
   protected abstract lostWith(worker: WorkerHandle): Lost;
+  /** The router pipes to other nodes attach to (the one publishers send to). */
+  protected abstract pipeRouter(): Promise<ms.Router>;
   /** Closes the room's routers (the cascade closes the rest). */
   protected abstract closeRouters(): void;
   /** A peer left (or the room closed): give back what it held outside the peer table. */
   protected peerRemoved(_peer: P): void {}
-  /** One of the room's producers closed. */
+  /** One of the room's producers closed (a local or an imported one). */
   protected producerClosed(_producer: ms.Producer): void {}
 
   protected requireOpen(): void {
@@ -152,6 +173,21 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
 
   closeProducer(peerId: string, producerId: string): void {
     this.peers.closeProducer(peerId, producerId);
+  }
+
+  /** A publisher stops sending a stream for now (every consumer of it, on every node, pauses). */
+  async pauseProducer(peerId: string, producerId: string): Promise<void> {
+    const producer = this.peers.producer(peerId, producerId);
+    if (producer.paused) return;
+    await producer.pause();
+    this.ctx.emit('producer-paused', { roomId: this.id, producerId, peerId });
+  }
+
+  async resumeProducer(peerId: string, producerId: string): Promise<void> {
+    const producer = this.peers.producer(peerId, producerId);
+    if (!producer.paused) return;
+    await producer.resume();
+    this.ctx.emit('producer-resumed', { roomId: this.id, producerId, peerId });
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {

@@ -33,6 +33,10 @@ export class Room extends MediaRoom<PeerMedia<ms.WebRtcTransport>> {
     return worker === this.worker ? 'room' : null;
   }
 
+  protected async pipeRouter(): Promise<ms.Router> {
+    return this.router;
+  }
+
   protected closeRouters(): void {
     this.router.close();
     this.worker.detach(this);

@@ -61,6 +61,19 @@ export interface MediaServerOptions {
   limits?: Partial<MediaLimits>;
   /** Where the package reports what it does; it never writes to the console itself. */
   logger?: MediaLogger;
+  /**
+   * Pipes to other nodes (media across machines). The address their sockets bind to: the
+   * machine's address on the network between nodes (default listenIp).
+   */
+  pipeListenIp?: string | undefined;
+  /** Address the other node sends to when it differs from pipeListenIp (NAT, containers). */
+  pipeAnnouncedAddress?: string | undefined;
+  /** UDP ports pipes may use (firewall rules between nodes); any free port when unset. */
+  pipePortRange?: { min: number; max: number } | undefined;
+  /** Encrypt RTP between nodes (SRTP); for networks between nodes that are not private. */
+  pipeSrtp?: boolean | undefined;
+  /** Ms an imported video producer waits between key frame requests to its origin (default 500). */
+  pipeKeyFrameRequestDelay?: number | undefined;
 }
 
 /**
@@ -148,14 +161,25 @@ export interface MediaStats {
    */
   ioUringPerWorker: boolean[];
   transports: number;
+  /** Producers, imported ones (from other nodes) included. */
   producers: number;
   consumers: number;
+  /** Pipe ends to other nodes, producers sent through them, producers received through them. */
+  pipes: number;
+  exports: number;
+  imports: number;
 }
+
+/** What an origin says about a producer it exports to another node. */
+export type PipeState = 'paused' | 'resumed' | 'closed';
 
 /** What the media server tells its owner without being asked. */
 export interface MediaEvents {
   /** A producer ended (its peer left, or its transport closed); consumers of it are gone too. */
   'producer-closed': [{ roomId: string; producerId: string; peerId: string }];
+  /** A producer paused or resumed (`pauseProducer`, or its origin on another node did). */
+  'producer-paused': [{ roomId: string; producerId: string; peerId: string }];
+  'producer-resumed': [{ roomId: string; producerId: string; peerId: string }];
   /** A consumer ended because its producer did; the consuming peer should drop its track. */
   'consumer-closed': [{ roomId: string; consumerId: string; peerId: string }];
   /**
@@ -165,6 +189,12 @@ export interface MediaEvents {
   'room-reset': [RoomReset];
   /** The room closed, whatever closed it (its last peer left, closeRoom, a reset, shutdown). */
   'room-closed': [{ roomId: string; kind: RoomKind }];
+  // Media across nodes (pipe-types.ts): the transport layer relays each of these to the node it
+  // names, `pipe-export` to `toNode` as `updateImport`, `pipe-closed` to `remoteNode` as `closePipe`.
+  /** An exported producer paused, resumed or closed on its origin (this node). */
+  'pipe-export': [{ roomId: string; toNode: string; pipeId: string; producerId: string; state: PipeState }];
+  /** This node's end of a room's pipe closed (the room closed, its worker died, or it was replaced). */
+  'pipe-closed': [{ roomId: string; remoteNode: string; pipeId: string }];
 }
 
 export type MediaErrorCode =
@@ -175,7 +205,9 @@ export type MediaErrorCode =
   | 'CANNOT_CONSUME'
   | 'MEDIA_REJECTED'
   /** The peer already holds as many of these as it may (MediaLimits). Nothing was allocated. */
-  | 'LIMIT_REACHED';
+  | 'LIMIT_REACHED'
+  /** No pipe to that node in this room (or it was replaced): open it again. */
+  | 'PIPE_NOT_FOUND';
 
 /** A refusal the caller can map to its own error codes; `message` is safe to show. */
 export class MediaError extends Error {
