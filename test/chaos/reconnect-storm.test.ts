@@ -81,7 +81,7 @@ describe('reconnect storm: 1,000 clients of one node come back at once', () => {
         () => {
           if (!socket.connected && !socket.active) socket.connect();
         },
-        busyRetryDelayMs(refusals++, refusal.retryAfterMs),
+        busyRetryDelayMs(refusals++, refusal?.retryAfterMs),
       );
     });
     return client;

@@ -1,4 +1,5 @@
-import type { Auth } from '@fairground/db';
+import { isDatabaseUnavailable, type Auth } from '@fairground/db';
+import { ErrorCode } from '../protocol/index.ts';
 import type { AppSocket } from './types.ts';
 import { sessionRoom, sessionTokenOf } from './access.ts';
 
@@ -23,7 +24,13 @@ export function authenticate(auth: Auth) {
           ? `device:${deviceId}`
           : `connection:${socket.id}`;
       next();
-    } catch {
+    } catch (err) {
+      // The database away for a moment: a code the client retries by itself (protocol/reconnect.ts).
+      if (isDatabaseUnavailable(err)) {
+        const error = new Error(ErrorCode.UNAVAILABLE) as Error & { data?: unknown };
+        error.data = { code: ErrorCode.UNAVAILABLE, message: 'Briefly unavailable; try again in a moment' };
+        return next(error);
+      }
       next(new Error('INTERNAL'));
     }
   };

@@ -32,6 +32,8 @@ describe('the clients’ reconnect policy', () => {
     expect(handshakeRefusal(busy)).toEqual({ code: 'BUSY', message: 'busy', retryAfterMs: 1200 });
     expect(isBusy(handshakeRefusal(busy))).toBe(true);
     expect(isBusy(handshakeRefusal(Object.assign(new Error('x'), { data: { code: 'TOO_MANY_CONNECTIONS', message: '' } })))).toBe(false);
+    // The database or Redis away for a moment: retried the same way.
+    expect(isBusy(handshakeRefusal(Object.assign(new Error('x'), { data: { code: 'UNAVAILABLE', message: '' } })))).toBe(true);
     expect(handshakeRefusal(new Error('websocket error'))).toBeNull();
     expect(handshakeRefusal(null)).toBeNull();
   });

@@ -48,5 +48,8 @@ export function busyRetryDelayMs(attempt: number, retryAfterMs: number | undefin
   return Math.round(base * (1 - randomizationFactor + 2 * randomizationFactor * random()));
 }
 
-/** True for the refusal the client retries by itself (the node is shaping a crowd of handshakes). */
-export const isBusy = (refusal: HandshakeRefusal | null): refusal is HandshakeRefusal & { code: typeof ErrorCode.BUSY } => refusal?.code === ErrorCode.BUSY;
+/**
+ * True for the refusals the client retries by itself: BUSY (the node is shaping a crowd of
+ * handshakes) and UNAVAILABLE (the database or Redis is away for a moment).
+ */
+export const isBusy = (refusal: HandshakeRefusal | null): boolean => refusal?.code === ErrorCode.BUSY || refusal?.code === ErrorCode.UNAVAILABLE;

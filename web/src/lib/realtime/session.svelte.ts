@@ -105,15 +105,15 @@ class Session {
     socket.on('connect_error', (err) => {
       const refusal = handshakeRefusal(err);
       if (isBusy(refusal)) {
-        // The node is taking in a crowd of handshakes a few at a time (app/admission.ts). Socket.IO
-        // does not retry a refused handshake, so this does, after a jittered wait; the page keeps
-        // saying it is reconnecting meanwhile.
+        // The node is taking in a crowd of handshakes a few at a time (app/admission.ts), or the
+        // database or Redis is away for a moment. Socket.IO does not retry a refused handshake, so
+        // this does, after a jittered wait; the page keeps saying it is reconnecting meanwhile.
         clearTimeout(this.#busyRetry);
         this.#busyRetry = setTimeout(
           () => {
             if (!socket.connected && !socket.active) socket.connect();
           },
-          busyRetryDelayMs(this.#busy++, refusal.retryAfterMs),
+          busyRetryDelayMs(this.#busy++, refusal?.retryAfterMs),
         );
         if (this.status !== 'connecting') this.status = 'reconnecting';
         return;
