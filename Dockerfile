@@ -18,7 +18,9 @@ COPY web/package.json web/
 COPY e2e/package.json e2e/
 RUN npm ci
 COPY . .
-RUN FAIRGROUND_CACHE_DIR=/opt/fairground bash media-server/scripts/build-worker.sh | tail -n 1 > /tmp/worker \
+# Dependency fixes upstream has not released (patches/); npm ci ran before they were copied in.
+RUN npx patch-package --error-on-fail \
+  && FAIRGROUND_CACHE_DIR=/opt/fairground bash media-server/scripts/build-worker.sh | tail -n 1 > /tmp/worker \
   && install -m 0755 "$(cat /tmp/worker)" /usr/local/bin/mediasoup-worker \
   && npm run build \
   && npm prune --omit=dev

@@ -1,5 +1,5 @@
-// What `npm start` and `npm test` need before any TypeScript runs: a mediasoup worker binary and
-// a current build of the web app. Plain Node so it runs straight after `npm install`.
+// What `npm start` and `npm test` need before any TypeScript runs: the dependency patches, a
+// mediasoup worker binary and a current build of the web app. Plain Node so it runs straight after `npm install`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +67,18 @@ export function ensureWebBuild() {
 }
 
 /** Returns the environment additions every server process needs. */
+/**
+ * Fixes to dependencies that upstream has not released (patches/, patch-package): applied here as
+ * well as on `postinstall`, because npm may be set to skip install scripts (this project's CI
+ * machines are). Idempotent: an applied patch is recognised and left alone.
+ */
+function applyPatches() {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/patch-package/index.js'), '--error-on-fail'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`patch-package failed:\n${result.stdout}${result.stderr}`);
+}
+
 export async function prepare({ web = true } = {}) {
+  applyPatches();
   const workerBin = await ensureWorker({ log });
   if (web) ensureWebBuild();
   return { MEDIASOUP_WORKER_BIN: workerBin, WEB_HANDLER };
