@@ -40,7 +40,9 @@ export class BroadcastStage {
 
   async state(broadcastId: string): Promise<StageState> {
     const [hands, guests] = await Promise.all([this.presence.members(handsRoom(broadcastId)), this.presence.members(stageRoom(broadcastId))]);
-    return { broadcastId, hands: hands.map(person), guests: guests.map(person) };
+    const seated = new Set(guests.map((g) => person(g).peer));
+    // A guest has no raised hand (a hand written back after a Redis restart may linger beside the seat).
+    return { broadcastId, hands: hands.map(person).filter((h) => !seated.has(h.peer)), guests: guests.map(person) };
   }
 
   async setHand(broadcastId: string, who: StagePerson, raised: boolean): Promise<void> {

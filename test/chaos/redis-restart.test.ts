@@ -29,6 +29,7 @@ describe('Redis restarts: nodes keep serving, then rebuild shared presence', () 
   let boothId: string;
   let broadcastId: string;
   let ownerEmail: string;
+  let hostEmail: string;
   let auth: ReturnType<typeof createAuth>;
   let f: ReturnType<typeof fixtures>;
 
@@ -45,7 +46,9 @@ describe('Redis restarts: nodes keep serving, then rebuild shared presence', () 
     const { booths } = await f.liveFair({ employers: ['Rebuild'] });
     boothId = booths.Rebuild.id;
     ownerEmail = booths.Rebuild.owner.email;
-    broadcastId = (await f.upcomingBroadcast()).broadcast.id;
+    const upcoming = await f.upcomingBroadcast();
+    broadcastId = upcoming.broadcast.id;
+    hostEmail = upcoming.organizer.email;
     auth = createAuth(fresh.database.db, { secret: 'c'.repeat(32), baseURL: cluster.url, attemptsPerMinute: 1000 });
   }, 240_000);
 
@@ -68,6 +71,14 @@ describe('Redis restarts: nodes keep serving, then rebuild shared presence', () 
     const recruiter = await on(1, ownerEmail);
     expect(await send(recruiter, 'booth:join', { boothId })).toMatchObject({ ok: true, data: { isStaff: true } });
     expect(await send(recruiter, 'queue:duty', { boothId, onDuty: true })).toMatchObject({ ok: true });
+    // The organizer hosts on node 1 and seats a viewer connected to node 0 on the stage.
+    const host = await on(1, hostEmail);
+    expect(await send(host, 'broadcast:join', { broadcastId })).toMatchObject({ ok: true, data: { isHost: true } });
+    expect(await send(viewers[1]!, 'broadcast:hand', { broadcastId, raised: true })).toMatchObject({ ok: true });
+    expect(await send(host, 'broadcast:stage-invite', { broadcastId, peer: viewers[1]!.id })).toMatchObject({
+      ok: true,
+      data: { guests: [{ peer: viewers[1]!.id }] },
+    });
     const inLine = viewers[0]!;
     expect(await send<QueuePlace>(inLine, 'queue:join', { boothId })).toMatchObject({ ok: true, data: { position: 1 } });
 
@@ -119,6 +130,16 @@ describe('Redis restarts: nodes keep serving, then rebuild shared presence', () 
     process.stderr.write(`[chaos] redis restart: every pushed count was true again ${convergedAt - upAt} ms after Redis came back\n`);
     expect(convergedAt - upAt, 'hang guard (the promise is 10 s)').toBeLessThan(30_000);
 
+    // The stage seat given on node 1 to a guest on node 0 is back too (node 1 wrote it back once
+    // node 0 had restored the guest's connection).
+    await until(
+      'the stage seat is back',
+      async () => {
+        const state = await send<{ stage: { guests: Array<{ peer: string }>; hands: unknown[] } }>(host, 'broadcast:join', { broadcastId });
+        return state.ok && state.data.stage.guests.some((g) => g.peer === viewers[1]!.id) && state.data.stage.hands.length === 0;
+      },
+      15_000,
+    );
     // Cross-node pushes work again: a viewer leaving on node 1 is seen on node 0.
     expect(await send(viewers[3]!, 'broadcast:leave', { broadcastId })).toMatchObject({ ok: true });
     await until('a change on node 1 reaches node 0', () => last.get(viewers[0]!)!.broadcast === 4, 10_000);

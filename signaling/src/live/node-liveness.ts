@@ -3,6 +3,9 @@ import type { DeadNode } from '../stores/redis-nodes.ts';
 import type { PresenceEntry, SweptEntry } from '../stores/redis-presence.ts';
 import type { PresenceEffects } from './presence-effects.ts';
 
+/** How often (in beats) entries written for other nodes' sockets that have gone are forgotten. */
+const PRUNE_EVERY_BEATS = 60;
+
 export interface NodeLivenessOptions {
   nodeId: string;
   registry: {
@@ -17,6 +20,8 @@ export interface NodeLivenessOptions {
     sweepSockets(socketIds: string[]): Promise<SweptEntry[]>;
     forgetNode(nodeId: string): Promise<void>;
     restore(): Promise<PresenceEntry[]>;
+    restoreTheirs(): Promise<PresenceEntry[]>;
+    pruneTheirs(): Promise<void>;
   };
   effects: PresenceEffects;
   /** How often this node beats and looks for dead nodes. */
@@ -37,6 +42,7 @@ export interface NodeLivenessOptions {
 export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void; tick(): Promise<void> } {
   const { nodeId, registry, presence, effects, log } = options;
   let beaten = false;
+  let beats = 0;
   /** Set when the beat found this node's key gone; cleared once presence was written back. */
   let lost = false;
   /** When to write back and recount once more after a restore (see below). */
@@ -61,8 +67,10 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
       const wasAlive = await registry.beat(nodeId, options.ttlMs);
       if (!wasAlive && beaten) lost = true;
       beaten = true;
+      if (++beats % PRUNE_EVERY_BEATS === 0) await presence.pruneTheirs();
       if (lost || (settleAt > 0 && Date.now() >= settleAt)) {
-        const entries = await presence.restore();
+        // The second time, also what this node wrote for other nodes' live sockets (stage seats).
+        const entries = lost ? await presence.restore() : [...(await presence.restore()), ...(await presence.restoreTheirs())];
         await effects.restored(entries);
         if (lost) log.warn({ entries: entries.length }, 'presence was lost (Redis restarted, or this node stalled): restored from live connections');
         // Once more a few beats later: the other nodes restore in their own time, and a count this

@@ -103,4 +103,29 @@ describe('RedisPresenceStore ownership', () => {
     expect(await a.nodeSockets('node-a')).toEqual(['s2']);
     expect(await a.restore()).toHaveLength(1);
   });
+
+  it('writes back a stage seat given by a host on another node, once the guest’s node is back, and only if the guest is', async () => {
+    const p = `${prefix}:theirs`;
+    const guestNode = new RedisPresenceStore(client, p, 'node-a');
+    const hostNode = new RedisPresenceStore(client, p, 'node-b');
+    guestNode.own('guest');
+    guestNode.own('gone');
+    await guestNode.add('sockets:identity:user:1', 'guest', 'guest');
+    await guestNode.add('sockets:identity:user:2', 'gone', 'gone');
+    expect(await hostNode.addWithin('stage:1', '["guest","Ann"]', 'guest', 3)).toBe(true);
+    expect(await hostNode.addWithin('stage:1', '["gone","Bo"]', 'gone', 3)).toBe(true);
+    const wipe = async () => {
+      const keys: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${p}:*` })) keys.push(...batch);
+      if (keys.length) await client.del(keys);
+    };
+    // "gone" closes, then Redis restarts empty: the guest node restores only its live socket.
+    await guestNode.disown('gone');
+    await wipe();
+    await guestNode.restore();
+    expect(await hostNode.restoreTheirs()).toEqual([{ roomId: 'stage:1', identity: '["guest","Ann"]', connectionId: 'guest' }]);
+    expect(await hostNode.members('stage:1')).toEqual(['["guest","Ann"]']);
+    // The seat of the socket that had gone is forgotten, not written back next time either.
+    expect(await hostNode.restoreTheirs()).toHaveLength(1);
+  });
 });

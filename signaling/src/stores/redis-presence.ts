@@ -56,12 +56,14 @@ const decode = (s: string): PresenceEntry => {
 /**
  * Presence shared by every signaling process through Redis, owned per node: this node's sockets
  * are listed under its id (`nodeSockets`), so a survivor can sweep what a dead node left behind
- * (`sweepSockets`), and this node keeps its own entries in memory too, so it can put them back
- * when Redis comes back empty after a restart (`restore`).
+ * (`sweepSockets`), and this node keeps what it wrote in memory too, so it can put it back when
+ * Redis comes back empty after a restart (`restore`, then `restoreTheirs`).
  */
 export class RedisPresenceStore implements PresenceStore {
   /** This node's live sockets -> the entries it added for them (encoded -> entry). */
   readonly #mine = new Map<string, Map<string, PresenceEntry>>();
+  /** Other nodes' sockets -> entries this node wrote for them (a host seating a guest connected elsewhere). */
+  readonly #theirs = new Map<string, Map<string, PresenceEntry>>();
 
   constructor(
     private readonly redis: RedisClientType,
@@ -95,8 +97,22 @@ export class RedisPresenceStore implements PresenceStore {
       mine.set(encoded, entry);
       keys.push(this.nodeSocketsKey(this.nodeId));
       args.push(socketId);
-    } else args.push('');
+    } else {
+      let theirs = this.#theirs.get(socketId);
+      if (!theirs) this.#theirs.set(socketId, (theirs = new Map()));
+      theirs.set(encoded, entry);
+      args.push('');
+    }
     return { keys, args };
+  }
+
+  #forget(entry: PresenceEntry): void {
+    const socketId = socketOf(entry.connectionId);
+    const encoded = encode(entry);
+    this.#mine.get(socketId)?.delete(encoded);
+    const theirs = this.#theirs.get(socketId);
+    theirs?.delete(encoded);
+    if (theirs?.size === 0) this.#theirs.delete(socketId);
   }
 
   /** A socket of this node opened: its entries are remembered (for `restore`) and listed under the node. */
@@ -156,6 +172,37 @@ export class RedisPresenceStore implements PresenceStore {
     return entries;
   }
 
+  /**
+   * Writes back what this node wrote for other nodes' sockets (stage seats), for those sockets
+   * that are still alive: call it once the other nodes have restored their own (a live socket
+   * always has entries, at least its connection counts, so its list exists again). The rest are
+   * forgotten. Returns what was written back.
+   */
+  async restoreTheirs(): Promise<PresenceEntry[]> {
+    const restored: PresenceEntry[] = [];
+    for (const [socketId, entries] of [...this.#theirs]) {
+      if (!(await this.#alive(socketId))) {
+        this.#theirs.delete(socketId);
+        continue;
+      }
+      for (const entry of entries.values()) {
+        const { keys, args } = this.#write(entry);
+        await this.redis.eval(ADD, { keys, arguments: args });
+        restored.push(entry);
+      }
+    }
+    return restored;
+  }
+
+  /** Forgets what this node wrote for other nodes' sockets that have gone since (memory stays bounded). */
+  async pruneTheirs(): Promise<void> {
+    for (const socketId of [...this.#theirs.keys()]) if (!(await this.#alive(socketId))) this.#theirs.delete(socketId);
+  }
+
+  async #alive(socketId: string): Promise<boolean> {
+    return (await this.redis.exists(this.#socketKey(socketId))) === 1;
+  }
+
   async add(roomId: string, identity: string, connectionId: string): Promise<number> {
     const { keys, args } = this.#write({ roomId, identity, connectionId });
     return Number(await this.redis.eval(ADD, { keys, arguments: args }));
@@ -165,7 +212,7 @@ export class RedisPresenceStore implements PresenceStore {
     const entry = { roomId, identity, connectionId };
     const socketId = socketOf(connectionId);
     const encoded = encode(entry);
-    this.#mine.get(socketId)?.delete(encoded);
+    this.#forget(entry);
     const keys = [...this.#keys(roomId, identity), this.#socketKey(socketId)];
     return Number(await this.redis.eval(REMOVE, { keys, arguments: [identity, connectionId, encoded] }));
   }
@@ -173,7 +220,7 @@ export class RedisPresenceStore implements PresenceStore {
   async addWithin(roomId: string, identity: string, connectionId: string, limit: number): Promise<boolean> {
     const { keys, args } = this.#write({ roomId, identity, connectionId });
     const added = Number(await this.redis.eval(ADD_WITHIN, { keys, arguments: [...args, String(limit)] })) === 1;
-    if (!added) this.#mine.get(socketOf(connectionId))?.delete(encode({ roomId, identity, connectionId }));
+    if (!added) this.#forget({ roomId, identity, connectionId });
     return added;
   }
 
