@@ -55,8 +55,8 @@ export default defineConfig({
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_LEVEL: 'warn',
-      // One worker keeps the suite light on 2 cores; E2E_MEDIA_WORKERS=2 runs it (media-recovery's
-      // broadcast edge case above all) over several, as production does.
+      // One worker keeps the suite light on 2 cores; `npm test` runs media-recovery's broadcast case
+      // again with E2E_MEDIA_WORKERS=2 (an edge worker to kill), as production runs on two cores.
       MEDIA_WORKERS: process.env.E2E_MEDIA_WORKERS ?? '1',
       // The clock (fairs opening, broadcast notices) ticks every second, so tests need not wait 10 s.
       CLOCK_INTERVAL_MS: '1000',

@@ -4,7 +4,8 @@
 //      architecture true: ESLint, Prettier (format:check) and the import boundaries
 //      (dependency-cruiser, .dependency-cruiser.cjs)
 //   3. vitest: unit and integration tests on real Postgres, Redis and mediasoup
-//   4. Playwright: real Chromium with a fake camera against the running platform
+//   4. Playwright: real Chromium with a fake camera against the running platform (then
+//      media-recovery's broadcast case again over two media workers)
 // Prints one closing line with the totals.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -47,6 +48,19 @@ steps.push([
   }),
 ]);
 
+// The same platform over two media workers, as production runs on two cores: a broadcast's
+// viewers then receive from an edge worker, and media-recovery kills that edge too.
+const twoWorkersJson = path.join(reports, 'playwright-two-workers.json');
+steps.push([
+  'playwright (two media workers)',
+  run(
+    'playwright, two media workers',
+    'npx',
+    ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json', 'e2e/tests/media-recovery.spec.ts', '-g', 'broadcast'],
+    { PLAYWRIGHT_JSON_OUTPUT_NAME: twoWorkersJson, E2E_MEDIA_WORKERS: '2' },
+  ),
+]);
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -58,13 +72,15 @@ try {
 } catch {
   failed += 1; // vitest did not report: count the run itself as a failure
 }
-try {
-  const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
-  passed += p.stats.expected;
-  failed += p.stats.unexpected + p.stats.flaky;
-  skipped += p.stats.skipped;
-} catch {
-  failed += 1;
+for (const report of [playwrightJson, twoWorkersJson]) {
+  try {
+    const p = JSON.parse(readFileSync(report, 'utf8'));
+    passed += p.stats.expected;
+    failed += p.stats.unexpected + p.stats.flaky;
+    skipped += p.stats.skipped;
+  } catch {
+    failed += 1;
+  }
 }
 const failedSteps = steps.filter(([, ok]) => !ok).map(([name]) => name);
 // A failing check that is not a test runner counts as one failed test, so the closing line shows it.

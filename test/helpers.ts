@@ -148,6 +148,19 @@ export async function demoFair(db: Db) {
   return fair;
 }
 
+/**
+ * Polls `check` every 50 ms until it holds; resolves with the time it did (for the `[chaos]`
+ * measurements), or throws after `ms` naming `what` and, if given, the `state` it was in.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms: number, state?: () => unknown): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms${state ? ` (${JSON.stringify(state())})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return Date.now();
+}
+
 /** Resolves when `predicate` holds for an event's payload (or rejects after `ms`). */
 export function waitFor<E extends keyof ServerToClientEvents>(
   socket: TestClient,

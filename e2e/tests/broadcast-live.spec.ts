@@ -1,22 +1,11 @@
-import { acceptHostInvitation, expect, expectAccessible, expectMediaFlowing, inboundTotals, liveBroadcast, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, hostGoesLive, inboundTotals, newUser, signIn, test } from './fixtures.ts';
 
 test('a host goes live; viewers watch, are counted, and can switch to audio only', async ({ browser }) => {
   // The longest journey of the suite (two reconnects, a stage guest, dwell-counted anonymous viewers);
   // a hang guard for a loaded 2-core machine, not a speed check.
   test.setTimeout(300_000);
-  const organizer = await newUser(browser);
-  await signIn(organizer.page, 'organizer@example.com');
-  const title = `Resume clinic live ${Date.now()}`;
-  const url = await liveBroadcast(organizer.page, title);
-  await organizer.context.close();
-
   // The named host accepts the mailed invitation, opens the page and goes live with camera and microphone.
-  const host = await newUser(browser);
-  await signIn(host.page, 'employer@example.com');
-  await acceptHostInvitation(host.page, 'employer@example.com', title);
-  await host.page.goto(url);
-  await host.page.getByRole('button', { name: 'Go live' }).click();
-  await expect(host.page.getByRole('button', { name: 'End live stream' })).toBeVisible();
+  const { host, url } = await hostGoesLive(browser, `Resume clinic live ${Date.now()}`);
   await expect(host.page.getByTestId('broadcast-viewers')).toHaveText('0 watching');
 
   // A signed-in seeker presses Watch: frames decode and audio arrives.

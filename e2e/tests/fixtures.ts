@@ -221,6 +221,24 @@ export async function liveBroadcast(organizer: Page, title: string): Promise<str
   return organizer.url();
 }
 
+/**
+ * The organizer schedules a broadcast that is on now (`liveBroadcast`), and its named host (the demo
+ * employer) accepts the mailed invitation, opens it and goes live with camera and microphone.
+ */
+export async function hostGoesLive(browser: Browser, title: string): Promise<{ host: { context: BrowserContext; page: Page }; url: string }> {
+  const organizer = await newUser(browser);
+  await signIn(organizer.page, 'organizer@example.com');
+  const url = await liveBroadcast(organizer.page, title);
+  await organizer.context.close();
+  const host = await newUser(browser);
+  await signIn(host.page, 'employer@example.com');
+  await acceptHostInvitation(host.page, 'employer@example.com', title);
+  await host.page.goto(url);
+  await host.page.getByRole('button', { name: 'Go live' }).click();
+  await expect(host.page.getByRole('button', { name: 'End live stream' })).toBeVisible();
+  return { host, url };
+}
+
 /** Opens the confirmation link mailed to a new account and confirms: the account is signed in. */
 export async function confirmEmail(page: Page, email: string): Promise<void> {
   await page.goto(await mailedLink(email, '/verify-email'));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
-import { acceptHostInvitation, expect, expectMediaFlowing, liveBroadcast, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
+import { expect, expectMediaFlowing, hostGoesLive, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
 
 /** Where a run may keep screenshots of the recovery notices (E2E_SCREENSHOTS=dir), to look at them. */
 async function shot(page: Page, name: string): Promise<void> {
@@ -149,18 +149,7 @@ test('the mediasoup worker under a 1:1 interview is killed: both sides see each 
 
 test('the mediasoup worker under a broadcast is killed: the host stays live and the viewer watches again without reloading', async ({ browser }) => {
   test.setTimeout(240_000);
-  const organizer = await newUser(browser);
-  await signIn(organizer.page, 'organizer@example.com');
-  const title = `Worker death live ${Date.now()}`;
-  const url = await liveBroadcast(organizer.page, title);
-  await organizer.context.close();
-
-  const host = await newUser(browser);
-  await signIn(host.page, 'employer@example.com');
-  await acceptHostInvitation(host.page, 'employer@example.com', title);
-  await host.page.goto(url);
-  await host.page.getByRole('button', { name: 'Go live' }).click();
-  await expect(host.page.getByRole('button', { name: 'End live stream' })).toBeVisible();
+  const { host, url } = await hostGoesLive(browser, `Worker death live ${Date.now()}`);
 
   // The viewer watches on a phone-sized screen (the host's page is a desktop one).
   const viewer = await newUser(browser);

@@ -4,17 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, schema } from '@fairground/db';
 import type { QueuePlace } from '../../signaling/src/protocol/index.ts';
 import { fixtures } from '../fixtures.ts';
-import { connectTestClient, freshDatabase, send, sessionCookie, type TestClient } from '../helpers.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, until, type TestClient } from '../helpers.ts';
 import { Cluster } from './cluster.ts';
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<number> => {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now();
-};
 
 /**
  * A signaling node is killed (SIGKILL) while it holds a recruiter on duty, a seeker in the line,
@@ -94,7 +85,7 @@ describe('a killed node is swept by a survivor', () => {
       if (line.boothId === boothId) onDuty = line.stats.onDuty;
     });
     expect(await send(staffOn1, 'booth:join', { boothId })).toMatchObject({ ok: true, data: { isStaff: true } });
-    await until('node 1 sees four viewers and two booth visitors', () => seen.broadcast === 4 && seen.booth === 2);
+    await until('node 1 sees four viewers and two booth visitors', () => seen.broadcast === 4 && seen.booth === 2, 20_000);
 
     await new Promise((r) => setTimeout(r, 1500));
     const killedAt = Date.now();
@@ -105,7 +96,7 @@ describe('a killed node is swept by a survivor', () => {
     process.stderr.write(`[chaos] node death: the mover was back on node 1 after ${Date.now() - killedAt} ms\n`);
 
     // The survivor sweeps: watcher + mover remain in the broadcast, the watcher alone at the booth.
-    const countsAt = await until('counts drop the dead node’s connections', () => seen.broadcast === 2 && seen.booth === 1 && onDuty === 0);
+    const countsAt = await until('counts drop the dead node’s connections', () => seen.broadcast === 2 && seen.booth === 1 && onDuty === 0, 20_000);
     process.stderr.write(`[chaos] node death: live counts dropped the dead node's connections ${countsAt - killedAt} ms after SIGKILL\n`);
     expect(countsAt - killedAt, 'hang guard (the promise is 10 s)').toBeLessThan(20_000);
 

@@ -2,19 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '@fairground/db';
 import type { QueuePlace } from '../../signaling/src/protocol/index.ts';
 import { fixtures } from '../fixtures.ts';
-import { connectTestClient, freshDatabase, send, sessionCookie, type TestClient } from '../helpers.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, until, type TestClient } from '../helpers.ts';
 import { Cluster } from './cluster.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 30_000, state?: () => unknown): Promise<number> => {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms${state ? ` (${JSON.stringify(state())})` : ''}`);
-    await sleep(50);
-  }
-  return Date.now();
-};
-
 /**
  * Redis dies and is gone for 10 s, then comes back empty (as a restart without persistence does).
  * Meanwhile each node goes on serving its own clients (their connections stay up, requests that do

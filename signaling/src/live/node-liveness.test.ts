@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClientType } from 'redis';
+import { scratchRedis } from '../../../test/scratch-redis.ts';
 import pino from 'pino';
 import { RedisNodeRegistry } from '../stores/redis-nodes.ts';
 import { RedisPresenceStore, type PresenceEntry, type SweptEntry } from '../stores/redis-presence.ts';
@@ -9,19 +10,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two nodes' liveness over the test run's Redis: a node that stops beating is swept by the other; when it beats again, it writes its presence back. */
 describe('node liveness', () => {
+  let redis: Awaited<ReturnType<typeof scratchRedis>>;
   let client: RedisClientType;
-  const prefix = `${inject('redisPrefix')}:liveness:${Date.now()}`;
+  let prefix: string;
 
   beforeAll(async () => {
-    client = createClient({ url: inject('redisUrl') }) as RedisClientType;
-    await client.connect();
+    redis = await scratchRedis('liveness');
+    ({ client, prefix } = redis);
   });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*` })) keys.push(...batch);
-    if (keys.length) await client.del(keys);
-    await client.close();
-  });
+  afterAll(() => redis.close());
 
   it('sweeps a node that stopped beating once, at its last beat, and the node restores itself when it beats again', async () => {
     const registry = new RedisNodeRegistry(client, `${prefix}:nodes`);

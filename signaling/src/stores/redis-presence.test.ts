@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { BroadcastStage } from '@fairground/core';
 import { RedisPresenceStore } from './redis-presence.ts';
+import { scratchRedis } from '../../../test/scratch-redis.ts';
 
 /** Two nodes = two Redis connections and two stages over one shared Redis. */
 describe('RedisPresenceStore across two nodes', () => {
@@ -39,19 +40,15 @@ describe('RedisPresenceStore across two nodes', () => {
 
 /** Presence owned per node: what a dead node's sockets held is found and swept; a restart of Redis is repaired. */
 describe('RedisPresenceStore ownership', () => {
+  let redis: Awaited<ReturnType<typeof scratchRedis>>;
   let client: RedisClientType;
-  const prefix = `${inject('redisPrefix')}:ownership:${Date.now()}`;
+  let prefix: string;
 
   beforeAll(async () => {
-    client = createClient({ url: inject('redisUrl') }) as RedisClientType;
-    await client.connect();
+    redis = await scratchRedis('ownership');
+    ({ client, prefix } = redis);
   });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*` })) keys.push(...batch);
-    if (keys.length) await client.del(keys);
-    await client.close();
-  });
+  afterAll(() => redis.close());
 
   it('sweeps every entry naming a dead node’s sockets, and only those', async () => {
     const a = new RedisPresenceStore(client, prefix, 'node-a');
@@ -89,9 +86,7 @@ describe('RedisPresenceStore ownership', () => {
     await a.add('booth:9', 'user:2', 's2');
     await a.add('online', 'user:2', 's2');
     await a.remove('online', 'user:2', 's2');
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:restore:*` })) keys.push(...batch);
-    await client.del(keys);
+    await redis.wipe(`${prefix}:restore`);
     expect(await a.count('booth:9')).toBe(0);
     const restored = await a.restore();
     expect(restored).toHaveLength(2);
@@ -114,11 +109,7 @@ describe('RedisPresenceStore ownership', () => {
     await guestNode.add('sockets:identity:user:2', 'gone', 'gone');
     expect(await hostNode.addWithin('stage:1', '["guest","Ann"]', 'guest', 3)).toBe(true);
     expect(await hostNode.addWithin('stage:1', '["gone","Bo"]', 'gone', 3)).toBe(true);
-    const wipe = async () => {
-      const keys: string[] = [];
-      for await (const batch of client.scanIterator({ MATCH: `${p}:*` })) keys.push(...batch);
-      if (keys.length) await client.del(keys);
-    };
+    const wipe = () => redis.wipe(p);
     // "gone" closes, then Redis restarts empty: the guest node restores only its live socket.
     await guestNode.disown('gone');
     await wipe();
