@@ -58,6 +58,8 @@ const schema = z.object({
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** With REDIS_URL: a node silent this long is dead, and a survivor sweeps its viewers, recruiters on duty and seekers' presence. */
   NODE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  /** With REDIS_URL: how long a node waits for another node's answer (media across nodes: opening a pipe, exporting a producer). */
+  NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
    *  means the connection's own address. The same names adapter-node reads for the pages. */
   ADDRESS_HEADER: z

@@ -19,6 +19,12 @@ export interface NodeLivenessOptions {
     restore(): Promise<PresenceEntry[]>;
   };
   effects: PresenceEffects;
+  /**
+   * Media across nodes: `seen` runs on every node that finds a node dead (whoever sweeps it), so
+   * what this node imported from it closes; `swept` once, on the survivor that claimed the sweep
+   * (its producers unlisted, their rooms told). A failure is logged; the presence sweep goes on.
+   */
+  media?: { seen(nodeId: string): Promise<unknown>; swept(dead: DeadNode): Promise<unknown> } | undefined;
   /** How often this node beats and looks for dead nodes. */
   heartbeatMs: number;
   /** A node whose last beat is older than this is dead. */
@@ -48,6 +54,7 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
   const sweep = async (dead: DeadNode) => {
     // Long enough for the sweep to finish; should the sweeper die too, another takes over after it.
     if (!(await registry.claimSweep(dead.nodeId, nodeId, options.ttlMs * 6))) return;
+    await options.media?.swept(dead).catch((err: unknown) => log.warn({ err: String(err), node: dead.nodeId }, 'sweeping a dead node’s media failed'));
     const sockets = await presence.nodeSockets(dead.nodeId);
     const swept = await presence.sweepSockets(sockets);
     await effects.gone(swept, dead.lastSeen);
@@ -71,7 +78,10 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
         settleAt = lost ? Date.now() + 3 * options.heartbeatMs : 0;
         lost = false;
       }
-      for (const dead of await registry.dead(nodeId)) await sweep(dead);
+      for (const dead of await registry.dead(nodeId)) {
+        await options.media?.seen(dead.nodeId).catch((err: unknown) => log.warn({ err: String(err), node: dead.nodeId }, 'closing a dead node’s media failed'));
+        await sweep(dead);
+      }
       if (failing) log.info('heartbeat resumed');
       failing = false;
     } catch (err) {
