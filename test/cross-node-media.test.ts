@@ -160,6 +160,11 @@ describe('media across two signaling processes', () => {
       stop: () => p.evaluate(() => (window as never as { fg: Fg }).fg.stopPublishing()),
       publish: (id: string) => p.evaluate((i) => (window as never as { fg: Fg }).fg.publish(i), id),
     });
+    // The same in one node, for comparison: a visitor on node A, where the staff member publishes.
+    const local = await fg(await page(a, seekerCookie)).watch(boothId);
+    console.log(
+      `[chaos] node A (same node): consume answered in ${ms(local.consumeMs)}; first decoded frame ${ms(local.firstFrameMs)} after the consume request`,
+    );
     const watched = await fg(viewer).watch(boothId);
     expect(watched.producerId).toBe(producerId);
     const brought = b.logs.find((l) => l.msg === 'brought a producer from another node');
