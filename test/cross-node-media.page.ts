@@ -67,7 +67,9 @@ async function stopPublishing(): Promise<void> {
  * A visitor: joins, consumes the first video producer the join listed, and answers when a frame
  * was decoded, with ms from the consume request to its answer and to the first decoded frame.
  */
-async function watch(boothId: string): Promise<{ listed: string[]; consumeMs: number; firstFrameMs: number; producerId: string }> {
+async function watch(
+  boothId: string,
+): Promise<{ listed: string[]; consumeMs: number; connectedMs: number; firstPacketMs: number; firstFrameMs: number; producerId: string }> {
   const { socket, request } = client();
   const closed: string[] = [];
   socket.on('media:producer-closed', (p: { producerId: string }) => closed.push(p.producerId));
@@ -78,6 +80,10 @@ async function watch(boothId: string): Promise<{ listed: string[]; consumeMs: nu
   await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
   const recv = await transport(request, device, joined.roomId, 'recv');
   const started = performance.now();
+  let connectedMs = NaN;
+  recv.on('connectionstatechange', (state) => {
+    if (state === 'connected') connectedMs = performance.now() - started;
+  });
   const options = await request<{ id: string; producerId: string; kind: 'video'; rtpParameters: types.RtpParameters }>('media:consume', {
     roomId: joined.roomId,
     transportId: recv.id,
@@ -87,11 +93,14 @@ async function watch(boothId: string): Promise<{ listed: string[]; consumeMs: nu
   const consumeMs = performance.now() - started;
   const consumer = await recv.consume(options);
   await request('media:consumer-resume', { roomId: joined.roomId, consumerId: consumer.id });
+  let firstPacketMs = NaN;
   for (;;) {
     const stats = await consumer.getStats();
     let decoded = 0;
-    stats.forEach((s: { type: string; framesDecoded?: number }) => {
-      if (s.type === 'inbound-rtp') decoded = s.framesDecoded ?? 0;
+    stats.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (s.type !== 'inbound-rtp') return;
+      decoded = s.framesDecoded ?? 0;
+      if (Number.isNaN(firstPacketMs) && (s.packetsReceived ?? 0) > 0) firstPacketMs = performance.now() - started;
     });
     if (decoded > 0) break;
     if (performance.now() - started > 20_000) throw new Error('no frame decoded within 20 s');
@@ -99,7 +108,7 @@ async function watch(boothId: string): Promise<{ listed: string[]; consumeMs: nu
   }
   const firstFrameMs = performance.now() - started;
   Object.assign(window, { viewer: { socket, consumer, closed } });
-  return { listed: joined.producers.map((p) => p.id), consumeMs, firstFrameMs, producerId: video.id };
+  return { listed: joined.producers.map((p) => p.id), consumeMs, connectedMs, firstPacketMs, firstFrameMs, producerId: video.id };
 }
 
 /** Frames decoded so far by the viewer's consumer, and the producers it was told closed. */

@@ -149,7 +149,7 @@ describe('media across two signaling processes', () => {
 
     const viewer = await page(b, seekerCookie);
     type Fg = {
-      watch(b: string): Promise<{ listed: string[]; consumeMs: number; firstFrameMs: number; producerId: string }>;
+      watch(b: string): Promise<{ listed: string[]; consumeMs: number; connectedMs: number; firstPacketMs: number; firstFrameMs: number; producerId: string }>;
       viewed(): Promise<{ framesDecoded: number; closed: string[] }>;
       stopPublishing(): Promise<void>;
       publish(b: string): Promise<{ producerId: string }>;
@@ -163,13 +163,13 @@ describe('media across two signaling processes', () => {
     // The same in one node, for comparison: a visitor on node A, where the staff member publishes.
     const local = await fg(await page(a, seekerCookie)).watch(boothId);
     console.log(
-      `[chaos] node A (same node): consume answered in ${ms(local.consumeMs)}; first decoded frame ${ms(local.firstFrameMs)} after the consume request`,
+      `[chaos] node A (same node): consume answered in ${ms(local.consumeMs)}; transport connected ${ms(local.connectedMs)}, first packet ${ms(local.firstPacketMs)}, first decoded frame ${ms(local.firstFrameMs)} after the consume request`,
     );
     const watched = await fg(viewer).watch(boothId);
     expect(watched.producerId).toBe(producerId);
     const brought = b.logs.find((l) => l.msg === 'brought a producer from another node');
     console.log(
-      `[chaos] node B: consume of A's producer answered in ${ms(watched.consumeMs)} (pipe opened and producer brought in ${String(brought?.ms)} ms); first decoded frame ${ms(watched.firstFrameMs)} after the consume request`,
+      `[chaos] node B: consume of A's producer answered in ${ms(watched.consumeMs)} (pipe opened and producer brought in ${String(brought?.ms)} ms); transport connected ${ms(watched.connectedMs)}, first packet ${ms(watched.firstPacketMs)}, first decoded frame ${ms(watched.firstFrameMs)} after the consume request`,
     );
     expect(await metric(b.url, 'media_imports')).toBe(1);
     expect(await metric(a.url, 'media_exports')).toBe(1);
@@ -190,7 +190,9 @@ describe('media across two signaling processes', () => {
     const again = (await fg(host).publish(boothId)).producerId;
     const second = await fg(viewer).watch(boothId);
     expect(second.producerId).toBe(again);
-    console.log(`[chaos] node B, second producer over the same node pair: consume ${ms(second.consumeMs)}, first frame ${ms(second.firstFrameMs)}`);
+    console.log(
+      `[chaos] node B, second producer over the same node pair: consume ${ms(second.consumeMs)}, connected ${ms(second.connectedMs)}, first packet ${ms(second.firstPacketMs)}, first frame ${ms(second.firstFrameMs)}`,
+    );
     const gone = waitFor(other, 'media:producer-closed', (p) => p.producerId === again, 15_000);
     started = performance.now();
     process.kill(a.child.pid!, 'SIGKILL');
