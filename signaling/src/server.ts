@@ -333,6 +333,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         effects,
         media: {
           seen: (node) => cluster.gone(node),
+          restored: () => cluster.restore(),
           // The dead node's producers: unlisted, their rooms told on every node (the adapter),
           // and every node closes what it imported from it.
           swept: async (dead) => {

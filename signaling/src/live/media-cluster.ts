@@ -48,6 +48,8 @@ export interface MediaCluster {
   gone(node: string): Promise<number>;
   /** A pipe message from another node, answered by this node's media server. */
   answer(request: PipeRequest): Promise<unknown>;
+  /** Redis lost its state (a restart): this node's producers are listed again. */
+  restore(): Promise<number>;
 }
 
 export interface MediaClusterOptions {
@@ -63,6 +65,8 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
   const { nodeId, media, registry, channel, log } = o;
   /** Brings in flight, so a thousand viewers asking at once for one producer cost one bring. */
   const bringing = new Map<string, Promise<void>>();
+  /** This node's producers as listed, so they can be listed again after Redis lost them. */
+  const mine = new Map<string, RegisteredProducer>();
   const local: PipeNode = { node: nodeId, request: (msg) => media.request(msg) };
   const remote = (node: string): PipeNode => ({
     node,
@@ -124,15 +128,16 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
 
     async published(roomId, p) {
       if (!registry) return;
-      // A node that cannot write it still serves its own viewers; others do not see it until
-      // it is published again.
-      await registry
-        .add({ roomId, node: nodeId, ...p })
-        .catch((err: unknown) => log.warn({ err: String(err), roomId, producerId: p.id }, 'listing a producer for other nodes failed'));
+      const entry = { roomId, node: nodeId, ...p };
+      mine.set(`${roomId} ${p.id}`, entry);
+      // A node that cannot write it still serves its own viewers; others see it once Redis is
+      // back and this node's beat finds its state gone (restore).
+      await registry.add(entry).catch((err: unknown) => log.warn({ err: String(err), roomId, producerId: p.id }, 'listing a producer for other nodes failed'));
     },
 
     closed({ roomId, producerId, fromNode }) {
       if (fromNode !== undefined) return false;
+      mine.delete(`${roomId} ${producerId}`);
       registry
         ?.remove({ roomId, id: producerId, node: nodeId })
         .catch((err: unknown) => log.warn({ err: String(err), roomId, producerId }, 'unlisting a producer failed'));
@@ -151,6 +156,12 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
 
     answer(request) {
       return media.request(request);
+    },
+
+    async restore() {
+      if (!registry) return 0;
+      for (const entry of mine.values()) await registry.add(entry);
+      return mine.size;
     },
   };
 }

@@ -32,12 +32,13 @@ describe('node liveness', () => {
       restored: async (entries: PresenceEntry[]) => void seen.restored.push(entries),
     };
     // Media across nodes: who saw which node dead (every survivor), who swept its media (one).
-    const media: { seen: string[]; swept: string[] } = { seen: [], swept: [] };
+    const media: { seen: string[]; swept: string[]; restored: string[] } = { seen: [], swept: [], restored: [] };
     const node = (id: string) => {
       const presence = new RedisPresenceStore(client, `${prefix}:presence`, id);
       const hooks = {
         seen: async (dead: string) => void media.seen.push(`${id}:${dead}`),
         swept: async (dead: { nodeId: string }) => void media.swept.push(`${id}:${dead.nodeId}`),
+        restored: async () => void media.restored.push(id),
       };
       return { presence, liveness: startNodeLiveness({ nodeId: id, registry, presence, effects, media: hooks, heartbeatMs: 100, ttlMs: 400, log }) };
     };
@@ -65,6 +66,7 @@ describe('node liveness', () => {
     await a.liveness.tick();
     expect(seen.restored).toEqual([[expect.objectContaining({ roomId: 'booth:1' }), expect.objectContaining({ roomId: 'online' })]]);
     expect(await b.presence.count('booth:1')).toBe(1);
+    expect(media.restored).toEqual(['a']);
     b.liveness.stop();
   });
 });

@@ -22,9 +22,10 @@ export interface NodeLivenessOptions {
   /**
    * Media across nodes: `seen` runs on every node that finds a node dead (whoever sweeps it), so
    * what this node imported from it closes; `swept` once, on the survivor that claimed the sweep
-   * (its producers unlisted, their rooms told). A failure is logged; the presence sweep goes on.
+   * (its producers unlisted, their rooms told); `restored` when this node's state was lost (its
+   * producers listed again). A failure of `seen` or `swept` is logged; the presence sweep goes on.
    */
-  media?: { seen(nodeId: string): Promise<unknown>; swept(dead: DeadNode): Promise<unknown> } | undefined;
+  media?: { seen(nodeId: string): Promise<unknown>; swept(dead: DeadNode): Promise<unknown>; restored(): Promise<unknown> } | undefined;
   /** How often this node beats and looks for dead nodes. */
   heartbeatMs: number;
   /** A node whose last beat is older than this is dead. */
@@ -71,6 +72,7 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
       if (lost || (settleAt > 0 && Date.now() >= settleAt)) {
         const entries = await presence.restore();
         await effects.restored(entries);
+        await options.media?.restored();
         if (lost) log.warn({ entries: entries.length }, 'presence was lost (Redis restarted, or this node stalled): restored from live connections');
         // Once more a few beats later: the other nodes restore in their own time, and a count this
         // node pushed before theirs was back may have missed nodes whose subscriptions were not
