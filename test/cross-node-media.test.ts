@@ -47,13 +47,13 @@ const metric = async (url: string, name: string) => {
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /**
- * Media across nodes on real processes: two signaling nodes (main.ts) sharing Redis and Postgres.
+ * Media across nodes on real processes: three signaling nodes (main.ts) sharing Redis and Postgres.
  * A booth's staff member publishes a fake camera from Chromium on node A; a visitor in Chromium on
  * node B is listed the producer at its join, consumes it (node B brings it over a pipe from A) and
- * decodes frames. A close on A reaches B's visitors; then node A is killed, and B's visitors are
- * told its producer closed once A's heartbeat expired.
+ * decodes frames (then one on node C too). A close on A reaches B's visitors; then node A is killed,
+ * and B's visitors are told its producer closed once A's heartbeat expired; B and C close their imports.
  */
-describe('media across two signaling processes', () => {
+describe('media across three signaling processes', () => {
   const nodes: Node[] = [];
   const clients: TestClient[] = [];
   let database: Database;
@@ -93,9 +93,10 @@ describe('media across two signaling processes', () => {
       NODE_HEARTBEAT_MS: '250',
       NODE_TTL_MS: '1000',
     };
-    const [a, b, built] = await Promise.all([
+    const [a, b, c, built] = await Promise.all([
       startNode({ ...env, NODE_ID: 'a' }),
       startNode({ ...env, NODE_ID: 'b' }),
+      startNode({ ...env, NODE_ID: 'c' }),
       build({
         entryPoints: [new URL('./cross-node-media.page.ts', import.meta.url).pathname],
         bundle: true,
@@ -104,7 +105,7 @@ describe('media across two signaling processes', () => {
         platform: 'browser',
       }),
     ]);
-    nodes.push(a, b);
+    nodes.push(a, b, c);
     bundle = built.outputFiles[0]!.text;
     database = await connect({ url: inject('databaseUrl'), migrate: false });
     const f = fixtures(database.db);
@@ -133,8 +134,8 @@ describe('media across two signaling processes', () => {
     await database?.close();
   });
 
-  it('a visitor on node B decodes frames of staff publishing on node A; closes and node A’s death reach B', async () => {
-    const [a, b] = [nodes[0]!, nodes[1]!];
+  it('visitors on nodes B and C decode frames of staff publishing on node A; closes and node A’s death reach them', async () => {
+    const [a, b, c] = [nodes[0]!, nodes[1]!, nodes[2]!];
     const host = await page(a, staffCookie);
     const { producerId } = await host.evaluate(
       (id) => (window as never as { fg: { publish(b: string): Promise<{ producerId: string }> } }).fg.publish(id),
@@ -185,21 +186,31 @@ describe('media across two signaling processes', () => {
     await expect.poll(() => metric(b.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
     expect((await fg(viewer).viewed()).closed).toEqual([producerId]);
 
-    // Published again; watched again on B; then node A dies (SIGKILL): once its heartbeat expires,
-    // B's visitors are told its producer closed and B's import closes.
+    // Published again; watched again on B, and on a third node C; then node A dies (SIGKILL): once
+    // its heartbeat expires, B's visitors are told its producer closed, and B and C close their imports
+    // (one of them sweeps A, the other closes what it imported all the same).
     const again = (await fg(host).publish(boothId)).producerId;
     const second = await fg(viewer).watch(boothId);
     expect(second.producerId).toBe(again);
     console.log(
       `[chaos] node B, second producer over the same node pair: consume ${ms(second.consumeMs)}, connected ${ms(second.connectedMs)}, first packet ${ms(second.firstPacketMs)}, first frame ${ms(second.firstFrameMs)}`,
     );
+    const onC = await fg(await page(c, seekerCookie)).watch(boothId);
+    expect(onC.producerId).toBe(again);
+    const broughtToC = c.logs.find((l) => l.msg === 'brought a producer from another node');
+    console.log(
+      `[chaos] node C, the same producer: consume ${ms(onC.consumeMs)} (pipe and bring ${String(broughtToC?.ms)} ms), connected ${ms(onC.connectedMs)}, first packet ${ms(onC.firstPacketMs)}, first frame ${ms(onC.firstFrameMs)}`,
+    );
+    expect(await metric(a.url, 'media_exports')).toBe(2);
     const gone = waitFor(other, 'media:producer-closed', (p) => p.producerId === again, 15_000);
     started = performance.now();
     process.kill(a.child.pid!, 'SIGKILL');
     await gone;
     console.log(`[chaos] node A killed -> visitor socket on node B told its producer closed: ${ms(performance.now() - started)} (NODE_TTL_MS 1000)`);
-    await expect.poll(() => metric(b.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
-    expect(await metric(b.url, 'media_pipes')).toBe(0);
+    for (const survivor of [b, c]) {
+      await expect.poll(() => metric(survivor.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
+      expect(await metric(survivor.url, 'media_pipes')).toBe(0);
+    }
     // The registry no longer lists it: a new visitor on B sees no producer.
     const late = await connectTestClient(b.url, { cookie: seekerCookie });
     clients.push(late);
