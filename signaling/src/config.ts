@@ -36,6 +36,10 @@ const schema = z.object({
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   MEDIA_ANNOUNCED_IP: z.string().optional(),
+  /** Media across nodes: the address pipes to other nodes bind to (the network between nodes); default MEDIA_LISTEN_IP. */
+  MEDIA_PIPE_LISTEN_IP: z.ipv4().or(z.ipv6()).optional(),
+  /** The address other nodes send piped media to, when it differs from MEDIA_PIPE_LISTEN_IP (NAT, containers). */
+  MEDIA_PIPE_ANNOUNCED_IP: z.string().optional(),
   /** First WebRtcServer port (worker i uses +i); unset picks free ports. */
   MEDIA_WEBRTC_PORT: z.coerce.number().int().min(1024).max(65000).optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),

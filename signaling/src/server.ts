@@ -137,6 +137,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       workers: config.MEDIA_WORKERS,
       listenIp: config.MEDIA_LISTEN_IP,
       announcedAddress: config.MEDIA_ANNOUNCED_IP,
+      pipeListenIp: config.MEDIA_PIPE_LISTEN_IP,
+      pipeAnnouncedAddress: config.MEDIA_PIPE_ANNOUNCED_IP,
       webRtcBasePort: config.MEDIA_WEBRTC_PORT,
       workerBin: config.MEDIASOUP_WORKER_BIN,
       logger: getLogger('media-server'),
