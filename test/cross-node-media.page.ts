@@ -123,4 +123,45 @@ async function viewed(): Promise<{ framesDecoded: number; closed: string[]; trac
   return { framesDecoded, closed: [...closed], trackEnded: consumer.track.readyState === 'ended' };
 }
 
-Object.assign(window, { fg: { publish, stopPublishing, watch, viewed } });
+/**
+ * One side of an interview on one connection: joins, publishes the fake camera, consumes the
+ * other side's camera (listed at the join, or announced later) and answers once a frame of it was
+ * decoded, with ms from the join to that frame.
+ */
+async function interview(interviewId: string): Promise<{ firstFrameMs: number; producerId: string }> {
+  const started = performance.now();
+  const { socket, request } = client();
+  let announce: (id: string) => void = () => {};
+  const announced = new Promise<string>((resolve) => (announce = resolve));
+  socket.on('media:producer-added', (p: { producer: { id: string; kind: string } }) => {
+    if (p.producer.kind === 'video') announce(p.producer.id);
+  });
+  const joined = await request<Joined>('interview:join', { interviewId });
+  const device = new Device();
+  await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities });
+  const send = await transport(request, device, joined.roomId, 'send');
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+  await send.produce({ track: stream.getVideoTracks()[0]!, appData: { source: 'camera' } });
+  const producerId = joined.producers.find((p) => p.kind === 'video')?.id ?? (await announced);
+  const recv = await transport(request, device, joined.roomId, 'recv');
+  const options = await request<{ id: string; producerId: string; kind: 'video'; rtpParameters: types.RtpParameters }>('media:consume', {
+    roomId: joined.roomId,
+    transportId: recv.id,
+    producerId,
+    rtpCapabilities: device.rtpCapabilities,
+  });
+  const consumer = await recv.consume(options);
+  await request('media:consumer-resume', { roomId: joined.roomId, consumerId: consumer.id });
+  for (;;) {
+    let decoded = 0;
+    (await consumer.getStats()).forEach((s: { type: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp') decoded = s.framesDecoded ?? 0;
+    });
+    if (decoded > 0) break;
+    if (performance.now() - started > 20_000) throw new Error('no frame decoded within 20 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { firstFrameMs: performance.now() - started, producerId };
+}
+
+Object.assign(window, { fg: { publish, stopPublishing, watch, viewed, interview } });

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, createAuth, type Database } from '@fairground/db';
+import { connect, createAuth, schema, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
 
@@ -62,6 +62,8 @@ describe('media across three signaling processes', () => {
   let boothId: string;
   let staffCookie: string;
   let seekerCookie: string;
+  let interviewSeekerCookie: string;
+  let interviewId: string;
 
   const page = async (node: Node, cookie: string): Promise<Page> => {
     const context = await browser.newContext({ bypassCSP: true, permissions: ['camera'] });
@@ -114,6 +116,18 @@ describe('media across three signaling processes', () => {
     const auth = createAuth(database.db, { secret, baseURL: a.url, attemptsPerMinute: 1000 });
     staffCookie = await sessionCookie(auth, booths.Piped.owner.email);
     seekerCookie = await sessionCookie(auth, (await f.account('seeker', 'piped-visitor')).email);
+    // An interview at the booth: its owner interviews a seeker (rows as the line's call makes them).
+    const interviewee = await f.account('seeker', 'piped-interviewee');
+    interviewSeekerCookie = await sessionCookie(auth, interviewee.email);
+    const [entry] = await database.db
+      .insert(schema.queueEntries)
+      .values({ boothId, seekerId: interviewee.id, status: 'interviewing', calledAt: new Date(), calledBy: booths.Piped.owner.id })
+      .returning();
+    const [row] = await database.db
+      .insert(schema.interviews)
+      .values({ entryId: entry!.id, boothId, seekerId: interviewee.id, recruiterId: booths.Piped.owner.id })
+      .returning();
+    interviewId = row!.id;
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox', '--disable-gpu'],
@@ -132,6 +146,28 @@ describe('media across three signaling processes', () => {
       ),
     );
     await database?.close();
+  });
+
+  it('an interview whose seeker is on node B and recruiter on node C: each decodes the other’s camera', async () => {
+    const [b, c] = [nodes[1]!, nodes[2]!];
+    const [seekerPage, recruiterPage] = await Promise.all([page(b, interviewSeekerCookie), page(c, staffCookie)]);
+    const run = (p: Page) =>
+      p.evaluate(
+        (id) => (window as never as { fg: { interview(i: string): Promise<{ firstFrameMs: number; producerId: string }> } }).fg.interview(id),
+        interviewId,
+      );
+    const [seeker, recruiter] = await Promise.all([run(seekerPage), run(recruiterPage)]);
+    console.log(
+      `[chaos] interview over nodes B and C: join to first decoded frame of the other side: seeker ${ms(seeker.firstFrameMs)}, recruiter ${ms(recruiter.firstFrameMs)}`,
+    );
+    expect(seeker.producerId).not.toBe(recruiter.producerId);
+    for (const node of [b, c]) {
+      expect(await metric(node.url, 'media_imports')).toBe(1);
+      expect(await metric(node.url, 'media_pipes')).toBe(1);
+    }
+    await Promise.all([seekerPage.context().close(), recruiterPage.context().close()]);
+    // Both sides gone: each node's room closes, and with it the pipe pair.
+    for (const node of [b, c]) await expect.poll(() => metric(node.url, 'media_pipes'), { timeout: 10_000 }).toBe(0);
   });
 
   it('visitors on nodes B and C decode frames of staff publishing on node A; closes and node A’s death reach them', async () => {
