@@ -67,6 +67,8 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
   const bringing = new Map<string, Promise<void>>();
   /** This node's producers as listed, so they can be listed again after Redis lost them. */
   const mine = new Map<string, RegisteredProducer>();
+  /** Listing failed since the last success: warned once per outage, not once per join. */
+  let listingFails = false;
   const local: PipeNode = { node: nodeId, request: (msg) => media.request(msg) };
   const remote = (node: string): PipeNode => ({
     node,
@@ -102,9 +104,11 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
       let listed: RegisteredProducer[];
       try {
         listed = await registry.room(roomId);
+        listingFails = false;
       } catch (err) {
         // Redis away: this node's own producers are still worth showing.
-        log.warn({ err: String(err), roomId }, 'listing producers of other nodes failed');
+        if (!listingFails) log.warn({ err: String(err), roomId }, 'listing producers of other nodes failed; listing this node’s own');
+        listingFails = true;
         return here;
       }
       const ids = new Set(here.map((p) => p.id));
