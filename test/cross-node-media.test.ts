@@ -46,6 +46,10 @@ const metric = async (url: string, name: string) => {
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
+/** The node's latest log of a producer brought from node `from` (its NODE_ID; the incarnation adds a suffix). */
+const broughtFrom = (node: Node, from: string) =>
+  node.logs.filter((l) => l.msg === 'brought a producer from another node' && String(l.from).startsWith(`${from}-`)).at(-1);
+
 /**
  * Media across nodes on real processes: three signaling nodes (main.ts) sharing Redis and Postgres.
  * A booth's staff member publishes a fake camera from Chromium on node A; a visitor in Chromium on
@@ -204,7 +208,7 @@ describe('media across three signaling processes', () => {
     );
     const watched = await fg(viewer).watch(boothId);
     expect(watched.producerId).toBe(producerId);
-    const brought = b.logs.find((l) => l.msg === 'brought a producer from another node');
+    const brought = broughtFrom(b, 'a');
     console.log(
       `[chaos] node B: consume of A's producer answered in ${ms(watched.consumeMs)} (pipe opened and producer brought in ${String(brought?.ms)} ms); transport connected ${ms(watched.connectedMs)}, first packet ${ms(watched.firstPacketMs)}, first decoded frame ${ms(watched.firstFrameMs)} after the consume request`,
     );
@@ -233,7 +237,7 @@ describe('media across three signaling processes', () => {
     );
     const onC = await fg(await page(c, seekerCookie)).watch(boothId);
     expect(onC.producerId).toBe(again);
-    const broughtToC = c.logs.find((l) => l.msg === 'brought a producer from another node');
+    const broughtToC = broughtFrom(c, 'a');
     console.log(
       `[chaos] node C, the same producer: consume ${ms(onC.consumeMs)} (pipe and bring ${String(broughtToC?.ms)} ms), connected ${ms(onC.connectedMs)}, first packet ${ms(onC.firstPacketMs)}, first frame ${ms(onC.firstFrameMs)}`,
     );
@@ -251,5 +255,15 @@ describe('media across three signaling processes', () => {
     const late = await connectTestClient(b.url, { cookie: seekerCookie });
     clients.push(late);
     expect(await send(late, 'booth:join', { boothId })).toMatchObject({ ok: true, data: { producers: [] } });
+
+    // The staff member publishes again from node C (where a page would reconnect to): visitors on B
+    // hear of it, and a visitor on B decodes it, brought from C this time.
+    const added = waitFor(late, 'media:producer-added', (p) => p.roomId === `booth:${boothId}`, 10_000);
+    const moved = (await fg(await page(c, staffCookie)).publish(boothId)).producerId;
+    expect((await added)[0].producer.id).toBe(moved);
+    const third = await fg(viewer).watch(boothId);
+    expect(third.producerId).toBe(moved);
+    console.log(`[chaos] published again on node C after A's death: a visitor on B decodes it ${ms(third.firstFrameMs)} after its consume request`);
+    expect(await metric(b.url, 'media_imports')).toBe(1);
   });
 });
