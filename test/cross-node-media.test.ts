@@ -208,6 +208,8 @@ describe('media across three signaling processes', () => {
     );
     const watched = await fg(viewer).watch(boothId);
     expect(watched.producerId).toBe(producerId);
+    // The node's log line may come a moment after the answer.
+    await expect.poll(() => broughtFrom(b, 'a')).toBeDefined();
     const brought = broughtFrom(b, 'a');
     console.log(
       `[chaos] node B: consume of A's producer answered in ${ms(watched.consumeMs)} (pipe opened and producer brought in ${String(brought?.ms)} ms); transport connected ${ms(watched.connectedMs)}, first packet ${ms(watched.firstPacketMs)}, first decoded frame ${ms(watched.firstFrameMs)} after the consume request`,
@@ -237,6 +239,7 @@ describe('media across three signaling processes', () => {
     );
     const onC = await fg(await page(c, seekerCookie)).watch(boothId);
     expect(onC.producerId).toBe(again);
+    await expect.poll(() => broughtFrom(c, 'a')).toBeDefined();
     const broughtToC = broughtFrom(c, 'a');
     console.log(
       `[chaos] node C, the same producer: consume ${ms(onC.consumeMs)} (pipe and bring ${String(broughtToC?.ms)} ms), connected ${ms(onC.connectedMs)}, first packet ${ms(onC.firstPacketMs)}, first frame ${ms(onC.firstFrameMs)}`,
