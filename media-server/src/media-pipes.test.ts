@@ -263,7 +263,7 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     await a.closeProducer(room.id, 'host', micId);
     await vi.waitFor(() => expect(named('consumer-closed')).toHaveLength(2), { interval: 5 });
     console.log(`[pipe] producer closed on A -> both B viewers told consumer-closed: ${ms(performance.now() - t)}`);
-    expect(named('producer-closed')).toEqual([{ roomId: room.id, producerId: micId, peerId: 'host' }]);
+    expect(named('producer-closed')).toEqual([{ roomId: room.id, producerId: micId, peerId: 'host', fromNode: 'A' }]);
     expect(await b.stats()).toMatchObject({ pipes: 1, imports: 1, consumers: 0 });
     await a.closeRoom(room.id);
     await b.closeRoom(room.id);
@@ -436,7 +436,7 @@ describe('media across nodes: producers piped between two MediaServers', () => {
     });
     console.log(`[pipe] A's worker killed -> B's viewer told consumer-closed: ${ms(performance.now() - t)}`);
     expect(aResets).toEqual([{ roomId: room.id, kind: 'broadcast', scope: 'room', peerIds: ['host'] }]);
-    expect(named('producer-closed')).toEqual([{ roomId: room.id, producerId: micId, peerId: 'host' }]);
+    expect(named('producer-closed')).toEqual([{ roomId: room.id, producerId: micId, peerId: 'host', fromNode: 'A' }]);
     expect(await b.stats()).toMatchObject({ pipes: 0, imports: 0 });
     // B's viewer stays in B's room, ready for the host's republished producer.
     expect(await b.roomInfo(room.id)).toMatchObject({ peers: 1 });

@@ -15,6 +15,17 @@ import { LOOPBACK_PIPES, RoomPipes, type PipeOptions } from './room-pipes.ts';
 import { rejectAsMedia } from './transports.ts';
 import type { WorkerHandle } from './workers.ts';
 
+/**
+ * A publisher's video producer asks its browser for a key frame at most once per this many ms;
+ * requests inside the period are held and sent when it ends. Chrome does not answer a request
+ * that follows the previous one too closely (libwebrtc's minimum key frame interval, 300 ms), and
+ * mediasoup asks again only after a second: a viewer whose request came right after another's (the
+ * first viewer on another node, right after the pipe's own request at export; a second viewer)
+ * waited 1.1-1.2 s for its first frame. Held for 400 ms instead: 0.28-0.34 s on the other node
+ * (cross-node-media.test.ts; 300 ms was not enough there).
+ */
+const PUBLISHER_KEY_FRAME_REQUEST_DELAY_MS = 400;
+
 export interface RoomContext {
   emit: Emit;
   limits: MediaLimits;
@@ -162,7 +173,12 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
   }
 
   async produce(peerId: string, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, appData: Record<string, unknown>): Promise<string> {
-    const producer = await this.peers.produce(peerId, transportId, { kind, rtpParameters, appData }, (closed) => this.producerClosed(closed));
+    const producer = await this.peers.produce(
+      peerId,
+      transportId,
+      { kind, rtpParameters, appData, keyFrameRequestDelay: PUBLISHER_KEY_FRAME_REQUEST_DELAY_MS },
+      (closed) => this.producerClosed(closed),
+    );
     return producer.id;
   }
 

@@ -228,7 +228,7 @@ export class RoomPipes {
       end.imports.delete(producer.id);
       if (this.#imported.get(producer.id) === imported) this.#imported.delete(producer.id);
       this.ctx.importClosed(producer);
-      this.ctx.emit('producer-closed', { roomId: this.ctx.roomId, producerId: producer.id, peerId: exported.peerId });
+      this.ctx.emit('producer-closed', { roomId: this.ctx.roomId, producerId: producer.id, peerId: exported.peerId, fromNode: end.remoteNode });
     });
     if (early) await this.#apply(imported, early);
     return imported;

@@ -175,8 +175,11 @@ export type PipeState = 'paused' | 'resumed' | 'closed';
 
 /** What the media server tells its owner without being asked. */
 export interface MediaEvents {
-  /** A producer ended (its peer left, or its transport closed); consumers of it are gone too. */
-  'producer-closed': [{ roomId: string; producerId: string; peerId: string }];
+  /**
+   * A producer ended (its peer left, or its transport closed); consumers of it are gone too.
+   * `fromNode` is set for a producer imported from another node (its origin tells the room itself).
+   */
+  'producer-closed': [{ roomId: string; producerId: string; peerId: string; fromNode?: string }];
   /** A producer paused or resumed (`pauseProducer`, or its origin on another node did). */
   'producer-paused': [{ roomId: string; producerId: string; peerId: string }];
   'producer-resumed': [{ roomId: string; producerId: string; peerId: string }];

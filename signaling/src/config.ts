@@ -36,6 +36,10 @@ const schema = z.object({
   MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   MEDIA_ANNOUNCED_IP: z.string().optional(),
+  /** Media across nodes: the address pipes to other nodes bind to (the network between nodes); default MEDIA_LISTEN_IP. */
+  MEDIA_PIPE_LISTEN_IP: z.ipv4().or(z.ipv6()).optional(),
+  /** The address other nodes send piped media to, when it differs from MEDIA_PIPE_LISTEN_IP (NAT, containers). */
+  MEDIA_PIPE_ANNOUNCED_IP: z.string().optional(),
   /** First WebRtcServer port (worker i uses +i); unset picks free ports. */
   MEDIA_WEBRTC_PORT: z.coerce.number().int().min(1024).max(65000).optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
@@ -58,6 +62,8 @@ const schema = z.object({
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** With REDIS_URL: a node silent this long is dead, and a survivor sweeps its viewers, recruiters on duty and seekers' presence. */
   NODE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  /** With REDIS_URL: how long a node waits for another node's answer (media across nodes: opening a pipe, exporting a producer). */
+  NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Behind a proxy: the header that carries the client's address (e.g. x-forwarded-for); unset
    *  means the connection's own address. The same names adapter-node reads for the pages. */
   ADDRESS_HEADER: z

@@ -44,6 +44,9 @@ import { BroadcastAudience } from './live/broadcast-audience.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { RedisMediaRegistry } from './stores/redis-media-registry.ts';
+import { NodeMessages, type NodeMessage } from './app/node-messages.ts';
+import { createMediaCluster, type MediaCluster } from './live/media-cluster.ts';
 import { presenceEffects } from './live/presence-effects.ts';
 import { startNodeLiveness } from './live/node-liveness.ts';
 import { clientAddress } from './http/client-address.ts';
@@ -134,6 +137,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       workers: config.MEDIA_WORKERS,
       listenIp: config.MEDIA_LISTEN_IP,
       announcedAddress: config.MEDIA_ANNOUNCED_IP,
+      pipeListenIp: config.MEDIA_PIPE_LISTEN_IP,
+      pipeAnnouncedAddress: config.MEDIA_PIPE_ANNOUNCED_IP,
       webRtcBasePort: config.MEDIA_WEBRTC_PORT,
       workerBin: config.MEDIASOUP_WORKER_BIN,
       logger: getLogger('media-server'),
@@ -152,6 +157,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // One incarnation of this node: a restart is a new one, and the old one's leftovers are swept.
     const nodeId = `${config.NODE_ID}-${randomBytes(4).toString('hex')}`;
     let boundedSets: BoundedSets = new MemoryBoundedSets();
+    let mediaRegistry: RedisMediaRegistry | null = null;
+    let nodeMessages: NodeMessages | null = null;
     const app = express();
     app.disable('x-powered-by');
     app.use(securityHeaders({ https: config.ORIGIN?.startsWith('https:') ?? false }));
@@ -183,6 +190,34 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       io.adapter(createAdapter(adapterPublisher(redis, log), sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = nodePresence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`, nodeId);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
+      // Media across nodes: where each producer is, and pipe messages between nodes.
+      mediaRegistry = new RedisMediaRegistry(redis, `${config.REDIS_PREFIX}:media`);
+      nodeMessages = new NodeMessages({
+        redis,
+        sub,
+        prefix: `${config.REDIS_PREFIX}:node`,
+        nodeId,
+        timeoutMs: config.NODE_REQUEST_TIMEOUT_MS,
+        handle: (body) => answerNode(body),
+        log: getLogger('signaling:nodes'),
+      });
+    }
+    const messages = nodeMessages;
+    const cluster: MediaCluster = createMediaCluster({
+      nodeId,
+      media,
+      registry: mediaRegistry,
+      channel: messages && {
+        request: (to, request) => messages.request(to, { type: 'media', request }),
+        tell: (to, request) => messages.tell(to, { type: 'media', request }),
+      },
+      log: getLogger('signaling:media-cluster'),
+    });
+    // What another node asks of this one: a pipe message for the media server, or a dead node's news.
+    const answerNode = async (body: NodeMessage): Promise<unknown> => (body.type === 'media' ? cluster.answer(body.request) : cluster.gone(body.node));
+    if (messages) {
+      await messages.start();
+      closers.push(() => messages.stop());
     }
 
     // Sockets close before Redis and the database they still use on disconnect.
@@ -221,7 +256,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: audienceLog,
     });
     closers.push(() => audience.close());
-    relayMediaEvents(io, media);
+    relayMediaEvents(io, media, cluster);
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
@@ -298,6 +333,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         registry: new RedisNodeRegistry(redis, `${config.REDIS_PREFIX}:nodes`),
         presence: nodePresence,
         effects,
+        media: {
+          seen: (node) => cluster.gone(node),
+          restored: () => cluster.restore(),
+          // The dead node's producers: unlisted, their rooms told on every node (the adapter),
+          // and every node closes what it imported from it.
+          swept: async (dead) => {
+            for (const p of await cluster.sweep(dead.nodeId)) io.to(p.roomId).emit('media:producer-closed', { roomId: p.roomId, producerId: p.id });
+            await messages?.tellAll({ type: 'node-gone', node: dead.nodeId });
+          },
+        },
         heartbeatMs: config.NODE_HEARTBEAT_MS,
         ttlMs: config.NODE_TTL_MS,
         log: getLogger('signaling:liveness'),
@@ -315,6 +360,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       io,
       services,
       media,
+      cluster,
       presence,
       viewers,
       audience,

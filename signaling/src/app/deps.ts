@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { BroadcastStage, PresenceStore, Services } from '@fairground/core';
 import type { MediaServer } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
+import type { MediaCluster } from '../live/media-cluster.ts';
 import type { BroadcastAudience } from '../live/broadcast-audience.ts';
 import type { QueuePublisher } from '../features/queue/publisher.ts';
 import type { Dashboard } from '../features/dashboard/dashboard.ts';
@@ -14,6 +15,8 @@ export interface FeatureDeps {
   io: AppServer;
   services: Services;
   media: MediaServer;
+  /** Producers of every node (with Redis), and bringing one here from its node to consume it. */
+  cluster: MediaCluster;
   presence: PresenceStore;
   viewers: ViewerCounter;
   audience: BroadcastAudience;

@@ -29,6 +29,10 @@ export function createMetrics(sources: MetricSources) {
   gauge('media_transports', 'WebRTC transports open', async () => (await sources.media()).transports);
   gauge('media_producers', 'Producers open', async () => (await sources.media()).producers);
   gauge('media_consumers', 'Consumers open', async () => (await sources.media()).consumers);
+  // Media across nodes: pipe ends to other nodes, producers sent and received through them.
+  gauge('media_pipes', 'Pipe transports to other nodes', async () => (await sources.media()).pipes);
+  gauge('media_exports', 'Producers of this node piped to other nodes', async () => (await sources.media()).exports);
+  gauge('media_imports', 'Producers of other nodes piped to this node', async () => (await sources.media()).imports);
   // Which process each worker is, so an operator (or a failure test) can tell a replaced worker
   // from the old one and find the pid to look at.
   new Gauge({

@@ -28,9 +28,16 @@ describe('node liveness', () => {
       gone: async (entries: SweptEntry[], at: Date) => void seen.gone.push({ entries, at }),
       restored: async (entries: PresenceEntry[]) => void seen.restored.push(entries),
     };
+    // Media across nodes: who saw which node dead (every survivor), who swept its media (one).
+    const media: { seen: string[]; swept: string[]; restored: string[] } = { seen: [], swept: [], restored: [] };
     const node = (id: string) => {
       const presence = new RedisPresenceStore(client, `${prefix}:presence`, id);
-      return { presence, liveness: startNodeLiveness({ nodeId: id, registry, presence, effects, heartbeatMs: 100, ttlMs: 400, log }) };
+      const hooks = {
+        seen: async (dead: string) => void media.seen.push(`${id}:${dead}`),
+        swept: async (dead: { nodeId: string }) => void media.swept.push(`${id}:${dead.nodeId}`),
+        restored: async () => void media.restored.push(id),
+      };
+      return { presence, liveness: startNodeLiveness({ nodeId: id, registry, presence, effects, media: hooks, heartbeatMs: 100, ttlMs: 400, log }) };
     };
     const a = node('a');
     const b = node('b');
@@ -49,11 +56,14 @@ describe('node liveness', () => {
     expect(await b.presence.count('booth:1')).toBe(0);
     await sleep(500);
     expect(seen.gone).toHaveLength(1);
+    expect(media.swept).toEqual(['b:a']);
+    expect(new Set(media.seen)).toEqual(new Set(['b:a']));
 
     // Node a wakes up: its beat finds its key gone, so it writes its live socket's presence back.
     await a.liveness.tick();
     expect(seen.restored).toEqual([[expect.objectContaining({ roomId: 'booth:1' }), expect.objectContaining({ roomId: 'online' })]]);
     expect(await b.presence.count('booth:1')).toBe(1);
+    expect(media.restored).toEqual(['a']);
     b.liveness.stop();
   });
 });

@@ -24,6 +24,13 @@ export interface NodeLivenessOptions {
     pruneTheirs(): Promise<void>;
   };
   effects: PresenceEffects;
+  /**
+   * Media across nodes: `seen` runs on every node that finds a node dead (whoever sweeps it), so
+   * what this node imported from it closes; `swept` once, on the survivor that claimed the sweep
+   * (its producers unlisted, their rooms told); `restored` when this node's state was lost (its
+   * producers listed again). A failure of `seen` or `swept` is logged; the presence sweep goes on.
+   */
+  media?: { seen(nodeId: string): Promise<unknown>; swept(dead: DeadNode): Promise<unknown>; restored(): Promise<unknown> } | undefined;
   /** How often this node beats and looks for dead nodes. */
   heartbeatMs: number;
   /** A node whose last beat is older than this is dead. */
@@ -54,6 +61,7 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
   const sweep = async (dead: DeadNode) => {
     // Long enough for the sweep to finish; should the sweeper die too, another takes over after it.
     if (!(await registry.claimSweep(dead.nodeId, nodeId, options.ttlMs * 6))) return;
+    await options.media?.swept(dead).catch((err: unknown) => log.warn({ err: String(err), node: dead.nodeId }, 'sweeping a dead node’s media failed'));
     const sockets = await presence.nodeSockets(dead.nodeId);
     const swept = await presence.sweepSockets(sockets);
     await effects.gone(swept, dead.lastSeen);
@@ -72,6 +80,7 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
         // The second time, also what this node wrote for other nodes' live sockets (stage seats).
         const entries = lost ? await presence.restore() : [...(await presence.restore()), ...(await presence.restoreTheirs())];
         await effects.restored(entries);
+        await options.media?.restored();
         if (lost) log.warn({ entries: entries.length }, 'presence was lost (Redis restarted, or this node stalled): restored from live connections');
         // Once more a few beats later: the other nodes restore in their own time, and a count this
         // node pushed before theirs was back may have missed nodes whose subscriptions were not
@@ -79,7 +88,10 @@ export function startNodeLiveness(options: NodeLivenessOptions): { stop(): void;
         settleAt = lost ? Date.now() + 3 * options.heartbeatMs : 0;
         lost = false;
       }
-      for (const dead of await registry.dead(nodeId)) await sweep(dead);
+      for (const dead of await registry.dead(nodeId)) {
+        await options.media?.seen(dead.nodeId).catch((err: unknown) => log.warn({ err: String(err), node: dead.nodeId }, 'closing a dead node’s media failed'));
+        await sweep(dead);
+      }
       if (failing) log.info('heartbeat resumed');
       failing = false;
     } catch (err) {

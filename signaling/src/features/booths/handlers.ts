@@ -41,7 +41,7 @@ export function registerBoothHandlers(conn: Connection, deps: FeatureDeps): void
       employerName: booth.employer.name,
       isStaff,
       viewers: await viewers.count(roomId),
-      producers: (await media.producers(roomId)).map(toRemoteProducer),
+      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
     };
   });

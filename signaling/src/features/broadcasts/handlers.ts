@@ -50,7 +50,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       isHost,
       stage: isHost ? await stage.state(broadcastId) : null,
       viewers: await audience.count(broadcastId),
-      producers: (await media.producers(roomId)).map(toRemoteProducer),
+      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
       maxStageGuests: MAX_STAGE_GUESTS,
     };

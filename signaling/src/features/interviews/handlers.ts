@@ -31,7 +31,7 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
       roomId,
       role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
-      producers: (await media.producers(roomId)).map(toRemoteProducer),
+      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
       chatMaxLength: INTERVIEW_CHAT_MAX_LENGTH,
     };
   });

@@ -10,7 +10,7 @@ import { toClient, toServer } from './params.ts';
  */
 export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void {
   const { socket, user, peerId, log } = conn;
-  const { services, media, stage } = deps;
+  const { services, media, stage, cluster } = deps;
 
   /**
    * Media at all: anonymous connections (no signed-in user) only ever receive, and only in
@@ -92,6 +92,8 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
       source: p.source,
     });
     if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
+    // Listed for every node before anyone hears of it, so a viewer elsewhere finds where it is.
+    await cluster.published(p.roomId, { id: producerId, peerId, kind: p.kind, source: p.source });
     socket.to(p.roomId).emit('media:producer-added', {
       roomId: p.roomId,
       producer: { id: producerId, kind: p.kind, source: p.source },
@@ -107,7 +109,9 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
   });
 
   conn.on('media:consume', async (p) => {
-    conn.inRoom(p.roomId);
+    const { kind } = conn.inRoom(p.roomId);
+    // Published on another node: piped here once (then every viewer here consumes it locally).
+    await cluster.ensureLocal({ kind, id: p.roomId }, p.producerId);
     const c = await media.consume(p.roomId, peerId, p.transportId, p.producerId, toServer.rtpCapabilities(p.rtpCapabilities));
     return { id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: toClient.rtpParameters(c.rtpParameters) };
   });

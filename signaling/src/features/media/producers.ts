@@ -1,5 +1,6 @@
 import type { MediaServer, ProducerInfo } from '@fairground/media-server';
 import type { AppServer } from '../../app/types.ts';
+import type { MediaCluster } from '../../live/media-cluster.ts';
 import type { MediaSource, RemoteProducer } from '../../protocol/index.ts';
 
 export function toRemoteProducer(p: ProducerInfo): RemoteProducer {
@@ -13,9 +14,15 @@ export async function closeProducersOf(media: Pick<MediaServer, 'producers' | 'c
   }
 }
 
-/** Server-wide: the media server's own closings reach the peers concerned. */
-export function relayMediaEvents(io: AppServer, media: Pick<MediaServer, 'on'>): void {
-  media.on('producer-closed', ({ roomId, producerId }) => io.to(roomId).emit('media:producer-closed', { roomId, producerId }));
+/**
+ * Server-wide: the media server's own closings reach the peers concerned. A producer's close is
+ * told to its room on every node by its origin (or, if the origin died, by the node that swept
+ * it); an import closing here (its origin's close relayed, or this node's room closing) is not.
+ */
+export function relayMediaEvents(io: AppServer, media: Pick<MediaServer, 'on'>, cluster: Pick<MediaCluster, 'closed'>): void {
+  media.on('producer-closed', (e) => {
+    if (cluster.closed(e)) io.to(e.roomId).emit('media:producer-closed', { roomId: e.roomId, producerId: e.producerId });
+  });
   media.on('consumer-closed', ({ roomId, consumerId, peerId }) => io.to(peerId).emit('media:consumer-closed', { roomId, consumerId }));
   // A worker died under these peers' media (a whole room, or a broadcast edge's viewers): each
   // joins again. Emitted by the media server before it closes anything, for every room kind.
