@@ -1,4 +1,4 @@
-import { ServiceError } from '@fairground/core';
+import { ServiceError, iceServersFor } from '@fairground/core';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import type { MediaSource } from '../../protocol/index.ts';
@@ -77,6 +77,10 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
       iceParameters: { ...t.iceParameters },
       iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
       dtlsParameters: { ...t.dtlsParameters },
+      // Minted per transport, so a long session's later transports get fresh ones; anonymous
+      // broadcast viewers relay too (they sit behind the same firewalls).
+      iceServers: [...iceServersFor(deps.ice.turn, user?.id ?? 'anon'), ...(deps.ice.stunUrls.length > 0 ? [{ urls: [...deps.ice.stunUrls] }] : [])],
+      iceTransportPolicy: deps.ice.policy,
     };
   });
 

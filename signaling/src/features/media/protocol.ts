@@ -150,6 +150,10 @@ export interface TransportOptions {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  /** TURN (with time-limited credentials) and STUN servers for this transport's RTCPeerConnection. */
+  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  /** `relay` when the deployment sends all media through TURN (ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 export interface RemoteProducer {
