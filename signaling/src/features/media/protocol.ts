@@ -182,7 +182,7 @@ export interface MediaClientEvents {
   /** Caps the simulcast layer of one consumer (broadcasts only); bandwidth estimation may go lower. */
   'media:consumer-layers': (payload: ConsumerLayersInput, ack: Ack<null>) => void;
   /** New ICE credentials for a transport whose connection failed (the client then restarts ICE). */
-  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: IceParameters }>) => void;
+  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: IceParameters; iceServers: TransportOptions['iceServers'] }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

@@ -114,7 +114,9 @@ export class RoomMedia {
       if (this.#closed || transport.closed) return;
       if (++restarts > 3) return this.events.onConnectionLost?.();
       try {
-        const { iceParameters } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
+        const { iceParameters, iceServers } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
+        // Fresh TURN credentials first: the restart makes new relay allocations.
+        await transport.updateIceServers({ iceServers });
         await transport.restartIce({ iceParameters });
       } catch {
         this.events.onConnectionLost?.();
