@@ -29,6 +29,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   log?: (line: string) => void;
   quiet?: boolean;
+  /** Aborting it while the stack starts stops what is up and makes startStack reject. */
+  signal?: AbortSignal;
 }
 
 export function freePort(): Promise<number>;

@@ -134,7 +134,8 @@ function turnserverConf({ turnPort, minPort, maxPort, secret, dir }) {
 
 /**
  * Starts the stack. Options: nodes (2), httpsPort (free), databaseUrl, redisUrl, env (extra for the
- * nodes), workerBin and webHandler (from prepare()), log (line printer), quiet (drop node logs).
+ * nodes), workerBin and webHandler (from prepare()), log (line printer), quiet (drop node logs),
+ * signal (an AbortSignal: aborting while starting stops what is up).
  * Returns { url, turnUrls, turnSecret, nodes, stop() }.
  */
 export async function startStack(options) {
@@ -144,17 +145,29 @@ export async function startStack(options) {
   const dir = mkdtempSync(path.join(tmpdir(), 'fairground-stack-'));
   const children = [];
   const stack = { dir, nodes: [], url: '', turnUrls: [], turnSecret: '', stop: async () => {} };
-  stack.stop = async () => {
-    // Nodes first (they drain on SIGTERM), then the proxy and the relay.
-    for (const child of children.reverse()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const exited = waitForExit(child);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+  let stopped = null;
+  stack.stop = () => (stopped ??= stopAll());
+  const stopAll = async () => {
+    // All at once, as Ctrl-C in development stops a node (no drain: nobody is being moved);
+    // SIGKILL for anything still up after 10 s.
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await waitForExit(child);
+        clearTimeout(timer);
+      }),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
+  // Ctrl-C while starting: stop what is up, start nothing more.
+  const spawnChecked = (...args) => {
+    if (options.signal?.aborted) throw new Error('stopped while starting');
+    const child = spawn(...args);
+    children.push(child);
+    return child;
+  };
+  options.signal?.addEventListener('abort', () => void stack.stop(), { once: true });
   try {
     const httpsPort = options.httpsPort ?? (await freePort());
     const turnPort = await freePort();
@@ -167,8 +180,7 @@ export async function startStack(options) {
     // coturn
     const turnConf = path.join(dir, 'turnserver.conf');
     writeFileSync(turnConf, turnserverConf({ turnPort, minPort, maxPort: minPort + 99, secret: turnSecret, dir }), { mode: 0o600 });
-    const turn = spawn('turnserver', ['-c', turnConf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(turn);
+    const turn = spawnChecked('turnserver', ['-c', turnConf], { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitForLine(
       turn,
       'turnserver',
@@ -202,8 +214,7 @@ export async function startStack(options) {
         MAIL_CAPTURE_DIR: path.join(dir, 'mail'),
         ...options.env,
       };
-      const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-      children.push(child);
+      const child = spawnChecked(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
       const node = { index: i, port, url: `http://127.0.0.1:${port}`, child };
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!options.quiet) log(`[node ${i + 1}] ${line}`);
@@ -220,12 +231,11 @@ export async function startStack(options) {
     mkdirSync(caddyData, { recursive: true });
     const caddyConf = path.join(dir, 'Caddyfile');
     writeFileSync(caddyConf, caddyfile({ httpsPort, httpPort: await freePort(), nodePorts, dataDir: caddyData }));
-    const caddy = spawn('caddy', ['run', '--config', caddyConf, '--adapter', 'caddyfile'], {
+    const caddy = spawnChecked('caddy', ['run', '--config', caddyConf, '--adapter', 'caddyfile'], {
       // Caddy keeps its CA and config autosave under XDG dirs: this run's own folder.
       env: { ...process.env, XDG_DATA_HOME: caddyData, XDG_CONFIG_HOME: caddyData, HOME: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.push(caddy);
     caddy.stderr.on('data', () => {}); // Caddy logs to stderr; keep the pipe drained
     await waitForCaddy(stack.url, 30_000);
     log(`caddy on ${stack.url}`);

@@ -30,28 +30,39 @@ async function databaseUrl() {
   return url.toString();
 }
 
-const prepared = await prepare();
-const stack = await startStack({
-  nodes: Number(process.env.STACK_NODES ?? 2),
-  httpsPort: process.env.STACK_HTTPS_PORT ? Number(process.env.STACK_HTTPS_PORT) : 8443,
-  databaseUrl: await databaseUrl(),
-  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  workerBin: prepared.MEDIASOUP_WORKER_BIN,
-  webHandler: prepared.WEB_HANDLER,
-  env: { REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'fgstack', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-  log,
-});
-process.stdout.write(
-  `\nFairground stack: ${stack.url}\n` +
-    `  (Caddy's local CA signs it: accept the warning, or trust ${stack.dir}/caddy/pki/authorities/local/root.crt)\n` +
-    `  nodes: ${stack.nodes.map((n) => n.url).join(', ')}\n  TURN: ${stack.turnUrls.join(', ')}\nCtrl-C stops everything.\n\n`,
-);
+// Ctrl-C (or SIGTERM) at any time: while starting, stop what is up; once running, stop it all.
+const starting = new AbortController();
+let stack = null;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     log('stopping');
+    if (!stack) return starting.abort();
     void stack.stop().then(() => process.exit(0));
   });
 }
+
+const prepared = await prepare();
+try {
+  stack = await startStack({
+    nodes: Number(process.env.STACK_NODES ?? 2),
+    httpsPort: process.env.STACK_HTTPS_PORT ? Number(process.env.STACK_HTTPS_PORT) : 8443,
+    databaseUrl: await databaseUrl(),
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    workerBin: prepared.MEDIASOUP_WORKER_BIN,
+    webHandler: prepared.WEB_HANDLER,
+    env: { REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'fgstack', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    log,
+    signal: starting.signal,
+  });
+} catch (error) {
+  log(stopping ? 'stopped' : `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(stopping ? 130 : 1);
+}
+process.stdout.write(
+  `\nFairground stack: ${stack.url}\n` +
+    `  (Caddy's local CA signs it: accept the warning, or trust ${stack.dir}/caddy/pki/authorities/local/root.crt)\n` +
+    `  nodes: ${stack.nodes.map((n) => n.url).join(', ')}\n  TURN: ${stack.turnUrls.join(', ')}\nCtrl-C stops everything.\n\n`,
+);
