@@ -185,7 +185,7 @@ export async function startStack(options) {
       turn,
       'turnserver',
       (line) => /Total (UDP|General) servers/i.test(line) || /IPv4\. (UDP|TCP) listener opened on : 127\.0\.0\.1/.test(line),
-      15_000,
+      30_000,
     );
     log(`coturn on 127.0.0.1:${turnPort} (relay ports ${minPort}-${minPort + 99})`);
 
@@ -234,10 +234,10 @@ export async function startStack(options) {
     const caddy = spawnChecked('caddy', ['run', '--config', caddyConf, '--adapter', 'caddyfile'], {
       // Caddy keeps its CA and config autosave under XDG dirs: this run's own folder.
       env: { ...process.env, XDG_DATA_HOME: caddyData, XDG_CONFIG_HOME: caddyData, HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     caddy.stderr.on('data', () => {}); // Caddy logs to stderr; keep the pipe drained
-    await waitForCaddy(stack.url, 30_000);
+    await waitForCaddy(stack.url, 60_000);
     log(`caddy on ${stack.url}`);
     return stack;
   } catch (error) {
