@@ -3,11 +3,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_PASSWORD } from '@fairground/demo';
+import { loadConfig } from '../signaling/src/config.ts';
+import { envFile } from '../scripts/generate-secrets.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
 interface Service {
   healthcheck?: { test: string[] };
+  restart?: string;
+  command?: string[];
   volumes?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
@@ -32,35 +36,94 @@ describe('docker-compose.yml', () => {
     expect(compose.services.redis!.ports).toEqual(['127.0.0.1:6379:6379']);
   });
 
-  it('runs postgres, redis and the app with healthchecks and volumes', () => {
-    const compose = parse(readFileSync(`${root}/docker-compose.yml`, 'utf8')) as {
+  // Merge keys (`<<: *app`): the app nodes and the migration step share one definition.
+  const compose = () =>
+    parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true }) as {
       services: Record<string, Service>;
       volumes: Record<string, unknown>;
     };
-    expect(Object.keys(compose.services).sort()).toEqual(['app', 'postgres', 'redis']);
-    for (const service of Object.values(compose.services)) {
-      expect(service.healthcheck?.test.length).toBeGreaterThan(0);
-      expect(service.volumes?.length).toBeGreaterThan(0);
+
+  it('runs Caddy, two app nodes, coturn, Postgres and Redis with healthchecks, restarts and volumes', () => {
+    const { services, volumes } = compose();
+    expect(Object.keys(services).sort()).toEqual(['app1', 'app2', 'caddy', 'coturn', 'migrate', 'postgres', 'redis']);
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'migrate') continue; // one-shot: runs to its end, nothing to keep
+      expect(service.healthcheck?.test.length, name).toBeGreaterThan(0);
+      expect(service.volumes?.length, name).toBeGreaterThan(0);
+      expect(service.restart, name).toBe('unless-stopped');
     }
-    const app = compose.services.app!;
-    expect(app.depends_on).toEqual({
-      postgres: { condition: 'service_healthy' },
-      redis: { condition: 'service_healthy' },
-    });
-    expect(app.environment?.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
-    expect(app.environment?.REDIS_URL).toBe('redis://redis:6379');
-    expect(Object.keys(compose.volumes).sort()).toEqual(['app-data', 'postgres-data', 'redis-data']);
+    for (const name of ['app1', 'app2']) {
+      const app = services[name]!;
+      expect(app.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        redis: { condition: 'service_healthy' },
+      });
+      expect(app.environment?.DATABASE_URL).toMatch(/^postgres:\/\/fairground:\$\{POSTGRES_PASSWORD:\?.+\}@postgres:5432\//);
+      expect(app.environment?.REDIS_URL).toBe('redis://redis:6379');
+      expect(app.environment?.NODE_ID).toBe(name);
+      expect(app.environment?.TURN_SECRET).toMatch(/^\$\{TURN_SECRET:\?.+\}$/);
+    }
+    // Each node announces its own media ports.
+    expect(services.app1!.environment?.MEDIA_WEBRTC_PORT).not.toBe(services.app2!.environment?.MEDIA_WEBRTC_PORT);
+    expect(services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(services.migrate!.restart).toBe('no');
+    expect(services.migrate!.command).toContain('signaling/src/migrate.ts');
+    expect(services.caddy!.depends_on).toEqual({ app1: { condition: 'service_healthy' }, app2: { condition: 'service_healthy' } });
+    // coturn checks the app's HMAC with the same secret (TURN REST API).
+    expect(services.coturn!.command).toEqual(expect.arrayContaining(['--use-auth-secret', '--static-auth-secret=${TURN_SECRET:?set TURN_SECRET}']));
+    expect(Object.keys(volumes).sort()).toEqual(['app1-data', 'app2-data', 'caddy-config', 'caddy-data', 'coturn-data', 'postgres-data', 'redis-data']);
   });
 
-  it('asks for no demo data, carries no demo password, and makes the operator set the secrets', () => {
+  it('balances the nodes with a sticky cookie and a health check in Caddy', () => {
+    const caddyfile = readFileSync(`${root}/deploy/Caddyfile`, 'utf8');
+    expect(caddyfile).toMatch(/reverse_proxy app1:3000 app2:3000/);
+    expect(caddyfile).toMatch(/lb_policy cookie/);
+    expect(caddyfile).toMatch(/health_uri \/healthz/);
+  });
+
+  it('asks for no demo data, carries no demo password nor any secret, and makes the operator set them', () => {
     const text = readFileSync(`${root}/docker-compose.yml`, 'utf8');
-    const app = (parse(text) as { services: Record<string, Service> }).services.app!;
-    expect(app.environment?.NODE_ENV).toBe('production');
-    expect(app.environment).not.toHaveProperty('SEED_DEMO');
+    const { services } = compose();
     expect(text).not.toContain(DEMO_PASSWORD);
-    // `${VAR:?message}`: compose refuses to start until the operator sets each one.
-    for (const key of ['ORIGIN', 'AUTH_SECRET', 'METRICS_TOKEN']) {
-      expect(app.environment?.[key], key).toMatch(new RegExp(`^\\$\\{${key}:\\?.+\\}$`));
+    for (const name of ['app1', 'app2', 'migrate']) {
+      const app = services[name]!;
+      expect(app.environment?.NODE_ENV).toBe('production');
+      expect(app.environment).not.toHaveProperty('SEED_DEMO');
+      // `${VAR:?message}`: compose refuses to start until the operator sets each one.
+      for (const key of ['ORIGIN', 'AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET']) {
+        expect(app.environment?.[key], key).toMatch(new RegExp(`^\\$\\{${key}:\\?.+\\}$`));
+      }
     }
+    expect(services.postgres!.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?.+\}$/);
+  });
+
+  it('gets an .env from scripts/generate-secrets.mjs that production accepts, fresh secrets each time', () => {
+    const read = (text: string) =>
+      Object.fromEntries(
+        text
+          .split('\n')
+          .filter((l) => /^[A-Z_]+=/.test(l))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+    const env = read(envFile({ domain: 'fair.example.org', ip: '203.0.113.7', smtpUrl: 'smtps://u:p@smtp.example.org:465' }));
+    const again = read(envFile());
+    for (const key of ['AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET', 'POSTGRES_PASSWORD']) {
+      expect(env[key], key).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+      expect(again[key], key).not.toBe(env[key]);
+    }
+    // What the compose file hands a node from it.
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: `postgres://fairground:${env.POSTGRES_PASSWORD}@postgres:5432/fairground`,
+      ORIGIN: env.ORIGIN,
+      AUTH_SECRET: env.AUTH_SECRET,
+      METRICS_TOKEN: env.METRICS_TOKEN,
+      SMTP_URL: env.SMTP_URL,
+      TURN_URLS: `turn:${env.TURN_HOST}:3478?transport=udp,turn:${env.TURN_HOST}:3478?transport=tcp`,
+      TURN_SECRET: env.TURN_SECRET,
+      MEDIA_ANNOUNCED_IP: env.MEDIA_ANNOUNCED_IP,
+    });
+    expect(config.ORIGIN).toBe('https://fair.example.org');
+    expect(config.TURN_URLS).toHaveLength(2);
   });
 });

@@ -8,6 +8,7 @@ export { DomainEvents, type DomainEventMap, type DomainEventName, type DomainLis
 export { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
+export { iceServersFor, mintTurnCredential, type IceServer, type TurnSettings } from './turn-credentials.ts';
 export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast } from './broadcasts.ts';
 export { BroadcastChat, defaultChatOptions, type ChatOptions, type BroadcastChatMessage, type BroadcastQuestion } from './broadcast-chat.ts';

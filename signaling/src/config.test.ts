@@ -90,6 +90,45 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TURN', () => {
+    const keysOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => p.split(/[:.]/)[0]);
+      }
+    };
+    const secret = 't'.repeat(32);
+
+    it('reads TURN_URLS as a list, with a default credential lifetime of an hour', () => {
+      const config = loadConfig({ TURN_URLS: 'turn:127.0.0.1:3478?transport=udp, turns:turn.example.org:443?transport=tcp', TURN_SECRET: secret });
+      expect(config.TURN_URLS).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp']);
+      expect(config.TURN_TTL_SECONDS).toBe(3600);
+      expect(config.ICE_TRANSPORT_POLICY).toBe('all');
+      expect(loadConfig({ TURN_URLS: 'stun:stun.example.org:3478' }).TURN_URLS).toHaveLength(1);
+    });
+
+    it('refuses unsafe or useless combinations at start', () => {
+      // A TURN server without credentials would be an open relay.
+      expect(keysOf({ TURN_URLS: 'turn:127.0.0.1:3478' })).toEqual(['TURN_SECRET']);
+      expect(keysOf({ TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'short' })).toEqual(['TURN_SECRET']);
+      expect(keysOf({ TURN_SECRET: secret })).toEqual(['TURN_URLS']);
+      expect(keysOf({ ICE_TRANSPORT_POLICY: 'relay' })).toEqual(['ICE_TRANSPORT_POLICY']);
+      expect(keysOf({ TURN_URLS: 'http://turn.example.org' })).toEqual(['TURN_URLS']);
+      const production = {
+        NODE_ENV: 'production',
+        AUTH_SECRET: secret,
+        ORIGIN: 'https://fair.example.org',
+        METRICS_TOKEN: 'm'.repeat(24),
+        SMTP_URL: 'smtp://mail.example.org:587',
+      };
+      expect(keysOf({ ...production, TURN_URLS: 'turns:turn.example.org:443' })).toEqual(['TURN_SECRET']);
+      expect(keysOf({ ...production, TURN_URLS: 'turns:turn.example.org:443', TURN_SECRET: secret })).toEqual(['TURN_SECRET']);
+      expect(keysOf({ ...production, TURN_URLS: 'turns:turn.example.org:443', TURN_SECRET: 'u'.repeat(40) })).toEqual([]);
+    });
+  });
+
   it('reads ALLOWED_ORIGINS as a list of origins', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example.org/, https://b.example.org:8443' }).ALLOWED_ORIGINS).toEqual([
       'https://a.example.org',

@@ -160,6 +160,30 @@ const schema = z.object({
   /** Bearer token for GET /metrics (≥ 24 characters); production requires it, and without it
    *  outside production /metrics stays open for local scraping. */
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+
+  // TURN (issue 17): a relay for browsers whose network blocks UDP or direct paths to the media nodes.
+  /** turn:, turns: and stun: URLs (comma-separated) handed to every client with its ICE servers. */
+  TURN_URLS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(turns?|stuns?):[^\s,]+$/, 'must be turn:, turns: or stun: URLs')))
+    .default([]),
+  /** coturn's static-auth-secret (use-auth-secret): signs the time-limited TURN credentials; ≥ 32 characters. */
+  TURN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a TURN credential works for new relay allocations, in seconds. */
+  TURN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
+  /** `relay` makes every browser use TURN only (an ops switch for networks where direct media must not be tried); `all` tries direct first. */
+  ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -198,6 +222,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (!parsed.data.SMTP_URL) {
       problems.push('SMTP_URL: required when NODE_ENV=production (invitations, verification and password-reset mails must reach people)');
+    }
+  }
+  if (parsed.success) {
+    const turn = parsed.data.TURN_URLS.some((u) => u.startsWith('turn'));
+    // A TURN server without credentials is an open relay: every URL list naming one needs the secret.
+    if (turn && !parsed.data.TURN_SECRET) {
+      problems.push(
+        'TURN_SECRET: required with turn: or turns: URLs in TURN_URLS (the time-limited credentials are signed with it; coturn has it as static-auth-secret)',
+      );
+    }
+    if (parsed.data.TURN_SECRET && !turn) {
+      problems.push('TURN_URLS: TURN_SECRET is set but no turn: or turns: URL is (clients would never be told where the relay is)');
+    }
+    if (parsed.data.ICE_TRANSPORT_POLICY === 'relay' && !turn) {
+      problems.push('ICE_TRANSPORT_POLICY: relay needs a turn: or turns: URL in TURN_URLS (media could never connect)');
+    }
+    if (parsed.data.NODE_ENV === 'production' && parsed.data.TURN_SECRET && parsed.data.TURN_SECRET === parsed.data.AUTH_SECRET) {
+      problems.push('TURN_SECRET: must differ from AUTH_SECRET (coturn holds it; a relay host must not be able to sign sessions)');
     }
   }
   if (parsed.success && parsed.data.NODE_TTL_MS < 3 * parsed.data.NODE_HEARTBEAT_MS) {

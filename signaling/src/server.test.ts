@@ -111,6 +111,13 @@ describe('signaling server (real Postgres, real mediasoup worker)', () => {
       const recv = await send<TransportOptions>(seeker, 'media:transport-create', { roomId, direction: 'recv' });
       expect(recv.ok).toBe(true);
       if (!recv.ok) return;
+      // No TURN configured: no ICE servers, direct paths allowed (test/stack.test.ts covers TURN).
+      expect(recv.data).toMatchObject({ iceServers: [], iceTransportPolicy: 'all' });
+      // An ICE restart comes with the ICE servers again (fresh TURN credentials when configured).
+      expect(await send(seeker, 'media:transport-restart-ice', { roomId, transportId: recv.data.id })).toMatchObject({
+        ok: true,
+        data: { iceServers: [] },
+      });
       const produce = await send(seeker, 'media:produce', {
         roomId,
         transportId: recv.data.id,

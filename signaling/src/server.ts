@@ -370,6 +370,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       views,
       joinLimiter,
       crossNode: redis !== null,
+      ice: {
+        turn: config.TURN_SECRET ? { urls: config.TURN_URLS, secret: config.TURN_SECRET, ttlSeconds: config.TURN_TTL_SECONDS } : null,
+        stunUrls: config.TURN_SECRET ? [] : config.TURN_URLS,
+        policy: config.ICE_TRANSPORT_POLICY,
+      },
       log: getLogger('signaling:socket'),
     };
     io.on('connection', (socket) => {

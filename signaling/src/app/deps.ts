@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BroadcastStage, PresenceStore, Services } from '@fairground/core';
+import type { BroadcastStage, PresenceStore, Services, TurnSettings } from '@fairground/core';
 import type { MediaServer } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { MediaCluster } from '../live/media-cluster.ts';
@@ -29,5 +29,7 @@ export interface FeatureDeps {
   joinLimiter: RateLimiter;
   /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */
   crossNode: boolean;
+  /** What clients get with every media transport: TURN (credentials minted per transport), plain STUN, and the ICE policy. */
+  ice: { turn: TurnSettings | null; stunUrls: readonly string[]; policy: 'all' | 'relay' };
   log: Logger;
 }

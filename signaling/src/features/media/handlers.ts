@@ -1,4 +1,4 @@
-import { ServiceError } from '@fairground/core';
+import { ServiceError, iceServersFor } from '@fairground/core';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import type { MediaSource } from '../../protocol/index.ts';
@@ -45,6 +45,8 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     if (isBroadcast) return (await services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;
     return null;
   };
+  /** TURN credentials minted now (for a transport, or its ICE restart) and plain STUN servers. */
+  const iceServers = () => [...iceServersFor(deps.ice.turn, user?.id ?? 'anon'), ...(deps.ice.stunUrls.length > 0 ? [{ urls: [...deps.ice.stunUrls] }] : [])];
   // A broadcast's producers stop at its end: going live shortly before it does not keep it live.
   const endTimers = new Set<NodeJS.Timeout>();
   const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
@@ -77,6 +79,10 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
       iceParameters: { ...t.iceParameters },
       iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
       dtlsParameters: { ...t.dtlsParameters },
+      // Minted per transport, so a long session's later transports get fresh ones; anonymous
+      // broadcast viewers relay too (they sit behind the same firewalls).
+      iceServers: iceServers(),
+      iceTransportPolicy: deps.ice.policy,
     };
   });
 
@@ -137,6 +143,8 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
   conn.on('media:transport-restart-ice', async (p) => {
     conn.inRoom(p.roomId);
     const iceParameters = await media.restartIce(p.roomId, peerId, p.transportId);
-    return { iceParameters: { ...iceParameters } };
+    // An ICE restart gathers new relay allocations: an hour-old credential would be refused there
+    // (coturn checks the expiry when an allocation is made, not while it lasts).
+    return { iceParameters: { ...iceParameters }, iceServers: iceServers() };
   });
 }

@@ -150,6 +150,10 @@ export interface TransportOptions {
   iceParameters: IceParameters;
   iceCandidates: IceCandidate[];
   dtlsParameters: DtlsParameters;
+  /** TURN (with time-limited credentials) and STUN servers for this transport's RTCPeerConnection. */
+  iceServers: Array<{ urls: string[]; username?: string; credential?: string }>;
+  /** `relay` when the deployment sends all media through TURN (ICE_TRANSPORT_POLICY). */
+  iceTransportPolicy: 'all' | 'relay';
 }
 
 export interface RemoteProducer {
@@ -178,7 +182,7 @@ export interface MediaClientEvents {
   /** Caps the simulcast layer of one consumer (broadcasts only); bandwidth estimation may go lower. */
   'media:consumer-layers': (payload: ConsumerLayersInput, ack: Ack<null>) => void;
   /** New ICE credentials for a transport whose connection failed (the client then restarts ICE). */
-  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: IceParameters }>) => void;
+  'media:transport-restart-ice': (payload: TransportRestartIce, ack: Ack<{ iceParameters: IceParameters; iceServers: TransportOptions['iceServers'] }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

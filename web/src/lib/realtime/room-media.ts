@@ -9,6 +9,23 @@ export const SIMULCAST_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
 ];
 
+/** localStorage key of the test and ops switch that sends this browser's media through TURN only. */
+export const RELAY_ONLY_KEY = 'fairground.iceTransportPolicy';
+
+/**
+ * `localStorage['fairground.iceTransportPolicy'] = 'relay'` in one browser makes its media go
+ * through the deployment's TURN relay only, as behind a firewall that blocks UDP and direct paths:
+ * how the TLS-stack test proves the relay works, and how an operator checks it from a browser
+ * console. It can only narrow what the server offers, never add a server.
+ */
+function forcedRelay(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(RELAY_ONLY_KEY) === 'relay';
+  } catch {
+    return false; // storage blocked (privacy settings): the server's policy stands
+  }
+}
+
 export interface RoomMediaEvents {
   /** A remote track arrived (already resumed on the server). */
   onTrack(track: MediaStreamTrack, producer: RemoteProducer): void;
@@ -57,8 +74,12 @@ export class RoomMedia {
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const options = await request('media:transport-create', { roomId: this.roomId, direction });
-    const params: types.TransportOptions = options;
+    const { iceServers, iceTransportPolicy, ...options } = await request('media:transport-create', { roomId: this.roomId, direction });
+    const params: types.TransportOptions = {
+      ...options,
+      iceServers,
+      iceTransportPolicy: forcedRelay() ? 'relay' : iceTransportPolicy,
+    };
     const transport = direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       request('media:transport-connect', {
@@ -93,7 +114,9 @@ export class RoomMedia {
       if (this.#closed || transport.closed) return;
       if (++restarts > 3) return this.events.onConnectionLost?.();
       try {
-        const { iceParameters } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
+        const { iceParameters, iceServers } = await request('media:transport-restart-ice', { roomId: this.roomId, transportId: transport.id });
+        // Fresh TURN credentials first: the restart makes new relay allocations.
+        await transport.updateIceServers({ iceServers });
         await transport.restartIce({ iceParameters });
       } catch {
         this.events.onConnectionLost?.();
