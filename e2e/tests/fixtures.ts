@@ -189,8 +189,8 @@ export async function acceptHostInvitation(page: Page, email: string, broadcastT
   await expect(page).not.toHaveURL(/\/invitations\//);
 }
 
-/** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
-function shanghaiWallTime(ms: number): string {
+/** The wall-clock time in Shanghai of an instant, as datetime-local takes it (seconds optional). */
+export function shanghaiWallTime(ms: number, seconds = false): string {
   const text = new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'Asia/Shanghai',
     year: 'numeric',
@@ -198,6 +198,7 @@ function shanghaiWallTime(ms: number): string {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
     hourCycle: 'h23',
   }).format(new Date(ms));
   return text.replace(' ', 'T');

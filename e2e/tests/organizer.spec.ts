@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, signIn, test, expectAccessible } from './fixtures.ts';
+import { expect, expectAccessible, shanghaiWallTime, signIn, test } from './fixtures.ts';
 
 /**
  * The organizer's side of a fair, in English and in Chinese: a themed fair and a guidance
@@ -28,21 +28,6 @@ const MESSAGES: Record<'en' | 'zh-CN', Messages> = {
 
 /** A message with its {placeholders} filled in. */
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? `{${k}}`);
-
-/** The wall-clock time in Shanghai of an instant, as datetime-local takes it (seconds optional). */
-function shanghaiWallTime(ms: number, seconds = false): string {
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(seconds ? { second: '2-digit' } : {}),
-    hourCycle: 'h23',
-  }).format(new Date(ms));
-  return text.replace(' ', 'T');
-}
 
 /** iCalendar content lines, folding undone (RFC 5545 §3.1). */
 const unfold = (ics: string) => ics.replace(/\r\n[ \t]/g, '').split('\r\n');

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { acceptHostInvitation, expect, expectAccessible, newUser, signIn, test } from './fixtures.ts';
+import { acceptHostInvitation, expect, expectAccessible, newUser, shanghaiWallTime, signIn, test } from './fixtures.ts';
 
 const FAIR = /Spring Breeze Graduates Cloud Fair/;
 
@@ -172,20 +172,6 @@ test('the match reasons and the chart read in Chinese', async ({ browser }) => {
   await expectAccessible(seeker.page, 'matches in Chinese');
   await seeker.context.close();
 });
-
-/** The wall-clock time in Shanghai of an instant, as datetime-local takes it. */
-function shanghaiWallTime(ms: number): string {
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
-  return text.replace(' ', 'T');
-}
 
 test('a broadcast’s viewers show on the live dashboard, and its report has the numbers, the chart table and CSV', async ({ browser }) => {
   const title = `Policy Q&A report ${Date.now()}`;
