@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { broadcastStats } from '@fairground/core';
 import { schema } from '@fairground/db';
+import { fixtures } from './fixtures.ts';
 import { connectTestClient, expectAtMostOnePerSecond, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
 
 type Started = Awaited<ReturnType<typeof startPlatform>>;
@@ -25,19 +26,8 @@ describe('broadcast audience across two nodes', () => {
     nodes.push(await startPlatform({ redis: true, env }), await startPlatform({ redis: true, env }));
     const db = nodes[0]!.db;
     const [host] = await db.select().from(schema.users).where(eq(schema.users.email, 'employer@example.com'));
-    const [row] = await db
-      .insert(schema.broadcasts)
-      .values({
-        title: `Audience ${Date.now()}`,
-        topic: 'resume_clinic',
-        startsAt: new Date(Date.now() - 60_000),
-        endsAt: new Date(Date.now() + 3600_000),
-        status: 'published',
-      })
-      .returning();
-    broadcastId = row!.id;
+    broadcastId = (await fixtures(db).onAirBroadcast(host!.id, `Audience ${Date.now()}`)).id;
     roomId = `broadcast:${broadcastId}`;
-    await db.insert(schema.broadcastHosts).values({ broadcastId, userId: host!.id });
     hostCookie = await sessionCookie(nodes[0]!.platform.auth, 'employer@example.com');
     seekerCookie = await sessionCookie(nodes[0]!.platform.auth, 'seeker@example.com');
   });

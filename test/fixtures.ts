@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServices } from '@fairground/core';
 import type { JobInput } from '@fairground/core/schemas';
-import { createAuth, type Db, type SessionUser } from '@fairground/db';
+import { createAuth, schema, type Db, type SessionUser } from '@fairground/db';
 
 export const FIXTURE_PASSWORD = 'fixture-password-1';
 
@@ -71,6 +71,19 @@ export function fixtures(db: Db) {
     return { fair: { ...fair, status: 'live' as const }, organizer, booths };
   }
 
+  /**
+   * A published broadcast on air now (started a minute ago, for an hour), hosted by `hostId`.
+   * Written directly: the service refuses to schedule one in the past.
+   */
+  async function onAirBroadcast(hostId: string, title = `On air ${randomUUID().slice(0, 8)}`) {
+    const [row] = await db
+      .insert(schema.broadcasts)
+      .values({ title, topic: 'resume_clinic', startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3600_000), status: 'published' })
+      .returning();
+    await db.insert(schema.broadcastHosts).values({ broadcastId: row!.id, userId: hostId });
+    return row!;
+  }
+
   /** A published broadcast starting in a day (its creator, an organizer, is its host). */
   async function upcomingBroadcast(options: { fairId?: string; organizer?: SessionUser; now?: Date } = {}) {
     const now = options.now ?? new Date();
@@ -86,5 +99,5 @@ export function fixtures(db: Db) {
     return { broadcast: { ...broadcast, status: 'published' as const }, organizer };
   }
 
-  return { services, auth, account, liveFair, upcomingBroadcast };
+  return { services, auth, account, liveFair, upcomingBroadcast, onAirBroadcast };
 }

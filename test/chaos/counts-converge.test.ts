@@ -1,10 +1,9 @@
-import { io as connectClient } from 'socket.io-client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth, schema } from '@fairground/db';
 import type { BoothState, BroadcastState, FairDashboard, TransportOptions } from '../../signaling/src/protocol/index.ts';
 import { fixtures } from '../fixtures.ts';
-import { freshDatabase, send, sessionCookie, type TestClient } from '../helpers.ts';
+import { connectTestClient, freshDatabase, send, sessionCookie, type TestClient } from '../helpers.ts';
 import { Cluster } from './cluster.ts';
 
 /**
@@ -108,17 +107,7 @@ describe('counts converge: bursts of joins and leaves over three nodes', () => {
   const tabs: Tab[] = [];
 
   const open = async (node: number, options: { cookie?: string; deviceId?: string }) => {
-    const socket: TestClient = connectClient(cluster.nodes[node]!.url, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: options.deviceId ? { deviceId: options.deviceId } : {},
-      extraHeaders: options.cookie ? { cookie: options.cookie } : {},
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
+    const socket = await connectTestClient(cluster.nodes[node]!.url, options);
     sockets.push(socket);
     return socket;
   };

@@ -117,18 +117,7 @@ describe('reconnect storm: 1,000 clients of one node come back at once', () => {
     const f = fixtures(db);
     const { booths, organizer } = await f.liveFair({ employers: ['Storm'] });
     boothId = booths.Storm.id;
-    const [row] = await db
-      .insert(schema.broadcasts)
-      .values({
-        title: `Storm ${Date.now()}`,
-        topic: 'resume_clinic',
-        startsAt: new Date(Date.now() - 60_000),
-        endsAt: new Date(Date.now() + 3600_000),
-        status: 'published',
-      })
-      .returning();
-    broadcastId = row!.id;
-    await db.insert(schema.broadcastHosts).values({ broadcastId, userId: organizer.id });
+    broadcastId = (await f.onAirBroadcast(organizer.id, `Storm ${Date.now()}`)).id;
 
     // Seekers share one password hash (hashing is slow on purpose); each signs in for its cookie.
     const auth = createAuth(db, { secret: 'c'.repeat(32), baseURL: cluster.url, attemptsPerMinute: 10_000 });
