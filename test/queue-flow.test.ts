@@ -52,16 +52,17 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
       await services.employers.acceptInvitation(created.user, invite.id);
       recruiterCookies.push(created.cookie);
     }
-    // 50 seekers share one argon2 hash (hashed once), then sign in ten at a time.
+    // 50 seekers share one argon2 hash (hashed once), then sign in ten at a time. A 51st never
+    // joins a line before the rate-limit test, so its join bucket is full whatever the timing.
     const hash = await hashPassword('seeker-pass');
     const seekerRows = await db
       .insert(schema.users)
       .values(
-        Array.from({ length: 50 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, emailVerified: true, role: 'seeker' as const })),
+        Array.from({ length: 51 }, (_, i) => ({ name: `Seeker ${i}`, email: `flow-seeker-${i}@example.com`, emailVerified: true, role: 'seeker' as const })),
       )
       .returning();
     await db.insert(schema.accounts).values(seekerRows.map((u) => ({ userId: u.id, accountId: u.id, providerId: 'credential', password: hash })));
-    for (let batch = 0; batch < 50; batch += 10) {
+    for (let batch = 0; batch < seekerRows.length; batch += 10) {
       const cookies = await Promise.all(
         seekerRows.slice(batch, batch + 10).map(async (u, j) => {
           const r = await auth.signIn({ email: u.email, password: 'seeker-pass' }, `10.2.${batch + j}.1`);
@@ -211,8 +212,10 @@ describe('booth queue: 50 seekers, 3 recruiters, two nodes', () => {
   });
 
   it('rate-limits joins per user: a burst of 5, then one a second; refusals change nothing', async () => {
-    const seeker = await connect(0, seekerCookies[46]!); // left the line in the first test
-    const [user] = await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.email, 'flow-seeker-46@example.com'));
+    // Not seeker 46, who left the line in the first test: its second join there took a burst token
+    // whose 5 s window may not have closed yet on a fast machine.
+    const seeker = await connect(0, seekerCookies[50]!);
+    const [user] = await nodes[0]!.db.select().from(schema.users).where(eq(schema.users.email, 'flow-seeker-50@example.com'));
     const waitingOf = async () =>
       (await nodes[0]!.db.select().from(schema.queueEntries).where(eq(schema.queueEntries.seekerId, user!.id))).filter((e) => e.status === 'waiting');
     const results = await Promise.all(Array.from({ length: 10 }, () => send<QueuePlace>(seeker, 'queue:join', { boothId })));
