@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { DomainEvents } from './events.ts';
+import { enqueueWebhookEvent } from './outbox.ts';
 import { isHost, isOrganizer, requireRole, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastSchema, type BroadcastInput } from './schemas.ts';
@@ -111,11 +112,26 @@ export class BroadcastService {
    * conditional, so with several nodes exactly one announces each broadcast.
    */
   async announceDue(now = new Date()) {
-    const announced = await this.db
-      .update(broadcasts)
-      .set({ announcedAt: now })
-      .where(and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)))
-      .returning();
+    // The announcement and its webhook event commit together (core/src/outbox.ts).
+    const announced = await this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(broadcasts)
+        .set({ announcedAt: now })
+        .where(and(eq(broadcasts.status, 'published'), isNull(broadcasts.announcedAt), lte(broadcasts.startsAt, now), gt(broadcasts.endsAt, now)))
+        .returning();
+      for (const b of rows) {
+        if (!b.fairId) continue; // only a fair's organizers subscribe to broadcasts
+        await enqueueWebhookEvent(tx as unknown as Db, {
+          type: 'broadcast.started',
+          subject: `broadcast:${b.id}`,
+          employerId: null,
+          fairId: b.fairId,
+          data: { broadcastId: b.id, fairId: b.fairId, title: b.title, startsAt: b.startsAt.toISOString(), endsAt: b.endsAt.toISOString() },
+          at: now,
+        });
+      }
+      return rows;
+    });
     for (const broadcast of announced) this.events.emit('broadcast.started', { broadcast });
     return announced;
   }

@@ -63,7 +63,13 @@ export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
 
-export { createServices, type Services } from './services.ts';
+export { createServices, defaultIntegrationOptions, type IntegrationOptions, type Services } from './services.ts';
+export { WebhookService, MAX_ENDPOINTS_PER_OWNER, SECRET_GRACE_MS, type EndpointView } from './webhooks.ts';
+export { WebhookDeliveries, defaultDeliveryOptions, type AttemptResult, type ClaimedDelivery, type DeliveryOptions } from './webhook-deliveries.ts';
+export { resolveWebhookTarget, isPrivateAddress, WebhookAddressError, type AddressPolicy } from './webhook-address.ts';
+export { webhookHeaders, signWebhook, newWebhookSecret } from './webhook-signature.ts';
+export { WEBHOOK_EVENT_TYPES, webhookEventTypes, eventTypesFor, type WebhookEventType, type IntegrationOwnerKind } from './webhook-catalogue.ts';
+export { type IntegrationOwner } from './integration-owner.ts';
 export { type PresenceStore } from './presence.ts';
 export { MemoryPresenceStore } from './memory-presence.ts';
 export { AnonymousViewerCap, MemoryBoundedSets, type AnonymousViewerCapOptions, type BoundedSets } from './anonymous-viewers.ts';

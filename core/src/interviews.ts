@@ -4,6 +4,7 @@ import { schema, type Db } from '@fairground/db';
 import { membership, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
+import { enqueueBoothEvent } from './outbox.ts';
 import { DomainEvents } from './events.ts';
 import { validate } from './validate.ts';
 
@@ -86,7 +87,10 @@ export class InterviewService {
         .set({ startedAt: at })
         .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
         .returning();
-      if (row) await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+      if (row) {
+        await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+        await enqueueBoothEvent(db, 'interview.started', row.boothId, interviewData(row), at);
+      }
       return row ?? null;
     });
     if (started) this.events.emit('interview.started', { interview: started });
@@ -161,6 +165,7 @@ export class InterviewService {
         data: { durationSeconds },
         at,
       });
+      await enqueueBoothEvent(db, 'interview.ended', row.boothId, { ...interviewData(row), endedBy: by, durationSeconds }, at);
       return row;
     });
     if (closed) {
@@ -195,6 +200,7 @@ export class InterviewService {
           actor: interview.seekerId,
           data: { outcome: data.outcome },
         });
+        await enqueueBoothEvent(db, 'outcome.recorded', interview.boothId, { ...interviewData(row!), outcome: data.outcome, rating: data.rating ?? null });
       } else {
         // No outcome any more: it is no longer counted either.
         await db.delete(countedEvents).where(eq(countedEvents.id, `outcome:${id}`));
@@ -249,4 +255,15 @@ export class InterviewService {
       outcome: interview.outcomeShared ? interview.outcome : null,
     }));
   }
+}
+
+/** What a webhook says of an interview: ids and times; names and notes are read through the API. */
+function interviewData(row: Interview): Record<string, unknown> {
+  return {
+    interviewId: row.id,
+    seekerId: row.seekerId,
+    recruiterId: row.recruiterId,
+    startedAt: row.startedAt?.toISOString() ?? null,
+    endedAt: row.endedAt?.toISOString() ?? null,
+  };
 }

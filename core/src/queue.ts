@@ -3,6 +3,7 @@ import { schema, type Db } from '@fairground/db';
 import { membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
+import { enqueueBoothEvent } from './outbox.ts';
 import { DomainEvents } from './events.ts';
 import { sessionUserById } from '@fairground/db';
 
@@ -86,6 +87,7 @@ export class BoothQueue {
       }
       const [entry] = await tx.insert(queueEntries).values({ boothId, seekerId: seeker.id }).returning();
       await recordEvent(tx as unknown as Db, { id: `queue_joined:${entry!.id}`, kind: 'queue_joined', boothId, actor: seeker.id });
+      await enqueueBoothEvent(tx as unknown as Db, 'queue.joined', boothId, { entryId: entry!.id, seekerId: seeker.id, joinedAt: entry!.joinedAt.toISOString() });
       return { entry: entry!, created: true };
     });
     if (result.created) {

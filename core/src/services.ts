@@ -16,6 +16,18 @@ import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { ReportService } from './reports.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { UserService } from './users.ts';
+import { WebhookService } from './webhooks.ts';
+import { WebhookDeliveries, defaultDeliveryOptions, type DeliveryOptions } from './webhook-deliveries.ts';
+import type { AddressPolicy } from './webhook-address.ts';
+
+/** Integrations: where webhooks may go and how their deliveries are retried. */
+export interface IntegrationOptions {
+  address: AddressPolicy;
+  delivery: DeliveryOptions;
+}
+
+/** Safe defaults: public https receivers only. */
+export const defaultIntegrationOptions: IntegrationOptions = { address: { allowPrivate: false }, delivery: defaultDeliveryOptions };
 
 /** Every service over one database: what pages and sockets use. */
 export function createServices(
@@ -25,6 +37,7 @@ export function createServices(
   uploadQuotas: UploadQuotas = defaultUploadQuotas,
   /** How invitations are mailed; without it none are sent (scripts and unit tests). */
   mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
+  integrations: IntegrationOptions = defaultIntegrationOptions,
 ) {
   /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
   const access = new AccessEvents();
@@ -48,6 +61,8 @@ export function createServices(
     uploads,
     matching: new MatchingService(db),
     reports: new ReportService(db),
+    webhooks: new WebhookService(db, integrations.address, mail.mailer, mail.origin),
+    webhookDeliveries: new WebhookDeliveries(db, integrations.delivery),
   };
 }
 

@@ -184,6 +184,22 @@ const schema = z.object({
     .default(3600),
   /** `relay` makes every browser use TURN only (an ops switch for networks where direct media must not be tried); `all` tries direct first. */
   ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+
+  // Integrations (issue 16): webhooks and the read API.
+  /** Let webhooks go to private, loopback and link-local addresses, and over plain http: for tests and a receiver on the operator's own network only. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** How often this node's delivery worker looks for due webhooks; 0 runs no worker on this node. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** The first retry's delay; each next one doubles, until 24 h after the event. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** How long a worker holds a delivery it is sending; after a crash it is retried once this passed. */
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** A receiver gets this long to answer (the lease must be longer). */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Failed attempts in a row that pause an endpoint (its owners are mailed). */
+  WEBHOOK_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(15),
+  /** Read-API requests one token may make per minute (counted per node). */
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -244,6 +260,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (parsed.success && parsed.data.NODE_TTL_MS < 3 * parsed.data.NODE_HEARTBEAT_MS) {
     problems.push('NODE_TTL_MS: must be at least 3 × NODE_HEARTBEAT_MS (one slow beat must not make a live node look dead)');
+  }
+  if (parsed.success && parsed.data.WEBHOOK_LEASE_MS <= parsed.data.WEBHOOK_TIMEOUT_MS) {
+    problems.push('WEBHOOK_LEASE_MS: must be longer than WEBHOOK_TIMEOUT_MS (a delivery still being sent must not be claimed again)');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const data = parsed.data;

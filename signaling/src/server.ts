@@ -63,6 +63,7 @@ import { createBroadcastViews } from './features/broadcasts/views.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
+import { startWebhookWorker } from './webhooks/worker.ts';
 
 export type { AppServer } from './app/types.ts';
 
@@ -268,6 +269,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         log: getLogger('signaling:clock'),
       });
       closers.push(() => clock.stop());
+    }
+
+    if (config.WEBHOOK_POLL_MS > 0) {
+      // Webhooks: the outbox written with each change, sent by every node together (docs/ARCHITECTURE.md, "Webhooks").
+      const worker = startWebhookWorker({
+        services,
+        policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
+        pollMs: config.WEBHOOK_POLL_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        log: getLogger('signaling:webhooks'),
+      });
+      closers.push(() => worker.stop());
     }
 
     // Domain events from core, emitted by the node whose transaction made the change.

@@ -8,3 +8,4 @@ export * from './events.ts';
 export * from './queues.ts';
 export * from './broadcast-chat.ts';
 export * from './broadcast-audience.ts';
+export * from './integrations.ts';

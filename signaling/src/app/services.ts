@@ -19,5 +19,14 @@ export function servicesFromConfig(db: Db, config: Config, mail: InvitationMail)
       perHour: config.UPLOADS_PER_HOUR,
     },
     mail,
+    {
+      address: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
+      delivery: {
+        retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+        maxAgeMs: 24 * 3600_000,
+        leaseMs: config.WEBHOOK_LEASE_MS,
+        pauseAfterFailures: config.WEBHOOK_PAUSE_AFTER_FAILURES,
+      },
+    },
   );
 }

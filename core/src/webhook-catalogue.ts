@@ -1,0 +1,29 @@
+/**
+ * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
+ * contract already (so integrations can be written against them) but no feature produces them yet:
+ * scheduled slots, invitations to interview, replays and surveys do not exist in the product.
+ * `audiences` says whose endpoints may receive the type: outcomes are the employer's judgement and
+ * never reach a fair's organizers.
+ */
+export const WEBHOOK_EVENT_TYPES = {
+  'queue.joined': { emitted: true, audiences: ['employer', 'fair'] },
+  'interview.started': { emitted: true, audiences: ['employer', 'fair'] },
+  'interview.ended': { emitted: true, audiences: ['employer', 'fair'] },
+  'outcome.recorded': { emitted: true, audiences: ['employer'] },
+  'broadcast.started': { emitted: true, audiences: ['fair'] },
+  'broadcast.ended': { emitted: false, audiences: ['fair'] },
+  'slot.booked': { emitted: false, audiences: ['employer', 'fair'] },
+  'invitation.answered': { emitted: false, audiences: ['employer'] },
+  'replay.ready': { emitted: false, audiences: ['fair'] },
+  'survey.answered': { emitted: false, audiences: ['fair'] },
+} as const satisfies Record<string, { emitted: boolean; audiences: ReadonlyArray<'employer' | 'fair'> }>;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
+export type IntegrationOwnerKind = 'employer' | 'fair';
+
+export const webhookEventTypes = Object.keys(WEBHOOK_EVENT_TYPES) as WebhookEventType[];
+
+/** The types an owner of this kind may subscribe to. */
+export function eventTypesFor(kind: IntegrationOwnerKind): WebhookEventType[] {
+  return webhookEventTypes.filter((t) => (WEBHOOK_EVENT_TYPES[t].audiences as ReadonlyArray<string>).includes(kind));
+}
