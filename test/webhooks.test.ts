@@ -196,7 +196,11 @@ describe('webhook addresses', () => {
   ])('refuses %s (%s)', async (url, reason) => {
     const { booths } = await fixtures(app.db).liveFair({ employers: ['Guarded'] });
     await expect(
-      app.platform.services.webhooks.create(booths.Guarded.owner, { kind: 'employer', employerId: booths.Guarded.employerId }, { url, events: ['queue.joined'] }),
+      app.platform.services.webhooks.create(
+        booths.Guarded.owner,
+        { kind: 'employer', employerId: booths.Guarded.employerId },
+        { url, events: ['queue.joined'] },
+      ),
     ).rejects.toMatchObject({ code: 'INVALID', fields: { url: reason } });
   });
 });

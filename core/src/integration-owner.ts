@@ -36,7 +36,11 @@ export function ownerColumns(owner: IntegrationOwner) {
 
 /** The rows of this owner, as a where-condition over a table with owner columns. */
 export function ownerIs(
-  table: { ownerKind: typeof schema.webhookEndpoints.ownerKind; employerId: typeof schema.webhookEndpoints.employerId; fairId: typeof schema.webhookEndpoints.fairId },
+  table: {
+    ownerKind: typeof schema.webhookEndpoints.ownerKind;
+    employerId: typeof schema.webhookEndpoints.employerId;
+    fairId: typeof schema.webhookEndpoints.fairId;
+  },
   owner: IntegrationOwner,
 ) {
   return owner.kind === 'employer'
@@ -54,9 +58,5 @@ export async function ownerContacts(db: Db, owner: IntegrationOwner): Promise<Ar
       .innerJoin(users, eq(users.id, employerMembers.userId))
       .where(and(eq(employerMembers.employerId, owner.employerId), eq(employerMembers.role, 'owner')));
   }
-  return db
-    .select({ email: users.email, locale: users.locale })
-    .from(fairs)
-    .innerJoin(users, eq(users.id, fairs.createdBy))
-    .where(eq(fairs.id, owner.fairId));
+  return db.select({ email: users.email, locale: users.locale }).from(fairs).innerJoin(users, eq(users.id, fairs.createdBy)).where(eq(fairs.id, owner.fairId));
 }

@@ -87,7 +87,11 @@ export class BoothQueue {
       }
       const [entry] = await tx.insert(queueEntries).values({ boothId, seekerId: seeker.id }).returning();
       await recordEvent(tx as unknown as Db, { id: `queue_joined:${entry!.id}`, kind: 'queue_joined', boothId, actor: seeker.id });
-      await enqueueBoothEvent(tx as unknown as Db, 'queue.joined', boothId, { entryId: entry!.id, seekerId: seeker.id, joinedAt: entry!.joinedAt.toISOString() });
+      await enqueueBoothEvent(tx as unknown as Db, 'queue.joined', boothId, {
+        entryId: entry!.id,
+        seekerId: seeker.id,
+        joinedAt: entry!.joinedAt.toISOString(),
+      });
       return { entry: entry!, created: true };
     });
     if (result.created) {

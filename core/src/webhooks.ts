@@ -137,9 +137,7 @@ export class WebhookService {
       .orderBy(desc(webhookDeliveries.eventSeq))
       .limit(Math.min(Math.max(limit, 1), 200));
     const ids = rows.map((r) => r.delivery.id);
-    const attempts = ids.length
-      ? await this.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, ids)).orderBy(webhookAttempts.id)
-      : [];
+    const attempts = ids.length ? await this.db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, ids)).orderBy(webhookAttempts.id) : [];
     return rows.map((r) => ({
       id: r.delivery.id,
       eventId: r.eventId,
@@ -171,7 +169,8 @@ export class WebhookService {
     const [row] = await this.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId));
     if (!row) return;
     const owner = ownerOf(row);
-    const page = owner.kind === 'employer' ? `${this.origin}/employer/integrations?e=${owner.employerId}` : `${this.origin}/organizer/fairs/${owner.fairId}/integrations`;
+    const page =
+      owner.kind === 'employer' ? `${this.origin}/employer/integrations?e=${owner.employerId}` : `${this.origin}/organizer/fairs/${owner.fairId}/integrations`;
     for (const contact of await ownerContacts(this.db, owner)) {
       const zh = mailLanguage(contact.locale) === 'zh';
       await this.mailer.send(

@@ -21,7 +21,8 @@ export async function sendWebhook(delivery: ClaimedDelivery, policy: AddressPoli
     return done({ ok: false, statusCode: null, error: error instanceof WebhookAddressError ? error.reason : 'UNRESOLVABLE' });
   }
   const pinned: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+    if ((options as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
   };
   const headers = {
@@ -50,7 +51,9 @@ export async function sendWebhook(delivery: ClaimedDelivery, policy: AddressPoli
       res.on('error', answer);
     });
     req.on('timeout', () => req.destroy(new Error('TIMEOUT')));
-    req.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, statusCode: null, error: error.message === 'TIMEOUT' ? 'TIMEOUT' : (error.code ?? 'NETWORK') }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, statusCode: null, error: error.message === 'TIMEOUT' ? 'TIMEOUT' : (error.code ?? 'NETWORK') }),
+    );
     req.end(delivery.body);
   });
 }

@@ -35,7 +35,11 @@ export function startWebhookWorker(options: {
         claimed.map(async (delivery) => {
           const result = await sendWebhook(delivery, policy, options.timeoutMs);
           const { paused } = await services.webhookDeliveries.complete(delivery, result);
-          if (!result.ok) log.info({ endpointId: delivery.endpointId, deliveryId: delivery.deliveryId, attempt: delivery.attempt, error: result.error }, 'webhook attempt failed');
+          if (!result.ok)
+            log.info(
+              { endpointId: delivery.endpointId, deliveryId: delivery.deliveryId, attempt: delivery.attempt, error: result.error },
+              'webhook attempt failed',
+            );
           if (paused) {
             log.warn({ endpointId: delivery.endpointId }, 'webhook endpoint paused after repeated failures');
             await services.webhooks.notifyPaused(delivery.endpointId);
