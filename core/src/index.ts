@@ -70,6 +70,9 @@ export { resolveWebhookTarget, isPrivateAddress, WebhookAddressError, type Addre
 export { webhookHeaders, signWebhook, newWebhookSecret } from './webhook-signature.ts';
 export { WEBHOOK_EVENT_TYPES, webhookEventTypes, eventTypesFor, type WebhookEventType, type IntegrationOwnerKind } from './webhook-catalogue.ts';
 export { type IntegrationOwner } from './integration-owner.ts';
+export { ApiTokenService, MAX_TOKENS_PER_OWNER, type ApiTokenView, type TokenGrant } from './api-tokens.ts';
+export { ReadApi, type Page, type PageRequest } from './read-api.ts';
+export * as apiSchemas from './api-schemas.ts';
 export { type PresenceStore } from './presence.ts';
 export { MemoryPresenceStore } from './memory-presence.ts';
 export { AnonymousViewerCap, MemoryBoundedSets, type AnonymousViewerCapOptions, type BoundedSets } from './anonymous-viewers.ts';

@@ -35,14 +35,7 @@ export function ownerColumns(owner: IntegrationOwner) {
 }
 
 /** The rows of this owner, as a where-condition over a table with owner columns. */
-export function ownerIs(
-  table: {
-    ownerKind: typeof schema.webhookEndpoints.ownerKind;
-    employerId: typeof schema.webhookEndpoints.employerId;
-    fairId: typeof schema.webhookEndpoints.fairId;
-  },
-  owner: IntegrationOwner,
-) {
+export function ownerIs(table: typeof schema.webhookEndpoints | typeof schema.apiTokens, owner: IntegrationOwner) {
   return owner.kind === 'employer'
     ? and(eq(table.ownerKind, 'employer'), eq(table.employerId, owner.employerId))
     : and(eq(table.ownerKind, 'fair'), eq(table.fairId, owner.fairId));

@@ -17,6 +17,8 @@ import { ReportService } from './reports.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { UserService } from './users.ts';
 import { WebhookService } from './webhooks.ts';
+import { ApiTokenService } from './api-tokens.ts';
+import { ReadApi } from './read-api.ts';
 import { WebhookDeliveries, defaultDeliveryOptions, type DeliveryOptions } from './webhook-deliveries.ts';
 import type { AddressPolicy } from './webhook-address.ts';
 
@@ -63,6 +65,8 @@ export function createServices(
     reports: new ReportService(db),
     webhooks: new WebhookService(db, integrations.address, mail.mailer, mail.origin),
     webhookDeliveries: new WebhookDeliveries(db, integrations.delivery),
+    apiTokens: new ApiTokenService(db),
+    readApi: new ReadApi(db),
   };
 }
 

@@ -404,7 +404,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       conn.ready();
     });
 
-    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount, draining: () => drain.draining }, options.webHandler);
+    mountRoutes(app, { config, database, redis, media, services, sockets: () => io.engine.clientsCount, draining: () => drain.draining }, options.webHandler);
 
     return {
       http,

@@ -6,11 +6,22 @@ import type { Config } from '../config.ts';
 import { healthHandler } from '../http/health.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { apiCsp, metricsGuard } from '../http/security-headers.ts';
+import { apiRouter } from '../http/api-v1.ts';
+import type { Services } from '@fairground/core';
+import { getLogger } from '../logger.ts';
 
-/** The HTTP routes: /healthz, /metrics, then the SvelteKit handler for every other path. */
+/** The HTTP routes: /healthz, /metrics, /api/v1, then the SvelteKit handler for every other path. */
 export function mountRoutes(
   app: Express,
-  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number; draining: () => boolean },
+  parts: {
+    config: Config;
+    database: Database;
+    redis: RedisClientType | null;
+    media: MediaServer;
+    services: Services;
+    sockets: () => number;
+    draining: () => boolean;
+  },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
@@ -34,6 +45,8 @@ export function mountRoutes(
     ),
   );
   app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
+  // The read API for integrations (tokens, not cookies: no CSRF surface).
+  app.use('/api/v1', apiRouter({ services: parts.services, requestsPerMinute: config.API_REQUESTS_PER_MINUTE, log: getLogger('signaling:api') }));
   if (webHandler) {
     // Tell the pages which scheme this connection used, unless a proxy in front already did.
     app.use((req, _res, next) => {
