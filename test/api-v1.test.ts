@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { schema } from '@fairground/db';
+import { schema, type SessionUser } from '@fairground/db';
 import { startPlatform } from './helpers.ts';
-import { fixtures } from './fixtures.ts';
+import { fixtures, type FixtureBooth } from './fixtures.ts';
 import { visitBooth } from './webhook-flow.ts';
 
 const ALL = ['fairs:read', 'booths:read', 'jobs:read', 'candidates:read', 'interviews:read', 'reports:read'];
@@ -13,7 +13,7 @@ const ALL = ['fairs:read', 'booths:read', 'jobs:read', 'candidates:read', 'inter
 /** The read API over HTTP against a real platform: the document, the answers, the tokens. */
 describe('read API /api/v1', () => {
   let app: Awaited<ReturnType<typeof startPlatform>>;
-  let world: Awaited<ReturnType<ReturnType<typeof fixtures>['liveFair']>>;
+  let world: { fair: { id: string }; organizer: SessionUser; booths: Record<'Alpha' | 'Beta', FixtureBooth> };
   let tokenA: string;
   let seekerA: string;
 
