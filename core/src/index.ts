@@ -72,6 +72,7 @@ export { WEBHOOK_EVENT_TYPES, webhookEventTypes, eventTypesFor, type WebhookEven
 export { type IntegrationOwner } from './integration-owner.ts';
 export { ApiTokenService, MAX_TOKENS_PER_OWNER, type ApiTokenView, type TokenGrant } from './api-tokens.ts';
 export { ReadApi, type Page, type PageRequest } from './read-api.ts';
+export { CandidateExports, candidatesCsv, candidatesJsonResume, CANDIDATE_CSV_HEADER, type ExportScope } from './candidate-export.ts';
 export * as apiSchemas from './api-schemas.ts';
 export { type PresenceStore } from './presence.ts';
 export { MemoryPresenceStore } from './memory-presence.ts';

@@ -155,11 +155,16 @@ export class ReadApi {
    * in one of the employer's lines or interviews, or once shared with it. The email comes only
    * with a share (the seeker accepted an interview with this employer).
    */
-  async candidates(grant: TokenGrant, page: PageRequest, options: { fairId?: string } = {}): Promise<Page<z.input<typeof apiCandidate>>> {
+  async candidates(
+    grant: TokenGrant,
+    page: PageRequest,
+    options: { fairId?: string | undefined; boothId?: string | undefined } = {},
+  ): Promise<Page<z.input<typeof apiCandidate>>> {
     requireScope(grant, 'candidates:read');
     const employerId = this.#employerOnly(grant);
     const after = afterId(page.cursor);
-    const inFair = options.fairId ? sql`and b.fair_id = ${options.fairId}::uuid` : sql``;
+    // A fair's or one booth's candidates (exports); the filter applies to both ways of engaging.
+    const inFair = sql`${options.fairId ? sql`and b.fair_id = ${options.fairId}::uuid` : sql``} ${options.boothId ? sql`and b.id = ${options.boothId}::uuid` : sql``}`;
     const result = await this.db.execute(sql`
       with engaged as (
         select qe.seeker_id as id, min(qe.joined_at) as first_seen
@@ -170,7 +175,7 @@ export class ReadApi {
         select u.owner_id, min(rs.shared_at)
         from resume_shares rs join uploads u on u.id = rs.upload_id
         left join interviews i on i.id = rs.interview_id left join booths b on b.id = i.booth_id
-        where rs.employer_id = ${employerId}::uuid ${options.fairId ? sql`and b.fair_id = ${options.fairId}::uuid` : sql``}
+        where rs.employer_id = ${employerId}::uuid ${inFair}
         group by u.owner_id
       ), people as (select id, min(first_seen) as first_seen from engaged group by id)
       select p.id, p.first_seen, usr.name, usr.email,

@@ -19,6 +19,7 @@ import { UserService } from './users.ts';
 import { WebhookService } from './webhooks.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { ReadApi } from './read-api.ts';
+import { CandidateExports } from './candidate-export.ts';
 import { WebhookDeliveries, defaultDeliveryOptions, type DeliveryOptions } from './webhook-deliveries.ts';
 import type { AddressPolicy } from './webhook-address.ts';
 
@@ -67,6 +68,7 @@ export function createServices(
     webhookDeliveries: new WebhookDeliveries(db, integrations.delivery),
     apiTokens: new ApiTokenService(db),
     readApi: new ReadApi(db),
+    candidateExports: new CandidateExports(db),
   };
 }
 

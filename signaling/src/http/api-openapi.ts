@@ -52,6 +52,37 @@ export function openApiDocument(): Record<string, unknown> {
       responses: { '200': json('Report', 'The report'), ...errors },
     },
   };
+  const exportParams = [
+    { name: 'fairId', in: 'query', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Only candidates of this fair' },
+    {
+      name: 'boothId',
+      in: 'query',
+      required: false,
+      schema: { type: 'string', format: 'uuid' },
+      description: 'Only candidates of this booth (one of the employer’s)',
+    },
+  ];
+  paths['/exports/candidates.csv'] = {
+    get: {
+      operationId: 'exportCandidatesCsv',
+      summary: 'The candidates as CSV (UTF-8 with BOM; cells that a spreadsheet would run as formulas are quoted)',
+      description: 'Scope: candidates:read.',
+      parameters: exportParams,
+      responses: { '200': { description: 'CSV file', content: { 'text/csv': { schema: { type: 'string' } } } }, ...errors },
+    },
+  };
+  paths['/exports/candidates.json'] = {
+    get: {
+      operationId: 'exportCandidatesJsonResume',
+      summary: 'The candidates as JSON Resume documents (jsonresume.org schema 1.x), one per candidate',
+      description: 'Scope: candidates:read.',
+      parameters: exportParams,
+      responses: {
+        '200': { description: 'JSON Resume documents', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } },
+        ...errors,
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {

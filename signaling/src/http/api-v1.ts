@@ -1,6 +1,6 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { apiSchemas, HTTP_STATUS, ServiceError, type Services, type TokenGrant } from '@fairground/core';
+import { apiSchemas, candidatesCsv, candidatesJsonResume, CSV_CONTENT_TYPE, HTTP_STATUS, ServiceError, type Services, type TokenGrant } from '@fairground/core';
 import type { Logger } from 'pino';
 import { apiCsp } from './security-headers.ts';
 import { openApiDocument } from './api-openapi.ts';
@@ -19,7 +19,7 @@ function fail(res: Response, status: number, code: ErrorCode, message: string): 
  * OpenAPI document (`/api/v1/openapi.json`) is generated from. What a token may read is core's
  * decision (core/src/read-api.ts).
  */
-export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'readApi'>; requestsPerMinute: number; log: Logger }): Router {
+export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'readApi' | 'candidateExports'>; requestsPerMinute: number; log: Logger }): Router {
   const { services, log } = options;
   const router = Router();
   const document = openApiDocument();
@@ -83,6 +83,27 @@ export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'rea
     '/report',
     handle(async (g) => apiReport.parse(await services.readApi.report(g))),
   );
+  // Candidate exports (core/src/candidate-export.ts): the same people as /candidates, as a file.
+  const exportScope = (req: Request) => ({
+    fairId: typeof req.query.fairId === 'string' ? req.query.fairId : undefined,
+    boothId: typeof req.query.boothId === 'string' ? req.query.boothId : undefined,
+  });
+  router.get('/exports/candidates.csv', async (req, res, next) => {
+    try {
+      const rows = await services.candidateExports.forToken(grants.get(req)!, exportScope(req));
+      res.set('content-type', CSV_CONTENT_TYPE).set('content-disposition', 'attachment; filename="candidates.csv"').send(candidatesCsv(rows));
+    } catch (error) {
+      next(error);
+    }
+  });
+  router.get('/exports/candidates.json', async (req, res, next) => {
+    try {
+      const rows = await services.candidateExports.forToken(grants.get(req)!, exportScope(req));
+      res.set('content-disposition', 'attachment; filename="candidates.json"').json(candidatesJsonResume(rows, `${req.protocol}://${req.get('host')}`));
+    } catch (error) {
+      next(error);
+    }
+  });
   router.use((_req, res) => fail(res, 404, 'NOT_FOUND', 'No such endpoint'));
 
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
