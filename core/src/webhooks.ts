@@ -170,7 +170,7 @@ export class WebhookService {
     if (!row) return;
     const owner = ownerOf(row);
     const page =
-      owner.kind === 'employer' ? `${this.origin}/employer/integrations?e=${owner.employerId}` : `${this.origin}/organizer/fairs/${owner.fairId}/integrations`;
+      owner.kind === 'employer' ? `${this.origin}/employer/integrations/${owner.employerId}` : `${this.origin}/organizer/fairs/${owner.fairId}/integrations`;
     for (const contact of await ownerContacts(this.db, owner)) {
       const zh = mailLanguage(contact.locale) === 'zh';
       await this.mailer.send(
