@@ -63,6 +63,9 @@ export default defineConfig({
       // Every browser in the suite signs in from the same loopback address; a journey signs in
       // several people within a minute, which the production limit (10) would refuse.
       AUTH_ATTEMPTS_PER_MINUTE: '120',
+      // The integrations spec's webhook receiver listens on 127.0.0.1 (refused by default: SSRF guard).
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_POLL_MS: '200',
     },
   },
 });
