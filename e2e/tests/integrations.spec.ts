@@ -9,7 +9,11 @@ test('an employer registers a webhook endpoint, sees the secret once, and sees a
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      received.push({ id: String(req.headers['webhook-id']), signature: String(req.headers['webhook-signature']), type: (JSON.parse(body) as { type: string }).type });
+      received.push({
+        id: String(req.headers['webhook-id']),
+        signature: String(req.headers['webhook-signature']),
+        type: (JSON.parse(body) as { type: string }).type,
+      });
       res.writeHead(204).end();
     });
   });
@@ -59,7 +63,10 @@ test('an employer registers a webhook endpoint, sees the secret once, and sees a
     await expectAccessible(owner.page, 'integrations, with a delivery');
 
     // Replay it: the receiver gets the same event id again.
-    await log.getByRole('button', { name: /Replay/ }).first().click();
+    await log
+      .getByRole('button', { name: /Replay/ })
+      .first()
+      .click();
     await expect(owner.page.getByText('The delivery will be sent again.')).toBeVisible();
     await expect.poll(() => received.filter((r) => r.id === received[0]!.id).length).toBe(2);
 

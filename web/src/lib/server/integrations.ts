@@ -41,7 +41,12 @@ export function integrationActions(ownerOf: (event: RequestEvent) => Integration
     },
     pause: async (event) => {
       const data = await event.request.formData();
-      return act(event, 'pause', {}, async (actor) => void (await services().webhooks.setPaused(actor, idField(data, 'endpointId'), field(data, 'paused') === 'true')));
+      return act(
+        event,
+        'pause',
+        {},
+        async (actor) => void (await services().webhooks.setPaused(actor, idField(data, 'endpointId'), field(data, 'paused') === 'true')),
+      );
     },
     removeEndpoint: async (event) => {
       const data = await event.request.formData();
