@@ -54,7 +54,9 @@ describe('webhooks', () => {
       }
       // A tampered body fails verification.
       expect(() => receiver.verify(secret, { ...receiver.received[0]!, body: receiver.received[0]!.body.replace('queue', 'qeueu') })).toThrow();
-      // The delivery log shows one successful attempt per delivery.
+      // The delivery log shows one successful attempt per delivery (logged just after the receiver answered).
+      const delivered = async () => (await app.platform.services.webhooks.deliveries(booth.owner, endpoint.id)).every((d) => d.status === 'delivered');
+      await until('attempts logged', delivered, 5000);
       const log = await app.platform.services.webhooks.deliveries(booth.owner, endpoint.id);
       expect(log.map((d) => [d.type, d.status, d.attempts.length, d.attempts[0]?.statusCode])).toEqual(
         [...VISIT_EVENTS].reverse().map((t) => [t, 'delivered', 1, 200]),
@@ -71,6 +73,11 @@ describe('webhooks', () => {
       await visitBooth(app.platform.services, booth, await f.account('seeker'));
       await visitBooth(app.platform.services, booth, await f.account('seeker'));
       await until('eight events delivered', () => receiver.deduplicated().length >= 8, 15_000);
+      await until(
+        'attempts logged',
+        async () => (await app.platform.services.webhooks.deliveries(booth.owner, endpoint.id)).every((d) => d.status === 'delivered'),
+        5000,
+      );
       const kept = receiver.deduplicated();
       expect(kept.map((r) => r.payload.type)).toEqual([...VISIT_EVENTS, ...VISIT_EVENTS]);
       expect(new Set(kept.map((r) => r.id)).size).toBe(8);

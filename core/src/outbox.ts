@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import type { WebhookEventType } from './webhook-catalogue.ts';
 
 const { webhookEvents, booths } = schema;
+
+/** The advisory-lock namespace of outbox subjects (the fan-out's is OUTBOX_LOCK + 1). */
+export const OUTBOX_LOCK = 727_300;
 
 /**
  * Writes a webhook event into the outbox. Call it with the transaction that makes the change:
@@ -17,6 +20,10 @@ export async function enqueueWebhookEvent(
 ): Promise<void> {
   const at = event.at ?? new Date();
   const id = `msg_${randomUUID().replaceAll('-', '')}`;
+  // One writer per subject at a time, until commit: the event's seq is taken under the lock, so a
+  // subject's events commit in seq order and the fan-out never sees a later one before an earlier
+  // one. An advisory lock, not a row lock: it does not meddle with the locks on the rows changed.
+  await tx.execute(sql`select pg_advisory_xact_lock(${OUTBOX_LOCK}, hashtext(${event.subject}))`);
   await tx.insert(webhookEvents).values({
     id,
     type: event.type,

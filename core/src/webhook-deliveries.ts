@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
+import { OUTBOX_LOCK } from './outbox.ts';
 
 const { webhookDeliveries, webhookEndpoints, webhookEvents, webhookAttempts } = schema;
 
@@ -62,6 +63,10 @@ export class WebhookDeliveries {
   async fanOut(limit = 100, now = new Date()): Promise<number> {
     return this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
+      // One fan-out at a time across nodes: two running side by side could create a later event's
+      // delivery before an earlier one's, and the later would go out first. Busy: next round.
+      const lock = rowsOf<{ ok: boolean }>(await db.execute(sql`select pg_try_advisory_xact_lock(${OUTBOX_LOCK + 1}) as ok`));
+      if (!lock[0]?.ok) return 0;
       const events = await db
         .select({ seq: webhookEvents.seq })
         .from(webhookEvents)
