@@ -10,11 +10,11 @@ import { apiCsp, metricsGuard } from '../http/security-headers.ts';
 /** The HTTP routes: /healthz, /metrics, then the SvelteKit handler for every other path. */
 export function mountRoutes(
   app: Express,
-  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number; draining: () => boolean },
+  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number; origins: () => number; draining: () => boolean },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
-  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats() });
+  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats(), origins: parts.origins });
   app.get(
     '/healthz',
     apiCsp,
