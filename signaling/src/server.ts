@@ -397,7 +397,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       conn.ready();
     });
 
-    mountRoutes(app, { config, database, redis, media, sockets: () => io.engine.clientsCount, origins: () => cluster.origins(), draining: () => drain.draining }, options.webHandler);
+    mountRoutes(
+      app,
+      { config, database, redis, media, sockets: () => io.engine.clientsCount, origins: () => cluster.origins(), draining: () => drain.draining },
+      options.webHandler,
+    );
 
     return {
       http,

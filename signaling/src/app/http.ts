@@ -10,7 +10,15 @@ import { apiCsp, metricsGuard } from '../http/security-headers.ts';
 /** The HTTP routes: /healthz, /metrics, then the SvelteKit handler for every other path. */
 export function mountRoutes(
   app: Express,
-  parts: { config: Config; database: Database; redis: RedisClientType | null; media: MediaServer; sockets: () => number; origins: () => number; draining: () => boolean },
+  parts: {
+    config: Config;
+    database: Database;
+    redis: RedisClientType | null;
+    media: MediaServer;
+    sockets: () => number;
+    origins: () => number;
+    draining: () => boolean;
+  },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
