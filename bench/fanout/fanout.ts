@@ -41,6 +41,9 @@ const USAGE = `Usage: npx tsx bench/fanout/fanout.ts --old <worker bin> --new <w
        npx tsx bench/fanout/fanout.ts --compare paths --bin <worker bin> --modes plain [options]
 
   --compare WHAT    binaries (default): --old against --new, both on the bare mediasoup path;
+                    nodes: one binary (--bin), viewers on the origin node (our path, as with
+                    paths) against viewers on a second node, the producer piped there over a
+                    PipeTransport pair between nodes (media across nodes); plain mode only;
                     paths: one binary (--bin), the bare mediasoup script against our path (the
                     media-server broadcast room: origin router, pipeToRouter, edge router, all on
                     the one worker); plain mode only (our plain transports have no SRTP)
@@ -120,12 +123,17 @@ interface Side {
   path: Path;
 }
 const comparing = values.compare;
-if (comparing !== 'binaries' && comparing !== 'paths') fail('--compare must be binaries or paths');
+if (comparing !== 'binaries' && comparing !== 'paths' && comparing !== 'nodes') fail('--compare must be binaries, paths or nodes');
 let sides: Record<Label, Side>;
-if (comparing === 'paths') {
-  if (values.old || values.new) fail('--compare paths takes --bin, not --old/--new');
+if (comparing === 'paths' || comparing === 'nodes') {
+  if (values.old || values.new) fail(`--compare ${comparing} takes --bin, not --old/--new`);
   const bin = checkWorker('bin', values.bin);
-  sides = { old: { name: 'bare', bin, path: 'bare' }, new: { name: 'ours', bin, path: 'fairground' } };
+  sides =
+    comparing === 'paths'
+      ? { old: { name: 'bare', bin, path: 'bare' }, new: { name: 'ours', bin, path: 'fairground' } }
+      : // Viewers on the origin node (our broadcast room, an edge worker fed by pipeToRouter)
+        // against viewers on a second node (fed by a pipe between nodes).
+        { old: { name: 'origin node', bin, path: 'fairground' }, new: { name: 'second node', bin, path: 'node' } };
 } else {
   if (values.bin) fail('--bin is for --compare paths; compare binaries with --old and --new');
   sides = {
@@ -136,7 +144,7 @@ if (comparing === 'paths') {
 const modes = (values.modes ?? '').split(',').map((name) => {
   const mode = MODE_ALIASES[name.trim()];
   if (!mode) fail(`unknown mode ${name} (use ${Object.keys(MODE_ALIASES).join(', ')})`);
-  if (comparing === 'paths' && mode !== 'plain') fail(`--compare paths measures plain RTP only (our plain transports have no SRTP), not ${name}`);
+  if (comparing !== 'binaries' && mode !== 'plain') fail(`--compare ${comparing} measures plain RTP only (our plain transports have no SRTP), not ${name}`);
   return mode;
 });
 const rounds = Math.round(positive('rounds', values.rounds));

@@ -8,6 +8,11 @@
 // send it to a local UDP sink, while the worker is pinned to one core and its CPU time is read
 // from /proc. Two paths:
 // - bare: mediasoup only, no Fairground code: one router, the producer and the consumers on it.
+// - node: the viewers on a second node (media across nodes, issue 13): the same broadcast room on
+//   two "nodes", the origin's (ffmpeg publishes there, on an unmeasured worker) and the viewers'
+//   (its router on the measured worker), the producer brought over a PipeTransport pair with the
+//   messages signaling relays between nodes (openPipe both ways, exportProducer, importProducer),
+//   then every viewer consumes the import on the viewers' node.
 // - fairground: our media-server package's broadcast room (BroadcastRoom, what createMediaServer
 //   runs broadcasts with): the producer on the origin router of a second, unmeasured worker, every
 //   viewer on the edge router of the measured worker, fed by pipeToRouter; all made, connected,
@@ -30,12 +35,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { types as ms } from 'mediasoup';
 import { BroadcastRoom, type WorkerHandle } from '../../media-server/src/broadcast-room.ts';
 import { mediaCodecs } from '../../media-server/src/codecs.ts';
+import { LOOPBACK_PIPES, type PipeOptions } from '../../media-server/src/room-pipes.ts';
 import { DEFAULT_MEDIA_LIMITS } from '../../media-server/src/types.ts';
 
 export type Mode = 'plain' | 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | 'AEAD_AES_256_GCM';
 
-/** bare: mediasoup only; fairground: our broadcast room (origin router, pipe, edge router). */
-export type Path = 'bare' | 'fairground';
+/**
+ * bare: mediasoup only; fairground: our broadcast room (origin router, pipe, edge router); node:
+ * the viewers on a second node, fed over a pipe between nodes (media across nodes).
+ */
+export type Path = 'bare' | 'fairground' | 'node';
 
 export interface AgentConfig {
   mode: Mode;
@@ -314,6 +323,24 @@ async function barePath(worker: ms.Worker, config: AgentConfig): Promise<Fanout>
   };
 }
 
+/** A WorkerHandle as media-server/src/workers.ts makes it (a WebRtcServer, our codecs, a load count). */
+async function handle(index: number, w: ms.Worker): Promise<WorkerHandle> {
+  const webRtcServer = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+  let load = 0;
+  return {
+    index,
+    webRtcServer,
+    rooms: () => 0,
+    load: () => load,
+    createRouter: () => w.createRouter({ mediaCodecs }),
+    attach: () => {},
+    detach: () => {},
+    addLoad: (delta) => {
+      load = Math.max(0, load + delta);
+    },
+  };
+}
+
 /**
  * Our path: a broadcast room of the media-server package, as createMediaServer runs it (its
  * WorkerHandles are made as media-server/src/workers.ts makes them), on two workers: the origin
@@ -330,22 +357,6 @@ async function fairgroundPath(mediasoup: typeof import('mediasoup'), worker: ms.
   const originWorker = await mediasoup.createWorker({ logLevel: 'warn' });
   if (config.benchCores !== null) pin(originWorker.pid, config.benchCores);
   if (config.nice !== 0) renice(originWorker.pid, config.nice);
-  const handle = async (index: number, w: ms.Worker): Promise<WorkerHandle> => {
-    const webRtcServer = await w.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
-    let load = 0;
-    return {
-      index,
-      webRtcServer,
-      rooms: () => 0,
-      load: () => load,
-      createRouter: () => w.createRouter({ mediaCodecs }),
-      attach: () => {},
-      detach: () => {},
-      addLoad: (delta) => {
-        load = Math.max(0, load + delta);
-      },
-    };
-  };
   const origin = await handle(0, originWorker);
   const edge = await handle(1, worker);
   let originOpen = false;
@@ -395,6 +406,83 @@ async function fairgroundPath(mediasoup: typeof import('mediasoup'), worker: ms.
   };
 }
 
+/** The pipe options a MediaServer gives its rooms (media-server.ts's pipeOptions) on loopback. */
+const NODE_PIPES: PipeOptions = {
+  ...LOOPBACK_PIPES,
+  listenInfo: { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 },
+};
+
+/**
+ * Viewers on a second node: two broadcast rooms of one id, one per "node", each on a worker of its
+ * own (the origin's unmeasured, on the bench cores; the viewers' node's is the measured worker),
+ * linked as two nodes are: the viewers' node opens its pipe end, the origin opens its end towards
+ * it and connects, the viewers' end connects back, the origin exports the producer and the
+ * viewers' node imports it with the same id. The two ends talk over UDP on loopback exactly as
+ * across machines; only the control messages, which signaling carries over Redis between
+ * processes, are calls here (nothing of them falls inside a window).
+ */
+async function nodePath(mediasoup: typeof import('mediasoup'), worker: ms.Worker, config: AgentConfig): Promise<Fanout> {
+  if (config.mode !== 'plain') throw new Error(`the node path has no SRTP on plain transports (mode ${config.mode})`);
+  const originWorker = await mediasoup.createWorker({ logLevel: 'warn' });
+  if (config.benchCores !== null) pin(originWorker.pid, config.benchCores);
+  if (config.nice !== 0) renice(originWorker.pid, config.nice);
+  const [originHandle, viewersHandle] = await Promise.all([handle(0, originWorker), handle(0, worker)]);
+  const originNode = new BroadcastRoom('broadcast:fanout-bench', {
+    workers: () => [originHandle],
+    emit: () => {},
+    onClosed: () => {},
+    limits: DEFAULT_MEDIA_LIMITS,
+    pipe: NODE_PIPES,
+  });
+  const viewersNode = new BroadcastRoom('broadcast:fanout-bench', {
+    workers: () => [viewersHandle],
+    emit: () => {},
+    onClosed: () => {},
+    limits: DEFAULT_MEDIA_LIMITS,
+    pipe: NODE_PIPES,
+  });
+  const listenIp = '127.0.0.1';
+  const input = await originNode.createPlainTransport('host', 'send', { listenIp, comedia: true, rtcpMux: false });
+  const producerId = await originNode.produce('host', input.id, 'video', PRODUCER_RTP, { source: 'camera' });
+  // bringProducer's order (media-server/src/pipe-link.ts): the importer's end first.
+  const viewersEnd = await viewersNode.pipes.open('origin');
+  const originEnd = await originNode.pipes.open('viewers', viewersEnd);
+  await viewersNode.pipes.open('origin', originEnd);
+  await viewersNode.pipes.importProducer('origin', await originNode.pipes.exportProducer(producerId, 'viewers'));
+  const probe = await originWorker.createRouter({ mediaCodecs });
+  const rtpCapabilities = consumerCapabilities(probe.rtpCapabilities, config.bwe);
+  probe.close();
+  let viewers = 0;
+  let firstViewer = true;
+  return {
+    rtpPort: input.port,
+    rtcpPort: input.rtcpPort ?? input.port + 1,
+    receiving: async () => true,
+    pause: null,
+    resume: null,
+    close: () => {
+      viewersNode.close();
+      originNode.close();
+      originWorker.close();
+    },
+    async addLeg(sinkPort) {
+      const peer = `viewer-${++viewers}`;
+      const out = await viewersNode.createPlainTransport(peer, 'recv', { listenIp });
+      await viewersNode.connectPlainTransport(peer, out.id, { ip: '127.0.0.1', port: sinkPort });
+      const consumer = await viewersNode.consume(peer, out.id, producerId, rtpCapabilities);
+      await viewersNode.resumeConsumer(peer, consumer.id);
+      if (firstViewer) {
+        firstViewer = false;
+        log(`node: producer piped from the origin node's room to the viewers' node (viewers per handle ${JSON.stringify(viewersNode.placement())})`);
+      }
+      return {
+        sent: async () => (await viewersNode.consumerStats(peer, consumer.id)).packets,
+        close: () => viewersNode.closePeer(peer),
+      };
+    },
+  };
+}
+
 async function run(config: AgentConfig): Promise<void> {
   const mediasoup = await import('mediasoup');
   // Set before anything is spawned: ffmpeg inherits this process's CPU affinity and nice value.
@@ -421,7 +509,12 @@ async function run(config: AgentConfig): Promise<void> {
     process.exit(1);
   }, config.maxRunMs);
   try {
-    const path = config.path === 'fairground' ? await fairgroundPath(mediasoup, worker, config) : await barePath(worker, config);
+    const path =
+      config.path === 'fairground'
+        ? await fairgroundPath(mediasoup, worker, config)
+        : config.path === 'node'
+          ? await nodePath(mediasoup, worker, config)
+          : await barePath(worker, config);
     fanout = path;
     const { rtpPort, rtcpPort } = path;
     // The input: plain RTP, through the relay, which counts what the worker is given.

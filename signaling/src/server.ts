@@ -45,6 +45,7 @@ import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
 import { RedisNodeRegistry } from './stores/redis-nodes.ts';
 import { RedisMediaRegistry } from './stores/redis-media-registry.ts';
+import { RedisRoomOrigins } from './stores/redis-room-origins.ts';
 import { NodeMessages, type NodeMessage } from './app/node-messages.ts';
 import { createMediaCluster, type MediaCluster } from './live/media-cluster.ts';
 import { presenceEffects } from './live/presence-effects.ts';
@@ -159,6 +160,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const nodeId = `${config.NODE_ID}-${randomBytes(4).toString('hex')}`;
     let boundedSets: BoundedSets = new MemoryBoundedSets();
     let mediaRegistry: RedisMediaRegistry | null = null;
+    let roomOrigins: RedisRoomOrigins | null = null;
     let nodeMessages: NodeMessages | null = null;
     const app = express();
     app.disable('x-powered-by');
@@ -193,6 +195,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
       // Media across nodes: where each producer is, and pipe messages between nodes.
       mediaRegistry = new RedisMediaRegistry(redis, `${config.REDIS_PREFIX}:media`);
+      // Which node owns each room's origin: claimed by the first node that publishes there, freed
+      // with the node's heartbeat (the sweep), taken over where publishing resumes.
+      roomOrigins = new RedisRoomOrigins(redis, `${config.REDIS_PREFIX}:origin`);
       nodeMessages = new NodeMessages({
         redis,
         sub,
@@ -208,6 +213,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       nodeId,
       media,
       registry: mediaRegistry,
+      origins: roomOrigins,
       channel: messages && {
         request: (to, request) => messages.request(to, { type: 'media', request }),
         tell: (to, request) => messages.tell(to, { type: 'media', request }),
@@ -404,7 +410,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       conn.ready();
     });
 
-    mountRoutes(app, { config, database, redis, media, services, sockets: () => io.engine.clientsCount, draining: () => drain.draining }, options.webHandler);
+    mountRoutes(
+      app,
+      { config, database, redis, media, services, sockets: () => io.engine.clientsCount, origins: () => cluster.origins(), draining: () => drain.draining },
+      options.webHandler,
+    );
 
     return {
       http,

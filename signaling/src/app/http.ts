@@ -20,12 +20,13 @@ export function mountRoutes(
     media: MediaServer;
     services: Services;
     sockets: () => number;
+    origins: () => number;
     draining: () => boolean;
   },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
-  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats() });
+  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats(), origins: parts.origins });
   app.get(
     '/healthz',
     apiCsp,

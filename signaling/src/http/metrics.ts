@@ -5,6 +5,8 @@ import type { MediaStats } from '@fairground/media-server';
 export interface MetricSources {
   sockets: () => number;
   media: () => Promise<MediaStats>;
+  /** Rooms whose origin this node owns (media across nodes); absent: not counted. */
+  origins?: () => number;
 }
 
 /** Prometheus metrics, read from their sources at scrape time so nothing drifts. */
@@ -33,6 +35,7 @@ export function createMetrics(sources: MetricSources) {
   gauge('media_pipes', 'Pipe transports to other nodes', async () => (await sources.media()).pipes);
   gauge('media_exports', 'Producers of this node piped to other nodes', async () => (await sources.media()).exports);
   gauge('media_imports', 'Producers of other nodes piped to this node', async () => (await sources.media()).imports);
+  if (sources.origins) gauge('media_origins', 'Rooms whose media origin this node owns', sources.origins);
   // Which process each worker is, so an operator (or a failure test) can tell a replaced worker
   // from the old one and find the pid to look at.
   new Gauge({

@@ -41,8 +41,18 @@ function setup() {
     },
     tell: () => {},
   };
-  const cluster = createMediaCluster({ nodeId: 'b', media: media as never, registry, channel, log: pino({ level: 'silent' }) });
-  return { cluster, listed, local, asked };
+  /** Room -> owning node, as stores/redis-room-origins.ts keeps it. */
+  const owners = new Map<string, string>();
+  const origins = {
+    claim: async (roomId: string, node: string) => {
+      if (!owners.has(roomId)) owners.set(roomId, node);
+      return owners.get(roomId)!;
+    },
+    release: async (roomId: string, node: string) => void (owners.get(roomId) === node && owners.delete(roomId)),
+    dropNode: async (node: string) => [...owners].filter(([, n]) => n === node).map(([roomId]) => (owners.delete(roomId), roomId)),
+  };
+  const cluster = createMediaCluster({ nodeId: 'b', media: media as never, registry, origins, channel, log: pino({ level: 'silent' }) });
+  return { cluster, listed, local, asked, owners };
 }
 
 describe('media cluster', () => {
@@ -79,5 +89,30 @@ describe('media cluster', () => {
     listed.clear();
     expect(await cluster.restore()).toBe(1);
     expect([...listed.keys()]).toEqual(['cam']);
+  });
+
+  it('claims the origin of a room it publishes in, takes it over when the owner is swept, and gives it up with its last producer', async () => {
+    const { cluster, owners } = setup();
+    // A publisher on node A made A the origin; a second publisher reaches this node B.
+    owners.set('broadcast:3', 'a');
+    await cluster.published('broadcast:3', { id: 'cam', peerId: 'host', kind: 'video', source: 'camera' });
+    expect(owners.get('broadcast:3')).toBe('a');
+    expect(cluster.origins()).toBe(0);
+    // A dies and this node sweeps it: the origin is free, and B, where publishing goes on, takes it.
+    await cluster.sweep('a');
+    expect(owners.get('broadcast:3')).toBe('b');
+    expect(cluster.origins()).toBe(1);
+
+    // Swept by another node instead: B hears the node is gone and claims then.
+    owners.set('booth:4', 'c');
+    await cluster.published('booth:4', { id: 'mic', peerId: 'staff', kind: 'audio', source: 'mic' });
+    owners.delete('booth:4');
+    await cluster.gone('c');
+    expect(owners.get('booth:4')).toBe('b');
+
+    // The room's last producer here closes: the origin is given up.
+    cluster.closed({ roomId: 'broadcast:3', producerId: 'cam' });
+    await expect.poll(() => owners.has('broadcast:3')).toBe(false);
+    expect(cluster.origins()).toBe(1);
   });
 });

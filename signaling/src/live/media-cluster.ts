@@ -20,6 +20,13 @@ export interface MediaRegistryPort {
   dropNode(node: string): Promise<RegisteredProducer[]>;
 }
 
+/** Which node owns each room's origin (stores/redis-room-origins.ts). */
+export interface RoomOriginsPort {
+  claim(roomId: string, node: string): Promise<string>;
+  release(roomId: string, node: string): Promise<void>;
+  dropNode(node: string): Promise<string[]>;
+}
+
 /** How this node reaches another node's media server (app/node-messages.ts). */
 export interface NodeChannel {
   request(to: string, request: PipeRequest): Promise<unknown>;
@@ -42,10 +49,19 @@ export interface MediaCluster {
   published(roomId: string, p: { id: string; peerId: string; kind: 'audio' | 'video'; source: string }): Promise<void>;
   /** A producer closed here; false when it was an import (its origin, or the sweep, tells the room). */
   closed(e: { roomId: string; producerId: string; fromNode?: string | undefined }): boolean;
-  /** On the survivor that sweeps a dead node: its producers, no longer listed (their rooms are told). */
+  /**
+   * On the survivor that sweeps a dead node: its producers, no longer listed (their rooms are
+   * told), and the origins it owned, freed for the next claim.
+   */
   sweep(node: string): Promise<RegisteredProducer[]>;
-  /** On every node: a node is gone, so whatever came from it closes (its viewers here are told). */
+  /**
+   * On every node: a node is gone, so whatever came from it closes (its viewers here are told),
+   * and the rooms whose publishers are here now claim their origin (a host that reconnected here
+   * before the dead node was swept published while the claim was still the dead node's).
+   */
   gone(node: string): Promise<number>;
+  /** The rooms whose origin this node owns now (for /metrics). */
+  origins(): number;
   /** A pipe message from another node, answered by this node's media server. */
   answer(request: PipeRequest): Promise<unknown>;
   /** Redis lost its state (a restart): this node's producers are listed again. */
@@ -57,6 +73,8 @@ export interface MediaClusterOptions {
   media: Media;
   /** Both null without Redis. */
   registry: MediaRegistryPort | null;
+  /** Null without Redis (one node is every room's origin). */
+  origins?: RoomOriginsPort | null;
   channel: NodeChannel | null;
   log: Logger;
 }
@@ -69,6 +87,27 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
   const mine = new Map<string, RegisteredProducer>();
   /** Listing failed since the last success: warned once per outage, not once per join. */
   let listingFails = false;
+  const origins = o.origins ?? null;
+  /** Rooms whose origin this node owns (claimed, not given up). */
+  const owned = new Set<string>();
+  /** Rooms with producers published here (from `mine`). */
+  const publishingRooms = () => new Set([...mine.values()].map((p) => p.roomId));
+  /**
+   * Claims the room's origin for this node: the first node to publish in a room owns it; another
+   * node publishing there too (an interview's two sides on two nodes) keeps its producer listed
+   * and piped all the same, and may take the origin over once the owner is gone.
+   */
+  const claim = async (roomId: string) => {
+    if (!origins || owned.has(roomId)) return;
+    try {
+      const owner = await origins.claim(roomId, nodeId);
+      if (owner !== nodeId) return;
+      owned.add(roomId);
+      log.info({ roomId }, 'claimed the room’s origin');
+    } catch (err) {
+      log.warn({ err: String(err), roomId }, 'claiming a room’s origin failed');
+    }
+  };
   const local: PipeNode = { node: nodeId, request: (msg) => media.request(msg) };
   const remote = (node: string): PipeNode => ({
     node,
@@ -137,6 +176,7 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
       // A node that cannot write it still serves its own viewers; others see it once Redis is
       // back and this node's beat finds its state gone (restore).
       await registry.add(entry).catch((err: unknown) => log.warn({ err: String(err), roomId, producerId: p.id }, 'listing a producer for other nodes failed'));
+      await claim(roomId);
     },
 
     closed({ roomId, producerId, fromNode }) {
@@ -145,17 +185,32 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
       registry
         ?.remove({ roomId, id: producerId, node: nodeId })
         .catch((err: unknown) => log.warn({ err: String(err), roomId, producerId }, 'unlisting a producer failed'));
+      // The room's last publisher here left: the origin is free for wherever publishing resumes.
+      if (owned.has(roomId) && !publishingRooms().has(roomId)) {
+        owned.delete(roomId);
+        origins?.release(roomId, nodeId).catch((err: unknown) => log.warn({ err: String(err), roomId }, 'giving up a room’s origin failed'));
+      }
       return true;
     },
 
     async sweep(node) {
-      return registry ? registry.dropNode(node) : [];
+      if (!registry) return [];
+      const dropped = await registry.dropNode(node);
+      const freed = (await origins?.dropNode(node)) ?? [];
+      if (freed.length > 0) log.warn({ node, rooms: freed }, 'freed the room origins of a dead node');
+      for (const roomId of freed) if (publishingRooms().has(roomId)) await claim(roomId);
+      return dropped;
     },
 
     async gone(node) {
       const { closed } = await media.closeImportsFrom({ node });
       if (closed > 0) log.warn({ node, closed }, 'closed producers imported from a dead node');
+      for (const roomId of publishingRooms()) await claim(roomId);
       return closed;
+    },
+
+    origins() {
+      return owned.size;
     },
 
     answer(request) {
@@ -165,6 +220,9 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
     async restore() {
       if (!registry) return 0;
       for (const entry of mine.values()) await registry.add(entry);
+      // Redis lost the claims too: claimed again (a node that restored first may own some now).
+      owned.clear();
+      for (const roomId of publishingRooms()) await claim(roomId);
       return mine.size;
     },
   };
