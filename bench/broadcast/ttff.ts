@@ -98,47 +98,115 @@ async function scheduleBroadcast(organizer: Page): Promise<string> {
   return organizer.url();
 }
 
-/** Records the page's peer connections so the first decoded frame can be read from getStats. */
-const TRACK_PCS = () => {
+/**
+ * Instruments the page without touching the app: records its peer connections (the first decoded
+ * frame is read from their getStats) and timestamps what the breakdown needs: every Socket.IO
+ * request sent and its ack (by ack id, from the websocket frames), and the peer connections'
+ * ICE and connection states.
+ */
+// A string, not a function: tsx would wrap named functions in helpers the page does not have.
+const INSTRUMENT = `(() => {
+  const w = window;
+  w.__pcs = [];
+  w.__ev = [];
   const Native = window.RTCPeerConnection;
-  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = [];
   window.RTCPeerConnection = class extends Native {
-    constructor(config?: RTCConfiguration) {
+    constructor(config) {
       super(config);
-      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.push(this);
+      w.__pcs.push(this);
+      this.addEventListener('iceconnectionstatechange', () => w.__ev.push({ t: performance.now(), what: 'ice:' + this.iceConnectionState }));
+      this.addEventListener('connectionstatechange', () => w.__ev.push({ t: performance.now(), what: 'pc:' + this.connectionState }));
     }
-  } as typeof RTCPeerConnection;
-};
+  };
+  const NativeWs = window.WebSocket;
+  window.WebSocket = class extends NativeWs {
+    constructor(url, protocols) {
+      super(url, protocols);
+      // Registered before Socket.IO's own handler, so an ack is stamped before the app sees it.
+      this.addEventListener('message', (e) => {
+        const m = typeof e.data === 'string' ? /^4([23])(\\d*)\\[(?:"([^"]+)")?/.exec(e.data) : null;
+        if (m && m[1] === '3') w.__ev.push({ t: performance.now(), what: 'ack#' + m[2] });
+        else if (m && m[1] === '2' && m[3]) w.__ev.push({ t: performance.now(), what: 'push:' + m[3] });
+      });
+    }
+    send(data) {
+      const m = typeof data === 'string' ? /^42(\\d*)\\["([^"]+)"/.exec(data) : null;
+      if (m) w.__ev.push({ t: performance.now(), what: 'req:' + m[2] + '#' + m[1] });
+      super.send(data);
+    }
+  };
+})();`;
+
+/** One join: ms from the click to the first frame, and to each milestone on the way. */
+interface Join {
+  ms: number;
+  /** Milestone -> ms after the click (absent when it did not happen). */
+  at: Record<string, number>;
+}
+
+/**
+ * Milestones of one join, from the recorded events: each request's ack (the last one of a kind,
+ * so "consume" is when every consumer was created), the ICE and DTLS states, the first video RTP
+ * packet and the first decoded frame.
+ */
+function milestones(events: Array<{ t: number; what: string }>, t0: number, firstPacket: number, firstFrame: number): Record<string, number> {
+  const at: Record<string, number> = {};
+  const pending = new Map<string, string>();
+  for (const { t, what } of events) {
+    if (t < t0) continue;
+    const req = /^req:([^#]+)#(\d+)$/.exec(what);
+    if (req) {
+      pending.set(req[2]!, req[1]!);
+      at[`${req[1]} sent`] ??= t - t0;
+      continue;
+    }
+    const ack = /^ack#(\d+)$/.exec(what);
+    if (ack && pending.has(ack[1]!)) {
+      at[`${pending.get(ack[1]!)!} acked`] = t - t0;
+      continue;
+    }
+    if (/^(ice:connected|pc:connected)$/.test(what)) at[what] ??= t - t0;
+  }
+  at['first video packet'] = firstPacket;
+  at['first frame decoded'] = firstFrame;
+  return at;
+}
 
 /** Clicks Watch and resolves with ms until inbound video has decoded a frame (polled every 5 ms). */
-async function watchOnce(browser: Browser, url: string): Promise<number> {
+async function watchOnce(browser: Browser, url: string): Promise<Join> {
   const context = await browser.newContext();
-  await context.addInitScript(TRACK_PCS);
+  await context.addInitScript({ content: INSTRUMENT });
   const page = await context.newPage();
   await page.goto(url);
   // Enabled once the page has hydrated.
   await page.locator('button:has-text("Watch"):not([disabled])').waitFor();
-  const ms = await page.evaluate(async () => {
+  const result = await page.evaluate(async () => {
+    const w = window as unknown as { __pcs: RTCPeerConnection[]; __ev: Array<{ t: number; what: string }> };
     const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Watch')!;
     const t0 = performance.now();
     button.click();
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    let firstPacket = -1;
     for (;;) {
-      for (const pc of pcs) {
+      for (const pc of w.__pcs) {
         const stats = await pc.getStats();
         let decoded = 0;
+        let packets = 0;
         stats.forEach((r: Record<string, unknown>) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'video') decoded += Number(r.framesDecoded ?? 0);
+          if (r.type === 'inbound-rtp' && r.kind === 'video') {
+            decoded += Number(r.framesDecoded ?? 0);
+            packets += Number(r.packetsReceived ?? 0);
+          }
         });
-        if (decoded > 0) return performance.now() - t0;
+        if (packets > 0 && firstPacket < 0) firstPacket = performance.now() - t0;
+        if (decoded > 0) return { t0, ms: performance.now() - t0, firstPacket, events: w.__ev };
       }
-      if (performance.now() - t0 > 30_000) return -1;
+      if (performance.now() - t0 > 30_000) return { t0, ms: -1, firstPacket, events: w.__ev };
       await new Promise((r) => setTimeout(r, 5));
     }
   });
   await context.close();
-  if (ms < 0) throw new Error('no frame within 30 s');
-  return ms;
+  if (result.ms < 0) throw new Error('no frame within 30 s');
+  return { ms: result.ms, at: milestones(result.events, result.t0, result.firstPacket, result.ms) };
 }
 
 /** The baseline: fake camera over a loopback peer-connection pair in one page, no server. */
@@ -207,14 +275,19 @@ try {
 
   const ours: number[] = [];
   const floor: number[] = [];
+  const timelines: Array<Join['at']> = [];
   await watchOnce(browser, url); // warm-up: first page load compiles the app's scripts
   for (let i = 0; i < joins; i++) {
     // Alternate the order so both see the same machine load.
     if (i % 2) {
       floor.push(await loopbackOnce(browser));
-      ours.push(await watchOnce(browser, url));
+      const join = await watchOnce(browser, url);
+      ours.push(join.ms);
+      timelines.push(join.at);
     } else {
-      ours.push(await watchOnce(browser, url));
+      const join = await watchOnce(browser, url);
+      ours.push(join.ms);
+      timelines.push(join.at);
       floor.push(await loopbackOnce(browser));
     }
     log(`join ${i + 1}: watch ${ours.at(-1)!.toFixed(0)} ms, loopback ${floor.at(-1)!.toFixed(0)} ms`);
@@ -226,6 +299,17 @@ try {
   process.stdout.write(
     `${'ours / baseline'.padEnd(28)} ${(pct(ours, 50) / pct(floor, 50)).toFixed(2).padStart(6)} ${(pct(ours, 95) / pct(floor, 95)).toFixed(2).padStart(6)}\n`,
   );
+  // Where the time went: each milestone's median time after the click, in the order they happen.
+  const names = [...new Set(timelines.flatMap((t) => Object.keys(t)))];
+  const medians = names
+    .map((name) => ({ name, xs: timelines.map((t) => t[name]).filter((x): x is number => x !== undefined && x >= 0) }))
+    .filter((m) => m.xs.length > 0)
+    .map((m) => ({ name: m.name, p50: pct(m.xs, 50), p95: pct(m.xs, 95), n: m.xs.length }))
+    .sort((a, b) => a.p50 - b.p50);
+  process.stdout.write(`\n${'milestone (ms after the click)'.padEnd(40)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'n'.padStart(4)}\n`);
+  for (const m of medians) {
+    process.stdout.write(`${m.name.padEnd(40)} ${m.p50.toFixed(0).padStart(6)} ${m.p95.toFixed(0).padStart(6)} ${String(m.n).padStart(4)}\n`);
+  }
 } finally {
   stopServer();
 }

@@ -6,6 +6,12 @@ export interface Platform {
   database: Database;
   auth: Auth;
   services: Services;
+  /**
+   * The media routers' RTP capabilities (the same on every router and node): pages send them with
+   * the page, so the browser's mediasoup Device is loaded before a Watch click, not after a join.
+   * Plain JSON here (core knows nothing of mediasoup); the client reads it as mediasoup-client's type.
+   */
+  routerRtpCapabilities(): Promise<Record<string, unknown>>;
 }
 
 // The SvelteKit handler and the signaling server run in one process and must share one

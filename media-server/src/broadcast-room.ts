@@ -1,5 +1,13 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type ConsumerLayers, type PlainTransportInfo, type TransportDirection, type TransportInfo } from './types.ts';
+import {
+  MediaError,
+  type ConsumeOptions,
+  type ConsumerInfo,
+  type ConsumerLayers,
+  type PlainTransportInfo,
+  type TransportDirection,
+  type TransportInfo,
+} from './types.ts';
 import type { PeerMedia } from './peer-table.ts';
 import { MediaRoom, type Lost, type RoomContext } from './room-lifecycle.ts';
 import { createLimitedWebRtcTransport, rejectAsMedia, transportInfo } from './transports.ts';
@@ -252,7 +260,13 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
    * A paused consumer on the viewer's edge router. Simulcast video starts at the top layer and
    * mediasoup's bandwidth estimation lowers it when the viewer's link cannot carry it.
    */
-  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
+  async consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+    options: ConsumeOptions = {},
+  ): Promise<ConsumerInfo> {
     const transport = this.peers.transport(peerId, transportId);
     const edge = this.peers.get(peerId)!.edge;
     if (!edge || transport.appData.direction !== 'recv') {
@@ -265,7 +279,7 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     if (!edge.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('CANNOT_CONSUME', 'This device cannot receive that stream (no common codec)');
     }
-    const info = await this.peers.consume(peerId, transport, producerId, rtpCapabilities, () => edge.worker.addLoad(-1));
+    const info = await this.peers.consume(peerId, transport, producerId, rtpCapabilities, options, () => edge.worker.addLoad(-1));
     edge.worker.addLoad(1);
     return info;
   }

@@ -5,6 +5,7 @@ export {
   type MediaLimits,
   type ConsumerInfo,
   type ConsumerLayers,
+  type ConsumeOptions,
   type PlainTransportInfo,
   type DtlsParameters,
   type IceParameters,

@@ -9,6 +9,7 @@ import type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeRequest, PipeRespo
 import {
   DEFAULT_MEDIA_LIMITS,
   MediaError,
+  type ConsumeOptions,
   type ConsumerInfo,
   type ConsumerLayers,
   type DtlsParameters,
@@ -256,8 +257,15 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     }
   }
 
-  async consume(roomId: string, peerId: string, transportId: string, producerId: string, rtpCapabilities: RtpCapabilities): Promise<ConsumerInfo> {
-    return this.#room(roomId).consume(peerId, transportId, producerId, rtpCapabilities);
+  async consume(
+    roomId: string,
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: RtpCapabilities,
+    options: ConsumeOptions = {},
+  ): Promise<ConsumerInfo> {
+    return this.#room(roomId).consume(peerId, transportId, producerId, rtpCapabilities, options);
   }
 
   async resumeConsumer(roomId: string, peerId: string, consumerId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type MediaEvents, type MediaLimits, type ProducerInfo, type TransportDirection } from './types.ts';
+import { MediaError, type ConsumeOptions, type ConsumerInfo, type MediaEvents, type MediaLimits, type ProducerInfo, type TransportDirection } from './types.ts';
 import { rejectAsMedia } from './transports.ts';
 
 /** What one peer owns in a room; a room kind may add its own fields (a broadcast viewer's edge). */
@@ -212,13 +212,24 @@ export class PeerTable<P extends PeerMedia> {
    * A paused consumer on the peer's transport: the client resumes it once its track is wired up
    * (no lost key frame). Its producer's end is announced to the peer as `consumer-closed`.
    */
-  async consume(peerId: string, transport: ms.Transport, producerId: string, rtpCapabilities: ms.RtpCapabilities, onClose?: () => void): Promise<ConsumerInfo> {
+  async consume(
+    peerId: string,
+    transport: ms.Transport,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+    options: ConsumeOptions = {},
+    onClose?: () => void,
+  ): Promise<ConsumerInfo> {
     const peer = this.#peers.get(peerId);
     if (!peer) throw new MediaError('TRANSPORT_NOT_FOUND', 'No such transport of yours in this room');
     const release = this.reserveConsumer(peer, producerId);
+    // Unpaused only before the browser's DTLS handshake (see ConsumeOptions): once connected,
+    // packets would reach a browser that has not set up the track yet and lose the key frame.
+    const paused = options.paused !== false || !notYetConnected(transport);
+    const preferredLayers = options.spatialLayer === undefined ? undefined : { spatialLayer: options.spatialLayer };
     let consumer: ms.Consumer;
     try {
-      consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused: true }));
+      consumer = await rejectAsMedia(() => transport.consume({ producerId, rtpCapabilities, paused, preferredLayers }));
     } finally {
       release();
     }
@@ -252,4 +263,9 @@ export class PeerTable<P extends PeerMedia> {
     if (!consumer) throw new MediaError('CONSUMER_NOT_FOUND', 'No such consumer of yours in this room');
     return consumer;
   }
+}
+
+/** A WebRTC transport whose DTLS has not started (a plain transport may send at once: never). */
+function notYetConnected(transport: ms.Transport): boolean {
+  return 'dtlsState' in transport && (transport as ms.WebRtcTransport).dtlsState === 'new';
 }

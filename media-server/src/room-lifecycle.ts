@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import {
   MediaError,
+  type ConsumeOptions,
   type ConsumerInfo,
   type MediaLimits,
   type ProducerInfo,
@@ -100,7 +101,13 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
   }
 
   abstract createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo>;
-  abstract consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo>;
+  abstract consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerInfo>;
   /** Worker index of the first router (a broadcast's origin), and of every router. */
   abstract workers(): { origin: number | null; all: number[] };
   /** Receiving peers per worker index (broadcasts). */

@@ -1,5 +1,5 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type ConsumerInfo, type RoomRef, type TransportDirection, type TransportInfo } from './types.ts';
+import { MediaError, type ConsumeOptions, type ConsumerInfo, type RoomRef, type TransportDirection, type TransportInfo } from './types.ts';
 import type { PeerMedia } from './peer-table.ts';
 import { MediaRoom, type Lost, type RoomContext } from './room-lifecycle.ts';
 import { createLimitedWebRtcTransport, transportInfo } from './transports.ts';
@@ -54,11 +54,17 @@ export class Room extends MediaRoom<PeerMedia<ms.WebRtcTransport>> {
     }
   }
 
-  async consume(peerId: string, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerInfo> {
+  async consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+    options: ConsumeOptions = {},
+  ): Promise<ConsumerInfo> {
     const transport = this.peers.transport(peerId, transportId);
     if (!this.router.canConsume({ producerId, rtpCapabilities })) {
       throw new MediaError('CANNOT_CONSUME', 'This device cannot receive that stream (no common codec, or no such producer)');
     }
-    return this.peers.consume(peerId, transport, producerId, rtpCapabilities);
+    return this.peers.consume(peerId, transport, producerId, rtpCapabilities, options);
   }
 }

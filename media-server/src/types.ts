@@ -129,6 +129,18 @@ export interface ConsumerInfo {
   rtpParameters: RtpParameters;
 }
 
+/**
+ * How a consumer starts. By default paused: the client resumes it once its track is wired up.
+ * `paused: false` is honoured only on a transport that has not connected yet (nothing can reach
+ * the browser before its own ICE and DTLS, which follow its wiring): the consumer then asks for a
+ * key frame the moment the transport connects, with no resume round trip. `spatialLayer` caps a
+ * simulcast consumer from the start (a viewer's chosen quality).
+ */
+export interface ConsumeOptions {
+  paused?: boolean;
+  spatialLayer?: number;
+}
+
 export interface PlainTransportInfo {
   id: string;
   ip: string;

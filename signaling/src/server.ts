@@ -132,7 +132,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       onSessionsEnded: (change) => services.access.changed(change),
     });
     const services = servicesFromConfig(database.db, config, { mailer, origin });
-    sharePlatform({ database, auth, services });
     if (config.SEED_DEMO && (await seedDemo(database.db, { auth })).seeded) log.info('demo data seeded');
 
     const media = await createMediaServer({
@@ -151,6 +150,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
     });
     closers.push(() => media.close());
+    sharePlatform({ database, auth, services, routerRtpCapabilities: async () => ({ ...(await media.rtpCapabilities()) }) });
 
     let redis: RedisClientType | null = null;
     let presence: PresenceStore = new MemoryPresenceStore();

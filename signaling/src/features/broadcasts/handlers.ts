@@ -4,6 +4,7 @@ import type { FeatureDeps } from '../../app/deps.ts';
 import { broadcastRoomId, hostsRoom } from '../../app/rooms.ts';
 import { closeProducersOf, toRemoteProducer } from '../media/producers.ts';
 import { toClient } from '../media/params.ts';
+import { openReceive } from '../media/receive.ts';
 import type { BroadcastView } from './views.ts';
 
 /**
@@ -24,7 +25,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
     if (!isHost) throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may do this');
   };
 
-  conn.on('broadcast:join', async ({ broadcastId }) => {
+  conn.on('broadcast:join', async ({ broadcastId, receive }) => {
     const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
     let view: BroadcastView | null = null;
@@ -44,14 +45,16 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       await view.begun;
     }
     if (isHost) await socket.join(hostsRoom(broadcastId));
+    const producers = await deps.cluster.producers(roomId);
     return {
       broadcastId,
       roomId,
       isHost,
       stage: isHost ? await stage.state(broadcastId) : null,
       viewers: await audience.count(broadcastId),
-      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
+      producers: producers.map(toRemoteProducer),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
+      receive: receive ? await openReceive(deps, conn, { kind: 'broadcast', id: roomId }, producers, receive) : null,
       maxStageGuests: MAX_STAGE_GUESTS,
     };
   });

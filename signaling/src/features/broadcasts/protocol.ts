@@ -2,18 +2,23 @@ import { z } from 'zod';
 import type { RtpCapabilities } from 'mediasoup-client/types';
 import type { Ack } from '../../protocol/errors.ts';
 import { id } from '../../protocol/common.ts';
-import type { RemoteProducer } from '../media/protocol.ts';
+import { receiveRequestSchema, type ReceiveRequest, type ReceiveSetup, type RemoteProducer } from '../media/protocol.ts';
 
 /** The broadcasts feature's part of the protocol: payload schemas, their types, and its events. Imported by the browser too (through ../../protocol/index.ts): no server code here. */
 
-export const broadcastJoinSchema = z.strictObject({ broadcastId: id });
+/** `receive`: set up receiving in the same request (see ReceiveSetup). */
+export const broadcastJoinSchema = z.strictObject({ broadcastId: id, receive: receiveRequestSchema.optional() });
+
+export const broadcastLeaveSchema = z.strictObject({ broadcastId: id });
 
 export const broadcastHandSchema = z.strictObject({ broadcastId: id, raised: z.boolean() });
 
 /** `peer` is the connection id a raised hand or a stage guest came with. */
 export const broadcastStagePeerSchema = z.strictObject({ broadcastId: id, peer: z.string().min(1).max(64) });
 
-export type BroadcastJoin = z.infer<typeof broadcastJoinSchema>;
+export type BroadcastJoin = Omit<z.infer<typeof broadcastJoinSchema>, 'receive'> & { receive?: ReceiveRequest };
+
+export type BroadcastLeave = z.infer<typeof broadcastLeaveSchema>;
 
 export type BroadcastHand = z.infer<typeof broadcastHandSchema>;
 
@@ -30,6 +35,8 @@ export interface BroadcastState {
   viewers: number;
   producers: RemoteProducer[];
   routerRtpCapabilities: RtpCapabilities;
+  /** When the join asked to `receive`: the transport and consumers (null when nothing is published yet). */
+  receive: ReceiveSetup | null;
   /** At most this many guests on stage at once (an invite beyond it is refused with CONFLICT). */
   maxStageGuests: number;
 }
@@ -70,7 +77,7 @@ export interface BroadcastLiveNotice {
 export interface BroadcastClientEvents {
   /** Enters a broadcast's room: hosts may publish, everyone else watches and is counted. */
   'broadcast:join': (payload: BroadcastJoin, ack: Ack<BroadcastState>) => void;
-  'broadcast:leave': (payload: BroadcastJoin, ack: Ack<null>) => void;
+  'broadcast:leave': (payload: BroadcastLeave, ack: Ack<null>) => void;
   /** A viewer raises (or lowers) a hand to ask a live question. */
   'broadcast:hand': (payload: BroadcastHand, ack: Ack<null>) => void;
   /** Hosts: bring a viewer with a raised hand on stage (they may then publish). CONFLICT when 3 are on stage. */
@@ -78,7 +85,7 @@ export interface BroadcastClientEvents {
   /** Hosts: send a guest back to the audience (their media stops); a guest may send themselves back. */
   'broadcast:stage-remove': (payload: BroadcastStagePeer, ack: Ack<StageState>) => void;
   /** Hosts and organizers: the audience numbers so far. */
-  'broadcast:stats': (payload: BroadcastJoin, ack: Ack<BroadcastNumbers>) => void;
+  'broadcast:stats': (payload: BroadcastLeave, ack: Ack<BroadcastNumbers>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

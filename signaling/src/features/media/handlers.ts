@@ -1,8 +1,9 @@
-import { ServiceError, iceServersFor } from '@fairground/core';
+import { ServiceError } from '@fairground/core';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import type { MediaSource } from '../../protocol/index.ts';
 import { toClient, toServer } from './params.ts';
+import { iceServersOf, transportOptions } from './receive.ts';
 
 /**
  * The `media:*` requests of every room kind (booth, interview, broadcast): transports, producing
@@ -45,8 +46,6 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     if (isBroadcast) return (await services.broadcasts.requireOpen(user, broadcastId)).broadcast.endsAt;
     return null;
   };
-  /** TURN credentials minted now (for a transport, or its ICE restart) and plain STUN servers. */
-  const iceServers = () => [...iceServersFor(deps.ice.turn, user?.id ?? 'anon'), ...(deps.ice.stunUrls.length > 0 ? [{ urls: [...deps.ice.stunUrls] }] : [])];
   // A broadcast's producers stop at its end: going live shortly before it does not keep it live.
   const endTimers = new Set<NodeJS.Timeout>();
   const closeAtEnd = (roomId: string, producerId: string, endsAt: Date) => {
@@ -74,16 +73,7 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
       await requireOpenInterview(roomId);
     }
     const t = await media.createTransport({ kind: conn.inRoom(roomId).kind, id: roomId }, peerId, direction);
-    return {
-      id: t.id,
-      iceParameters: { ...t.iceParameters },
-      iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
-      dtlsParameters: { ...t.dtlsParameters },
-      // Minted per transport, so a long session's later transports get fresh ones; anonymous
-      // broadcast viewers relay too (they sit behind the same firewalls).
-      iceServers: iceServers(),
-      iceTransportPolicy: deps.ice.policy,
-    };
+    return transportOptions(deps, user, t);
   });
 
   conn.on('media:transport-connect', async (p) => {
@@ -145,6 +135,6 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     const iceParameters = await media.restartIce(p.roomId, peerId, p.transportId);
     // An ICE restart gathers new relay allocations: an hour-old credential would be refused there
     // (coturn checks the expiry when an allocation is made, not while it lasts).
-    return { iceParameters: { ...iceParameters }, iceServers: iceServers() };
+    return { iceParameters: { ...iceParameters }, iceServers: iceServersOf(deps, user) };
   });
 }

@@ -169,6 +169,29 @@ export interface ConsumerOptions {
   rtpParameters: RtpParameters;
 }
 
+/**
+ * Receiving set up within a room's join (one round trip instead of a transport, a consume and a
+ * resume each): what the browser's Device can receive, the simulcast layer it wants at most, and
+ * whether it wants video at all (audio-only mode).
+ */
+export const receiveRequestSchema = z.strictObject({
+  rtpCapabilities: rtpCapabilitiesSchema,
+  spatialLayer: z.number().int().min(0).max(2),
+  video: z.boolean(),
+});
+
+export type ReceiveRequest = Omit<z.infer<typeof receiveRequestSchema>, 'rtpCapabilities'> & { rtpCapabilities: RtpCapabilities };
+
+/**
+ * The answer: a receive transport and a consumer of every producer in the room, already flowing
+ * (video stays paused when not wanted). Null when the room had no producers yet: later ones come
+ * as `media:producer-added` and are consumed one by one.
+ */
+export interface ReceiveSetup {
+  transport: TransportOptions;
+  consumers: ConsumerOptions[];
+}
+
 /** Requests of this feature (part of ClientToServerEvents). */
 export interface MediaClientEvents {
   'media:transport-create': (payload: TransportCreate, ack: Ack<TransportOptions>) => void;

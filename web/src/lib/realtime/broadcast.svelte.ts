@@ -1,6 +1,7 @@
 import type { BroadcastNumbers, StageState } from '@fairground/signaling/protocol';
 import { m } from '$lib/paraglide/messages';
 import { LiveMedia } from './live-media.svelte';
+import { loadDevice } from './room-media';
 import { errorMessage, request, RequestError, session } from './session.svelte';
 
 export type BroadcastPhase = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'error';
@@ -38,8 +39,20 @@ export class BroadcastRoom {
   readonly joined = $derived(this.phase === 'ready' || this.phase === 'reconnecting');
 
   #forgetRoom: (() => void) | null = null;
+  /** The routers' capabilities: from the page, then from each join's answer. */
+  #capabilities: Record<string, unknown> | null = null;
 
   constructor(readonly broadcastId: string) {}
+
+  /**
+   * Loads the media device from the capabilities the page came with, while the user has not
+   * clicked yet: the join then asks the server to set up receiving in the same round trip.
+   */
+  preload(routerRtpCapabilities: Record<string, unknown> | null): void {
+    if (!routerRtpCapabilities) return;
+    this.#capabilities = routerRtpCapabilities;
+    loadDevice(routerRtpCapabilities).catch(() => {}); // the join loads it again and says why
+  }
 
   /** Subscribes to the broadcast's pushes; returns the cleanup (leaves the room if joined). */
   connect(): () => void {
@@ -80,7 +93,11 @@ export class BroadcastRoom {
 
   async #join(): Promise<void> {
     this.phase = this.phase === 'reconnecting' ? 'reconnecting' : 'connecting';
-    const state = await request('broadcast:join', { broadcastId: this.broadcastId });
+    // With a loaded device the join also creates the receive transport and consumers, flowing.
+    const device = this.#capabilities ? await loadDevice(this.#capabilities) : null;
+    const receive = device ? { rtpCapabilities: device.rtpCapabilities, spatialLayer: Number(this.quality) as 0 | 1 | 2, video: !this.audioOnly } : undefined;
+    const state = await request('broadcast:join', { broadcastId: this.broadcastId, ...(receive ? { receive } : {}) });
+    this.#capabilities = state.routerRtpCapabilities as Record<string, unknown>;
     this.#forgetRoom ??= session.room(() => void this.#rejoin());
     this.isHost = state.isHost;
     this.viewers = state.viewers;

@@ -1,4 +1,4 @@
-import type { RemoteProducer } from '@fairground/signaling/protocol';
+import type { ReceiveSetup, RemoteProducer } from '@fairground/signaling/protocol';
 import { RoomMedia } from './room-media';
 
 /** What a `*:join` ack says about a room's media. */
@@ -6,6 +6,8 @@ export interface JoinedMedia {
   roomId: string;
   routerRtpCapabilities: Record<string, unknown>;
   producers: RemoteProducer[];
+  /** Receiving the join already set up (broadcasts); absent or null: consume each producer here. */
+  receive?: ReceiveSetup | null;
 }
 
 /** A received video track that is live and has had frames (the browser keeps it muted until media arrives). */
@@ -144,7 +146,9 @@ export class LiveMedia {
     this.#media = media;
     await media.load(joined.routerRtpCapabilities);
     await options.prepare?.(media);
-    if (options.consume) for (const producer of joined.producers) await media.consume(producer);
+    if (!options.consume) return;
+    if (joined.receive) await media.receive(joined.receive, joined.producers);
+    else for (const producer of joined.producers) await media.consume(producer);
   }
 
   /** Camera (720p) and microphone; with `simulcast`, three layers for the video. Throws when refused. */

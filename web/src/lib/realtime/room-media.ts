@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, RemoteProducer } from '@fairground/signaling/protocol';
+import type { MediaSource, ReceiveSetup, RemoteProducer, TransportOptions } from '@fairground/signaling/protocol';
 import { request, session } from './session.svelte';
 
 /** Three simulcast layers for camera video (low, medium, high), as the broadcast viewers pick from. */
@@ -26,6 +26,30 @@ function forcedRelay(): boolean {
   }
 }
 
+/** The page's loaded Device, by the router capabilities it was loaded with. */
+let shared: { key: string; device: Promise<Device> } | null = null;
+
+/**
+ * A mediasoup-client Device loaded with the routers' capabilities, one per page: loading asks the
+ * browser for its codecs (a throwaway peer connection, tens of milliseconds), so a page that has
+ * the capabilities with its data loads it before the user clicks, and every room reuses it. The
+ * capabilities are the same for every room (one codec list for all routers).
+ */
+export function loadDevice(routerRtpCapabilities: types.RtpCapabilities): Promise<Device> {
+  const key = JSON.stringify(routerRtpCapabilities);
+  if (shared?.key !== key) {
+    const device = new Device();
+    const loading = device.load({ routerRtpCapabilities }).then(() => device);
+    const entry = { key, device: loading };
+    shared = entry;
+    // A failed load is not kept: the next room tries again.
+    loading.catch(() => {
+      if (shared === entry) shared = null;
+    });
+  }
+  return shared.device;
+}
+
 export interface RoomMediaEvents {
   /** A remote track arrived (already resumed on the server). */
   onTrack(track: MediaStreamTrack, producer: RemoteProducer): void;
@@ -40,7 +64,7 @@ export interface RoomMediaEvents {
  * publishes, a receive transport for everything else. Knows the protocol, not the page.
  */
 export class RoomMedia {
-  readonly #device = new Device();
+  #device: Device | null = null;
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #recvReady: Promise<types.Transport> | null = null;
@@ -68,19 +92,25 @@ export class RoomMedia {
   }
 
   async load(routerRtpCapabilities: types.RtpCapabilities): Promise<void> {
-    if (!this.#device.loaded) {
-      await this.#device.load({ routerRtpCapabilities });
-    }
+    this.#device = await loadDevice(routerRtpCapabilities);
+  }
+
+  get #loaded(): Device {
+    if (!this.#device) throw new Error('The media device is not loaded');
+    return this.#device;
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const { iceServers, iceTransportPolicy, ...options } = await request('media:transport-create', { roomId: this.roomId, direction });
+    return this.#openTransport(direction, await request('media:transport-create', { roomId: this.roomId, direction }));
+  }
+
+  #openTransport(direction: 'send' | 'recv', { iceServers, iceTransportPolicy, ...options }: TransportOptions): types.Transport {
     const params: types.TransportOptions = {
       ...options,
       iceServers,
       iceTransportPolicy: forcedRelay() ? 'relay' : iceTransportPolicy,
     };
-    const transport = direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
+    const transport = direction === 'send' ? this.#loaded.createSendTransport(params) : this.#loaded.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, done, fail) => {
       request('media:transport-connect', {
         roomId: this.roomId,
@@ -186,7 +216,7 @@ export class RoomMedia {
       roomId: this.roomId,
       transportId: transport.id,
       producerId: producer.id,
-      rtpCapabilities: this.#device.rtpCapabilities,
+      rtpCapabilities: this.#loaded.rtpCapabilities,
     });
     const consumer = await transport.consume({
       id: options.id,
@@ -202,6 +232,31 @@ export class RoomMedia {
     // In audio-only mode a new video stays paused (created paused on the server).
     if (consumer.kind === 'video' && this.#videoOff) consumer.pause();
     else await request('media:consumer-resume', { roomId: this.roomId, consumerId: consumer.id });
+  }
+
+  /**
+   * Takes over what a join set up (`ReceiveSetup`): the receive transport and consumers the server
+   * already started, so there is no transport, consume or resume request here. Video comes first
+   * (the server orders it), so its track is wired before the browser's ICE and DTLS can finish.
+   */
+  async receive(setup: ReceiveSetup, producers: RemoteProducer[]): Promise<void> {
+    if (this.#closed) return;
+    const transport = this.#openTransport('recv', setup.transport);
+    this.#recv = transport;
+    this.#recvReady = Promise.resolve(transport);
+    for (const options of setup.consumers) {
+      if (this.#closed) return;
+      const producer = producers.find((p) => p.id === options.producerId) ?? {
+        id: options.producerId,
+        kind: options.kind,
+        source: options.kind === 'audio' ? 'mic' : 'camera',
+      };
+      const consumer = await transport.consume({ id: options.id, producerId: options.producerId, kind: options.kind, rtpParameters: options.rtpParameters });
+      this.#consumers.set(producer.id, consumer);
+      // Audio-only mode: the server created the video paused; the track stays paused here too.
+      if (consumer.kind === 'video' && this.#videoOff) consumer.pause();
+      this.events.onTrack(consumer.track, producer);
+    }
   }
 
   /**

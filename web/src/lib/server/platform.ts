@@ -7,6 +7,7 @@ import type { Db } from '@fairground/db';
 export const db = (): Db => platform().database.db;
 export const auth = () => platform().auth;
 export const services = () => platform().services;
+export const routerRtpCapabilities = () => platform().routerRtpCapabilities();
 
 /** Hands the auth library's Set-Cookie headers to SvelteKit, which sends them with the page. */
 export function applyAuthCookies(cookies: Cookies, setCookies: string[]): void {

@@ -1,5 +1,5 @@
 import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
+import { loadOr404, routerRtpCapabilities, services } from '$lib/server/platform';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {
@@ -7,5 +7,11 @@ export const load: PageServerLoad = async ({ params, locals }) => {
   const { broadcast, isHost } = await loadOr404(() => broadcasts.access(locals.user, routeId(params.id)));
   // The fair it belongs to, when visitors may see that fair.
   const fair = broadcast.fairId ? await fairs.get(locals.user, broadcast.fairId).catch(() => null) : null;
-  return { broadcast, fair: fair ? { id: fair.id, title: fair.title } : null, canHost: isHost };
+  return {
+    broadcast,
+    fair: fair ? { id: fair.id, title: fair.title } : null,
+    canHost: isHost,
+    // With the page, so the viewer's media device is ready before Watch (null: loaded after the join).
+    routerRtpCapabilities: await routerRtpCapabilities().catch(() => null),
+  };
 };
