@@ -1,43 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, schema, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
+import { startNode, type NodeProcess } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
 
-interface Node {
-  child: ChildProcess;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-}
-
-/** Starts `signaling/src/main.ts` as its own OS process, keeping its log lines. */
-function startNode(env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start in time')), 60_000);
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (entry.msg === 'listening' && typeof entry.port === 'number') {
-          clearTimeout(timer);
-          resolve({ child, url: `http://127.0.0.1:${entry.port}`, logs });
-        }
-      } catch {
-        // not a log line
-      }
-    });
-  });
-}
+type Node = NodeProcess;
 
 const metric = async (url: string, name: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();

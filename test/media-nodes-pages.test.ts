@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,40 +5,10 @@ import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { FailoverProxy } from './failover-proxy.ts';
 import { fixtures } from './fixtures.ts';
+import { startNode, type NodeProcess } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
 
-interface Node {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-}
-
-/** Starts `signaling/src/main.ts` (serving the built pages too) as its own OS process, keeping its log lines. */
-function startNode(env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
-    cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start in time')), 90_000);
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (entry.msg === 'listening' && typeof entry.port === 'number') {
-          clearTimeout(timer);
-          resolve({ child, port: entry.port, url: `http://127.0.0.1:${entry.port}`, logs });
-        }
-      } catch {
-        // not a log line
-      }
-    });
-  });
-}
+type Node = NodeProcess;
 
 declare global {
   interface Window {

@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** A signaling node running as its own OS process, with the log lines it printed so far. */
+export interface NodeProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+}
+
+/**
+ * Starts `signaling/src/main.ts` as its own OS process (so it can be killed by pid like a real
+ * node) and resolves once it logs `listening`. Generous by default: on a loaded 2-core machine a
+ * node serving the built pages takes long to start.
+ */
+export function startNode(env: Record<string, string>, timeoutMs = 90_000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('node did not start in time')), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === 'listening' && typeof entry.port === 'number') {
+          clearTimeout(timer);
+          resolve({ child, port: entry.port, url: `http://127.0.0.1:${entry.port}`, logs });
+        }
+      } catch {
+        // not a log line
+      }
+    });
+  });
+}
