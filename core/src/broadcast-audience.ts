@@ -36,10 +36,22 @@ export class AudienceLedger {
    * it left less than 30 s ago. Safe to call for every connection of the identity.
    */
   async watching(broadcastId: string, identity: string, now = new Date()): Promise<void> {
+    await this.watchingMany(broadcastId, [identity], now);
+  }
+
+  /**
+   * `watching` for several identities of one broadcast in one statement (a join storm's viewers,
+   * gathered by signaling/src/live/ledger-batch.ts): each row gets exactly what `watching` would
+   * give it. An identity named twice is written once (Postgres refuses to update one row twice in
+   * a statement, and a second `watching` of an open view changes nothing).
+   */
+  async watchingMany(broadcastId: string, identities: readonly string[], now = new Date()): Promise<void> {
+    const distinct = [...new Set(identities)];
+    if (distinct.length === 0) return;
     const continuesAfter = new Date(now.getTime() - VIEW_CONTINUES_MS);
     await this.db
       .insert(broadcastViewers)
-      .values({ broadcastId, identity, firstSeenAt: now, views: 1, watchedMs: 0, watchingSince: now })
+      .values(distinct.map((identity) => ({ broadcastId, identity, firstSeenAt: now, views: 1, watchedMs: 0, watchingSince: now })))
       .onConflictDoUpdate({
         target: [broadcastViewers.broadcastId, broadcastViewers.identity],
         set: {

@@ -25,7 +25,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
   };
 
   conn.on('broadcast:join', async ({ broadcastId }) => {
-    const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
+    const { isHost, ended } = await deps.broadcastReads.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
     let view: BroadcastView | null = null;
     const entered = await conn.enter(roomId, {
@@ -39,19 +39,28 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       },
     });
     // An ended broadcast's page may still join (its record), but nobody there is counted.
-    if (entered && !isHost && !ended) {
-      view = deps.views.start(broadcastId, socket);
-      await view.begun;
-    }
+    if (entered && !isHost && !ended) view = deps.views.start(broadcastId, socket);
     if (isHost) await socket.join(hostsRoom(broadcastId));
+    // Counting the viewer (its admission, presence and view writes) and the reads the answer needs
+    // are independent: at once, so a join waits for the slowest, not for their sum. The answer
+    // still waits for the counting, so an answered viewer is counted (signed in, or no dwell).
+    const [counted, stageState, producers, capabilities] = await Promise.all([
+      view?.begun ?? null,
+      isHost ? stage.state(broadcastId) : null,
+      // Shared with the joins that came meanwhile, and never a listing begun before this join entered the room.
+      deps.broadcastProducers(roomId),
+      media.rtpCapabilities(),
+    ]);
+    // The count this viewer's counting made, else (a host, an anonymous viewer in its dwell) read.
+    const viewers = counted ?? (await audience.count(broadcastId));
     return {
       broadcastId,
       roomId,
       isHost,
-      stage: isHost ? await stage.state(broadcastId) : null,
-      viewers: await audience.count(broadcastId),
-      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
-      routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
+      stage: stageState,
+      viewers,
+      producers: producers.map(toRemoteProducer),
+      routerRtpCapabilities: toClient.rtpCapabilities(capabilities),
       maxStageGuests: MAX_STAGE_GUESTS,
     };
   });
