@@ -274,6 +274,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
 
     let t0: number;
     let cpu0 = [0, 0];
+    let bench0 = process.cpuUsage();
     const firstFrames: number[] = [];
     let browserFailures = 0;
     if (phase === 'rate') {
@@ -282,6 +283,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
       log(`${side} rate: ${N} connected; joining`);
       t0 = performance.now();
       cpu0 = nodes.map((n) => cpuMs(n.child.pid!));
+      bench0 = process.cpuUsage();
       await Promise.all(viewers.map((v) => join(v, broadcastId, expected)));
     } else {
       log(`${side} storm: ${N} viewers over ${spreadMs / 1000} s`);
@@ -313,6 +315,8 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
     const lastAck = Math.max(...viewers.map((v) => v.ackAt));
     const cpu1 = nodes.map((n) => cpuMs(n.child.pid!));
     const cpuMsPerJoin = (cpu1[0]! - cpu0[0]! + cpu1[1]! - cpu0[1]!) / N;
+    const bench1 = process.cpuUsage(bench0);
+    log(`${side} ${phase}: the bench's own CPU ${((bench1.user + bench1.system) / 1000).toFixed(0)} ms over ${(lastAck - t0).toFixed(0)} ms`);
     const missing = await waitAllSeen(viewers, 20_000);
     if (missing) log(`${side} ${phase}: ${missing} clients never saw ${expectedCount}`);
     const convergeMs = Math.max(...viewers.map((v) => v.seenAt || Infinity)) - lastAck;

@@ -62,7 +62,7 @@ import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/
 import { createBroadcastViews } from './features/broadcasts/views.ts';
 import { createBroadcastReads } from './features/broadcasts/access-cache.ts';
 import { batchLedger } from './live/ledger-batch.ts';
-import { freshReads } from './live/fresh-reads.ts';
+import { freshReads, readOnce } from './live/fresh-reads.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
@@ -375,6 +375,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       views,
       broadcastReads: createBroadcastReads(services.broadcasts),
       broadcastProducers: freshReads((roomId) => cluster.producers(roomId)),
+      routerCapabilities: readOnce(() => media.rtpCapabilities()),
       joinLimiter,
       crossNode: redis !== null,
       ice: {

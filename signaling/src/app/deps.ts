@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BroadcastStage, PresenceStore, Services, TurnSettings } from '@fairground/core';
-import type { MediaServer } from '@fairground/media-server';
+import type { MediaServer, RtpCapabilities } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { MediaCluster } from '../live/media-cluster.ts';
 import type { BroadcastAudience } from '../live/broadcast-audience.ts';
@@ -30,6 +30,9 @@ export interface FeatureDeps {
   broadcastReads: BroadcastReads;
   /** `cluster.producers` for broadcast joins, one listing for the joins that come while one runs (live/fresh-reads.ts). */
   broadcastProducers: MediaCluster['producers'];
+  /** The router capabilities clients load their device with: fixed per media server, so read once
+   *  (a copy per join was a tenth of a storm's CPU); the answer only serializes them. */
+  routerCapabilities: () => Promise<RtpCapabilities>;
   /** Per-user limit on queue joins, over all the user's connections (and nodes, with Redis). */
   joinLimiter: RateLimiter;
   /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */

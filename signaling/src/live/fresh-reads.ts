@@ -36,3 +36,13 @@ export function freshReads<T>(read: (key: string) => Promise<T>) {
     return queued;
   };
 }
+
+/** A value read once and kept; a failed read is tried again by the next caller. */
+export function readOnce<T>(read: () => Promise<T>): () => Promise<T> {
+  let kept: Promise<T> | null = null;
+  return () =>
+    (kept ??= read().catch((err: unknown) => {
+      kept = null;
+      throw err;
+    }));
+}

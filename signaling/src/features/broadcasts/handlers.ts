@@ -49,7 +49,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       isHost ? stage.state(broadcastId) : null,
       // Shared with the joins that came meanwhile, and never a listing begun before this join entered the room.
       deps.broadcastProducers(roomId),
-      media.rtpCapabilities(),
+      deps.routerCapabilities(),
     ]);
     // The count this viewer's counting made, else (a host, an anonymous viewer in its dwell) read.
     const viewers = counted ?? (await audience.count(broadcastId));
