@@ -17,9 +17,14 @@ interface Joined {
 }
 
 function client() {
-  const socket = io({ transports: ['websocket'], reconnection: false });
+  const socket = io({ transports: ['websocket'], reconnection: false, autoConnect: false });
+  // A node turning handshakes away (BUSY, with a hint) is tried again after the hint, as the web client does.
+  socket.on('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
+    if (err.data?.code === 'BUSY') setTimeout(() => socket.connect(), (err.data.retryAfterMs ?? 1000) * (0.5 + Math.random()));
+  });
+  socket.connect();
   const request = async <T>(event: string, payload: unknown): Promise<T> => {
-    const result = (await socket.timeout(30_000).emitWithAck(event, payload)) as Ack<T>;
+    const result = (await socket.timeout(60_000).emitWithAck(event, payload)) as Ack<T>;
     if (!result.ok) throw new Error(`${event}: ${result.error.code} ${result.error.message}`);
     return result.data;
   };
