@@ -55,10 +55,11 @@ describe('a join storm on two nodes', () => {
     const started = Date.now();
     const acks = await Promise.all(
       clients.map((c) =>
-        (c.timeout(GUARD_MS).emitWithAck as (...a: unknown[]) => Promise<{ ok: boolean; data?: { viewers: number; routerRtpCapabilities: { codecs: unknown[] } } }>)(
-          'broadcast:join',
-          { broadcastId },
-        ),
+        (
+          c.timeout(GUARD_MS).emitWithAck as (
+            ...a: unknown[]
+          ) => Promise<{ ok: boolean; data?: { viewers: number; routerRtpCapabilities: { codecs: unknown[] } } }>
+        )('broadcast:join', { broadcastId }),
       ),
     );
     const lastAnswer = Date.now();
@@ -68,10 +69,15 @@ describe('a join storm on two nodes', () => {
     acks.forEach((a, i) => void (shown[i] = shown[i] === CAP ? CAP : a.data!.viewers));
 
     // The final count is the cap: distinct devices of the one address counted, second tabs not again.
-    const converged = await until('every client shows the final count', () => shown.every((n) => n === CAP), GUARD_MS, () =>
-      shown.filter((n) => n !== CAP).slice(0, 5),
+    const converged = await until(
+      'every client shows the final count',
+      () => shown.every((n) => n === CAP),
+      GUARD_MS,
+      () => shown.filter((n) => n !== CAP).slice(0, 5),
     );
-    console.log(`[join-storm] ${clients.length} joins over two nodes answered in ${lastAnswer - started} ms; every client showed ${CAP} ${converged - lastAnswer} ms after the last answer`);
+    console.log(
+      `[join-storm] ${clients.length} joins over two nodes answered in ${lastAnswer - started} ms; every client showed ${CAP} ${converged - lastAnswer} ms after the last answer`,
+    );
     // And it stays there: no late push of an older number.
     await new Promise((r) => setTimeout(r, 1500));
     expect(shown.filter((n) => n !== CAP)).toEqual([]);
@@ -83,9 +89,18 @@ describe('a join storm on two nodes', () => {
     // Everyone leaves: every view closes; the views and the peak stay, the watch time is what was watched.
     clients.forEach((c) => c.disconnect());
     const open = async () =>
-      (await db.select().from(schema.broadcastViewers).where(and(eq(schema.broadcastViewers.broadcastId, broadcastId), isNotNull(schema.broadcastViewers.watchingSince))))
-        .length;
-    await until('every view closed', async () => (await open()) === 0, GUARD_MS, () => 'views still open');
+      (
+        await db
+          .select()
+          .from(schema.broadcastViewers)
+          .where(and(eq(schema.broadcastViewers.broadcastId, broadcastId), isNotNull(schema.broadcastViewers.watchingSince)))
+      ).length;
+    await until(
+      'every view closed',
+      async () => (await open()) === 0,
+      GUARD_MS,
+      () => 'views still open',
+    );
     const stats = await broadcastStats(db, broadcastId);
     expect(stats).toMatchObject({ views: CAP, unique: CAP, peak: CAP });
     // Each counted viewer watched at most from the storm's start to now.

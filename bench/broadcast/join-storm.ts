@@ -129,6 +129,8 @@ interface Viewer {
   ready: boolean;
   seenAt: number;
   retries: number;
+  /** The last count pushed to it. */
+  last: number;
 }
 
 /** Why bench sockets were dropped before the bench closed them (there should be none). */
@@ -137,11 +139,12 @@ let closing = false;
 
 function viewer(url: string, deviceId: string, expected: () => number): Viewer {
   const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false, timeout: 120_000, auth: { deviceId } });
-  const v: Viewer = { socket, ackAt: 0, ready: false, seenAt: 0, retries: 0 };
+  const v: Viewer = { socket, ackAt: 0, ready: false, seenAt: 0, retries: 0, last: -1 };
   socket.on('disconnect', (reason) => {
     if (!closing) disconnects.set(reason, (disconnects.get(reason) ?? 0) + 1);
   });
   socket.on('room:viewers', (p: { live: number }) => {
+    v.last = p.live;
     if (p.live === expected()) v.seenAt ||= performance.now();
     else v.seenAt = 0;
   });
@@ -231,8 +234,12 @@ async function openPage(browser: Browser, url: string, cookie?: string) {
   return page;
 }
 
+/** Each run its own database, Redis prefix and device ids: nothing of an earlier run's nodes is seen. */
+let runs = 0;
+
 async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Browser | null): Promise<Result> {
-  const dbName = `fairground_storm_${process.pid}_${side}_${phase}`;
+  const round = ++runs;
+  const dbName = `fairground_storm_${process.pid}_${side}_${phase}_${round}`;
   await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
   await admin.unsafe(`create database "${dbName}"`);
   const dbUrl = new URL(adminUrl);
@@ -243,7 +250,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
     HOST: '127.0.0.1',
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: redisUrl,
-    REDIS_PREFIX: `fgstorm${process.pid}${side}${phase}`,
+    REDIS_PREFIX: `fgstorm${process.pid}${side}${phase}${round}`,
     AUTH_SECRET: secret,
     MEDIA_WORKERS: '1',
     MEDIASOUP_WORKER_BIN: workerBin,
@@ -295,7 +302,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
     }
     await sleep(1500);
     const rss0 = nodes.map((n) => rssKb(n.child.pid!));
-    for (let i = 0; i < N; i++) viewers.push(viewer(nodes[i % 2]!.url, `storm-${side}-${phase}-${i}`, expected));
+    for (let i = 0; i < N; i++) viewers.push(viewer(nodes[i % 2]!.url, `storm-${side}-${phase}-${round}-${i}`, expected));
 
     let t0: number;
     const failures = new Map<string, number>();
@@ -312,7 +319,9 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
       t0 = performance.now();
       cpu0 = nodes.map((n) => cpuMs(n.child.pid!));
       bench0 = process.cpuUsage();
-      await Promise.all(viewers.map((v) => join(v, broadcastId, expected).catch((err: unknown) => void failures.set(String(err), (failures.get(String(err)) ?? 0) + 1))));
+      await Promise.all(
+        viewers.map((v) => join(v, broadcastId, expected).catch((err: unknown) => void failures.set(String(err), (failures.get(String(err)) ?? 0) + 1))),
+      );
     } else {
       log(`${side} storm: ${N} viewers over ${spreadMs / 1000} s`);
       t0 = performance.now();
@@ -333,7 +342,9 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
       });
       const progress = setInterval(() => {
         const connected = viewers.filter((v) => v.socket.connected).length;
-        log(`${side} storm at ${((performance.now() - t0) / 1000).toFixed(0)} s: ${connected} connected, ${viewers.filter((v) => v.ackAt).length} answered, ${firstFrames.length} first frames`);
+        log(
+          `${side} storm at ${((performance.now() - t0) / 1000).toFixed(0)} s: ${connected} connected, ${viewers.filter((v) => v.ackAt).length} answered, ${firstFrames.length} first frames`,
+        );
       }, 2000);
       await Promise.all([
         ...viewers.map(async (v, i) => {
@@ -356,7 +367,10 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
     const bench1 = process.cpuUsage(bench0);
     log(`${side} ${phase}: the bench's own CPU ${((bench1.user + bench1.system) / 1000).toFixed(0)} ms over ${(lastAck - t0).toFixed(0)} ms`);
     const missing = await waitAllSeen(viewers, 20_000);
-    if (missing) log(`${side} ${phase}: ${missing} clients never saw ${expectedCount}`);
+    if (missing)
+      log(
+        `${side} ${phase}: ${missing} clients never saw ${expectedCount}; counts they last saw: ${JSON.stringify([...new Set(viewers.map((v) => v.last))].slice(0, 10))}`,
+      );
     const convergeMs = Math.max(...viewers.map((v) => v.seenAt || Infinity)) - lastAck;
     await sleep(1500);
     const rss1 = nodes.map((n) => rssKb(n.child.pid!));
@@ -398,7 +412,20 @@ try {
   for (const phase of phases) for (const side of sides) results.push(await run(side, phase, browser));
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'never');
-  const h = ['side', 'phase', 'answered', 'ready', 'joins/s', 'joins/s per node', 'last answer ms', 'all saw count ms after', 'KB/conn', 'node CPU ms/join', 'BUSY retries', 'first frames ms'];
+  const h = [
+    'side',
+    'phase',
+    'answered',
+    'ready',
+    'joins/s',
+    'joins/s per node',
+    'last answer ms',
+    'all saw count ms after',
+    'KB/conn',
+    'node CPU ms/join',
+    'BUSY retries',
+    'first frames ms',
+  ];
   process.stdout.write(`\n${N} viewers, one broadcast, two signaling nodes\n${h.join(' | ')}\n`);
   for (const r of results) {
     process.stdout.write(
@@ -414,7 +441,9 @@ try {
         f(r.kbPerConn, 1),
         f(r.cpuMsPerJoin, 2),
         String(r.retries),
-        r.phase === 'storm' && browsers ? `${r.firstFrames.map((x) => f(x)).join(', ') || '-'}${r.browserFailures ? ` (${r.browserFailures} failed)` : ''}` : '-',
+        r.phase === 'storm' && browsers
+          ? `${r.firstFrames.map((x) => f(x)).join(', ') || '-'}${r.browserFailures ? ` (${r.browserFailures} failed)` : ''}`
+          : '-',
       ].join(' | ') + '\n',
     );
   }

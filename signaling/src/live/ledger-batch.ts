@@ -37,10 +37,11 @@ export function batchLedger(ledger: BatchableLedger): AudienceLedgerPort {
     void Promise.all([
       batch.identities.length ? ledger.watchingMany(broadcastId, batch.identities) : undefined,
       batch.peak > 0 ? ledger.raisePeak(broadcastId, batch.peak) : undefined,
-    ]).then(
-      () => batch.waiters.forEach((w) => w.resolve()),
-      (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
-    )
+    ])
+      .then(
+        () => batch.waiters.forEach((w) => w.resolve()),
+        (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
+      )
       .finally(() => {
         writing.delete(broadcastId);
         // What arrived meanwhile goes out now, as one batch.
