@@ -3,7 +3,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { broadcastStats } from '@fairground/core';
 import { schema } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { connectTestClient, send, startPlatform, until, type TestClient } from './helpers.ts';
+import { connectTestClient, startPlatform, until, type TestClient } from './helpers.ts';
 
 type Started = Awaited<ReturnType<typeof startPlatform>>;
 
