@@ -75,6 +75,9 @@ const workerBin = await ensureWorker({ log: () => {} });
 const secret = 'join-storm-bench-secret-'.padEnd(40, 'x');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The nodes' warning and error messages in the current run, and how often each came. */
+const nodeWarnings = new Map<string, number>();
+
 interface Node {
   child: ChildProcess;
   url: string;
@@ -94,7 +97,9 @@ function startNode(tree: string, env: Record<string, string>): Promise<Node> {
     if (nice) setPriority(child.pid!, nice);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        const entry = JSON.parse(line) as { msg?: string; port?: number; level?: number };
+        // Warnings and errors (a node taken for dead and swept, Redis or the database away) are the bench's business.
+        if ((entry.level ?? 0) >= 40) nodeWarnings.set(entry.msg ?? '?', (nodeWarnings.get(entry.msg ?? '?') ?? 0) + 1);
         if (entry.msg === 'listening' && entry.port) {
           clearTimeout(timer);
           resolve({ child, url: `http://127.0.0.1:${entry.port}` });
@@ -362,6 +367,8 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
       ]).finally(() => clearInterval(progress));
     }
     if (failures.size) log(`${side} ${phase}: joins that failed: ${JSON.stringify([...failures])}`);
+    if (nodeWarnings.size) log(`${side} ${phase}: node warnings: ${JSON.stringify([...nodeWarnings])}`);
+    nodeWarnings.clear();
     if (disconnects.size) log(`${side} ${phase}: sockets dropped: ${JSON.stringify([...disconnects])}`);
     const lastAck = Math.max(...viewers.map((v) => v.ackAt || -Infinity));
     const cpu1 = nodes.map((n) => cpuMs(n.child.pid!));
