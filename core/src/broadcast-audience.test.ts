@@ -63,4 +63,23 @@ describe('AudienceLedger', () => {
     await Promise.all(Array.from({ length: 8 }, () => ledger.watching(id, 'user:c', at(0))));
     expect((await ledger.stats(id, at(1))).views).toBe(1);
   });
+
+  it('writes a batch of viewers as each would be written alone: new, continuing, returning, named twice', async () => {
+    const [one, many] = [await newBroadcast(), await newBroadcast()];
+    const history = async (id: string, write: (ids: string[], t: Date) => Promise<void>) => {
+      await write(['user:a', 'user:b', 'device:c'], at(0));
+      await ledger.stopped(id, 'user:a', at(10));
+      await ledger.stopped(id, 'user:b', at(10));
+      // a is back after 20 s (the same view), b after 50 s (a new one), c still watching, d is new and named twice.
+      await write(['user:a', 'device:c', 'device:d', 'device:d'], at(30));
+      await write(['user:b'], at(60));
+    };
+    await history(one, async (ids, t) => {
+      for (const identity of ids) await ledger.watching(one, identity, t);
+    });
+    await history(many, (ids, t) => ledger.watchingMany(many, ids, t));
+    const [a, b] = [await ledger.stats(one, at(90)), await ledger.stats(many, at(90))];
+    expect(b).toMatchObject({ views: a.views, unique: a.unique, watchSeconds: a.watchSeconds });
+    expect(b).toMatchObject({ views: 5, unique: 4 });
+  });
 });

@@ -36,19 +36,32 @@ export class AudienceLedger {
    * it left less than 30 s ago. Safe to call for every connection of the identity.
    */
   async watching(broadcastId: string, identity: string, now = new Date()): Promise<void> {
-    const continuesAfter = new Date(now.getTime() - VIEW_CONTINUES_MS);
-    await this.db
-      .insert(broadcastViewers)
-      .values({ broadcastId, identity, firstSeenAt: now, views: 1, watchedMs: 0, watchingSince: now })
-      .onConflictDoUpdate({
-        target: [broadcastViewers.broadcastId, broadcastViewers.identity],
-        set: {
-          views: sql`case when ${broadcastViewers.watchingSince} is null
-            and (${broadcastViewers.leftAt} is null or ${broadcastViewers.leftAt} < ${continuesAfter.toISOString()}::timestamptz)
-            then ${broadcastViewers.views} + 1 else ${broadcastViewers.views} end`,
-          watchingSince: sql`coalesce(${broadcastViewers.watchingSince}, ${now.toISOString()}::timestamptz)`,
-        },
-      });
+    await this.watchingMany(broadcastId, [identity], now);
+  }
+
+  /**
+   * `watching` for several identities of one broadcast in one statement (a join storm's viewers,
+   * gathered by signaling/src/live/ledger-batch.ts): each row gets exactly what `watching` would
+   * give it. An identity named twice is written once (Postgres refuses to update one row twice in
+   * a statement, and a second `watching` of an open view changes nothing).
+   */
+  async watchingMany(broadcastId: string, identities: readonly string[], now = new Date()): Promise<void> {
+    const distinct = [...new Set(identities)];
+    if (distinct.length === 0) return;
+    const at = now.toISOString();
+    const continuesAfter = new Date(now.getTime() - VIEW_CONTINUES_MS).toISOString();
+    const v = broadcastViewers;
+    // The identities as one JSON parameter, unpacked by Postgres: building a statement with a
+    // parameter per row and column took as long as the write in a storm's large batches.
+    await this.db.execute(sql`
+      insert into ${v} (${sql.identifier(v.broadcastId.name)}, ${sql.identifier(v.identity.name)}, ${sql.identifier(v.firstSeenAt.name)},
+        ${sql.identifier(v.views.name)}, ${sql.identifier(v.watchedMs.name)}, ${sql.identifier(v.watchingSince.name)})
+      select ${broadcastId}::uuid, identity, ${at}::timestamptz, 1, 0, ${at}::timestamptz
+      from json_array_elements_text(${JSON.stringify(distinct)}::json) as identity
+      on conflict (${sql.identifier(v.broadcastId.name)}, ${sql.identifier(v.identity.name)}) do update set
+        ${sql.identifier(v.views.name)} = case when ${v.watchingSince} is null and (${v.leftAt} is null or ${v.leftAt} < ${continuesAfter}::timestamptz)
+          then ${v.views} + 1 else ${v.views} end,
+        ${sql.identifier(v.watchingSince.name)} = coalesce(${v.watchingSince}, ${at}::timestamptz)`);
   }
 
   /** The identity's last connection closed: its open segment is added to its watch time. */

@@ -12,6 +12,8 @@ import { mailLanguage, mailTemplates, noMail } from './mail.ts';
 const { broadcasts, broadcastHosts, broadcastHostInvitations, users } = schema;
 
 export type Broadcast = typeof broadcasts.$inferSelect;
+/** A broadcast with its named hosts (`BroadcastService.load`). */
+export type LoadedBroadcast = Broadcast & { hosts: Array<{ id: string; name: string }> };
 
 /** Guidance broadcasts: scheduled and announced by organizers, hosted by named users. */
 export class BroadcastService {
@@ -42,8 +44,17 @@ export class BroadcastService {
   }
 
   async get(actor: Actor, id: string) {
+    return this.visibleTo(actor, await this.load(id));
+  }
+
+  /**
+   * The broadcast and its hosts, or null, without any actor check: for a caller that shares one
+   * read among many actors (a join storm's viewers, signaling/src/features/broadcasts/access-cache.ts)
+   * and then asks `accessFor` per actor.
+   */
+  async load(id: string): Promise<LoadedBroadcast | null> {
     const [row] = await this.db.select().from(broadcasts).where(eq(broadcasts.id, id));
-    if (!row || (row.status === 'draft' && !isOrganizer(actor))) throw new ServiceError('NOT_FOUND', 'No such broadcast');
+    if (!row) return null;
     const hosts = await this.db
       .select({ id: users.id, name: users.name })
       .from(broadcastHosts)
@@ -52,12 +63,23 @@ export class BroadcastService {
     return { ...row, hosts };
   }
 
+  /** A draft is seen by organizers only; anything else missing is NOT_FOUND. */
+  visibleTo(actor: Actor, broadcast: LoadedBroadcast | null): LoadedBroadcast {
+    if (!broadcast || (broadcast.status === 'draft' && !isOrganizer(actor))) throw new ServiceError('NOT_FOUND', 'No such broadcast');
+    return broadcast;
+  }
+
   /**
    * Who the actor is in this broadcast's room: a host (named in broadcast_hosts, or any
    * organizer) may publish; everyone else who may see it watches.
    */
   async access(actor: Actor, id: string, now = new Date()) {
-    const broadcast = await this.get(actor, id);
+    return this.accessFor(actor, await this.load(id), now);
+  }
+
+  /** `access` on a broadcast already loaded (`load`): the same checks, no read. */
+  accessFor(actor: Actor, loaded: LoadedBroadcast | null, now = new Date()) {
+    const broadcast = this.visibleTo(actor, loaded);
     const host = isHost(actor, broadcast.hosts);
     /** Past its end: a record now. Nobody goes live, comes on stage or is counted as a viewer. */
     const ended = broadcast.endsAt <= now;

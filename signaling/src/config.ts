@@ -102,6 +102,11 @@ const schema = z.object({
     .default(3_600_000),
   /** An anonymous viewer counts only after staying this long in the room (a page session, not a drive-by). */
   BROADCAST_VIEW_DWELL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Live-count pushes per room are spaced this far apart over every node (live/viewer-counter.ts): a
+   *  join storm's thousands of changes become one update per interval, and every client has the
+   *  exact count about an interval after the last change. 500 brings that under a second (issue 13's
+   *  storm bench runs with it) at twice the pushes; tests hold the default to one a second. */
+  VIEWER_COUNT_INTERVAL_MS: z.coerce.number().int().min(50).max(10_000).default(1000),
 
   // Media and connection limits (issue 11: one client cannot take more than its share).
   /** Bits per second each WebRTC transport accepts from its client. */

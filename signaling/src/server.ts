@@ -61,6 +61,9 @@ import { createQueuePublisher } from './features/queue/publisher.ts';
 import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
 import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
+import { createBroadcastReads } from './features/broadcasts/access-cache.ts';
+import { batchLedger } from './live/ledger-batch.ts';
+import { freshReads, readOnce } from './live/fresh-reads.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
@@ -239,6 +242,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     closers.push(() => dashboard.close());
     const viewers = new ViewerCounter({
       store: presence,
+      minIntervalMs: config.VIEWER_COUNT_INTERVAL_MS,
       publish: (roomId, live) => {
         io.to(roomId).emit('room:viewers', { roomId, live });
         // A broadcast's live count is on its fair's live dashboard too.
@@ -250,7 +254,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const audience = new BroadcastAudience({
       counter: viewers,
       presence,
-      ledger: services.audience,
+      // A join storm's view and peak writes go out in batches (live/ledger-batch.ts).
+      ledger: batchLedger(services.audience),
       onError: (err) => audienceLog.warn({ err }, 'audience sample failed'),
     });
     audience.start();
@@ -387,6 +392,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       queue,
       dashboard,
       views,
+      broadcastReads: createBroadcastReads(services.broadcasts),
+      broadcastProducers: freshReads((roomId) => cluster.producers(roomId)),
+      routerCapabilities: readOnce(() => media.rtpCapabilities()),
       joinLimiter,
       crossNode: redis !== null,
       ice: {

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { BroadcastStage, PresenceStore, Services, TurnSettings } from '@fairground/core';
-import type { MediaServer } from '@fairground/media-server';
+import type { MediaServer, RtpCapabilities } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { MediaCluster } from '../live/media-cluster.ts';
 import type { BroadcastAudience } from '../live/broadcast-audience.ts';
 import type { QueuePublisher } from '../features/queue/publisher.ts';
 import type { Dashboard } from '../features/dashboard/dashboard.ts';
 import type { BroadcastViews } from '../features/broadcasts/views.ts';
+import type { BroadcastReads } from '../features/broadcasts/access-cache.ts';
 import type { RateLimiter } from './rate-limits.ts';
 import type { AppServer } from './types.ts';
 
@@ -25,6 +26,13 @@ export interface FeatureDeps {
   dashboard: Dashboard;
   /** When a broadcast viewer counts (dwell and per-address cap for anonymous ones). */
   views: BroadcastViews;
+  /** A broadcast's row and hosts read once a second per node for its joins (a start-time join storm). */
+  broadcastReads: BroadcastReads;
+  /** `cluster.producers` for broadcast joins, one listing for the joins that come while one runs (live/fresh-reads.ts). */
+  broadcastProducers: MediaCluster['producers'];
+  /** The router capabilities clients load their device with: fixed per media server, so read once
+   *  (a copy per join was a tenth of a storm's CPU); the answer only serializes them. */
+  routerCapabilities: () => Promise<RtpCapabilities>;
   /** Per-user limit on queue joins, over all the user's connections (and nodes, with Redis). */
   joinLimiter: RateLimiter;
   /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */

@@ -51,8 +51,8 @@ export class BroadcastAudience {
   async join(broadcastId: string, identity: string, connectionId: string): Promise<number> {
     this.#local.set(broadcastId, (this.#local.get(broadcastId) ?? 0) + 1);
     const live = await this.#counter.join(broadcastRoomId(broadcastId), identity, connectionId);
-    await this.#ledger.watching(broadcastId, identity);
-    await this.#ledger.raisePeak(broadcastId, live);
+    // Independent writes (the view, the peak): together, so a batching ledger writes both in one batch.
+    await Promise.all([this.#ledger.watching(broadcastId, identity), this.#ledger.raisePeak(broadcastId, live)]);
     return live;
   }
 

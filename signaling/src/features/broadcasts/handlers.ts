@@ -26,7 +26,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
   };
 
   conn.on('broadcast:join', async ({ broadcastId, receive }) => {
-    const { isHost, ended } = await services.broadcasts.access(user, broadcastId);
+    const { isHost, ended } = await deps.broadcastReads.access(user, broadcastId);
     const roomId = broadcastRoomId(broadcastId);
     let view: BroadcastView | null = null;
     const entered = await conn.enter(roomId, {
@@ -40,20 +40,28 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       },
     });
     // An ended broadcast's page may still join (its record), but nobody there is counted.
-    if (entered && !isHost && !ended) {
-      view = deps.views.start(broadcastId, socket);
-      await view.begun;
-    }
+    if (entered && !isHost && !ended) view = deps.views.start(broadcastId, socket);
     if (isHost) await socket.join(hostsRoom(broadcastId));
-    const producers = await deps.cluster.producers(roomId);
+    // Counting the viewer (its admission, presence and view writes) and the reads the answer needs
+    // are independent: at once, so a join waits for the slowest, not for their sum. The answer
+    // still waits for the counting, so an answered viewer is counted (signed in, or no dwell).
+    const [counted, stageState, producers, capabilities] = await Promise.all([
+      view?.begun ?? null,
+      isHost ? stage.state(broadcastId) : null,
+      // Shared with the joins that came meanwhile, and never a listing begun before this join entered the room.
+      deps.broadcastProducers(roomId),
+      deps.routerCapabilities(),
+    ]);
+    // The count this viewer's counting made, else (a host, an anonymous viewer in its dwell) read.
+    const viewers = counted ?? (await audience.count(broadcastId));
     return {
       broadcastId,
       roomId,
       isHost,
-      stage: isHost ? await stage.state(broadcastId) : null,
-      viewers: await audience.count(broadcastId),
+      stage: stageState,
+      viewers,
       producers: producers.map(toRemoteProducer),
-      routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
+      routerRtpCapabilities: toClient.rtpCapabilities(capabilities),
       receive: receive ? await openReceive(deps, conn, { kind: 'broadcast', id: roomId }, producers, receive) : null,
       maxStageGuests: MAX_STAGE_GUESTS,
     };

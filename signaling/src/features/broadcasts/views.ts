@@ -4,8 +4,11 @@ import type { AnonymousViewerCap } from '@fairground/core';
 import type { AppSocket } from '../../app/types.ts';
 
 export interface BroadcastView {
-  /** Settles once a signed-in viewer is counted (at once); an anonymous one is counted later. */
-  begun: Promise<void>;
+  /**
+   * Settles once a signed-in viewer is counted (at once), with the live count its counting made;
+   * null when it is not counted now (an anonymous one is counted after its dwell, if at all).
+   */
+  begun: Promise<number | null>;
   /** The connection left: uncounts it if it was counted, or cancels the pending count. */
   stop(): Promise<void>;
 }
@@ -36,19 +39,19 @@ export function createBroadcastViews(options: BroadcastViewsOptions) {
       const identity = socket.data.identity;
       const anonymous = !socket.data.user;
       let stopped = false;
-      let counting: Promise<boolean> | null = null;
+      /** The live count once counted; null when it was not (over the cap, or left first). */
+      let counting: Promise<number | null> | null = null;
       let timer: NodeJS.Timeout | undefined;
       const count = () =>
         (counting = (async () => {
-          if (stopped) return false;
-          if (anonymous && !(await cap.admit(broadcastId, addressOf(socket), identity))) return false;
+          if (stopped) return null;
+          if (anonymous && !(await cap.admit(broadcastId, addressOf(socket), identity))) return null;
           // A leave during the admission: never counted, so nothing to uncount.
-          if (stopped) return false;
-          await audience.join(broadcastId, identity, socket.id);
-          return true;
+          if (stopped) return null;
+          return audience.join(broadcastId, identity, socket.id);
         })());
-      let begun: Promise<void> = Promise.resolve();
-      if (!anonymous || dwellMs === 0) begun = count().then(() => undefined);
+      let begun: Promise<number | null> = Promise.resolve(null);
+      if (!anonymous || dwellMs === 0) begun = count();
       else {
         timer = setTimeout(() => count().catch((err: unknown) => log.warn({ err, broadcastId }, 'counting a viewer failed')), dwellMs);
         timer.unref();
@@ -59,7 +62,7 @@ export function createBroadcastViews(options: BroadcastViewsOptions) {
           if (stopped) return;
           stopped = true;
           clearTimeout(timer);
-          if (counting && (await counting.catch(() => false))) await audience.leave(broadcastId, identity, socket.id);
+          if (counting && (await counting.catch(() => null)) !== null) await audience.leave(broadcastId, identity, socket.id);
         },
       };
     },
