@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createClient, type RedisClientType } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { redisForTest } from './redis-for-test.ts';
 import { RedisMediaRegistry } from './redis-media-registry.ts';
 
 /** Where each producer is, over the test run's Redis: listed by room, unlisted on close, dropped with its node. */
 describe('media registry', () => {
-  let client: RedisClientType;
-  const prefix = `${inject('redisPrefix')}:media-registry:${Date.now()}`;
-
-  beforeAll(async () => {
-    client = createClient({ url: inject('redisUrl') }) as RedisClientType;
-    await client.connect();
-  });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*` })) keys.push(...batch);
-    if (keys.length) await client.del(keys);
-    await client.close();
-  });
+  const redis = redisForTest('media-registry');
 
   it('lists a room’s producers of every node, unlists a closed one, and drops a dead node’s in one step', async () => {
-    const registry = new RedisMediaRegistry(client, prefix);
+    const registry = new RedisMediaRegistry(redis.client, redis.prefix);
     const p = (roomId: string, id: string, node: string) => ({ roomId, id, node, peerId: `peer-${id}`, kind: 'video' as const, source: 'camera' });
     await registry.add(p('booth:1', 'p1', 'a'));
     await registry.add(p('booth:1', 'p2', 'b'));

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createClient, type RedisClientType } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { redisForTest } from './redis-for-test.ts';
 import { RedisRoomOrigins } from './redis-room-origins.ts';
 
 /** Which node owns each room's origin, over the test run's Redis: one claim wins, a dead node's are freed. */
 describe('room origins', () => {
-  let client: RedisClientType;
-  const prefix = `${inject('redisPrefix')}:room-origins:${Date.now()}`;
-
-  beforeAll(async () => {
-    client = createClient({ url: inject('redisUrl') }) as RedisClientType;
-    await client.connect();
-  });
-  afterAll(async () => {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}:*` })) keys.push(...batch);
-    if (keys.length) await client.del(keys);
-    await client.close();
-  });
+  const redis = redisForTest('room-origins');
 
   it('gives a room to one of two nodes claiming at once, and the other takes it over once the owner is swept', async () => {
-    const origins = new RedisRoomOrigins(client, prefix);
+    const origins = new RedisRoomOrigins(redis.client, redis.prefix);
     const owners = await Promise.all([origins.claim('broadcast:1', 'a'), origins.claim('broadcast:1', 'b')]);
     // Both are told the same winner.
     expect(owners[0]).toBe(owners[1]);
