@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintTurnCredential } from '@fairground/core';
 import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
-import { startStack, type Stack } from '../scripts/stack-lib.mjs';
+import { startStack, type Stack, type StackNode } from '../scripts/stack-lib.mjs';
 
 const RELAY_ONLY_KEY = 'fairground.iceTransportPolicy'; // web/src/lib/realtime/room-media.ts
 
@@ -419,4 +419,51 @@ describe('the deployment shape: Caddy (TLS, sticky) + coturn + two nodes', () =>
     const relayed = await interviewAcrossNodes({ relayOnly: true, tlsOnly: true, recruiterEmail: 'employer@example.com', booth: /Visit booth: .*Xinghe/ });
     process.stderr.write(`[stack] interview across nodes through TURN over TLS: both sides decoding ${relayed} ms after the seeker accepted\n`);
   }, 180_000);
+
+  // Last: it leaves node 2 stopped.
+  it('a rolling restart through Caddy: node 2 drains on SIGTERM, its seeker moves to node 1 keeping their place and gets the call', async () => {
+    const [node1, node2] = stack.nodes as [StackNode, StackNode];
+    const recruiterContext = await newContext({ node: 1 });
+    const recruiter = await recruiterContext.newPage();
+    await signIn(recruiter, 'employer2@example.com');
+    await recruiter.getByRole('link', { name: 'Enter the fair' }).first().click();
+    await recruiter.getByRole('link', { name: /Visit booth: .*Green Fields/ }).click();
+    await recruiter.waitForURL(/\/booths\//);
+    await recruiter.getByRole('button', { name: 'Go on duty' }).click();
+    await recruiter.getByText('On duty', { exact: true }).waitFor();
+
+    const seekerContext = await newContext({ node: 2 });
+    const seeker = await seekerContext.newPage();
+    await signIn(seeker, 'seeker@example.com');
+    await seeker.goto(recruiter.url());
+    await seeker.getByRole('button', { name: 'Join the line' }).click();
+    await seeker.getByTestId('queue-place').getByText('You are next').waitFor();
+
+    // SIGTERM: node 2 fails /healthz while it drains (Caddy takes it out of rotation), closes its
+    // clients' connections and exits. The seeker's cookie still names node 2: Caddy sends it on.
+    const socketsOnNode1 = await metric(node1.url, 'sockets');
+    const stopped = performance.now();
+    node2.child.kill('SIGTERM');
+    await new Promise((resolve) => node2.child.once('exit', resolve));
+    const exitedMs = Math.round(performance.now() - stopped);
+    await until(async () => (await metric(node1.url, 'sockets')) > socketsOnNode1, 30_000);
+    const movedMs = Math.round(performance.now() - stopped);
+    // Still in the line, and the call reaches the seeker on its new connection.
+    await seeker.getByTestId('queue-place').getByText('You are next').waitFor();
+    await recruiter.getByRole('button', { name: 'Call next' }).click();
+    await seeker.getByRole('alertdialog', { name: /A recruiter is calling you/ }).waitFor();
+    // New clients all land on node 1 now.
+    for (let i = 0; i < 5; i++) {
+      const fresh = await browser.newContext({ ignoreHTTPSErrors: true });
+      const r = await fresh.request.get(`${stack.url}/healthz`);
+      expect(r.status()).toBe(200);
+      expect(r.headers()['set-cookie'] ?? '').toContain(`fg_node=${stickyCookie(node1).value}`);
+      await fresh.close();
+    }
+    process.stderr.write(
+      `[stack] rolling restart through Caddy: node 2 exited ${exitedMs} ms after SIGTERM, its seeker was on node 1 ${movedMs} ms after it\n`,
+    );
+    await seekerContext.close();
+    await recruiterContext.close();
+  }, 120_000);
 });
