@@ -26,6 +26,8 @@ AUTH_SECRET=${secret()}
 METRICS_TOKEN=${secret(24)}
 TURN_SECRET=${secret()}
 POSTGRES_PASSWORD=${secret(24)}
+# Grafana's admin (the \`monitoring\` profile; user admin).
+GRAFANA_ADMIN_PASSWORD=${secret(24)}
 # Required in production: verification, password-reset and invitation mail go out through it.
 SMTP_URL=${smtpUrl}
 MAIL_FROM=Fairground <no-reply@${domain}>

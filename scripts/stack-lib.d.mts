@@ -15,6 +15,8 @@ export interface Stack {
   nodes: StackNode[];
   turnUrls: string[];
   turnSecret: string;
+  /** Base64 SHA-256 of coturn's TLS key (self-signed): Chromium's `--ignore-certificate-errors-spki-list`. */
+  turnTlsSpki: string;
   stop(): Promise<void>;
 }
 

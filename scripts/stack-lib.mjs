@@ -5,8 +5,8 @@
 // test/stack.test.ts starts the same thing and drives a browser through it.
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:https';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ export async function freePort() {
 }
 
 /** Debian package → the binary it provides; a missing one is named with how to install it. */
-const BINARIES = { caddy: 'caddy', coturn: 'turnserver' };
+const BINARIES = { caddy: 'caddy', coturn: 'turnserver', openssl: 'openssl' };
 
 export function missingPackages() {
   return Object.entries(BINARIES)
@@ -104,15 +104,57 @@ https://localhost:${httpsPort} {
 }
 
 /**
+ * A self-signed certificate for coturn's TLS listener (TURN over TLS, what a firewall that lets
+ * only TLS on TCP through leaves), made at start: Caddy's local CA issues only for its own sites.
+ * Returns the files and the base64 SHA-256 of its public key: a browser is told to accept it with
+ * Chromium's `--ignore-certificate-errors-spki-list` (WebRTC's TURN client does not see
+ * Playwright's ignoreHTTPSErrors); a real deployment uses a certificate for the TURN host's name.
+ */
+function turnCertificate(dir) {
+  const cert = path.join(dir, 'turn-cert.pem');
+  const key = path.join(dir, 'turn-key.pem');
+  const result = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`openssl could not make coturn's certificate: ${result.stderr}`);
+  const spki = new X509Certificate(readFileSync(cert)).publicKey.export({ type: 'spki', format: 'der' });
+  return { cert, key, spki: createHash('sha256').update(spki).digest('base64') };
+}
+
+/**
  * coturn with the TURN REST API scheme (use-auth-secret): it checks the HMAC the app signs, no
  * user database. Loopback peers are allowed only because the media nodes are on 127.0.0.1 here;
  * a real deployment relays to the nodes' announced addresses and denies private ranges otherwise.
+ * TURN over TLS on its own port (443 in a deployment for strict firewalls); no DTLS.
  */
-function turnserverConf({ turnPort, minPort, maxPort, secret, dir }) {
+function turnserverConf({ turnPort, tlsPort, cert, key, minPort, maxPort, secret, dir }) {
   return [
     `listening-ip=127.0.0.1`,
     `relay-ip=127.0.0.1`,
     `listening-port=${turnPort}`,
+    `tls-listening-port=${tlsPort}`,
+    `cert=${cert}`,
+    `pkey=${key}`,
     `min-port=${minPort}`,
     `max-port=${maxPort}`,
     'use-auth-secret',
@@ -120,7 +162,6 @@ function turnserverConf({ turnPort, minPort, maxPort, secret, dir }) {
     'realm=fairground.localhost',
     'fingerprint',
     'no-cli',
-    'no-tls',
     'no-dtls',
     'no-multicast-peers',
     'allow-loopback-peers',
@@ -136,7 +177,7 @@ function turnserverConf({ turnPort, minPort, maxPort, secret, dir }) {
  * Starts the stack. Options: nodes (2), httpsPort (free), databaseUrl, redisUrl, env (extra for the
  * nodes), workerBin and webHandler (from prepare()), log (line printer), quiet (drop node logs),
  * signal (an AbortSignal: aborting while starting stops what is up).
- * Returns { url, turnUrls, turnSecret, nodes, stop() }.
+ * Returns { url, turnUrls, turnSecret, turnTlsSpki, nodes, stop() }.
  */
 export async function startStack(options) {
   const missing = missingPackages();
@@ -144,7 +185,7 @@ export async function startStack(options) {
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(path.join(tmpdir(), 'fairground-stack-'));
   const children = [];
-  const stack = { dir, nodes: [], url: '', turnUrls: [], turnSecret: '', stop: async () => {} };
+  const stack = { dir, nodes: [], url: '', turnUrls: [], turnSecret: '', turnTlsSpki: '', stop: async () => {} };
   let stopped = null;
   stack.stop = () => (stopped ??= stopAll());
   const stopAll = async () => {
@@ -171,15 +212,22 @@ export async function startStack(options) {
   try {
     const httpsPort = options.httpsPort ?? (await freePort());
     const turnPort = await freePort();
+    const turnTlsPort = await freePort();
     const minPort = 40_000 + Math.floor(Math.random() * 200) * 100;
     const turnSecret = options.turnSecret ?? randomBytes(32).toString('base64url');
     stack.url = `https://localhost:${httpsPort}`;
     stack.turnSecret = turnSecret;
-    stack.turnUrls = [`turn:127.0.0.1:${turnPort}?transport=udp`, `turn:127.0.0.1:${turnPort}?transport=tcp`];
+    stack.turnUrls = [`turn:127.0.0.1:${turnPort}?transport=udp`, `turn:127.0.0.1:${turnPort}?transport=tcp`, `turns:127.0.0.1:${turnTlsPort}?transport=tcp`];
 
     // coturn
+    const tls = turnCertificate(dir);
+    stack.turnTlsSpki = tls.spki;
     const turnConf = path.join(dir, 'turnserver.conf');
-    writeFileSync(turnConf, turnserverConf({ turnPort, minPort, maxPort: minPort + 99, secret: turnSecret, dir }), { mode: 0o600 });
+    writeFileSync(
+      turnConf,
+      turnserverConf({ turnPort, tlsPort: turnTlsPort, cert: tls.cert, key: tls.key, minPort, maxPort: minPort + 99, secret: turnSecret, dir }),
+      { mode: 0o600 },
+    );
     const turn = spawnChecked('turnserver', ['-c', turnConf], { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitForLine(
       turn,
@@ -187,7 +235,7 @@ export async function startStack(options) {
       (line) => /Total (UDP|General) servers/i.test(line) || /IPv4\. (UDP|TCP) listener opened on : 127\.0\.0\.1/.test(line),
       30_000,
     );
-    log(`coturn on 127.0.0.1:${turnPort} (relay ports ${minPort}-${minPort + 99})`);
+    log(`coturn on 127.0.0.1:${turnPort}, TLS on ${turnTlsPort} (relay ports ${minPort}-${minPort + 99})`);
 
     // App nodes, one after the other (the first applies migrations and, in development, seeds the demo).
     const nodePorts = [];

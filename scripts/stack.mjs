@@ -64,5 +64,7 @@ try {
 process.stdout.write(
   `\nFairground stack: ${stack.url}\n` +
     `  (Caddy's local CA signs it: accept the warning, or trust ${stack.dir}/caddy/pki/authorities/local/root.crt)\n` +
-    `  nodes: ${stack.nodes.map((n) => n.url).join(', ')}\n  TURN: ${stack.turnUrls.join(', ')}\nCtrl-C stops everything.\n\n`,
+    `  nodes: ${stack.nodes.map((n) => n.url).join(', ')}\n  TURN: ${stack.turnUrls.join(', ')}\n` +
+    `  (turns: is self-signed: start Chromium with --ignore-certificate-errors-spki-list=${stack.turnTlsSpki} to relay over TLS)\n` +
+    `Ctrl-C stops everything.\n\n`,
 );

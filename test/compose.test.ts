@@ -15,6 +15,10 @@ interface Service {
   volumes?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
+  networks?: Record<string, { ipv4_address?: string } | null>;
+  profiles?: string[];
+  secrets?: string[];
+  ports?: string[];
 }
 
 // `docker compose` is not available on these machines: dclint checks the file against the
@@ -41,11 +45,13 @@ describe('docker-compose.yml', () => {
     parse(readFileSync(`${root}/docker-compose.yml`, 'utf8'), { merge: true }) as {
       services: Record<string, Service>;
       volumes: Record<string, unknown>;
+      networks: Record<string, { internal?: boolean; ipam?: { config: Array<{ subnet: string }> } } | null>;
+      secrets: Record<string, { environment?: string; file?: string }>;
     };
 
   it('runs Caddy, two app nodes, coturn, Postgres and Redis with healthchecks, restarts and volumes', () => {
     const { services, volumes } = compose();
-    expect(Object.keys(services).sort()).toEqual(['app1', 'app2', 'caddy', 'coturn', 'migrate', 'postgres', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['app1', 'app2', 'caddy', 'coturn', 'grafana', 'migrate', 'postgres', 'prometheus', 'redis']);
     for (const [name, service] of Object.entries(services)) {
       if (name === 'migrate') continue; // one-shot: runs to its end, nothing to keep
       expect(service.healthcheck?.test.length, name).toBeGreaterThan(0);
@@ -71,7 +77,64 @@ describe('docker-compose.yml', () => {
     expect(services.caddy!.depends_on).toEqual({ app1: { condition: 'service_healthy' }, app2: { condition: 'service_healthy' } });
     // coturn checks the app's HMAC with the same secret (TURN REST API).
     expect(services.coturn!.command).toEqual(expect.arrayContaining(['--use-auth-secret', '--static-auth-secret=${TURN_SECRET:?set TURN_SECRET}']));
-    expect(Object.keys(volumes).sort()).toEqual(['app1-data', 'app2-data', 'caddy-config', 'caddy-data', 'coturn-data', 'postgres-data', 'redis-data']);
+    expect(Object.keys(volumes).sort()).toEqual([
+      'app1-data',
+      'app2-data',
+      'caddy-config',
+      'caddy-data',
+      'coturn-data',
+      'grafana-data',
+      'postgres-data',
+      'prometheus-data',
+      'redis-data',
+    ]);
+  });
+
+  it('pipes media between the nodes over a private network, each node listening at its own fixed address there', () => {
+    const { services, networks } = compose();
+    expect(networks.nodes).toMatchObject({ internal: true, ipam: { config: [{ subnet: '172.30.0.0/24' }] } });
+    const addresses = ['app1', 'app2'].map((name) => {
+      const app = services[name]!;
+      const address = app.networks?.nodes?.ipv4_address;
+      expect(address, name).toMatch(/^172\.30\.0\.\d+$/);
+      // mediasoup's pipe binds there and the other node connects to it (no announced address needed).
+      expect(app.environment?.MEDIA_PIPE_LISTEN_IP, name).toBe(address);
+      // Still on the default network: Caddy, Postgres and Redis are there.
+      expect(Object.keys(app.networks!).sort(), name).toEqual(['default', 'nodes']);
+      return address;
+    });
+    expect(new Set(addresses).size).toBe(2);
+  });
+
+  it('monitors with Prometheus and Grafana only when asked (a profile), the token handed over as a secret, the dashboard provisioned', () => {
+    const { services, secrets } = compose();
+    for (const name of ['prometheus', 'grafana']) expect(services[name]!.profiles, name).toEqual(['monitoring']);
+    for (const [name, service] of Object.entries(services)) if (!['prometheus', 'grafana'].includes(name)) expect(service.profiles, name).toBeUndefined();
+    // Prometheus scrapes every node directly with METRICS_TOKEN, which it reads from compose's secret file.
+    expect(secrets.metrics_token).toEqual({ environment: 'METRICS_TOKEN' });
+    expect(services.prometheus!.secrets).toEqual(['metrics_token']);
+    const prometheus = parse(readFileSync(`${root}/deploy/prometheus/prometheus.yml`, 'utf8')) as {
+      scrape_configs: Array<{ authorization: { credentials_file: string }; static_configs: Array<{ targets: string[] }> }>;
+    };
+    const [job] = prometheus.scrape_configs;
+    expect(job!.authorization.credentials_file).toBe('/run/secrets/metrics_token');
+    expect(job!.static_configs.flatMap((c) => c.targets).sort()).toEqual(['app1:3000', 'app2:3000']);
+    expect(services.prometheus!.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    // Grafana: the compose Prometheus as its data source, the repo's dashboard where its provider looks.
+    const grafana = services.grafana!;
+    const datasources = parse(readFileSync(`${root}/deploy/grafana/provisioning/datasources/prometheus.yml`, 'utf8')) as {
+      datasources: Array<{ type: string; url: string; isDefault: boolean }>;
+    };
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true })]);
+    const providers = parse(readFileSync(`${root}/deploy/grafana/provisioning/dashboards/fairground.yml`, 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    expect(grafana.volumes).toContain('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');
+    expect(grafana.volumes).toContain(`./deploy/grafana/fairground.json:${providers.providers[0]!.options.path}/fairground.json:ro`);
+    expect(grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?.+\}$/);
+    // Not open to the internet: loopback only.
+    expect(grafana.ports).toEqual(['127.0.0.1:3001:3000']);
+    expect(services.prometheus!.ports).toBeUndefined();
   });
 
   it('balances the nodes with a sticky cookie and a health check in Caddy', () => {
@@ -107,7 +170,7 @@ describe('docker-compose.yml', () => {
       );
     const env = read(envFile({ domain: 'fair.example.org', ip: '203.0.113.7', smtpUrl: 'smtps://u:p@smtp.example.org:465' }));
     const again = read(envFile());
-    for (const key of ['AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET', 'POSTGRES_PASSWORD']) {
+    for (const key of ['AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) {
       expect(env[key], key).toMatch(/^[A-Za-z0-9_-]{32,}$/);
       expect(again[key], key).not.toBe(env[key]);
     }
@@ -122,8 +185,10 @@ describe('docker-compose.yml', () => {
       TURN_URLS: `turn:${env.TURN_HOST}:3478?transport=udp,turn:${env.TURN_HOST}:3478?transport=tcp`,
       TURN_SECRET: env.TURN_SECRET,
       MEDIA_ANNOUNCED_IP: env.MEDIA_ANNOUNCED_IP,
+      MEDIA_PIPE_LISTEN_IP: compose().services.app1!.environment!.MEDIA_PIPE_LISTEN_IP!,
     });
     expect(config.ORIGIN).toBe('https://fair.example.org');
     expect(config.TURN_URLS).toHaveLength(2);
+    expect(config.MEDIA_PIPE_LISTEN_IP).toBe('172.30.0.11');
   });
 });

@@ -59,6 +59,17 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     expect((await queue.placesOf(seekers[3]!.id))[0]!.position).toBe(4);
   });
 
+  it('counts the lines across booths by status, and the longest waiting one, for the metrics', async () => {
+    // After the first test: five waiting at the first booth. Two more at the second, one called.
+    await queue.join(seekers[20]!, boothIds[1]!, true);
+    await queue.join(seekers[21]!, boothIds[1]!, true);
+    expect(await queue.lineLengths()).toEqual({ waiting: 7, called: 0, interviewing: 0, longestWaiting: 5 });
+    await queue.callNext(owner2, boothIds[1]!);
+    expect(await queue.lineLengths()).toEqual({ waiting: 6, called: 1, interviewing: 0, longestWaiting: 5 });
+    await clear(boothIds[1]!);
+    expect(await queue.lineLengths()).toEqual({ waiting: 5, called: 0, interviewing: 0, longestWaiting: 5 });
+  });
+
   it('refuses closed booths, non-seekers and a fourth line, changing nothing', async () => {
     const s = seekers[38]!;
     await expect(queue.join(s, boothIds[1]!, false)).rejects.toMatchObject({ code: 'QUEUE_CLOSED' });

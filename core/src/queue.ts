@@ -345,6 +345,28 @@ export class BoothQueue {
     return places;
   }
 
+  /**
+   * How long the lines are, across every booth (for the metrics): live entries by status and the
+   * longest waiting line. Read from the one shared table, so every node reports the same numbers.
+   */
+  async lineLengths(): Promise<{ waiting: number; called: number; interviewing: number; longestWaiting: number }> {
+    const rows = await this.db
+      .select({ status: queueEntries.status, n: sql<number>`count(*)::int` })
+      .from(queueEntries)
+      .where(inArray(queueEntries.status, [...LIVE]))
+      .groupBy(queueEntries.status);
+    const [longest] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(queueEntries)
+      .where(eq(queueEntries.status, 'waiting'))
+      .groupBy(queueEntries.boothId)
+      .orderBy(sql`count(*) desc`)
+      .limit(1);
+    const counts = { waiting: 0, called: 0, interviewing: 0, longestWaiting: longest?.n ?? 0 };
+    for (const row of rows) counts[row.status as (typeof LIVE)[number]] = row.n;
+    return counts;
+  }
+
   /** Median length of this booth's finished interviews today, in seconds (null without history). */
   async medianInterviewSeconds(boothId: string): Promise<number | null> {
     const [row] = await this.db

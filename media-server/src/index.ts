@@ -24,6 +24,7 @@ export {
   type RtpParameters,
   type TransportDirection,
   type TransportInfo,
+  type WorkerUsage,
 } from './types.ts';
 export type { ExportedProducer, OpenedPipe, PipeEndpoint, PipeEvents, PipeRequest, PipeResponses, PipeState } from './pipe-types.ts';
 export { bringProducer, pipeEventRequest, type PipeNode } from './pipe-link.ts';

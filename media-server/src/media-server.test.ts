@@ -59,6 +59,20 @@ describe('media-server on real mediasoup workers', () => {
     expect((await media.rtpCapabilities()).codecs?.map((c) => c.mimeType)).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']));
   });
 
+  it("reports each worker's CPU time, read from the worker process itself", async () => {
+    const before = await media.workerUsage();
+    expect(before.map((u) => [u.worker, u.pid])).toEqual((await media.stats()).workerPids.map((pid, i) => [i, pid]));
+    // Work for the workers (a router and transports made and dropped): their counts grow.
+    for (let i = 0; i < 30; i++) {
+      await media.createTransport({ kind: 'booth', id: 'room-cpu' }, `peer-${i}`, 'recv');
+      await media.closePeer('room-cpu', `peer-${i}`);
+    }
+    const after = await media.workerUsage();
+    const total = (u: { userSeconds: number; systemSeconds: number }) => u.userSeconds + u.systemSeconds;
+    expect(after.reduce((sum, u) => sum + total(u), 0)).toBeGreaterThan(before.reduce((sum, u) => sum + total(u), 0));
+    for (const [i, u] of after.entries()) expect(total(u)).toBeGreaterThanOrEqual(total(before[i]!));
+  });
+
   it('creates WebRTC transports listening on 127.0.0.1', async () => {
     const t = await media.createTransport({ kind: 'booth', id: 'room-a' }, 'peer-1', 'recv');
     expect(t.iceCandidates.length).toBeGreaterThan(0);

@@ -27,6 +27,7 @@ import {
   type RtpParameters,
   type TransportDirection,
   type TransportInfo,
+  type WorkerUsage,
 } from './types.ts';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -350,6 +351,11 @@ export class MediaServer extends EventEmitter<MediaEvents> {
       stats.imports += c.imports;
     }
     return stats;
+  }
+
+  /** CPU time used by each live worker (for the metrics: worker CPU per worker). */
+  workerUsage(): Promise<WorkerUsage[]> {
+    return this.#pool.usage();
   }
 
   /** Stops every worker; safe to call twice. */

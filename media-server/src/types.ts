@@ -182,6 +182,15 @@ export interface MediaStats {
   imports: number;
 }
 
+/** CPU time one worker process has used since it started (mediasoup's worker.getResourceUsage). */
+export interface WorkerUsage {
+  /** The worker's index (a replacement takes the dead one's). */
+  worker: number;
+  pid: number;
+  userSeconds: number;
+  systemSeconds: number;
+}
+
 /** What an origin says about a producer it exports to another node. */
 export type PipeState = 'paused' | 'resumed' | 'closed';
 

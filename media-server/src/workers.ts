@@ -1,6 +1,6 @@
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs } from './codecs.ts';
-import { MediaError, type MediaLogger, type MediaServerOptions, type RtpCapabilities } from './types.ts';
+import { MediaError, type MediaLogger, type MediaServerOptions, type RtpCapabilities, type WorkerUsage } from './types.ts';
 
 /** One worker as a room sees it: where a router may be opened, and how busy it is. */
 export interface WorkerHandle {
@@ -146,6 +146,24 @@ export class WorkerPool {
       loadPerWorker: this.#slots.map((s) => s.load),
       ioUringPerWorker: this.#slots.map((s) => s.ioUring),
     };
+  }
+
+  /**
+   * CPU time each live worker process has used (getrusage in the worker, over its channel), in
+   * worker order; a dead worker (or one that stops answering) is left out until its replacement
+   * runs, whose counts start again from zero.
+   */
+  async usage(): Promise<WorkerUsage[]> {
+    const read = async (slot: Slot): Promise<WorkerUsage | null> => {
+      if (slot.worker.died || slot.worker.closed) return null;
+      try {
+        const ru = await slot.worker.getResourceUsage();
+        return { worker: slot.index, pid: slot.worker.pid, userSeconds: ru.ru_utime / 1000, systemSeconds: ru.ru_stime / 1000 };
+      } catch {
+        return null; // it died while asked
+      }
+    };
+    return (await Promise.all(this.#slots.map(read))).filter((u): u is WorkerUsage => u !== null);
   }
 
   close(): void {

@@ -29,6 +29,7 @@ import { startClock } from './app/clock.ts';
 import { openConnection, type Connection } from './app/connection.ts';
 import type { FeatureDeps } from './app/deps.ts';
 import { mountRoutes } from './app/http.ts';
+import { createMetrics } from './http/metrics.ts';
 import { createRateLimiter } from './app/rate-limits.ts';
 import { adapterPublisher, closeRedis, connectRedis } from './app/redis.ts';
 import { servicesFromConfig } from './app/services.ts';
@@ -404,6 +405,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
       log: getLogger('signaling:socket'),
     };
+    // Prometheus metrics (/metrics): read from their sources at scrape time; requests counted as acked.
+    const metrics = createMetrics({
+      sockets: () => io.engine.clientsCount,
+      media: () => media.stats(),
+      workerUsage: () => media.workerUsage(),
+      origins: () => cluster.origins(),
+      lines: () => services.queue.lineLengths(),
+      requestsInFlight: () => drain.inFlight,
+      leaveWritesWaiting: () => leaves.waiting,
+    });
     io.on('connection', (socket) => {
       const conn = openConnection(socket, {
         media,
@@ -413,16 +424,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         track: (work) => drain.track(work),
         afterClose: () => afterClose(socket.id),
         leaves,
+        requests: metrics.requests,
       });
       for (const register of FEATURES) register(conn, deps);
       conn.ready();
     });
 
-    mountRoutes(
-      app,
-      { config, database, redis, media, services, sockets: () => io.engine.clientsCount, origins: () => cluster.origins(), draining: () => drain.draining },
-      options.webHandler,
-    );
+    mountRoutes(app, { config, database, redis, media, services, metrics, draining: () => drain.draining }, options.webHandler);
 
     return {
       http,

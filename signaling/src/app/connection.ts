@@ -6,6 +6,7 @@ import type { RequestEvent } from '../protocol/index.ts';
 import type { Gate } from './gate.ts';
 import { handle, type RequestHandler, type RequestLimiter } from './handle.ts';
 import type { AppSocket } from './types.ts';
+import type { RequestMeter } from '../http/metrics.ts';
 
 export interface JoinedRoom {
   /** What the room is for: the media server opens it as this kind (it never reads the id). */
@@ -49,6 +50,8 @@ export interface ConnectionOptions {
   /** Where disconnect writes wait their turn (every connection of a node shares it): a thousand
    *  clients dropping at once must not queue a thousand writes ahead of everyone else's requests. */
   leaves?: Gate;
+  /** Counts each acked request by event and outcome (the node's metrics). */
+  requests?: RequestMeter;
 }
 
 /**
@@ -70,7 +73,7 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
     user,
     peerId,
     log,
-    on: (event, fn) => handle(socket, event, limiter, log, (payload) => options.track(fn(payload))),
+    on: (event, fn) => handle(socket, event, limiter, log, (payload) => options.track(fn(payload)), options.requests),
     onClose: (fn) => void closers.push(fn),
     async enter(roomId, room) {
       // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
@@ -111,6 +114,8 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
       const error = (await limiter.take())
         ? { code: 'UNKNOWN_EVENT', message: 'No such event' }
         : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+      // Not by its name: a client picks that, and every name would be a new series.
+      options.requests?.observe('(unknown)', error.code, 0);
       (ack as (r: unknown) => void)({ ok: false, error });
     });
     socket.on('disconnect', () => {

@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.ts';
 import type { AppSocket } from './types.ts';
 import { isRedisUnavailable } from './redis.ts';
+import type { RequestMeter } from '../http/metrics.ts';
 
 type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
 
@@ -28,17 +29,29 @@ export type RequestHandler<E extends RequestEvent> = (payload: RequestPayload<E>
  * Registers one request handler by event name: the payload is parsed by the event's schema from
  * the protocol's table (`requestSchemas`) before the handler sees it, the result is acked as a
  * Result union, and every failure becomes a code. No stack, SQL or internal message ever reaches
- * the client.
+ * the client. Each ack is counted by event and outcome (`meter`: the node's metrics).
  */
-export function handle<E extends RequestEvent>(socket: AppSocket, event: E, limiter: RequestLimiter, log: Logger, fn: RequestHandler<E>): void {
+export function handle<E extends RequestEvent>(
+  socket: AppSocket,
+  event: E,
+  limiter: RequestLimiter,
+  log: Logger,
+  fn: RequestHandler<E>,
+  meter?: RequestMeter,
+): void {
   const schema: z.ZodType = requestSchemas[event];
   const listener = async (...args: unknown[]) => {
+    const started = performance.now();
     // The ack is the last argument when the client asked for one; a missing payload shifts it.
-    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
-    if (!ack) {
+    const reply = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
+    if (!reply) {
       log.debug({ event }, 'event without ack ignored');
       return;
     }
+    const ack = (result: Result<AckData<E>>) => {
+      meter?.observe(event, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
+      reply(result);
+    };
     if (!(await limiter.take())) {
       return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
     }

@@ -4,7 +4,7 @@ import type { MediaServer } from '@fairground/media-server';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import { healthHandler } from '../http/health.ts';
-import { createMetrics } from '../http/metrics.ts';
+import type { Metrics } from '../http/metrics.ts';
 import { apiCsp, metricsGuard } from '../http/security-headers.ts';
 import { apiRouter } from '../http/api-v1.ts';
 import type { Services } from '@fairground/core';
@@ -19,14 +19,13 @@ export function mountRoutes(
     redis: RedisClientType | null;
     media: MediaServer;
     services: Services;
-    sockets: () => number;
-    origins: () => number;
+    metrics: Metrics;
     draining: () => boolean;
   },
   webHandler?: RequestHandler,
 ): void {
   const { config, database, redis, media } = parts;
-  const metrics = createMetrics({ sockets: parts.sockets, media: () => media.stats(), origins: parts.origins });
+  const { metrics } = parts;
   app.get(
     '/healthz',
     apiCsp,
