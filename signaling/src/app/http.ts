@@ -1,8 +1,8 @@
 import type { Express, RequestHandler } from 'express';
 import type { Database } from '@fairground/db';
-import type { MediaServer } from '@fairground/media-server';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
+import type { MediaApi } from './media-calls.ts';
 import { healthHandler } from '../http/health.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { apiCsp, metricsGuard } from '../http/security-headers.ts';
@@ -17,7 +17,9 @@ export function mountRoutes(
     config: Config;
     database: Database;
     redis: RedisClientType | null;
-    media: MediaServer;
+    media: MediaApi;
+    /** All this node's media workers run, or (split roles) a media node is alive. */
+    mediaReady: () => Promise<boolean>;
     services: Services;
     sockets: () => number;
     origins: () => number;
@@ -37,10 +39,7 @@ export function mountRoutes(
         database: async () => (await database.ping(), true),
         // Soft: while Redis is away every node still serves its own clients (issue 12).
         ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-        media: async () => {
-          const s = await media.stats();
-          return s.workersAlive === s.workers && s.workers > 0;
-        },
+        media: parts.mediaReady,
       },
       ['redis'],
     ),

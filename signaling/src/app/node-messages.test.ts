@@ -25,7 +25,7 @@ describe('node messages', () => {
     a = await node('a', async () => null);
     await node('b', async (body, from) => {
       if (body.type === 'node-gone') return void told.push(`${from}:${body.node}`);
-      if (body.request.type === 'closeImportsFrom') return { closed: 2 };
+      if (body.type === 'media' && body.request.type === 'closeImportsFrom') return { closed: 2 };
       throw new MediaError('PIPE_NOT_FOUND', 'No pipe to a in this room; open it first');
     });
     await node('silent', () => new Promise(() => {}), 2000);

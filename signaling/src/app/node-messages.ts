@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 import { MediaError, type MediaErrorCode, type PipeRequest } from '@fairground/media-server';
+import type { MediaCall, MediaEventMessage } from './media-calls.ts';
 
 /** What one node asks of another, or tells every node. */
 export type NodeMessage =
   /** A media server's pipe message (`MediaServer.request`): answered with its result. */
   | { type: 'media'; request: PipeRequest }
   /** A node's heartbeat expired: drop what came from it (sent to every node by its sweeper). */
-  | { type: 'node-gone'; node: string };
+  | { type: 'node-gone'; node: string }
+  /** Split roles: a signaling node's call of a media node's media server (app/media-calls.ts). */
+  | { type: 'media-call'; call: MediaCall }
+  /** Split roles: a media node's event about a signaling node's peers (app/media-calls.ts). */
+  | { type: 'media-event'; event: MediaEventMessage };
 
 interface Envelope {
   /** Present when the sender waits for an answer. */
@@ -70,13 +75,17 @@ export class NodeMessages {
     await this.o.sub.unsubscribe(this.#channels, this.#listener).catch(() => {});
   }
 
-  /** Sends `body` to `to` and waits for its answer. */
-  async request(to: string, body: NodeMessage): Promise<unknown> {
+  /**
+   * Sends `body` to `to` and waits for its answer. Unreachable or silent past the timeout: a
+   * MediaError with `failCode` (a pipe's PRODUCER_NOT_FOUND by default; a media call's
+   * MEDIA_UNAVAILABLE), so the client is answered with a code and never waits forever.
+   */
+  async request(to: string, body: NodeMessage, failCode: MediaErrorCode = 'PRODUCER_NOT_FOUND'): Promise<unknown> {
     const id = randomUUID();
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new MediaError('PRODUCER_NOT_FOUND', `Node ${to} did not answer in time`));
+        reject(new MediaError(failCode, `Node ${to} did not answer in time`));
       }, this.o.timeoutMs);
       timer.unref();
       this.#pending.set(id, { resolve, reject, timer });
@@ -85,7 +94,7 @@ export class NodeMessages {
       this.#settle({ re: id, ok: false, error: { media: false, message: String(err) } });
       return 1;
     });
-    if (received === 0) this.#settle({ re: id, ok: false, error: { media: true, code: 'PRODUCER_NOT_FOUND', message: `Node ${to} is not reachable` } });
+    if (received === 0) this.#settle({ re: id, ok: false, error: { media: true, code: failCode, message: `Node ${to} is not reachable` } });
     return answer;
   }
 
