@@ -26,7 +26,8 @@ type Fg = {
  * the signaling node, whose media calls go over Redis to the media node. Then that media node is
  * SIGKILLed with a second one running: a call in flight is answered UNAVAILABLE at once, the
  * room's peers are told `media:room-reset` once its heartbeat expires, and publishing and watching
- * again land on the surviving media node, with frames decoded again.
+ * again land on the surviving media node, with frames decoded again. Last, the signaling node is
+ * SIGKILLed and the media node closes what its peers held.
  */
 describe('split roles: one signaling-only node, media-only nodes', () => {
   const nodes: NodeProcess[] = [];
@@ -162,15 +163,11 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     const killedAt = performance.now();
     process.kill(media1.child.pid!, 'SIGKILL');
     // A call to the dead node is answered with a code, not left hanging: at once when its channel
-    // has no subscriber any more, else after NODE_REQUEST_TIMEOUT_MS (3 s here; `send` itself
-    // gives up after 5 s, so an answer at all shows the bound held).
-    const probe = await send(visitor, 'media:transport-restart-ice', { roomId, transportId });
-    const probeMs = performance.now() - killedAt;
-    expect(probe).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    // has no subscriber any more, else when its heartbeat is found expired, and at the latest after
+    // NODE_REQUEST_TIMEOUT_MS (3 s here; `send` itself gives up after 5 s, so an answer at all shows
+    // the bound held). It runs beside what follows.
+    const probe = send(visitor, 'media:transport-restart-ice', { roomId, transportId }).then((answer) => ({ answer, ms: performance.now() - killedAt }));
     await reset;
-    console.log(
-      `[roles] media node SIGKILLed: a call to it answered UNAVAILABLE in ${ms(probeMs)}; the room's peers told media:room-reset in ${ms(resetMs)} (NODE_TTL_MS 1500)`,
-    );
 
     // What the pages do on media:room-reset: join again and publish again; the room is placed on
     // the surviving media node, and a viewer decodes frames again.
@@ -181,9 +178,19 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     const frames2 = (await viewer.viewed()).framesDecoded;
     await expect.poll(async () => (await viewer.viewed()).framesDecoded, { timeout: 10_000 }).toBeGreaterThan(frames2 + 10);
     console.log(
-      `[roles] republished on the second media node: a viewer's first decoded frame ${ms(back)} after the kill (${ms(second.firstFrameMs)} after its consume)`,
+      `[roles] media node SIGKILLed: the room's peers told media:room-reset in ${ms(resetMs)} (NODE_TTL_MS 1500); republished on the second media node, a viewer's first decoded frame ${ms(back)} after the kill (${ms(second.firstFrameMs)} after its consume)`,
     );
+    const probed = await probe;
+    expect(probed.answer).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    console.log(`[roles] a call to the dead media node answered UNAVAILABLE ${ms(probed.ms)} after the kill (NODE_TTL_MS 1500, NODE_REQUEST_TIMEOUT_MS 3000)`);
     expect(await metric(media2.url, 'media_producers')).toBe(1);
     expect(await metric(media2.url, 'media_consumers')).toBe(1);
+
+    // The signaling node dies: the media node finds its heartbeat gone and closes its peers' media
+    // (nobody else would: the peers' sockets were on it).
+    expect(await metric(media2.url, 'media_transports')).toBeGreaterThan(0);
+    process.kill(signaling.child.pid!, 'SIGKILL');
+    await expect.poll(() => metric(media2.url, 'media_transports'), { timeout: 10_000 }).toBe(0);
+    expect(await metric(media2.url, 'media_rooms')).toBe(0);
   });
 });

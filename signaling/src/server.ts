@@ -387,6 +387,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         effects,
         media: {
           seen: (node) => {
+            // Whatever still waits for the dead node's answer is answered now (with its code).
+            messages?.abandon(node);
             // A media node (split roles) that died: its rooms here are reset, their peers join again.
             remoteMedia?.nodeGone(node);
             return cluster.gone(node);

@@ -50,7 +50,7 @@ export interface NodeMessagesOptions {
  * MediaError thrown by the other node comes back as a MediaError with its code.
  */
 export class NodeMessages {
-  readonly #pending = new Map<string, { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { to: string; failCode: MediaErrorCode; resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }>();
   readonly #listener = (raw: string) => void this.#receive(raw);
   readonly #channels: string[];
 
@@ -88,14 +88,27 @@ export class NodeMessages {
         reject(new MediaError(failCode, `Node ${to} did not answer in time`));
       }, this.o.timeoutMs);
       timer.unref();
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { to, failCode, resolve, reject, timer });
     });
+    // It may fail (abandon) while the publish below is still under way, before the caller awaits it.
+    answer.catch(() => {});
     const received = await this.#publish(this.#channel(to), { id, from: this.o.nodeId, body }).catch((err: unknown) => {
       this.#settle({ re: id, ok: false, error: { media: false, message: String(err) } });
       return 1;
     });
     if (received === 0) this.#settle({ re: id, ok: false, error: { media: true, code: failCode, message: `Node ${to} is not reachable` } });
     return answer;
+  }
+
+  /** `node` was found dead (its heartbeat expired): requests still waiting for it fail now, not at their timeout. */
+  abandon(node: string): number {
+    let failed = 0;
+    for (const [id, p] of [...this.#pending]) {
+      if (p.to !== node) continue;
+      failed++;
+      this.#settle({ re: id, ok: false, error: { media: true, code: p.failCode, message: `Node ${node} is gone` } });
+    }
+    return failed;
   }
 
   /** Sends `body` to `to` without waiting (an event relayed); a failure is logged. */
