@@ -40,7 +40,7 @@ describe('remote media (NODE_ROLES=signaling)', () => {
   };
 
   it('places a room on the least loaded live media node, the same one for every signaling node, and again elsewhere when it dies', async () => {
-    const { nodes, sent, down, signalingNode } = setup();
+    const { nodes, rooms, sent, down, signalingNode } = setup();
     const [a, b] = [signalingNode(), signalingNode()];
     // Nothing to place on yet: a code, at once.
     await expect(a.createTransport({ kind: 'booth', id: 'booth:1' }, 'p1', 'send')).rejects.toMatchObject({ code: 'MEDIA_UNAVAILABLE' });
@@ -60,7 +60,6 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'connectTransport', args: ['booth:1', 'p2', 't', { role: 'client' }] } });
     await expect(b.consume('booth:9', 'p2', 't', 'x', {})).rejects.toMatchObject({ code: 'ROOM_NOT_FOUND' });
     expect(await b.producers('booth:9')).toEqual([]);
-
     // m2 dies: a call in flight fails with a code; once its heartbeat is found expired, each
     // signaling node resets the room for its own peers, and the next transport lands on m1.
     down.add('m2');
@@ -76,6 +75,16 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     expect(sent.at(-1)?.to).toBe('m1');
     await b.createTransport({ kind: 'booth', id: 'booth:1' }, 'p2', 'recv');
     expect(sent.at(-1)?.to).toBe('m1');
+
+    // The room closes on m1 (its media node gives the placement up) and another signaling node
+    // places it again, on m3 now: this node follows the shared placement, not its own memory.
+    await nodes.put({ node: 'm1', ip: '10.0.0.1', load: 9, at: Date.now() });
+    await nodes.put({ node: 'm3', ip: '10.0.0.4', load: 0, at: Date.now() });
+    await rooms.release('booth:1', 'm1');
+    await signalingNode().createTransport({ kind: 'booth', id: 'booth:1' }, 'p3', 'send');
+    expect(sent.at(-1)?.to).toBe('m3');
+    await a.producers('booth:1');
+    expect(sent.at(-1)).toMatchObject({ to: 'm3', call: { method: 'producers' } });
   });
 
   it('emits a media node’s events as the in-process media server would, and drops malformed ones', async () => {

@@ -104,10 +104,12 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     throw new MediaError('MEDIA_UNAVAILABLE', 'No media node took the room; please try again');
   }
 
-  /** Where a room's media is now, or null (no media node serves it). */
+  /**
+   * Where a room's media is now, or null (no media node serves it). Read from the shared placement
+   * every time, not from what this node placed: the room may have closed and been placed on
+   * another media node by another signaling node since (one GET beside the call's own round trip).
+   */
   async #nodeOf(roomId: string): Promise<string | null> {
-    const placed = this.#rooms.get(roomId);
-    if (placed) return placed.node;
     const owner = await this.o.rooms.owner(roomId);
     return owner && !this.#gone.has(owner) ? owner : null;
   }
