@@ -26,8 +26,9 @@ type Fg = {
  * the signaling node, whose media calls go over Redis to the media node. Then that media node is
  * SIGKILLed with a second one running: a call in flight is answered UNAVAILABLE at once, the
  * room's peers are told `media:room-reset` once its heartbeat expires, and publishing and watching
- * again land on the surviving media node, with frames decoded again. Last, the signaling node is
- * SIGKILLed and the media node closes what its peers held.
+ * again land on the surviving media node, with frames decoded again. That one is then stopped
+ * (SIGTERM) with a third running: its peers are told to join again at once. Last, the signaling
+ * node is SIGKILLed and the media node closes what its peers held.
  */
 describe('split roles: one signaling-only node, media-only nodes', () => {
   const nodes: NodeProcess[] = [];
@@ -186,11 +187,33 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     expect(await metric(media2.url, 'media_producers')).toBe(1);
     expect(await metric(media2.url, 'media_consumers')).toBe(1);
 
+    // media2 is stopped (SIGTERM, a media node taken out) with a third one running: its peers are
+    // told to join again at once, not after its heartbeat expires.
+    const onMedia2 = await send<{ id: string }>(visitor, 'media:transport-create', { roomId, direction: 'recv' });
+    expect(onMedia2.ok).toBe(true);
+    const media3 = await startNode({ ...env, NODE_ID: 'media3', NODE_ROLES: 'media' });
+    nodes.push(media3);
+    const stoppedAt = performance.now();
+    const told = waitFor(visitor, 'media:room-reset', (p) => p.roomId === roomId, 15_000);
+    const exited = new Promise((resolve) => media2.child.once('exit', resolve));
+    media2.child.kill('SIGTERM');
+    await told;
+    console.log(`[roles] media node stopped (SIGTERM): its room's peers told media:room-reset in ${ms(performance.now() - stoppedAt)}`);
+    expect(await exited).toBe(0);
+    // Published again, the room is on media3.
+    await host.publish(boothId);
+    await expect.poll(() => metric(media3.url, 'media_producers'), { timeout: 10_000 }).toBe(1);
+    // Told by media2 itself: once its heartbeat has expired and it was swept, the signaling node
+    // found no room of its own still on media2 to reset.
+    const about = (msg: string) => signaling.logs.filter((l) => l.msg === msg && String(l.node).startsWith('media2-'));
+    await expect.poll(() => about('swept a dead node').length, { timeout: 15_000 }).toBe(1);
+    expect(about('a room’s media node died; its peers join again')).toEqual([]);
+
     // The signaling node dies: the media node finds its heartbeat gone and closes its peers' media
     // (nobody else would: the peers' sockets were on it).
-    expect(await metric(media2.url, 'media_transports')).toBeGreaterThan(0);
+    expect(await metric(media3.url, 'media_transports')).toBeGreaterThan(0);
     process.kill(signaling.child.pid!, 'SIGKILL');
-    await expect.poll(() => metric(media2.url, 'media_transports'), { timeout: 10_000 }).toBe(0);
-    expect(await metric(media2.url, 'media_rooms')).toBe(0);
-  });
+    await expect.poll(() => metric(media3.url, 'media_transports'), { timeout: 10_000 }).toBe(0);
+    expect(await metric(media3.url, 'media_rooms')).toBe(0);
+  }, 180_000);
 });

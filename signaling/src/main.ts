@@ -68,7 +68,7 @@ async function runMediaNode(config: ReturnType<typeof loadConfig>): Promise<void
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    // Its heartbeat stops: the signaling nodes reset its rooms once it expires, as after a crash.
+    // Its rooms' peers are told to join again (on a live media node) before it stops (media-node.ts).
     log.info({ signal }, 'shutting down');
     await node.close();
     process.exit(0);

@@ -149,10 +149,27 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
     };
     await beat();
     loop();
+    // A stop (SIGTERM): out of the directory and its placements first, so nothing new lands here;
+    // then every peer is told to join again (the room-reset a crash gives them only once the
+    // heartbeat expired), and they land on a live media node at once.
     closers.push(async () => {
       stopped = true;
       clearTimeout(timer);
       await directory.remove(nodeId);
+      await placements.dropNode(nodeId);
+      const byRoom = new Map<string, Map<string, string[]>>();
+      for (const [k, node] of peers) {
+        const [roomId, peerId] = k.split(' ') as [string, string];
+        const nodes = byRoom.get(roomId) ?? new Map<string, string[]>();
+        nodes.set(node, [...(nodes.get(node) ?? []), peerId]);
+        byRoom.set(roomId, nodes);
+      }
+      for (const [roomId, nodes] of byRoom) {
+        const info = await media.roomInfo(roomId);
+        if (!info) continue;
+        for (const [node, peerIds] of nodes) tell(node, { name: 'room-reset', payload: { roomId, kind: info.kind, scope: 'room', peerIds } });
+      }
+      if (byRoom.size > 0) log.info({ rooms: byRoom.size }, 'stopping: told the peers of every room to join again');
     });
 
     const app = express();

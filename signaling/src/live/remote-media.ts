@@ -241,7 +241,8 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
       return;
     }
     const { name, payload } = parsed.data;
-    if (name === 'room-closed' && this.#rooms.get(payload.roomId)?.node === from) this.#rooms.delete(payload.roomId);
+    const gone = name === 'room-closed' || (name === 'room-reset' && payload.scope === 'room');
+    if (gone && this.#rooms.get(payload.roomId)?.node === from) this.#rooms.delete(payload.roomId);
     (this.emit as (e: string, p: unknown) => boolean)(name, payload);
   }
 
