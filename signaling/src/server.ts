@@ -468,6 +468,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           const s = await media.stats();
           return s.workersAlive === s.workers && s.workers > 0;
         },
+        mediaShared: remoteMedia !== null,
         services,
         sockets: () => io.engine.clientsCount,
         origins: () => cluster.origins(),

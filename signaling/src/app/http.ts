@@ -20,6 +20,8 @@ export function mountRoutes(
     media: MediaApi;
     /** All this node's media workers run, or (split roles) a media node is alive. */
     mediaReady: () => Promise<boolean>;
+    /** Media is on media nodes every signaling node shares (split roles): a soft check. */
+    mediaShared?: boolean;
     services: Services;
     sockets: () => number;
     origins: () => number;
@@ -41,7 +43,9 @@ export function mountRoutes(
         ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
         media: parts.mediaReady,
       },
-      ['redis'],
+      // Media nodes (split roles) are shared by every signaling node, as Redis is: none alive is
+      // `degraded`, not a reason to take every signaling node out of the balancer.
+      parts.mediaShared ? ['redis', 'media'] : ['redis'],
     ),
   );
   app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
