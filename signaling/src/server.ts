@@ -250,7 +250,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           remoteMedia?.deliver(body.event, from);
           return null;
         case 'media-call':
-          throw new MediaError('MEDIA_REJECTED', 'This node answers no media calls (NODE_ROLES without media-only)');
+          throw new MediaError('MEDIA_REJECTED', 'Only media-only nodes (NODE_ROLES=media) answer media calls');
       }
     };
     if (messages) {
