@@ -231,7 +231,9 @@ export type MediaErrorCode =
   /** The peer already holds as many of these as it may (MediaLimits). Nothing was allocated. */
   | 'LIMIT_REACHED'
   /** No pipe to that node in this room (or it was replaced): open it again. */
-  | 'PIPE_NOT_FOUND';
+  | 'PIPE_NOT_FOUND'
+  /** The media node serving the room did not answer (split roles: dead, or too slow); try again. */
+  | 'MEDIA_UNAVAILABLE';
 
 /** A refusal the caller can map to its own error codes; `message` is safe to show. */
 export class MediaError extends Error {

@@ -13,6 +13,42 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('runs both roles by default, and splits them only with Redis (NODE_ROLES)', () => {
+    expect(loadConfig({}).NODE_ROLES).toEqual(['signaling', 'media']);
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({ ...redis, NODE_ROLES: 'media' }).NODE_ROLES).toEqual(['media']);
+    expect(loadConfig({ ...redis, NODE_ROLES: ' signaling ' }).NODE_ROLES).toEqual(['signaling']);
+    expect(loadConfig({ NODE_ROLES: 'media,signaling,media' }).NODE_ROLES).toEqual(['media', 'signaling']);
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.filter((p) => p.startsWith('NODE_ROLES'));
+      }
+    };
+    // Split roles reach each other through Redis: without it a node could not serve media at all.
+    expect(problems({ NODE_ROLES: 'signaling' })).toEqual([expect.stringMatching(/REDIS_URL/)]);
+    expect(problems({ ...redis, NODE_ROLES: 'signaling,turn' })).toHaveLength(1);
+    expect(problems({ ...redis, NODE_ROLES: ' , ' })).toEqual([expect.stringMatching(/names no role/)]);
+    // Empty means "not set" (both roles) in development; production refuses it.
+    expect(loadConfig({ NODE_ROLES: '' }).NODE_ROLES).toEqual(['signaling', 'media']);
+    const production = {
+      ...redis,
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'p'.repeat(32),
+      ORIGIN: 'https://fair.example.com',
+      SMTP_URL: 'smtp://mail.example.com',
+      METRICS_TOKEN: 'm'.repeat(24),
+    };
+    expect(loadConfig(production).NODE_ROLES).toEqual(['signaling', 'media']);
+    expect(problems({ ...production, NODE_ROLES: '' })).toEqual([expect.stringMatching(/empty/)]);
+    expect(problems({ ...production, NODE_ROLES: 'sfu' })).toHaveLength(1);
+    // A media-only node has no pages, sessions or mail: it starts without their settings.
+    expect(loadConfig({ ...redis, NODE_ENV: 'production', METRICS_TOKEN: 'm'.repeat(24), NODE_ROLES: 'media' }).NODE_ROLES).toEqual(['media']);
+    expect(() => loadConfig({ ...redis, NODE_ENV: 'production', METRICS_TOKEN: 'm'.repeat(24), NODE_ROLES: 'signaling' })).toThrow(/SMTP_URL/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

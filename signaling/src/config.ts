@@ -58,6 +58,14 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .optional(),
+  /** What this node does (comma-separated): `signaling` (pages, Socket.IO, the database) and
+   *  `media` (mediasoup workers). Both by default, in one process. Split roles need REDIS_URL:
+   *  signaling-only nodes send their media calls to media-only nodes over Redis. */
+  NODE_ROLES: z
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((r) => r.trim()))].filter(Boolean))
+    .pipe(z.array(z.enum(['signaling', 'media'], { error: 'must be signaling and/or media' })).min(1, 'names no role'))
+    .default(['signaling', 'media']),
   /** With REDIS_URL: how often a node renews its heartbeat and looks for dead nodes. */
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** With REDIS_URL: a node silent this long is dead, and a survivor sweeps its viewers, recruiters on duty and seekers' presence. */
@@ -226,11 +234,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
+  /** A media-only node has no pages, sessions or mail: their production requirements do not apply. */
+  const mediaOnly = parsed.success && !parsed.data.NODE_ROLES.includes('signaling');
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && env.NODE_ROLES !== undefined && env.NODE_ROLES.trim() === '') {
+    // Elsewhere an empty variable means "not set"; here a deployment that meant to split roles
+    // would silently run both on every node.
+    problems.push('NODE_ROLES: empty; name the roles (signaling, media) or leave the variable out for both');
+  }
+  if (parsed.success && parsed.data.NODE_ROLES.length < 2 && !parsed.data.REDIS_URL) {
+    problems.push('NODE_ROLES: split roles need REDIS_URL (signaling and media nodes reach each other through it)');
+  }
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET && !mediaOnly) {
     problems.push('AUTH_SECRET: required when NODE_ENV=production (sessions must survive restarts and span nodes)');
   }
   if (parsed.success && parsed.data.NODE_ENV === 'production') {
-    if (!parsed.data.ORIGIN) {
+    if (!parsed.data.ORIGIN && !mediaOnly) {
       problems.push('ORIGIN: required when NODE_ENV=production (the public https origin: cookies, CSRF and socket origin checks depend on it)');
     }
     if (parsed.data.SEED_DEMO) {
@@ -241,7 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!parsed.data.METRICS_TOKEN) {
       problems.push('METRICS_TOKEN: required when NODE_ENV=production (/metrics is not public)');
     }
-    if (!parsed.data.SMTP_URL) {
+    if (!parsed.data.SMTP_URL && !mediaOnly) {
       problems.push('SMTP_URL: required when NODE_ENV=production (invitations, verification and password-reset mails must reach people)');
     }
   }

@@ -5,12 +5,15 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@fairground/demo';
 import { ConfigError, loadConfig } from './config.ts';
 import { configureLogging, getLogger } from './logger.ts';
 import { createPlatform } from './server.ts';
+import { createMediaNode } from './media-node.ts';
 
 /** The process entry: read config, start everything, print where to go, stop cleanly on signals. */
 async function main(): Promise<void> {
   const config = loadConfig();
   configureLogging(config.LOG_LEVEL);
   const log = getLogger('main');
+
+  if (!config.NODE_ROLES.includes('signaling')) return runMediaNode(config);
 
   let webHandler: RequestHandler | undefined;
   if (config.WEB_HANDLER) {
@@ -49,6 +52,25 @@ async function main(): Promise<void> {
       log.info(drained, 'drained');
     }
     await platform.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** NODE_ROLES=media: mediasoup workers answering signaling nodes over Redis; /healthz and /metrics only. */
+async function runMediaNode(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const log = getLogger('main');
+  const node = await createMediaNode(config);
+  const address = await node.listen();
+  log.info({ port: address.port, roles: config.NODE_ROLES, nodeId: node.nodeId }, 'listening');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Its rooms' peers are told to join again (on a live media node) before it stops (media-node.ts).
+    log.info({ signal }, 'shutting down');
+    await node.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -19,7 +19,7 @@ import {
   type PresenceStore,
   type Services,
 } from '@fairground/core';
-import { createMediaServer, type MediaServer } from '@fairground/media-server';
+import { createMediaServer, MediaError } from '@fairground/media-server';
 import { authSecret } from './auth-secret.ts';
 import { createMailer } from './mail.ts';
 import type { Config } from './config.ts';
@@ -48,6 +48,10 @@ import { RedisNodeRegistry } from './stores/redis-nodes.ts';
 import { RedisMediaRegistry } from './stores/redis-media-registry.ts';
 import { RedisRoomOrigins } from './stores/redis-room-origins.ts';
 import { NodeMessages, type NodeMessage } from './app/node-messages.ts';
+import { mediaServerOptions } from './app/media-options.ts';
+import type { MediaApi } from './app/media-calls.ts';
+import { RemoteMedia } from './live/remote-media.ts';
+import { RedisMediaNodes } from './stores/redis-media-nodes.ts';
 import { createMediaCluster, type MediaCluster } from './live/media-cluster.ts';
 import { presenceEffects } from './live/presence-effects.ts';
 import { startNodeLiveness } from './live/node-liveness.ts';
@@ -92,7 +96,8 @@ export interface Platform {
   database: Database;
   auth: Auth;
   services: Services;
-  media: MediaServer;
+  /** The media server: in-process (NODE_ROLES with media), else the media nodes reached over Redis. */
+  media: MediaApi;
   listen(): Promise<AddressInfo>;
   /**
    * A graceful stop's first half (SIGTERM): unhealthy for the load balancer, then after `delayMs`
@@ -138,23 +143,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const services = servicesFromConfig(database.db, config, { mailer, origin });
     if (config.SEED_DEMO && (await seedDemo(database.db, { auth })).seeded) log.info('demo data seeded');
 
-    const media = await createMediaServer({
-      workers: config.MEDIA_WORKERS,
-      listenIp: config.MEDIA_LISTEN_IP,
-      announcedAddress: config.MEDIA_ANNOUNCED_IP,
-      pipeListenIp: config.MEDIA_PIPE_LISTEN_IP,
-      pipeAnnouncedAddress: config.MEDIA_PIPE_ANNOUNCED_IP,
-      webRtcBasePort: config.MEDIA_WEBRTC_PORT,
-      workerBin: config.MEDIASOUP_WORKER_BIN,
-      logger: getLogger('media-server'),
-      limits: {
-        producers: config.MEDIA_PRODUCERS_PER_PEER,
-        maxIncomingBitrate: config.MEDIA_MAX_INCOMING_BITRATE,
-        initialAvailableOutgoingBitrate: config.MEDIA_INITIAL_OUTGOING_BITRATE,
-      },
-    });
-    closers.push(() => media.close());
-    sharePlatform({ database, auth, services, routerRtpCapabilities: async () => ({ ...(await media.rtpCapabilities()) }) });
+    // Split roles (NODE_ROLES=signaling): no workers here; media calls go to media nodes (below).
+    const local = config.NODE_ROLES.includes('media') ? await createMediaServer(mediaServerOptions(config)) : null;
+    if (local) closers.push(() => local.close());
 
     let redis: RedisClientType | null = null;
     let presence: PresenceStore = new MemoryPresenceStore();
@@ -166,6 +157,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     let mediaRegistry: RedisMediaRegistry | null = null;
     let roomOrigins: RedisRoomOrigins | null = null;
     let nodeMessages: NodeMessages | null = null;
+    let remote: RemoteMedia | null = null;
+    let mediaRooms: RedisRoomOrigins | null = null;
+    let mediaNodes: RedisMediaNodes | null = null;
     const app = express();
     app.disable('x-powered-by');
     app.use(securityHeaders({ https: config.ORIGIN?.startsWith('https:') ?? false }));
@@ -208,24 +202,58 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         prefix: `${config.REDIS_PREFIX}:node`,
         nodeId,
         timeoutMs: config.NODE_REQUEST_TIMEOUT_MS,
-        handle: (body) => answerNode(body),
+        handle: (body, from) => answerNode(body, from),
         log: getLogger('signaling:nodes'),
       });
+      if (!local) {
+        const channel = nodeMessages;
+        // Which media node serves each room (claimed by the first signaling node to place it,
+        // given up by the media node when the room closes, freed by the sweep when it dies).
+        mediaRooms = new RedisRoomOrigins(redis, `${config.REDIS_PREFIX}:media-room`);
+        mediaNodes = new RedisMediaNodes(redis, `${config.REDIS_PREFIX}:media-nodes`);
+        remote = new RemoteMedia({
+          nodes: mediaNodes,
+          rooms: mediaRooms,
+          call: (to, call) => channel.request(to, { type: 'media-call', call }, 'MEDIA_UNAVAILABLE'),
+          ttlMs: config.NODE_TTL_MS,
+          log: getLogger('signaling:remote-media'),
+        });
+      }
     }
+    if (!local && !remote) throw new Error('NODE_ROLES=signaling needs REDIS_URL');
+    const media: MediaApi = local ?? remote!;
+    const remoteMedia = remote;
+    sharePlatform({ database, auth, services, routerRtpCapabilities: async () => ({ ...(await media.rtpCapabilities()) }) });
     const messages = nodeMessages;
+    // With split roles a room lives on one media node: nothing is listed per node or piped.
     const cluster: MediaCluster = createMediaCluster({
       nodeId,
-      media,
-      registry: mediaRegistry,
-      origins: roomOrigins,
-      channel: messages && {
-        request: (to, request) => messages.request(to, { type: 'media', request }),
-        tell: (to, request) => messages.tell(to, { type: 'media', request }),
-      },
+      media: local ?? remoteMedia!,
+      registry: local ? mediaRegistry : null,
+      origins: local ? roomOrigins : null,
+      channel: local &&
+        messages && {
+          request: (to, request) => messages.request(to, { type: 'media', request }),
+          tell: (to, request) => messages.tell(to, { type: 'media', request }),
+        },
       log: getLogger('signaling:media-cluster'),
     });
-    // What another node asks of this one: a pipe message for the media server, or a dead node's news.
-    const answerNode = async (body: NodeMessage): Promise<unknown> => (body.type === 'media' ? cluster.answer(body.request) : cluster.gone(body.node));
+    // What another node asks of this one: a pipe message for the media server, a dead node's news,
+    // or (split roles) a media node's event about this node's peers.
+    const answerNode = async (body: NodeMessage, from: string): Promise<unknown> => {
+      switch (body.type) {
+        case 'media':
+          return cluster.answer(body.request);
+        case 'node-gone':
+          remoteMedia?.nodeGone(body.node);
+          return cluster.gone(body.node);
+        case 'media-event':
+          remoteMedia?.deliver(body.event, from);
+          return null;
+        case 'media-call':
+          throw new MediaError('MEDIA_REJECTED', 'Only media-only nodes (NODE_ROLES=media) answer media calls');
+      }
+    };
     if (messages) {
       await messages.start();
       closers.push(() => messages.stop());
@@ -359,13 +387,22 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         presence: nodePresence,
         effects,
         media: {
-          seen: (node) => cluster.gone(node),
+          seen: (node) => {
+            // Whatever still waits for the dead node's answer is answered now (with its code).
+            messages?.abandon(node);
+            // A media node (split roles) that died: its rooms here are reset, their peers join again.
+            remoteMedia?.nodeGone(node);
+            return cluster.gone(node);
+          },
           restored: () => cluster.restore(),
           // The dead node's producers: unlisted, their rooms told on every node (the adapter),
           // and every node closes what it imported from it.
           swept: async (dead) => {
             for (const p of await cluster.sweep(dead.nodeId)) io.to(p.roomId).emit('media:producer-closed', { roomId: p.roomId, producerId: p.id });
             await messages?.tellAll({ type: 'node-gone', node: dead.nodeId });
+            // Split roles: a dead media node's rooms are free to be placed on a live one.
+            await mediaRooms?.dropNode(dead.nodeId);
+            await mediaNodes?.remove(dead.nodeId);
           },
         },
         heartbeatMs: config.NODE_HEARTBEAT_MS,
@@ -409,7 +446,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const metrics = createMetrics({
       sockets: () => io.engine.clientsCount,
       media: () => media.stats(),
-      workerUsage: () => media.workerUsage(),
+      // Worker CPU is read where the workers run: this node (both roles) or each media node.
+      workerUsage: local ? () => local.workerUsage() : undefined,
       origins: () => cluster.origins(),
       lines: () => services.queue.lineLengths(),
       requestsInFlight: () => drain.inFlight,
@@ -430,7 +468,25 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       conn.ready();
     });
 
-    mountRoutes(app, { config, database, redis, media, services, metrics, draining: () => drain.draining }, options.webHandler);
+    mountRoutes(
+      app,
+      {
+        config,
+        database,
+        redis,
+        // Can this node serve media: its own workers all running, or (split roles) a live media node.
+        mediaReady: async () => {
+          if (remoteMedia) return (await remoteMedia.available()) > 0;
+          const s = await media.stats();
+          return s.workersAlive === s.workers && s.workers > 0;
+        },
+        mediaShared: remoteMedia !== null,
+        services,
+        metrics,
+        draining: () => drain.draining,
+      },
+      options.webHandler,
+    );
 
     return {
       http,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BroadcastStage, PresenceStore, Services, TurnSettings } from '@fairground/core';
-import type { MediaServer, RtpCapabilities } from '@fairground/media-server';
+import type { RtpCapabilities } from '@fairground/media-server';
+import type { MediaApi } from './media-calls.ts';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { MediaCluster } from '../live/media-cluster.ts';
 import type { BroadcastAudience } from '../live/broadcast-audience.ts';
@@ -15,7 +16,8 @@ import type { AppServer } from './types.ts';
 export interface FeatureDeps {
   io: AppServer;
   services: Services;
-  media: MediaServer;
+  /** The media server: in-process, or the media nodes' (split roles, live/remote-media.ts). */
+  media: MediaApi;
   /** Producers of every node (with Redis), and bringing one here from its node to consume it. */
   cluster: MediaCluster;
   presence: PresenceStore;

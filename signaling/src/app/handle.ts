@@ -90,6 +90,8 @@ const MEDIA_WIRE_CODE: Partial<Record<string, ErrorCode>> = {
   CANNOT_CONSUME: 'CANNOT_CONSUME',
   MEDIA_REJECTED: 'MEDIA_REJECTED',
   LIMIT_REACHED: 'LIMIT_REACHED',
+  // A media node (split roles) did not answer in time: the client may try again, never hangs.
+  MEDIA_UNAVAILABLE: 'UNAVAILABLE',
 };
 
 export function toProtocolError(error: unknown, log: Logger, event: string): ProtocolError {

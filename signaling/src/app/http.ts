@@ -1,6 +1,5 @@
 import type { Express, RequestHandler } from 'express';
 import type { Database } from '@fairground/db';
-import type { MediaServer } from '@fairground/media-server';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import { healthHandler } from '../http/health.ts';
@@ -17,15 +16,17 @@ export function mountRoutes(
     config: Config;
     database: Database;
     redis: RedisClientType | null;
-    media: MediaServer;
+    /** All this node's media workers run, or (split roles) a media node is alive. */
+    mediaReady: () => Promise<boolean>;
+    /** Media is on media nodes every signaling node shares (split roles): a soft check. */
+    mediaShared?: boolean;
     services: Services;
     metrics: Metrics;
     draining: () => boolean;
   },
   webHandler?: RequestHandler,
 ): void {
-  const { config, database, redis, media } = parts;
-  const { metrics } = parts;
+  const { config, database, redis, metrics } = parts;
   app.get(
     '/healthz',
     apiCsp,
@@ -36,12 +37,11 @@ export function mountRoutes(
         database: async () => (await database.ping(), true),
         // Soft: while Redis is away every node still serves its own clients (issue 12).
         ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-        media: async () => {
-          const s = await media.stats();
-          return s.workersAlive === s.workers && s.workers > 0;
-        },
+        media: parts.mediaReady,
       },
-      ['redis'],
+      // Media nodes (split roles) are shared by every signaling node, as Redis is: none alive is
+      // `degraded`, not a reason to take every signaling node out of the balancer.
+      parts.mediaShared ? ['redis', 'media'] : ['redis'],
     ),
   );
   app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);

@@ -25,7 +25,7 @@ describe('node messages', () => {
     a = await node('a', async () => null);
     await node('b', async (body, from) => {
       if (body.type === 'node-gone') return void told.push(`${from}:${body.node}`);
-      if (body.request.type === 'closeImportsFrom') return { closed: 2 };
+      if (body.type === 'media' && body.request.type === 'closeImportsFrom') return { closed: 2 };
       throw new MediaError('PIPE_NOT_FOUND', 'No pipe to a in this room; open it first');
     });
     await node('silent', () => new Promise(() => {}), 2000);
@@ -49,6 +49,10 @@ describe('node messages', () => {
     expect(performance.now() - started).toBeLessThan(1000);
 
     await expect(a.request('silent', { type: 'media', request: { type: 'closeImportsFrom', node: 'x' } })).rejects.toThrow(/did not answer/);
+    // Split roles: a media call waits with its own code, and is answered once its node is found dead.
+    const waiting = a.request('silent', { type: 'media-call', call: { method: 'stats', args: [] } }, 'MEDIA_UNAVAILABLE');
+    expect(a.abandon('silent')).toBe(1);
+    await expect(waiting).rejects.toMatchObject({ code: 'MEDIA_UNAVAILABLE', message: expect.stringMatching(/gone/) });
 
     expect(await a.tellAll({ type: 'node-gone', node: 'dead' })).toBeGreaterThanOrEqual(3);
     await expect.poll(() => told).toEqual(['a:dead']);

@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import type { Logger } from 'pino';
 import { MediaError, type MediaErrorCode, type PipeRequest } from '@fairground/media-server';
+import type { MediaCall, MediaEventMessage } from './media-calls.ts';
 
 /** What one node asks of another, or tells every node. */
 export type NodeMessage =
   /** A media server's pipe message (`MediaServer.request`): answered with its result. */
   | { type: 'media'; request: PipeRequest }
   /** A node's heartbeat expired: drop what came from it (sent to every node by its sweeper). */
-  | { type: 'node-gone'; node: string };
+  | { type: 'node-gone'; node: string }
+  /** Split roles: a signaling node's call of a media node's media server (app/media-calls.ts). */
+  | { type: 'media-call'; call: MediaCall }
+  /** Split roles: a media node's event about a signaling node's peers (app/media-calls.ts). */
+  | { type: 'media-event'; event: MediaEventMessage };
 
 interface Envelope {
   /** Present when the sender waits for an answer. */
@@ -45,7 +50,7 @@ export interface NodeMessagesOptions {
  * MediaError thrown by the other node comes back as a MediaError with its code.
  */
 export class NodeMessages {
-  readonly #pending = new Map<string, { resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { to: string; failCode: MediaErrorCode; resolve(v: unknown): void; reject(e: unknown): void; timer: NodeJS.Timeout }>();
   readonly #listener = (raw: string) => void this.#receive(raw);
   readonly #channels: string[];
 
@@ -70,23 +75,40 @@ export class NodeMessages {
     await this.o.sub.unsubscribe(this.#channels, this.#listener).catch(() => {});
   }
 
-  /** Sends `body` to `to` and waits for its answer. */
-  async request(to: string, body: NodeMessage): Promise<unknown> {
+  /**
+   * Sends `body` to `to` and waits for its answer. Unreachable or silent past the timeout: a
+   * MediaError with `failCode` (a pipe's PRODUCER_NOT_FOUND by default; a media call's
+   * MEDIA_UNAVAILABLE), so the client is answered with a code and never waits forever.
+   */
+  async request(to: string, body: NodeMessage, failCode: MediaErrorCode = 'PRODUCER_NOT_FOUND'): Promise<unknown> {
     const id = randomUUID();
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new MediaError('PRODUCER_NOT_FOUND', `Node ${to} did not answer in time`));
+        reject(new MediaError(failCode, `Node ${to} did not answer in time`));
       }, this.o.timeoutMs);
       timer.unref();
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { to, failCode, resolve, reject, timer });
     });
+    // It may fail (abandon) while the publish below is still under way, before the caller awaits it.
+    answer.catch(() => {});
     const received = await this.#publish(this.#channel(to), { id, from: this.o.nodeId, body }).catch((err: unknown) => {
       this.#settle({ re: id, ok: false, error: { media: false, message: String(err) } });
       return 1;
     });
-    if (received === 0) this.#settle({ re: id, ok: false, error: { media: true, code: 'PRODUCER_NOT_FOUND', message: `Node ${to} is not reachable` } });
+    if (received === 0) this.#settle({ re: id, ok: false, error: { media: true, code: failCode, message: `Node ${to} is not reachable` } });
     return answer;
+  }
+
+  /** `node` was found dead (its heartbeat expired): requests still waiting for it fail now, not at their timeout. */
+  abandon(node: string): number {
+    let failed = 0;
+    for (const [id, p] of [...this.#pending]) {
+      if (p.to !== node) continue;
+      failed++;
+      this.#settle({ re: id, ok: false, error: { media: true, code: p.failCode, message: `Node ${node} is gone` } });
+    }
+    return failed;
   }
 
   /** Sends `body` to `to` without waiting (an event relayed); a failure is logged. */

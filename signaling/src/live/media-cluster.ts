@@ -10,6 +10,7 @@ import {
   type RoomRef,
 } from '@fairground/media-server';
 import type { RegisteredProducer } from '../stores/redis-media-registry.ts';
+import type { MediaEventSource } from '../app/media-calls.ts';
 
 /** Where producers are (stores/redis-media-registry.ts). */
 export interface MediaRegistryPort {
@@ -33,7 +34,7 @@ export interface NodeChannel {
   tell(to: string, request: PipeRequest): void;
 }
 
-type Media = Pick<MediaServer, 'producers' | 'request' | 'closeImportsFrom' | 'on'>;
+type Media = Pick<MediaServer, 'producers' | 'request' | 'closeImportsFrom'> & MediaEventSource;
 
 /**
  * Media across nodes, as signaling sees it: which producers a room has on every node, bringing a

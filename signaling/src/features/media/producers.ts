@@ -1,5 +1,6 @@
 import type { MediaServer, ProducerInfo } from '@fairground/media-server';
 import type { AppServer } from '../../app/types.ts';
+import type { MediaEventSource } from '../../app/media-calls.ts';
 import type { MediaCluster } from '../../live/media-cluster.ts';
 import type { MediaSource, RemoteProducer } from '../../protocol/index.ts';
 
@@ -19,7 +20,7 @@ export async function closeProducersOf(media: Pick<MediaServer, 'producers' | 'c
  * told to its room on every node by its origin (or, if the origin died, by the node that swept
  * it); an import closing here (its origin's close relayed, or this node's room closing) is not.
  */
-export function relayMediaEvents(io: AppServer, media: Pick<MediaServer, 'on'>, cluster: Pick<MediaCluster, 'closed'>): void {
+export function relayMediaEvents(io: AppServer, media: MediaEventSource, cluster: Pick<MediaCluster, 'closed'>): void {
   media.on('producer-closed', (e) => {
     if (cluster.closed(e)) io.to(e.roomId).emit('media:producer-closed', { roomId: e.roomId, producerId: e.producerId });
   });
