@@ -12,7 +12,6 @@ import {
   type RequestPayload,
   type Result,
 } from '../protocol/index.ts';
-import type { AppSocket } from './types.ts';
 import { isRedisUnavailable } from './redis.ts';
 
 type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (result: Result<infer T>) => void ? T : never;
@@ -25,36 +24,39 @@ export interface RequestLimiter {
 export type RequestHandler<E extends RequestEvent> = (payload: RequestPayload<E>) => Promise<AckData<E>>;
 
 /**
- * Registers one request handler by event name: the payload is parsed by the event's schema from
- * the protocol's table (`requestSchemas`) before the handler sees it, the result is acked as a
- * Result union, and every failure becomes a code. No stack, SQL or internal message ever reaches
- * the client.
+ * Runs one request: the payload (`args`, the ack last when the client asked for one) is parsed by
+ * the event's schema from the protocol's table (`requestSchemas`) before the handler sees it, the
+ * result is acked as a Result union, and every failure becomes a code. No stack, SQL or internal
+ * message ever reaches the client.
  */
-export function handle<E extends RequestEvent>(socket: AppSocket, event: E, limiter: RequestLimiter, log: Logger, fn: RequestHandler<E>): void {
+export async function runRequest<E extends RequestEvent>(
+  event: E,
+  args: unknown[],
+  limiter: RequestLimiter,
+  log: Logger,
+  fn: RequestHandler<E>,
+): Promise<void> {
+  // The ack is the last argument when the client asked for one; a missing payload shifts it.
+  const ack = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
+  if (!ack) {
+    log.debug({ event }, 'event without ack ignored');
+    return;
+  }
+  if (!(await limiter.take())) {
+    return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
+  }
   const schema: z.ZodType = requestSchemas[event];
-  const listener = async (...args: unknown[]) => {
-    // The ack is the last argument when the client asked for one; a missing payload shifts it.
-    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
-    if (!ack) {
-      log.debug({ event }, 'event without ack ignored');
-      return;
-    }
-    if (!(await limiter.take())) {
-      return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
-    }
-    const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) {
-      const details: Record<string, string> = {};
-      for (const issue of parsed.error.issues) details[issue.path.join('.') || '(payload)'] = issue.message;
-      return ack({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Invalid ${event} payload`, details } });
-    }
-    try {
-      ack({ ok: true, data: await fn(parsed.data as RequestPayload<E>) });
-    } catch (error) {
-      ack({ ok: false, error: toProtocolError(error, log, event) });
-    }
-  };
-  socket.on(event, listener as never);
+  const parsed = schema.safeParse(args[0]);
+  if (!parsed.success) {
+    const details: Record<string, string> = {};
+    for (const issue of parsed.error.issues) details[issue.path.join('.') || '(payload)'] = issue.message;
+    return ack({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Invalid ${event} payload`, details } });
+  }
+  try {
+    ack({ ok: true, data: await fn(parsed.data as RequestPayload<E>) });
+  } catch (error) {
+    ack({ ok: false, error: toProtocolError(error, log, event) });
+  }
 }
 
 /** The one mapping of a service refusal to its wire code. */
