@@ -15,17 +15,19 @@
  *   answer), first-frame times, and memory per connection (RSS growth of each node / its
  *   connections).
  *
- *   npx tsx bench/broadcast/join-storm.ts --base /tmp/storm-base [--viewers 5000] [--spread 10]
- *     [--browsers 3] [--phases rate,storm] [--sides base,new]
+ *   npx tsx bench/broadcast/join-storm.ts [--base-commit 060446a | --base <dir>] [--viewers 5000]
+ *     [--spread 10] [--browsers 3] [--phases rate,storm] [--sides base,new]
+ *
+ * Without `--base`, the base side runs from a worktree of `--base-commit` the bench makes itself.
  *
  * Needs Postgres (TEST_POSTGRES_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres;
  * databases are made and dropped), Redis (REDIS_URL, default redis://127.0.0.1:6379) and Chromium
  * (CHROMIUM_PATH, default /usr/bin/chromium) for `--browsers`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { setPriority } from 'node:os';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join as joinPath, resolve } from 'node:path';
+import { setPriority, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     phases: { type: 'string', default: 'rate,storm' },
     sides: { type: 'string', default: 'base,new' },
     base: { type: 'string' },
+    'base-commit': { type: 'string', default: '060446a' },
     nice: { type: 'string', default: '0' },
   },
 });
@@ -54,9 +57,26 @@ const browsers = Number(values.browsers);
 const phases = values.phases.split(',') as Array<'rate' | 'storm'>;
 const sides = values.sides.split(',') as Array<'base' | 'new'>;
 const here = new URL('../..', import.meta.url).pathname;
-const trees = { base: values.base ? resolve(values.base) : '', new: here };
-if (sides.includes('base') && !trees.base) throw new Error('--base <checkout of the earlier commit, with node_modules> is needed for the base side');
 const log = (m: string) => process.stderr.write(`[join-storm] ${m}\n`);
+/**
+ * The base side's checkout: `--base <dir>` as given, else a detached worktree of `--base-commit`
+ * (060446a, today's code before issue 13) under /tmp, made and `npm ci`-ed on first use and kept.
+ */
+function baseTree(): string {
+  if (values.base) return resolve(values.base);
+  const commit = values['base-commit'];
+  const dir = joinPath(tmpdir(), `fairground-storm-base-${commit}`);
+  if (!existsSync(joinPath(dir, 'package.json'))) {
+    log(`making the base worktree ${dir} at ${commit}`);
+    execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', dir, commit], { stdio: 'inherit' });
+  }
+  if (!existsSync(joinPath(dir, 'node_modules', '.package-lock.json'))) {
+    log(`npm ci in ${dir}`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  }
+  return dir;
+}
+const trees = { base: sides.includes('base') ? baseTree() : '', new: here };
 // --nice=-5 (root) on a machine shared with other work: the bench and both sides' nodes get the same
 // priority, so whatever else runs weighs less on all of them alike (the fanout bench does the same).
 const nice = Number(values.nice);

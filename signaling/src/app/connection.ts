@@ -4,7 +4,7 @@ import type { MediaServer, RoomKind } from '@fairground/media-server';
 import type { ViewerCounter } from '../live/viewer-counter.ts';
 import type { RequestEvent } from '../protocol/index.ts';
 import type { Gate } from './gate.ts';
-import { handle, type RequestHandler, type RequestLimiter } from './handle.ts';
+import { runRequest, type RequestHandler, type RequestLimiter } from './handle.ts';
 import type { AppSocket } from './types.ts';
 import type { RequestMeter } from '../http/metrics.ts';
 
@@ -65,6 +65,13 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
   const log = options.log.child({ socketId: socket.id, userId: user?.id });
   const limiter: RequestLimiter = { take: () => options.limiter.take(socket.id) };
   const joined = new Map<string, JoinedRoom>();
+  /**
+   * The features' handlers by event, run by one listener per socket (`ready`). A Socket.IO
+   * listener per event cost each connection a closure, its context and an entry in the socket's
+   * listener table for each of some forty events: a third of a broadcast viewer's memory in a
+   * 5,000-viewer storm (issue 13; bench/broadcast/conn-memory.ts).
+   */
+  const handlers = new Map<string, RequestHandler<RequestEvent>>();
   const closers: Array<() => void | Promise<void>> = [];
   const peerId = socket.id;
 
@@ -73,7 +80,7 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
     user,
     peerId,
     log,
-    on: (event, fn) => handle(socket, event, limiter, log, (payload) => options.track(fn(payload)), options.requests),
+    on: (event, fn) => void handlers.set(event, fn as unknown as RequestHandler<RequestEvent>),
     onClose: (fn) => void closers.push(fn),
     async enter(roomId, room) {
       // Joining again (a page's rejoin after a lost media path) starts its media afresh: the old
@@ -105,18 +112,19 @@ export function openConnection(socket: AppSocket, options: ConnectionOptions): C
 
   /** Called once every feature registered its handlers. */
   const ready = () => {
-    // A name no handler knows would otherwise leave the client's ack waiting until its timeout.
-    // Every handler is registered by now, synchronously, so a name without listeners is unknown.
-    socket.onAny(async (event: unknown, ...args: unknown[]) => {
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const fn = typeof event === 'string' ? handlers.get(event) : undefined;
+      if (fn) return void runRequest(event as RequestEvent, args, limiter, log, (payload) => options.track(fn(payload)), options.requests);
+      // A name no handler knows would otherwise leave the client's ack waiting until its timeout.
       const ack = args.at(-1);
-      if (typeof ack !== 'function' || (typeof event === 'string' && socket.listeners(event as never).length > 0)) return;
+      if (typeof ack !== 'function') return;
       // Counted against the connection's allowance like any request, so a flood of them is limited too.
-      const error = (await limiter.take())
-        ? { code: 'UNKNOWN_EVENT', message: 'No such event' }
-        : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
-      // Not by its name: a client picks that, and every name would be a new series.
-      options.requests?.observe('(unknown)', error.code, 0);
-      (ack as (r: unknown) => void)({ ok: false, error });
+      void Promise.resolve(limiter.take()).then((allowed) => {
+        const error = allowed ? { code: 'UNKNOWN_EVENT', message: 'No such event' } : { code: 'RATE_LIMITED', message: 'Too many requests; slow down' };
+        // Not by its name: a client picks that, and every name would be a new series.
+        options.requests?.observe('(unknown)', error.code, 0);
+        (ack as (r: unknown) => void)({ ok: false, error });
+      });
     });
     socket.on('disconnect', () => {
       // Leaving writes (counts, views, the line's grace period): tracked, so a draining node

@@ -12,7 +12,6 @@ import {
   type RequestPayload,
   type Result,
 } from '../protocol/index.ts';
-import type { AppSocket } from './types.ts';
 import { isRedisUnavailable } from './redis.ts';
 import type { RequestMeter } from '../http/metrics.ts';
 
@@ -26,48 +25,46 @@ export interface RequestLimiter {
 export type RequestHandler<E extends RequestEvent> = (payload: RequestPayload<E>) => Promise<AckData<E>>;
 
 /**
- * Registers one request handler by event name: the payload is parsed by the event's schema from
- * the protocol's table (`requestSchemas`) before the handler sees it, the result is acked as a
- * Result union, and every failure becomes a code. No stack, SQL or internal message ever reaches
- * the client. Each ack is counted by event and outcome (`meter`: the node's metrics).
+ * Runs one request: the payload (`args`, the ack last when the client asked for one) is parsed by
+ * the event's schema from the protocol's table (`requestSchemas`) before the handler sees it, the
+ * result is acked as a Result union, and every failure becomes a code. No stack, SQL or internal
+ * message ever reaches the client. Each ack is counted by event and outcome (`meter`: the node's
+ * metrics).
  */
-export function handle<E extends RequestEvent>(
-  socket: AppSocket,
+export async function runRequest<E extends RequestEvent>(
   event: E,
+  args: unknown[],
   limiter: RequestLimiter,
   log: Logger,
   fn: RequestHandler<E>,
   meter?: RequestMeter,
-): void {
-  const schema: z.ZodType = requestSchemas[event];
-  const listener = async (...args: unknown[]) => {
-    const started = performance.now();
-    // The ack is the last argument when the client asked for one; a missing payload shifts it.
-    const reply = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
-    if (!reply) {
-      log.debug({ event }, 'event without ack ignored');
-      return;
-    }
-    const ack = (result: Result<AckData<E>>) => {
-      meter?.observe(event, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
-      reply(result);
-    };
-    if (!(await limiter.take())) {
-      return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
-    }
-    const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) {
-      const details: Record<string, string> = {};
-      for (const issue of parsed.error.issues) details[issue.path.join('.') || '(payload)'] = issue.message;
-      return ack({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Invalid ${event} payload`, details } });
-    }
-    try {
-      ack({ ok: true, data: await fn(parsed.data as RequestPayload<E>) });
-    } catch (error) {
-      ack({ ok: false, error: toProtocolError(error, log, event) });
-    }
+): Promise<void> {
+  const started = performance.now();
+  // The ack is the last argument when the client asked for one; a missing payload shifts it.
+  const reply = typeof args.at(-1) === 'function' ? (args.pop() as (r: Result<AckData<E>>) => void) : null;
+  if (!reply) {
+    log.debug({ event }, 'event without ack ignored');
+    return;
+  }
+  const ack = (result: Result<AckData<E>>) => {
+    meter?.observe(event, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
+    reply(result);
   };
-  socket.on(event, listener as never);
+  if (!(await limiter.take())) {
+    return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down' } });
+  }
+  const schema: z.ZodType = requestSchemas[event];
+  const parsed = schema.safeParse(args[0]);
+  if (!parsed.success) {
+    const details: Record<string, string> = {};
+    for (const issue of parsed.error.issues) details[issue.path.join('.') || '(payload)'] = issue.message;
+    return ack({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Invalid ${event} payload`, details } });
+  }
+  try {
+    ack({ ok: true, data: await fn(parsed.data as RequestPayload<E>) });
+  } catch (error) {
+    ack({ ok: false, error: toProtocolError(error, log, event) });
+  }
 }
 
 /** The one mapping of a service refusal to its wire code. */

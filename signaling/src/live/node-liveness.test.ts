@@ -4,7 +4,7 @@ import { scratchRedis } from '../../../test/scratch-redis.ts';
 import pino from 'pino';
 import { RedisNodeRegistry } from '../stores/redis-nodes.ts';
 import { RedisPresenceStore, type PresenceEntry, type SweptEntry } from '../stores/redis-presence.ts';
-import { startNodeLiveness } from './node-liveness.ts';
+import { startNodeLiveness, type NodeLivenessOptions } from './node-liveness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +64,84 @@ describe('node liveness', () => {
     expect(seen.restored).toEqual([[expect.objectContaining({ roomId: 'booth:1' }), expect.objectContaining({ roomId: 'online' })]]);
     expect(await b.presence.count('booth:1')).toBe(1);
     expect(media.restored).toEqual(['a']);
+    b.liveness.stop();
+  });
+
+  const nodes = (at: string) => {
+    const registry = new RedisNodeRegistry(client, `${prefix}:${at}:nodes`);
+    const log = pino({ level: 'silent' });
+    const gone: SweptEntry[][] = [];
+    const effects = { gone: async (entries: SweptEntry[]) => void gone.push(entries), restored: async () => {} };
+    const start = (id: string, wrap: (p: RedisPresenceStore) => Partial<NodeLivenessOptions['presence']> = () => ({})) => {
+      const presence = new RedisPresenceStore(client, `${prefix}:${at}:presence`, id);
+      const port: NodeLivenessOptions['presence'] = {
+        sweepNode: (nodeId, fence) => presence.sweepNode(nodeId, fence),
+        restore: () => presence.restore(),
+        restoreTheirs: () => presence.restoreTheirs(),
+        pruneTheirs: () => presence.pruneTheirs(),
+        ...wrap(presence),
+      };
+      return { presence, liveness: startNodeLiveness({ nodeId: id, registry, presence: port, effects, heartbeatMs: 100, ttlMs: 400, log }) };
+    };
+    return { registry, gone, start };
+  };
+
+  it('stops a sweep when the swept node beats again: nothing it wrote back is removed, nothing is replayed as a leave', async () => {
+    const { registry, gone, start } = nodes('woke');
+    const a = start('a');
+    const sockets = Array.from({ length: 250 }, (_, i) => `sa${i}`);
+    for (const s of sockets) {
+      a.presence.own(s);
+      await a.presence.add('broadcast:1', `device:${s}`, s);
+    }
+    await sleep(150);
+    a.liveness.stop();
+    // The survivor's sweep reaches Redis only after the stalled node woke, beat, wrote its presence
+    // back, and wrote it back once more three beats later (a starved survivor's sweep, or a long one).
+    let swept: { swept: SweptEntry[]; interrupted: boolean } | null = null;
+    const b = start('b', (presence) => ({
+      sweepNode: async (nodeId, fence) => {
+        await a.liveness.tick();
+        await sleep(350);
+        await a.liveness.tick();
+        return (swept = await presence.sweepNode(nodeId, fence));
+      },
+    }));
+    const until = Date.now() + 10_000;
+    while (!swept && Date.now() < until) await sleep(50);
+    expect(swept).toEqual({ swept: [], interrupted: true });
+    expect(await a.presence.count('broadcast:1')).toBe(250);
+    expect(gone).toEqual([]);
+    // Still listed as its node's: should it die for real later, its sockets are swept then.
+    expect((await a.presence.nodeSockets('a')).length).toBe(250);
+    expect(await registry.isAlive('a')).toBe(true);
+    b.liveness.stop();
+  });
+
+  it('beats on while a sweep takes longer than the expiry', async () => {
+    const { registry, gone, start } = nodes('slow');
+    const a = start('a');
+    a.presence.own('sa');
+    await a.presence.add('booth:1', 'user:1', 'sa');
+    await sleep(150);
+    a.liveness.stop();
+    // The survivor's sweep takes three expiries (thousands of sockets on a starved node).
+    const b = start('b', (presence) => ({
+      sweepNode: async (nodeId, fence) => {
+        await sleep(1200);
+        return presence.sweepNode(nodeId, fence);
+      },
+    }));
+    const until = Date.now() + 10_000;
+    let bAlways = true;
+    while (gone.length === 0 && Date.now() < until) {
+      bAlways &&= await registry.isAlive('b');
+      await sleep(30);
+    }
+    // b's key never expired during its own long sweep (no node could take it for dead), and a was swept once.
+    expect(bAlways).toBe(true);
+    expect(gone).toHaveLength(1);
+    expect(gone[0]!.map((e) => e.roomId)).toEqual(['booth:1']);
     b.liveness.stop();
   });
 });

@@ -25,7 +25,8 @@ export class RedisNodeRegistry {
     private readonly prefix: string,
   ) {}
 
-  #aliveKey(nodeId: string): string {
+  /** The node's heartbeat key: there while it is alive (a sweep of it stops when it is back). */
+  aliveKey(nodeId: string): string {
     return `${this.prefix}:alive:{${nodeId}}`;
   }
 
@@ -35,12 +36,12 @@ export class RedisNodeRegistry {
 
   /** Renews the node's heartbeat for `ttlMs`; false when its previous one was gone. */
   async beat(nodeId: string, ttlMs: number, now = Date.now()): Promise<boolean> {
-    const alive = await this.redis.eval(BEAT, { keys: [this.#aliveKey(nodeId), this.#seenKey], arguments: [String(now), String(ttlMs), nodeId] });
+    const alive = await this.redis.eval(BEAT, { keys: [this.aliveKey(nodeId), this.#seenKey], arguments: [String(now), String(ttlMs), nodeId] });
     return Number(alive) === 1;
   }
 
   async isAlive(nodeId: string): Promise<boolean> {
-    return (await this.redis.exists(this.#aliveKey(nodeId))) === 1;
+    return (await this.redis.exists(this.aliveKey(nodeId))) === 1;
   }
 
   /** Nodes that beat once and whose heartbeat has expired, other than `self`. */

@@ -19,6 +19,27 @@ if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) e
 redis.call('SREM', KEYS[3], ARGV[3])
 return redis.call('SCARD', KEYS[1])`;
 
+// A survivor's sweep of a node taken for dead: the same remove, unless the node's heartbeat key
+// (KEYS[4]) exists again. Checked in the script, so once the node's beat is back no removal of the
+// sweep lands after it, and the node's restore (which follows its beat) is never undone by a sweep
+// that was still running (a stalled node swept while it resumes: issue 13's storm lost its count so).
+// Returns the identity's connections left in the room, or -1 when the node is back.
+const SWEEP_REMOVE = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+redis.call('SREM', KEYS[2], ARGV[2])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[1], ARGV[1]) end
+redis.call('SREM', KEYS[3], ARGV[3])
+return redis.call('SCARD', KEYS[2])`;
+
+// Deletes KEYS[1] unless the fence KEYS[2] exists (the swept node is back): 1 when deleted, -1 if not.
+const DEL_UNLESS = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+/** Sockets swept, or entries restored, at once: pipelined on the connection, not one round trip after another. */
+const AT_ONCE = 200;
+
 // The check and the add in one script: a limit (the stage's three guests) holds across nodes.
 const ADD_WITHIN = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 and redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
@@ -154,9 +175,34 @@ export class RedisPresenceStore implements PresenceStore {
     return swept;
   }
 
-  /** Forgets a dead node once it was swept. */
-  async forgetNode(nodeId: string): Promise<void> {
-    await this.redis.del(this.nodeSocketsKey(nodeId));
+  /**
+   * Sweeps a node taken for dead: every entry its sockets hold, then its list of sockets. `fence`
+   * is the node's heartbeat key: should the node beat again meanwhile (it had stalled, not died),
+   * the sweep stops there, in Redis, and removes nothing more; the node writes back what was
+   * removed (`restore`) after that beat. Returns what was removed and whether the node came back.
+   * Sockets are swept a few hundred at a time: one after the other, a storm's thousands of sockets
+   * took the survivor many seconds.
+   */
+  async sweepNode(nodeId: string, fence: string): Promise<{ swept: SweptEntry[]; interrupted: boolean }> {
+    const sockets = await this.nodeSockets(nodeId);
+    const swept: SweptEntry[] = [];
+    let interrupted = false;
+    const sweepOne = async (socketId: string) => {
+      const key = this.#socketKey(socketId);
+      const entries = (await this.redis.sMembers(key)).map(decode);
+      const removed = await Promise.all(
+        entries.map(async (entry) => {
+          const keys = [...this.#keys(entry.roomId, entry.identity), key, fence];
+          const remaining = Number(await this.redis.eval(SWEEP_REMOVE, { keys, arguments: [entry.identity, entry.connectionId, encode(entry)] }));
+          return remaining < 0 ? null : { ...entry, remaining };
+        }),
+      );
+      for (const entry of removed) if (entry) swept.push(entry);
+      if (removed.includes(null) || Number(await this.redis.eval(DEL_UNLESS, { keys: [key, fence] })) < 0) interrupted = true;
+    };
+    for (let i = 0; i < sockets.length && !interrupted; i += AT_ONCE) await Promise.all(sockets.slice(i, i + AT_ONCE).map(sweepOne));
+    if (!interrupted && Number(await this.redis.eval(DEL_UNLESS, { keys: [this.nodeSocketsKey(nodeId), fence] })) < 0) interrupted = true;
+    return { swept, interrupted };
   }
 
   /**
@@ -165,9 +211,13 @@ export class RedisPresenceStore implements PresenceStore {
    */
   async restore(): Promise<PresenceEntry[]> {
     const entries = [...this.#mine.values()].flatMap((m) => [...m.values()]);
-    for (const entry of entries) {
-      const { keys, args } = this.#write(entry);
-      await this.redis.eval(ADD, { keys, arguments: args });
+    for (let i = 0; i < entries.length; i += AT_ONCE) {
+      await Promise.all(
+        entries.slice(i, i + AT_ONCE).map((entry) => {
+          const { keys, args } = this.#write(entry);
+          return this.redis.eval(ADD, { keys, arguments: args });
+        }),
+      );
     }
     return entries;
   }

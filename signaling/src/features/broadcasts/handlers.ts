@@ -52,6 +52,15 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       deps.broadcastProducers(roomId),
       deps.routerCapabilities(),
     ]);
+    // Receiving refused (no common codec, a per-peer limit): the join is undone, so the ack's code
+    // is all that happened: this join's media closed, and a viewer who entered with it uncounted.
+    const receiving = receive
+      ? await openReceive(deps, conn, { kind: 'broadcast', id: roomId }, producers, receive).catch(async (err: unknown) => {
+          if (entered) await conn.leave(roomId);
+          else await deps.media.closePeer(roomId, conn.peerId);
+          throw err;
+        })
+      : null;
     // The count this viewer's counting made, else (a host, an anonymous viewer in its dwell) read.
     const viewers = counted ?? (await audience.count(broadcastId));
     return {
@@ -62,7 +71,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       viewers,
       producers: producers.map(toRemoteProducer),
       routerRtpCapabilities: toClient.rtpCapabilities(capabilities),
-      receive: receive ? await openReceive(deps, conn, { kind: 'broadcast', id: roomId }, producers, receive) : null,
+      receive: receiving,
       maxStageGuests: MAX_STAGE_GUESTS,
     };
   });
