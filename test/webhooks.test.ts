@@ -291,6 +291,46 @@ describe('webhooks', () => {
     }
   });
 
+  it('lets the owner edit an endpoint (address, description, events) under the rules of creation; nobody else', async () => {
+    const { f, booth, endpoint } = await employerWithEndpoint('http://127.0.0.1:9/hooks', ['queue.joined']);
+    const webhooks = app.platform.services.webhooks;
+    const edited = await webhooks.update(booth.owner, endpoint.id, {
+      url: 'http://127.0.0.1:9/v2',
+      description: ' ATS ',
+      events: ['interview.ended', 'invitation.answered', 'interview.ended'],
+    });
+    expect(edited).toMatchObject({ url: 'http://127.0.0.1:9/v2', description: 'ATS', events: ['interview.ended', 'invitation.answered'] });
+    expect(edited).not.toHaveProperty('secret');
+    const refused = (input: unknown) => webhooks.update(booth.owner, endpoint.id, input).catch((e: unknown) => e);
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', events: [] })).toMatchObject({ code: 'INVALID', fields: { events: 'required' } });
+    expect(await refused({ url: '', events: ['queue.joined'] })).toMatchObject({ code: 'INVALID', fields: { url: 'required' } });
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', description: 'x'.repeat(201), events: ['queue.joined'] })).toMatchObject({
+      code: 'INVALID',
+      fields: { description: 'too_long' },
+    });
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', events: ['queue.joined', 'no.such'] })).toMatchObject({
+      code: 'INVALID',
+      fields: { events: 'invalid' },
+    });
+    // A recruiter of the employer may look, not change; a stranger may do neither.
+    const recruiter = { ...(await f.account('seeker', 'recruiter')), emailVerified: true };
+    await app.platform.services.employers.invite(booth.owner, booth.employerId, { email: recruiter.email });
+    const [invitation] = await app.platform.services.employers.invitationsFor(recruiter);
+    await app.platform.services.employers.acceptInvitation(recruiter, invitation!.id);
+    expect((await webhooks.get(recruiter, endpoint.id)).url).toBe('http://127.0.0.1:9/v2');
+    expect(await webhooks.update(recruiter, endpoint.id, { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_AUTHORIZED',
+    });
+    const stranger = await f.account('employer');
+    expect(await webhooks.update(stranger, endpoint.id, { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_AUTHORIZED',
+    });
+    expect(await webhooks.update(booth.owner, 'not-an-id', { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await webhooks.get(booth.owner, endpoint.id)).events).toEqual(['interview.ended', 'invitation.answered']);
+  });
+
   it("refuses another employer's endpoints, and outcome events for a fair's organizers", async () => {
     const { f, endpoint } = await employerWithEndpoint('http://127.0.0.1:9/hooks', ['queue.joined']);
     const stranger = await f.account('employer');
@@ -333,5 +373,19 @@ describe('webhook addresses', () => {
         { url, events: ['queue.joined'] },
       ),
     ).rejects.toMatchObject({ code: 'INVALID', fields: { url: reason } });
+  });
+
+  it('refuses a private address on an edit too', async () => {
+    const { booths } = await fixtures(app.db).liveFair({ employers: ['Edited'] });
+    const owner = booths.Edited.owner;
+    const { endpoint } = await app.platform.services.webhooks.create(
+      owner,
+      { kind: 'employer', employerId: booths.Edited.employerId },
+      { url: 'https://93.184.216.34/hooks', events: ['queue.joined'] },
+    );
+    await expect(
+      app.platform.services.webhooks.update(owner, endpoint.id, { url: 'https://169.254.169.254/latest/meta-data', events: ['queue.joined'] }),
+    ).rejects.toMatchObject({ code: 'INVALID', fields: { url: 'private_address' } });
+    expect((await app.platform.services.webhooks.get(owner, endpoint.id)).url).toBe('https://93.184.216.34/hooks');
   });
 });
