@@ -109,6 +109,12 @@ test('an employer edits an endpoint’s events, pauses and resumes it, and picks
   await owner.page.getByRole('link', { name: 'Integrations' }).click();
   await owner.page.waitForURL(/\/employer\/integrations\//);
   const settingsUrl = owner.page.url();
+  // A name that does not resolve is refused by the server, beside the add form's address field.
+  await owner.page.getByLabel('Receiver URL (https)').fill('https://no-such-host.invalid/ats');
+  await owner.page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(owner.page.getByText('This host name does not resolve.')).toBeVisible();
+  await expect(owner.page.getByLabel('Receiver URL (https)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(owner.page.getByTestId('webhook-endpoint')).toHaveCount(0);
   await owner.page.getByLabel('Receiver URL (https)').fill('http://127.0.0.1:9/ats');
   await owner.page.getByRole('button', { name: 'Add endpoint' }).click();
   const endpoint = owner.page.getByTestId('webhook-endpoint');
