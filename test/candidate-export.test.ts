@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionUser } from '@fairground/db';
+import { eq } from 'drizzle-orm';
+import { schema, type SessionUser } from '@fairground/db';
 import { startPlatform } from './helpers.ts';
 import { fixtures, type FixtureBooth } from './fixtures.ts';
 import { visitBooth } from './webhook-flow.ts';
@@ -78,5 +79,49 @@ describe('candidate exports', () => {
       code: 'NOT_AUTHORIZED',
     });
     expect(await app.platform.services.candidateExports.forMember(delta.owner, delta.employerId, {})).toEqual([]);
+  });
+
+  it('filters by the day the candidate engaged (on the fair’s clock) and by an interview’s outcome, and refuses a bad choice with field codes', async () => {
+    const gamma = world.booths.Gamma;
+    const f = fixtures(app.db);
+    // A second seeker joined Gamma’s line on 2 March, 00:30 in Shanghai (1 March, 16:30 UTC), and
+    // had no interview.
+    const late = await f.account('seeker', 'late');
+    const { entry } = await app.platform.services.queue.join(late, gamma.id, true);
+    await app.db
+      .update(schema.queueEntries)
+      .set({ joinedAt: new Date('2025-03-01T16:30:00Z') })
+      .where(eq(schema.queueEntries.id, entry.id));
+    const ids = async (scope: Record<string, string>) =>
+      (await app.platform.services.candidateExports.forMember(gamma.owner, gamma.employerId, scope)).map((c) => c.id).sort();
+
+    expect(await ids({})).toEqual([seeker.id, late.id].sort());
+    // The fair is in Shanghai: that join was on 2 March there (and on 1 March in UTC).
+    expect(await ids({ boothId: gamma.id, from: '2025-03-02', to: '2025-03-02' })).toEqual([late.id]);
+    expect(await ids({ boothId: gamma.id, from: '2025-03-01', to: '2025-03-01' })).toEqual([]);
+    expect(await ids({ from: '2025-03-01', to: '2025-03-01' })).toEqual([late.id]); // no fair chosen: UTC days
+    expect(await ids({ boothId: gamma.id, from: '2025-03-03' })).toEqual([seeker.id]); // the first seeker joined today
+    // The first seeker’s interview ended with next_round; the second had none.
+    expect(await ids({ boothId: gamma.id, outcome: 'next_round' })).toEqual([seeker.id]);
+    expect(await ids({ outcome: 'offer' })).toEqual([]);
+    // Empty fields mean "any" (a form sends them so).
+    expect(await ids({ boothId: '', from: '', to: '', outcome: '' })).toEqual([seeker.id, late.id].sort());
+
+    const refusal = (scope: Record<string, string>) =>
+      app.platform.services.candidateExports.forMember(gamma.owner, gamma.employerId, scope).then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(await refusal({ from: '2025-03-05', to: '2025-03-04' })).toMatchObject({ code: 'INVALID', fields: { to: 'before_from' } });
+    expect(await refusal({ from: '2025-02-30' })).toMatchObject({ code: 'INVALID', fields: { from: 'date' } });
+    expect(await refusal({ to: 'yesterday' })).toMatchObject({ code: 'INVALID', fields: { to: 'date' } });
+    expect(await refusal({ outcome: 'hired!' })).toMatchObject({ code: 'INVALID', fields: { outcome: 'invalid' } });
+    // The API takes the same filters.
+    const res = await get(`/exports/candidates.json?boothId=${gamma.id}&outcome=next_round`);
+    expect(((await res.json()) as Array<{ meta: { fairground: { candidateId: string } } }>).map((d) => d.meta.fairground.candidateId)).toEqual([seeker.id]);
+    const bad = await get(`/exports/candidates.csv?from=2025-13-01`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: 'INVALID', message: expect.any(String) } });
+    await app.platform.services.queue.leave(late, gamma.id);
   });
 });

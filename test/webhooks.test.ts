@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ServiceError } from '@fairground/core';
 import { schema } from '@fairground/db';
-import { capturedMail, freshDatabase, startPlatform, until } from './helpers.ts';
+import { capturedMail, freshDatabase, linkToken, mailTo, startPlatform, until } from './helpers.ts';
 import { fixtures } from './fixtures.ts';
 import { startReceiver } from './webhook-receiver.ts';
 import { visitBooth, VISIT_EVENTS } from './webhook-flow.ts';
@@ -167,6 +167,170 @@ describe('webhooks', () => {
     }
   });
 
+  it('sends broadcast.ended once, signed, after broadcast.started, and nothing for an end that rolled back', async () => {
+    const receiver = await startReceiver();
+    try {
+      const f = fixtures(app.db);
+      const { fair, organizer } = await f.liveFair();
+      const { secret } = await app.platform.services.webhooks.create(
+        organizer,
+        { kind: 'fair', fairId: fair.id },
+        { url: receiver.url, events: ['broadcast.started', 'broadcast.ended'] },
+      );
+      // Starts in a day: the platform's own clock leaves it alone; this test moves time itself.
+      const { broadcast } = await f.upcomingBroadcast({ fairId: fair.id, organizer });
+      const broadcasts = app.platform.services.broadcasts;
+      const during = new Date(broadcast.startsAt.getTime() + 60_000);
+      const after = new Date(broadcast.endsAt.getTime() + 60_000);
+      // Not over yet: nothing to close.
+      expect(await broadcasts.closeDue(during)).toEqual([]);
+      expect((await broadcasts.announceDue(during)).map((b) => b.id)).toContain(broadcast.id);
+
+      // The end's transaction fails after the broadcast row was marked (a trigger refuses its
+      // event): the mark rolls back with it and no event exists.
+      await app.db.execute(
+        sql.raw(`create function refuse_end() returns trigger language plpgsql as $$ begin
+          if new.type = 'broadcast.ended' and new.payload->'data'->>'broadcastId' = '${broadcast.id}' then raise exception 'refused for the test'; end if;
+          return new; end $$;
+          create trigger refuse_end before insert on webhook_events for each row execute function refuse_end()`),
+      );
+      try {
+        await expect(broadcasts.closeDue(after)).rejects.toThrow();
+      } finally {
+        await app.db.execute(sql.raw('drop trigger refuse_end on webhook_events; drop function refuse_end()'));
+      }
+      const [rolledBack] = await app.db.select().from(schema.broadcasts).where(eq(schema.broadcasts.id, broadcast.id));
+      expect(rolledBack!.endedAt).toBeNull();
+      const endEvents = async () =>
+        (
+          await app.db
+            .select()
+            .from(schema.webhookEvents)
+            .where(eq(schema.webhookEvents.subject, `broadcast:${broadcast.id}`))
+        ).map((e) => e.type);
+      expect(await endEvents()).toEqual(['broadcast.started']);
+
+      // The next pass closes it (other tests' broadcasts in this database may close with it),
+      // once: a second pass (another node's clock) does not close it again.
+      expect((await broadcasts.closeDue(after)).map((b) => b.id)).toContain(broadcast.id);
+      expect((await broadcasts.closeDue(new Date(after.getTime() + 60_000))).map((b) => b.id)).not.toContain(broadcast.id);
+      const [closed] = await app.db.select().from(schema.broadcasts).where(eq(schema.broadcasts.id, broadcast.id));
+      expect(closed!.endedAt).toEqual(after);
+
+      await until('started and ended delivered', () => receiver.received.length >= 2, 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // nothing else follows
+      expect(receiver.received.map((r) => r.payload.type)).toEqual(['broadcast.started', 'broadcast.ended']);
+      for (const r of receiver.received) expect(receiver.verify(secret, r)).toMatchObject({ type: r.payload.type });
+      expect(receiver.received[1]!.payload).toMatchObject({
+        timestamp: after.toISOString(),
+        data: { broadcastId: broadcast.id, fairId: fair.id, endedAt: after.toISOString(), endsAt: broadcast.endsAt.toISOString() },
+      });
+      expect(await endEvents()).toEqual(['broadcast.started', 'broadcast.ended']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('sends invitation.answered for the invitations that exist: a booth (employer and fair), a team seat (employer), a co-host (fair)', async () => {
+    const employerReceiver = await startReceiver();
+    const fairReceiver = await startReceiver();
+    try {
+      const f = fixtures(app.db);
+      const services = app.platform.services;
+      // An employer (its booth at another fair) and a fair it is not at yet.
+      const { booths } = await f.liveFair({ employers: ['Invitee'] });
+      const employer = booths.Invitee;
+      const { fair, organizer } = await f.liveFair();
+      const employerHook = await services.webhooks.create(
+        employer.owner,
+        { kind: 'employer', employerId: employer.employerId },
+        { url: employerReceiver.url, events: ['invitation.answered'] },
+      );
+      const fairHook = await services.webhooks.create(organizer, { kind: 'fair', fairId: fair.id }, { url: fairReceiver.url, events: ['invitation.answered'] });
+
+      // The organizer invites the employer; the employer's owner accepts. A second answer is refused
+      // (and sends nothing).
+      const booth = await services.fairs.invite(organizer, fair.id, employer.employerId);
+      await services.fairs.acceptInvitation(employer.owner, booth.id);
+      await expect(services.fairs.acceptInvitation(employer.owner, booth.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+      // The owner invites a recruiter, who accepts from their profile.
+      // Signed in, the session says the operator-made address is verified.
+      const recruiter = { ...(await f.account('seeker', 'recruiter')), emailVerified: true };
+      await services.employers.invite(employer.owner, employer.employerId, { email: recruiter.email });
+      const [invitation] = await services.employers.invitationsFor(recruiter);
+      await services.employers.acceptInvitation(recruiter, invitation!.id);
+      // The organizer names a co-host for a broadcast of the fair, who accepts through the mailed link.
+      const cohost = await f.account('seeker', 'cohost');
+      const start = new Date(Date.now() + 24 * 3600_000);
+      const broadcast = await services.broadcasts.create(organizer, {
+        title: 'Co-hosted',
+        topic: 'policy_qa',
+        fairId: fair.id,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 3600_000),
+        hostEmails: cohost.email,
+      });
+      await services.invitations.accept(cohost, linkToken(await mailTo(app.mailDir, cohost.email), '/invitations'));
+
+      await until('employer got two answers', () => employerReceiver.received.length >= 2, 10_000);
+      await until('fair got two answers', () => fairReceiver.received.length >= 2, 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // and nothing more
+      expect(employerReceiver.received.map((r) => r.payload.data)).toEqual([
+        expect.objectContaining({ invitation: 'booth', answer: 'accepted', boothId: booth.id, fairId: fair.id, employerId: employer.employerId }),
+        expect.objectContaining({ invitation: 'team', answer: 'accepted', employerId: employer.employerId, userId: recruiter.id }),
+      ]);
+      expect(fairReceiver.received.map((r) => r.payload.data)).toEqual([
+        expect.objectContaining({ invitation: 'booth', answer: 'accepted', boothId: booth.id }),
+        expect.objectContaining({ invitation: 'host', answer: 'accepted', broadcastId: broadcast.id, userId: cohost.id }),
+      ]);
+      for (const r of employerReceiver.received) expect(employerReceiver.verify(employerHook.secret, r)).toMatchObject({ type: 'invitation.answered' });
+      for (const r of fairReceiver.received) expect(fairReceiver.verify(fairHook.secret, r)).toMatchObject({ type: 'invitation.answered' });
+    } finally {
+      await employerReceiver.close();
+      await fairReceiver.close();
+    }
+  });
+
+  it('lets the owner edit an endpoint (address, description, events) under the rules of creation; nobody else', async () => {
+    const { f, booth, endpoint } = await employerWithEndpoint('http://127.0.0.1:9/hooks', ['queue.joined']);
+    const webhooks = app.platform.services.webhooks;
+    const edited = await webhooks.update(booth.owner, endpoint.id, {
+      url: 'http://127.0.0.1:9/v2',
+      description: ' ATS ',
+      events: ['interview.ended', 'invitation.answered', 'interview.ended'],
+    });
+    expect(edited).toMatchObject({ url: 'http://127.0.0.1:9/v2', description: 'ATS', events: ['interview.ended', 'invitation.answered'] });
+    expect(edited).not.toHaveProperty('secret');
+    const refused = (input: unknown) => webhooks.update(booth.owner, endpoint.id, input).catch((e: unknown) => e);
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', events: [] })).toMatchObject({ code: 'INVALID', fields: { events: 'required' } });
+    expect(await refused({ url: '', events: ['queue.joined'] })).toMatchObject({ code: 'INVALID', fields: { url: 'required' } });
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', description: 'x'.repeat(201), events: ['queue.joined'] })).toMatchObject({
+      code: 'INVALID',
+      fields: { description: 'too_long' },
+    });
+    expect(await refused({ url: 'http://127.0.0.1:9/v2', events: ['queue.joined', 'no.such'] })).toMatchObject({
+      code: 'INVALID',
+      fields: { events: 'invalid' },
+    });
+    // A recruiter of the employer may look, not change; a stranger may do neither.
+    const recruiter = { ...(await f.account('seeker', 'recruiter')), emailVerified: true };
+    await app.platform.services.employers.invite(booth.owner, booth.employerId, { email: recruiter.email });
+    const [invitation] = await app.platform.services.employers.invitationsFor(recruiter);
+    await app.platform.services.employers.acceptInvitation(recruiter, invitation!.id);
+    expect((await webhooks.get(recruiter, endpoint.id)).url).toBe('http://127.0.0.1:9/v2');
+    expect(await webhooks.update(recruiter, endpoint.id, { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_AUTHORIZED',
+    });
+    const stranger = await f.account('employer');
+    expect(await webhooks.update(stranger, endpoint.id, { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_AUTHORIZED',
+    });
+    expect(await webhooks.update(booth.owner, 'not-an-id', { url: 'http://127.0.0.1:9/x', events: ['queue.joined'] }).catch((e: unknown) => e)).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await webhooks.get(booth.owner, endpoint.id)).events).toEqual(['interview.ended', 'invitation.answered']);
+  });
+
   it("refuses another employer's endpoints, and outcome events for a fair's organizers", async () => {
     const { f, endpoint } = await employerWithEndpoint('http://127.0.0.1:9/hooks', ['queue.joined']);
     const stranger = await f.account('employer');
@@ -209,5 +373,19 @@ describe('webhook addresses', () => {
         { url, events: ['queue.joined'] },
       ),
     ).rejects.toMatchObject({ code: 'INVALID', fields: { url: reason } });
+  });
+
+  it('refuses a private address on an edit too', async () => {
+    const { booths } = await fixtures(app.db).liveFair({ employers: ['Edited'] });
+    const owner = booths.Edited.owner;
+    const { endpoint } = await app.platform.services.webhooks.create(
+      owner,
+      { kind: 'employer', employerId: booths.Edited.employerId },
+      { url: 'https://93.184.216.34/hooks', events: ['queue.joined'] },
+    );
+    await expect(
+      app.platform.services.webhooks.update(owner, endpoint.id, { url: 'https://169.254.169.254/latest/meta-data', events: ['queue.joined'] }),
+    ).rejects.toMatchObject({ code: 'INVALID', fields: { url: 'private_address' } });
+    expect((await app.platform.services.webhooks.get(owner, endpoint.id)).url).toBe('https://93.184.216.34/hooks');
   });
 });

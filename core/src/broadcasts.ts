@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, lte } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { DomainEvents } from './events.ts';
 import { enqueueWebhookEvent } from './outbox.ts';
@@ -156,6 +156,44 @@ export class BroadcastService {
     });
     for (const broadcast of announced) this.events.emit('broadcast.started', { broadcast });
     return announced;
+  }
+
+  /**
+   * Closes announced broadcasts whose scheduled end has passed and returns them: a broadcast ends
+   * by its schedule (nobody goes live, comes on stage or is counted after `endsAt`, `accessFor`),
+   * and this records that it did, once. Only an announced one: a broadcast whose whole slot passed
+   * while no node ran had no `broadcast.started` either, and a receiver should not see an end
+   * without a start. Conditional like `announceDue`, so with several nodes exactly one closes each;
+   * the mark and its webhook event commit together (core/src/outbox.ts), and on the broadcast's
+   * subject, so a receiver gets the end after the start.
+   */
+  async closeDue(now = new Date()) {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(broadcasts)
+        .set({ endedAt: now })
+        .where(and(eq(broadcasts.status, 'published'), isNotNull(broadcasts.announcedAt), isNull(broadcasts.endedAt), lte(broadcasts.endsAt, now)))
+        .returning();
+      for (const b of rows) {
+        if (!b.fairId) continue; // only a fair's organizers subscribe to broadcasts
+        await enqueueWebhookEvent(tx as unknown as Db, {
+          type: 'broadcast.ended',
+          subject: `broadcast:${b.id}`,
+          employerId: null,
+          fairId: b.fairId,
+          data: {
+            broadcastId: b.id,
+            fairId: b.fairId,
+            title: b.title,
+            startsAt: b.startsAt.toISOString(),
+            endsAt: b.endsAt.toISOString(),
+            endedAt: now.toISOString(),
+          },
+          at: now,
+        });
+      }
+      return rows;
+    });
   }
 }
 

@@ -163,7 +163,7 @@ export class EmployerService {
       if (!invitation || !user.emailVerified) {
         throw new ServiceError('NOT_FOUND', 'No such invitation for you');
       }
-      await joinTeam(tx as unknown as Db, invitation.employerId, user);
+      await joinTeam(tx as unknown as Db, invitation.employerId, user, now);
       return { employerId: invitation.employerId };
     });
   }

@@ -374,6 +374,7 @@ describe('broadcastIcs', () => {
     endsAt: new Date('2025-03-01T02:45:30.250Z'),
     status: 'published',
     announcedAt: null,
+    endedAt: null,
     createdBy: null,
     createdAt: new Date('2025-02-01T00:00:00Z'),
     ...overrides,

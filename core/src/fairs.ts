@@ -4,6 +4,8 @@ import { isOrganizer, requireMember, requireRole, type Actor } from './actor.ts'
 import { ServiceError } from './errors.ts';
 import { boothApplicationSchema, fairFiltersSchema, fairSchema, type FairInput } from './schemas.ts';
 import { validate } from './validate.ts';
+import { enqueueBoothEvent } from './outbox.ts';
+import { z } from 'zod';
 
 const { fairs, booths, employers, jobs, uploads } = schema;
 
@@ -128,12 +130,22 @@ export class FairService {
     return row;
   }
 
-  async acceptInvitation(actor: Actor, boothId: string) {
-    const [booth] = await this.db.select().from(booths).where(eq(booths.id, boothId));
+  /** The employer accepts an organizer's invitation: the booth opens; its webhook event commits with it. */
+  async acceptInvitation(actor: Actor, boothId: string, now = new Date()) {
+    const parsed = z.uuid().safeParse(boothId);
+    const [booth] = parsed.success ? await this.db.select().from(booths).where(eq(booths.id, parsed.data)) : [];
     if (!booth) throw new ServiceError('NOT_FOUND', 'No such booth');
     await requireMember(this.db, actor, booth.employerId);
-    if (booth.status !== 'invited') throw new ServiceError('CONFLICT', 'This booth is not waiting for your answer');
-    await this.db.update(booths).set({ status: 'approved' }).where(eq(booths.id, boothId));
+    await this.db.transaction(async (tx) => {
+      // Conditional: two members answering at once open it once (and send one event).
+      const [opened] = await tx
+        .update(booths)
+        .set({ status: 'approved' })
+        .where(and(eq(booths.id, booth.id), eq(booths.status, 'invited')))
+        .returning({ id: booths.id });
+      if (!opened) throw new ServiceError('CONFLICT', 'This booth is not waiting for your answer');
+      await enqueueBoothEvent(tx as unknown as Db, 'invitation.answered', booth.id, { invitation: 'booth', answer: 'accepted', answeredBy: actor!.id }, now);
+    });
   }
 
   async setTagline(actor: Actor, boothId: string, tagline: string) {

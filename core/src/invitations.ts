@@ -4,6 +4,7 @@ import { schema, type Db } from '@fairground/db';
 import { requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import type { Mailer } from './mail.ts';
+import { enqueueWebhookEvent } from './outbox.ts';
 
 const { broadcasts, broadcastHostInvitations, employerInvitations, employers, users } = schema;
 
@@ -81,7 +82,7 @@ export class InvitationService {
           .where(and(eq(employerInvitations.tokenHash, tokenHash), isNull(employerInvitations.acceptedAt), gt(employerInvitations.expiresAt, now)))
           .returning({ employerId: employerInvitations.employerId });
         if (!spent) throw new ServiceError('NOT_FOUND', 'This invitation link is not valid any more');
-        await joinTeam(tx as unknown as Db, spent.employerId, user);
+        await joinTeam(tx as unknown as Db, spent.employerId, user, now);
       } else {
         const [spent] = await tx
           .update(broadcastHostInvitations)
@@ -92,15 +93,38 @@ export class InvitationService {
           .returning({ broadcastId: broadcastHostInvitations.broadcastId });
         if (!spent) throw new ServiceError('NOT_FOUND', 'This invitation link is not valid any more');
         await tx.insert(schema.broadcastHosts).values({ broadcastId: spent.broadcastId, userId: user.id }).onConflictDoNothing();
+        const [broadcast] = await tx.select({ fairId: broadcasts.fairId }).from(broadcasts).where(eq(broadcasts.id, spent.broadcastId));
+        // Only a fair's organizers subscribe to its broadcasts; a broadcast outside any fair has no receiver.
+        if (broadcast?.fairId) {
+          await enqueueWebhookEvent(tx as unknown as Db, {
+            type: 'invitation.answered',
+            subject: `broadcast:${spent.broadcastId}`,
+            employerId: null,
+            fairId: broadcast.fairId,
+            data: { invitation: 'host', answer: 'accepted', broadcastId: spent.broadcastId, fairId: broadcast.fairId, userId: user.id },
+            at: now,
+          });
+        }
       }
     });
     return view;
   }
 }
 
-/** Makes the user a recruiter of the employer (a seeker account becomes an employer account). */
-export async function joinTeam(tx: Db, employerId: string, user: { id: string; role: string }) {
+/**
+ * Makes the user a recruiter of the employer (a seeker account becomes an employer account): an
+ * accepted team invitation, by link or by id. Its webhook event goes in the same transaction.
+ */
+export async function joinTeam(tx: Db, employerId: string, user: { id: string; role: string }, now = new Date()) {
   await tx.insert(schema.employerMembers).values({ employerId, userId: user.id, role: 'recruiter' }).onConflictDoNothing();
   // A seeker who accepts becomes an employer account (recruiters use the employer console).
   if (user.role === 'seeker') await tx.update(users).set({ role: 'employer' }).where(eq(users.id, user.id));
+  await enqueueWebhookEvent(tx, {
+    type: 'invitation.answered',
+    subject: `employer:${employerId}`,
+    employerId,
+    fairId: null,
+    data: { invitation: 'team', answer: 'accepted', employerId, userId: user.id },
+    at: now,
+  });
 }

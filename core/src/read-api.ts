@@ -8,6 +8,20 @@ import { funnels } from './reports.ts';
 
 const { fairs, booths, employers, jobs, interviews } = schema;
 
+/** Which of an employer's candidates: by booth or fair, by when they engaged, by an interview's outcome. */
+export interface CandidateFilter {
+  fairId?: string | undefined;
+  boothId?: string | undefined;
+  /** Engaged at or after this instant. */
+  engagedFrom?: Date | undefined;
+  /** Engaged before this instant. */
+  engagedBefore?: Date | undefined;
+  outcome?: InterviewOutcome | undefined;
+}
+
+export const INTERVIEW_OUTCOMES = ['next_round', 'offer', 'not_a_fit', 'no_show'] as const;
+export type InterviewOutcome = (typeof INTERVIEW_OUTCOMES)[number];
+
 export interface PageRequest {
   cursor?: string | undefined;
   limit: number;
@@ -155,29 +169,33 @@ export class ReadApi {
    * in one of the employer's lines or interviews, or once shared with it. The email comes only
    * with a share (the seeker accepted an interview with this employer).
    */
-  async candidates(
-    grant: TokenGrant,
-    page: PageRequest,
-    options: { fairId?: string | undefined; boothId?: string | undefined } = {},
-  ): Promise<Page<z.input<typeof apiCandidate>>> {
+  async candidates(grant: TokenGrant, page: PageRequest, options: CandidateFilter = {}): Promise<Page<z.input<typeof apiCandidate>>> {
     requireScope(grant, 'candidates:read');
     const employerId = this.#employerOnly(grant);
     const after = afterId(page.cursor);
     // A fair's or one booth's candidates (exports); the filter applies to both ways of engaging.
     const inFair = sql`${options.fairId ? sql`and b.fair_id = ${options.fairId}::uuid` : sql``} ${options.boothId ? sql`and b.id = ${options.boothId}::uuid` : sql``}`;
+    // Engaged within a period: a line joined, or a resume shared, in it.
+    const within = (column: ReturnType<typeof sql>) =>
+      sql`${options.engagedFrom ? sql`and ${column} >= ${options.engagedFrom.toISOString()}::timestamptz` : sql``} ${options.engagedBefore ? sql`and ${column} < ${options.engagedBefore.toISOString()}::timestamptz` : sql``}`;
+    // With an outcome: an interview in the same booths ended with it.
+    const withOutcome = options.outcome
+      ? sql`and exists (select 1 from interviews oi join booths b on b.id = oi.booth_id
+          where oi.seeker_id = p.id and b.employer_id = ${employerId}::uuid and oi.outcome = ${options.outcome} ${inFair})`
+      : sql``;
     const result = await this.db.execute(sql`
       with engaged as (
         select qe.seeker_id as id, min(qe.joined_at) as first_seen
         from queue_entries qe join booths b on b.id = qe.booth_id
-        where b.employer_id = ${employerId}::uuid ${inFair}
+        where b.employer_id = ${employerId}::uuid ${inFair} ${within(sql`qe.joined_at`)}
         group by qe.seeker_id
         union all
         select u.owner_id, min(rs.shared_at)
         from resume_shares rs join uploads u on u.id = rs.upload_id
         left join interviews i on i.id = rs.interview_id left join booths b on b.id = i.booth_id
-        where rs.employer_id = ${employerId}::uuid ${inFair}
+        where rs.employer_id = ${employerId}::uuid ${inFair} ${within(sql`rs.shared_at`)}
         group by u.owner_id
-      ), people as (select id, min(first_seen) as first_seen from engaged group by id)
+      ), people as (select p.id, min(p.first_seen) as first_seen from engaged p where true ${withOutcome} group by p.id)
       select p.id, p.first_seen, usr.name, usr.email,
         coalesce(sp.headline, '') as headline, coalesce(sp.skills, '{}') as skills,
         coalesce(sp.years_experience, 0) as years_experience, coalesce(sp.education, '') as education,

@@ -1,7 +1,11 @@
 /**
  * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
  * contract already (so integrations can be written against them) but no feature produces them yet:
- * scheduled slots, invitations to interview, replays and surveys do not exist in the product.
+ * scheduled slots, replays and surveys do not exist in the product. `invitation.answered` is sent
+ * for the invitations that do exist, told apart by `data.invitation`: `booth` (an organizer invited
+ * the employer to a fair; employer and fair), `team` (a recruiter joined the employer's team;
+ * employer) and `host` (a co-host accepted a fair's broadcast; fair). Only acceptances: none of
+ * them can be declined yet (an ignored one expires), so `data.answer` is always `accepted` for now.
  * `audiences` says whose endpoints may receive the type: outcomes are the employer's judgement and
  * never reach a fair's organizers.
  */
@@ -11,9 +15,9 @@ export const WEBHOOK_EVENT_TYPES = {
   'interview.ended': { emitted: true, audiences: ['employer', 'fair'] },
   'outcome.recorded': { emitted: true, audiences: ['employer'] },
   'broadcast.started': { emitted: true, audiences: ['fair'] },
-  'broadcast.ended': { emitted: false, audiences: ['fair'] },
+  'broadcast.ended': { emitted: true, audiences: ['fair'] },
   'slot.booked': { emitted: false, audiences: ['employer', 'fair'] },
-  'invitation.answered': { emitted: false, audiences: ['employer'] },
+  'invitation.answered': { emitted: true, audiences: ['employer', 'fair'] },
   'replay.ready': { emitted: false, audiences: ['fair'] },
   'survey.answered': { emitted: false, audiences: ['fair'] },
 } as const satisfies Record<string, { emitted: boolean; audiences: ReadonlyArray<'employer' | 'fair'> }>;

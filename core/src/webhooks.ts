@@ -21,10 +21,11 @@ export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 /** An endpoint as its owner sees it: never the secret (shown once, at creation and rotation). */
 export type EndpointView = Omit<WebhookEndpoint, 'secret' | 'previousSecret'>;
 
+// The messages are the field codes the pages show (validate.ts).
 const endpointSchema = z.object({
-  url: z.string().trim().min(1).max(2000),
-  description: z.string().trim().max(200).default(''),
-  events: z.array(z.string()).min(1).max(20),
+  url: z.string('required').trim().min(1, 'required').max(2000, 'too_long'),
+  description: z.string().trim().max(200, 'too_long').default(''),
+  events: z.array(z.string(), 'required').min(1, 'required').max(20, 'invalid'),
 });
 
 function view(row: WebhookEndpoint): EndpointView {
@@ -99,6 +100,26 @@ export class WebhookService {
       .set({ secret, previousSecret: endpoint.secret, previousSecretExpiresAt: new Date(now.getTime() + SECRET_GRACE_MS) })
       .where(eq(webhookEndpoints.id, id));
     return { secret };
+  }
+
+  /**
+   * Changes an endpoint's address, description and chosen events after creation (the same rules
+   * as `create`). Deliveries already made keep going to the old address until they are done; new
+   * events go to the new one. The secret stays (rotate it separately).
+   */
+  async update(actor: Actor, id: string, input: unknown): Promise<EndpointView> {
+    const endpoint = await this.#endpoint(actor, id, 'manage');
+    const data = validate(endpointSchema, input);
+    const allowed = new Set<string>(eventTypesFor(endpoint.ownerKind));
+    const events = [...new Set(data.events)];
+    if (events.some((e) => !allowed.has(e))) throw new ServiceError('INVALID', 'Unknown event type', { events: 'invalid' });
+    if (data.url !== endpoint.url) await this.#checkUrl(data.url);
+    const [row] = await this.db
+      .update(webhookEndpoints)
+      .set({ url: data.url, description: data.description, events })
+      .where(eq(webhookEndpoints.id, endpoint.id))
+      .returning();
+    return view(row!);
   }
 
   async setEvents(actor: Actor, id: string, events: string[]): Promise<EndpointView> {

@@ -211,7 +211,7 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Failed attempts in a row that pause an endpoint (its owners are mailed). */
   WEBHOOK_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(15),
-  /** Read-API requests one token may make per minute (counted per node). */
+  /** Read-API requests one token may make per minute (counted over every node with Redis; per node without). */
   API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
 });
 

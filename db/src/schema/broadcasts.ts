@@ -17,6 +17,8 @@ export const broadcasts = pgTable('broadcasts', {
   status: broadcastStatus('status').notNull().default('draft'),
   /** Set once, by whichever node announced the start ("starting now" notice). */
   announcedAt: timestamp('announced_at', { withTimezone: true }),
+  /** Set once, by whichever node closed the broadcast after its end (its `broadcast.ended` webhook). */
+  endedAt: timestamp('ended_at', { withTimezone: true }),
   createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -2,11 +2,15 @@ import type { Logger } from 'pino';
 
 /**
  * What the clock moves: fairs open and close by their times; broadcasts are announced at their
- * start; interviews nobody ended are closed past their planned length plus a grace period.
+ * start and closed after their end; interviews nobody ended are closed past their planned length plus a grace period.
  */
 export interface ClockDeps {
   fairs: { advanceByClock(now?: Date): Promise<number> };
-  broadcasts: { announceDue(now?: Date): Promise<Array<{ id: string; title: string }>> };
+  broadcasts: {
+    announceDue(now?: Date): Promise<Array<{ id: string; title: string }>>;
+    /** Records the end of broadcasts past their scheduled end (their `broadcast.ended` webhook). */
+    closeDue?(now?: Date): Promise<unknown[]>;
+  };
   /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
@@ -60,6 +64,14 @@ export function startClock(deps: ClockDeps): Clock {
       }
     } catch (err) {
       deps.log.error({ err }, 'finding due broadcasts failed');
+    }
+    if (deps.broadcasts.closeDue) {
+      try {
+        const closed = await deps.broadcasts.closeDue(at);
+        if (closed.length) deps.log.debug({ closed: closed.length }, 'broadcasts closed by the clock');
+      } catch (err) {
+        deps.log.error({ err }, 'closing ended broadcasts failed');
+      }
     }
     if (deps.interviews) {
       try {

@@ -46,7 +46,16 @@ export function mountRoutes(
   );
   app.get('/metrics', apiCsp, metricsGuard(config.METRICS_TOKEN), metrics.handler);
   // The read API for integrations (tokens, not cookies: no CSRF surface).
-  app.use('/api/v1', apiRouter({ services: parts.services, requestsPerMinute: config.API_REQUESTS_PER_MINUTE, log: getLogger('signaling:api') }));
+  app.use(
+    '/api/v1',
+    apiRouter({
+      services: parts.services,
+      requestsPerMinute: config.API_REQUESTS_PER_MINUTE,
+      redis,
+      redisPrefix: config.REDIS_PREFIX,
+      log: getLogger('signaling:api'),
+    }),
+  );
   if (webHandler) {
     // Tell the pages which scheme this connection used, unless a proxy in front already did.
     app.use((req, _res, next) => {

@@ -38,3 +38,36 @@ export function createRateLimiter(name: string, rate: Rate, redis: RedisClientTy
     },
   };
 }
+
+/** What a window limiter answers: allowed, or refused with how long until the window frees up. */
+export type WindowAnswer = { ok: true; remaining: number } | { ok: false; retryAfterMs: number };
+
+/**
+ * A fixed allowance per window (`points` per `seconds`) for a key, answering how long to wait
+ * when it is used up (an HTTP API's Retry-After). With Redis the count is shared by every node, so
+ * a client spreading its requests over nodes behind a balancer gets the same allowance as one on
+ * a single node. Should Redis become unreachable, each node counts on its own meanwhile (the
+ * insurance limiter): a limit per node for the outage rather than refusing every request.
+ */
+export function createWindowLimiter(
+  name: string,
+  window: { points: number; seconds: number },
+  redis: RedisClientType | null,
+  prefix = 'fg',
+): { take(key: string): Promise<WindowAnswer> } {
+  const opts = { keyPrefix: `${prefix}:rl:${name}`, points: window.points, duration: window.seconds };
+  const limiter = redis
+    ? new RateLimiterRedis({ ...opts, storeClient: redis, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) })
+    : new RateLimiterMemory(opts);
+  return {
+    async take(key) {
+      try {
+        const res = await limiter.consume(key);
+        return { ok: true, remaining: res.remainingPoints };
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: err.msBeforeNext };
+        throw err;
+      }
+    },
+  };
+}

@@ -61,6 +61,21 @@ export function openApiDocument(): Record<string, unknown> {
       schema: { type: 'string', format: 'uuid' },
       description: 'Only candidates of this booth (one of the employer’s)',
     },
+    {
+      name: 'from',
+      in: 'query',
+      required: false,
+      schema: { type: 'string', format: 'date' },
+      description: 'Only candidates who engaged (joined a line, shared a resume) on or after this day (the fair’s time zone with fairId or boothId, else UTC)',
+    },
+    { name: 'to', in: 'query', required: false, schema: { type: 'string', format: 'date' }, description: 'Only candidates who engaged on or before this day' },
+    {
+      name: 'outcome',
+      in: 'query',
+      required: false,
+      schema: { type: 'string', enum: ['next_round', 'offer', 'not_a_fit', 'no_show'] },
+      description: 'Only candidates with an interview that ended with this outcome',
+    },
   ];
   paths['/exports/candidates.csv'] = {
     get: {

@@ -1,9 +1,10 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RedisClientType } from 'redis';
 import { apiSchemas, candidatesCsv, candidatesJsonResume, CSV_CONTENT_TYPE, HTTP_STATUS, ServiceError, type Services, type TokenGrant } from '@fairground/core';
 import type { Logger } from 'pino';
 import { apiCsp } from './security-headers.ts';
 import { openApiDocument } from './api-openapi.ts';
+import { createWindowLimiter } from '../app/rate-limits.ts';
 
 const { API_LISTS, apiReport, listQuery } = apiSchemas;
 
@@ -14,16 +15,23 @@ function fail(res: Response, status: number, code: ErrorCode, message: string): 
 }
 
 /**
- * The read API (`/api/v1`): bearer tokens (core/src/api-tokens.ts), a rate limit per token,
+ * The read API (`/api/v1`): bearer tokens (core/src/api-tokens.ts), a rate limit per token (shared
+ * by every node through Redis when there is one: app/rate-limits.ts),
  * errors as `{ error: { code, message } }`, every answer parsed through the zod schema its
  * OpenAPI document (`/api/v1/openapi.json`) is generated from. What a token may read is core's
  * decision (core/src/read-api.ts).
  */
-export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'readApi' | 'candidateExports'>; requestsPerMinute: number; log: Logger }): Router {
+export function apiRouter(options: {
+  services: Pick<Services, 'apiTokens' | 'readApi' | 'candidateExports'>;
+  requestsPerMinute: number;
+  redis: RedisClientType | null;
+  redisPrefix: string;
+  log: Logger;
+}): Router {
   const { services, log } = options;
   const router = Router();
   const document = openApiDocument();
-  const limiter = new RateLimiterMemory({ keyPrefix: 'api', points: options.requestsPerMinute, duration: 60 });
+  const limiter = createWindowLimiter('api', { points: options.requestsPerMinute, seconds: 60 }, options.redis, options.redisPrefix);
   router.use(apiCsp);
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -35,12 +43,15 @@ export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'rea
     const match = /^Bearer (\S+)$/i.exec(header);
     const grant = match ? await services.apiTokens.authenticate(match[1]!) : null;
     if (!grant) return fail(res, 401, 'UNAUTHENTICATED', 'A valid API token is required (Authorization: Bearer …)');
+    let allowed;
     try {
-      await limiter.consume(grant.tokenId);
+      allowed = await limiter.take(grant.tokenId);
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      res.set('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
-      return fail(res, 429, 'RATE_LIMITED', 'Too many requests with this token');
+      return next(error);
+    }
+    if (!allowed.ok) {
+      res.set('Retry-After', String(Math.max(1, Math.ceil(allowed.retryAfterMs / 1000))));
+      return fail(res, 429, 'RATE_LIMITED', `Too many requests with this token: at most ${options.requestsPerMinute} a minute`);
     }
     grants.set(req, grant);
     next();
@@ -84,10 +95,10 @@ export function apiRouter(options: { services: Pick<Services, 'apiTokens' | 'rea
     handle(async (g) => apiReport.parse(await services.readApi.report(g))),
   );
   // Candidate exports (core/src/candidate-export.ts): the same people as /candidates, as a file.
-  const exportScope = (req: Request) => ({
-    fairId: typeof req.query.fairId === 'string' ? req.query.fairId : undefined,
-    boothId: typeof req.query.boothId === 'string' ? req.query.boothId : undefined,
-  });
+  const exportScope = (req: Request) => {
+    const text = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : undefined);
+    return { fairId: text('fairId'), boothId: text('boothId'), from: text('from'), to: text('to'), outcome: text('outcome') };
+  };
   router.get('/exports/candidates.csv', async (req, res, next) => {
     try {
       const rows = await services.candidateExports.forToken(grants.get(req)!, exportScope(req));

@@ -1,5 +1,5 @@
-import type { Actions, RequestEvent } from '@sveltejs/kit';
-import { apiSchemas, eventTypesFor, type Actor, type IntegrationOwner } from '@fairground/core';
+import { fail, type Actions, type RequestEvent } from '@sveltejs/kit';
+import { apiSchemas, eventTypesFor, WEBHOOK_EVENT_TYPES, type Actor, type IntegrationOwner } from '@fairground/core';
 import { field, formValues, idField } from '$lib/server/form-values';
 import { formAction, services } from '$lib/server/platform';
 
@@ -11,9 +11,12 @@ import { formAction, services } from '$lib/server/platform';
 export async function loadIntegrations(actor: Actor, owner: IntegrationOwner) {
   const { webhooks, apiTokens } = services();
   const endpoints = await webhooks.list(actor, owner);
+  const eventTypes = eventTypesFor(owner.kind);
   return {
     owner,
-    eventTypes: eventTypesFor(owner.kind),
+    eventTypes,
+    /** The types some feature sends today (the others can be chosen, and arrive once built). */
+    emitted: eventTypes.filter((t) => WEBHOOK_EVENT_TYPES[t].emitted),
     scopes: owner.kind === 'employer' ? [...apiSchemas.API_SCOPES] : [...apiSchemas.FAIR_SCOPES],
     endpoints: await Promise.all(endpoints.map(async (e) => ({ ...e, deliveries: await webhooks.deliveries(actor, e.id, 20) }))),
     tokens: await apiTokens.list(actor, owner),
@@ -24,7 +27,8 @@ export async function loadIntegrations(actor: Actor, owner: IntegrationOwner) {
 export function integrationActions(ownerOf: (event: RequestEvent) => IntegrationOwner): Actions {
   const act = async <T>(event: RequestEvent, form: string, values: Record<string, unknown>, run: (actor: Actor, owner: IntegrationOwner) => Promise<T>) => {
     const outcome = await formAction(values, () => run(event.locals.user, ownerOf(event)));
-    return outcome.ok ? { form, done: true, result: outcome.result } : outcome.failure;
+    // A refusal names its form too, so the page shows the errors beside the form that was sent.
+    return outcome.ok ? { form, done: true, result: outcome.result } : fail(outcome.failure.status, { ...outcome.failure.data, form });
   };
   return {
     createEndpoint: async (event) => {
@@ -35,18 +39,27 @@ export function integrationActions(ownerOf: (event: RequestEvent) => Integration
         return { secret };
       });
     },
+    updateEndpoint: async (event) => {
+      const data = await event.request.formData();
+      const values = formValues(data, { lists: ['events'] });
+      return act(event, 'edit', values, async (actor) => {
+        const endpoint = await services().webhooks.update(actor, idField(data, 'endpointId'), {
+          url: values.url,
+          description: values.description ?? '',
+          events: values.events,
+        });
+        return { endpointId: endpoint.id };
+      });
+    },
     rotate: async (event) => {
       const data = await event.request.formData();
       return act(event, 'rotate', {}, (actor) => services().webhooks.rotateSecret(actor, idField(data, 'endpointId')));
     },
     pause: async (event) => {
       const data = await event.request.formData();
-      return act(
-        event,
-        'pause',
-        {},
-        async (actor) => void (await services().webhooks.setPaused(actor, idField(data, 'endpointId'), field(data, 'paused') === 'true')),
-      );
+      return act(event, 'pause', {}, async (actor) => ({
+        paused: (await services().webhooks.setPaused(actor, idField(data, 'endpointId'), field(data, 'paused') === 'true')).paused,
+      }));
     },
     removeEndpoint: async (event) => {
       const data = await event.request.formData();
@@ -66,4 +79,24 @@ export function integrationActions(ownerOf: (event: RequestEvent) => Integration
       return act(event, 'revoke', {}, (actor) => services().apiTokens.revoke(actor, idField(data, 'tokenId')));
     },
   };
+}
+
+/** The fields of the candidate export picker, as the page's query string carries them back. */
+export const EXPORT_FIELDS = ['boothId', 'from', 'to', 'outcome', 'format'] as const;
+
+/**
+ * The export picker's state after a refused download: the export route (export/+server.ts)
+ * validates in core and, on a refusal, sends the browser back here with the values and each
+ * field's error code (`err_<field>=<code>`) in the query, so the form shows what to correct.
+ */
+export function exportForm(url: URL): { values: Record<string, string>; errors: Record<string, string> } {
+  const values: Record<string, string> = {};
+  const errors: Record<string, string> = {};
+  for (const name of EXPORT_FIELDS) {
+    const value = url.searchParams.get(name);
+    if (value) values[name] = value.slice(0, 100);
+    const code = url.searchParams.get(`err_${name}`);
+    if (code && /^[a-z_]{1,40}$/.test(code)) errors[name] = code;
+  }
+  return { values, errors };
 }
