@@ -1,7 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { candidatesCsv, candidatesJsonResume, CSV_CONTENT_TYPE } from '@fairground/core';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
 import type { RequestHandler } from './$types';
 
 /** The employer's candidates as a file, for its signed-in staff (the API's rules: core/src/candidate-export.ts). */
