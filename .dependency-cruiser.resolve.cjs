@@ -1,5 +1,5 @@
-// Module aliases for the boundary check (.dependency-cruiser.cjs): SvelteKit's `$lib`, which
-// web/.svelte-kit/tsconfig.json declares only after `svelte-kit sync`.
+// Module aliases for the boundary check (.dependency-cruiser.cjs): the web app's `#lib/*`
+// (web/package.json "imports", SvelteKit 3's replacement of `$lib`), resolved to web/src/lib.
 const path = require('node:path');
 
-module.exports = { resolve: { alias: { $lib: path.join(__dirname, 'web/src/lib') } } };
+module.exports = { resolve: { alias: { '#lib': path.join(__dirname, 'web/src/lib') } } };

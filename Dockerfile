@@ -1,5 +1,5 @@
 # One image for an app node: the SvelteKit pages, Socket.IO signaling and the mediasoup SFU.
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 # mediasoup's worker is built from its npm sources against Debian's libraries (no downloads), with
 # libsrtp built in statically from Debian's libsrtp2 source package (build-worker.sh fetches it with
 # `apt-get source`; dpkg-dev unpacks it).
@@ -25,7 +25,7 @@ RUN npx patch-package --error-on-fail \
   && npm run build \
   && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends libssl3 libuv1 libusrsctp2 libabsl20220623 \
      libflatbuffers2 \

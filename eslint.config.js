@@ -57,7 +57,6 @@ export default defineConfig(
       parserOptions: {
         parser: ts.parser,
         extraFileExtensions: ['.svelte'],
-        svelteConfig: './web/svelte.config.js',
       },
     },
   },

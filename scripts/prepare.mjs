@@ -29,7 +29,7 @@ function newestMtime(target) {
 function webBuildIsCurrent() {
   if (!existsSync(WEB_HANDLER)) return false;
   const built = statSync(WEB_HANDLER).mtimeMs;
-  const inputs = ['web/src', 'web/static', 'web/messages', 'web/svelte.config.js', 'web/vite.config.ts', 'signaling/src/protocol', 'core/src', 'db/src'];
+  const inputs = ['web/src', 'web/static', 'web/messages', 'web/vite.config.ts', 'web/package.json', 'signaling/src/protocol', 'core/src', 'db/src'];
   return inputs.every((p) => !existsSync(path.join(ROOT, p)) || newestMtime(path.join(ROOT, p)) <= built);
 }
 

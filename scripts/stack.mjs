@@ -2,9 +2,13 @@
 // Caddy (https on loopback with its local CA, sticky load balancing), coturn (TURN with
 // time-limited credentials) and two app nodes on the machine's Postgres and Redis. Ctrl-C stops it all.
 //   STACK_NODES=3 STACK_HTTPS_PORT=8443 DATABASE_URL=... REDIS_URL=... npm run stack
-import postgres from 'postgres';
-import { prepare } from './prepare.mjs';
-import { missingPackages, startStack } from './stack-lib.mjs';
+import { ensureSupportedNode } from './node-runtime.mjs';
+
+// On a Node older than 22 this runs the script again under the pinned Node 24 (scripts/node-runtime.mjs).
+await ensureSupportedNode();
+const { default: postgres } = await import('postgres');
+const { prepare } = await import('./prepare.mjs');
+const { missingPackages, startStack } = await import('./stack-lib.mjs');
 
 const log = (line) => process.stderr.write(`[stack] ${line}\n`);
 

@@ -1,6 +1,10 @@
 // `npm start`: prepare (worker, web build), then run the platform in one Node process.
 import { spawn } from 'node:child_process';
-import { prepare, ROOT } from './prepare.mjs';
+import { ensureSupportedNode } from './node-runtime.mjs';
+
+// On a Node older than 22 this runs the script again under the pinned Node 24 (scripts/node-runtime.mjs).
+await ensureSupportedNode();
+const { prepare, ROOT } = await import('./prepare.mjs');
 
 const env = { ...process.env, ...(await prepare()) };
 const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {

@@ -11,8 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { prepare, ROOT } from './prepare.mjs';
-import { checkServices } from './check-services.mjs';
+import { ensureSupportedNode } from './node-runtime.mjs';
+
+// On a Node older than 22 this runs the script again under the pinned Node 24 (scripts/node-runtime.mjs);
+// every step below inherits it (its bin/ is first on PATH, so `npx vitest` and `npx playwright` use it).
+await ensureSupportedNode();
+const { prepare, ROOT } = await import('./prepare.mjs');
+const { checkServices } = await import('./check-services.mjs');
 
 const servicesProblem = await checkServices();
 if (servicesProblem) {

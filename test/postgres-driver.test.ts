@@ -2,10 +2,10 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 /**
- * The Postgres driver (postgres.js 3.4.9) has an upstream defect (porsager/postgres#1154, #1208): a
- * write scheduled on a connection whose server side went away either throws from a timer (ending
- * the process) or never settles. `patches/postgres+3.4.9.patch` (applied by patch-package on
- * install) settles it with CONNECTION_CLOSED; this proves the patch is in place.
+ * postgres.js 3.4.9 had a defect (porsager/postgres#1154, #1208): a write scheduled on a connection
+ * whose server side went away either threw from a timer (ending the process) or never settled. This
+ * project patched it (patches/) until postgres.js 4 settled it with CONNECTION_CLOSED itself; this
+ * keeps that true for every driver release we move to (it fails on an unpatched 3.4.9).
  */
 describe('postgres.js on a connection whose backend died', () => {
   const admin = postgres(inject('databaseUrl'), { max: 1 });

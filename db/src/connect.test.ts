@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { connect, createAuth, getBooth, type Database } from './index.ts';
@@ -125,6 +128,32 @@ describe('the Postgres pool', () => {
       expect(rows[0]?.statement_timeout).toBe('10s');
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe('an embedded database folder from an older PGlite', () => {
+  it('is moved aside (kept) and a fresh database is made, instead of failing to start', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'fg-pglite-'));
+    try {
+      // What PGlite 0.5 (Postgres 18) left: this PGlite (Postgres 19) cannot start on it.
+      const dataDir = path.join(root, 'pglite');
+      mkdirSync(dataDir);
+      writeFileSync(path.join(dataDir, 'PG_VERSION'), '18\n');
+      writeFileSync(path.join(dataDir, 'kept.txt'), 'old data');
+      const database = await connect({ dataDir });
+      try {
+        await expect(database.ping()).resolves.toBeUndefined();
+        expect(await getBooth(database.db, '00000000-0000-4000-8000-000000000000')).toBeNull(); // migrated
+      } finally {
+        await database.close();
+      }
+      const aside = readdirSync(root).filter((name) => name.startsWith('pglite-pg18-'));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(path.join(root, aside[0]!, 'kept.txt'), 'utf8')).toBe('old data');
+      expect(readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim()).not.toBe('18');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -79,9 +80,43 @@ async function connectPostgres(url: string, runMigrations: boolean, statementTim
   };
 }
 
+/** The Postgres major a data folder was made by (its PG_VERSION file), or null when it has none. */
+function dataDirMajor(dataDir: string): string | null {
+  const file = path.join(dataDir, 'PG_VERSION');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
+
+/**
+ * Opens PGlite's data folder. A folder made by an older PGlite (another Postgres major: PGlite 0.5
+ * embedded Postgres 18, 0.6 embeds 19) cannot be opened by this one, and PGlite has no pg_upgrade:
+ * it is the development database of `npm start`, so it is moved aside (kept, renamed) with a warning
+ * and a fresh one is made, instead of `npm start` failing on "PGlite failed to initialize properly".
+ */
+async function openPglite(dataDir: string): Promise<PGlite> {
+  if (dataDir.startsWith('memory://')) return PGlite.create(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    return await PGlite.create(dataDir);
+  } catch (error) {
+    const found = dataDirMajor(dataDir);
+    if (found === null) throw error;
+    const probe = await PGlite.create('memory://');
+    const [row] = (await probe.query<{ major: string }>(`select current_setting('server_version_num')::int / 10000 as major`)).rows;
+    await probe.close();
+    const embedded = String(row?.major);
+    if (found === embedded) throw error; // the right major, so something else is wrong: keep the folder as it is
+    const aside = `${dataDir.replace(/\/+$/, '')}-pg${found}-${Date.now()}`;
+    renameSync(dataDir, aside);
+    console.warn(
+      `[db] ${dataDir} was made by Postgres ${found} (an older PGlite); this PGlite embeds Postgres ${embedded}. Moved it to ${aside} and made a fresh database.`,
+    );
+    mkdirSync(dataDir, { recursive: true });
+    return PGlite.create(dataDir);
+  }
+}
+
 async function connectPglite(dataDir: string, runMigrations: boolean): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const client = await openPglite(dataDir);
   const pgliteDb = drizzlePglite(client, { schema });
   if (runMigrations) await migratePglite(pgliteDb, { migrationsFolder });
   const db = pgliteDb as unknown as Db;

@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
  * Headers every response carries, pages and API alike. The pages' Content-Security-Policy comes
- * from SvelteKit (`kit.csp` in web/svelte.config.js, with a nonce per page); these are the rest.
+ * from SvelteKit (`csp` of the sveltekit() plugin in web/vite.config.ts, with a nonce per page); these are the rest.
  * HSTS only when the public origin is https: on plain http browsers ignore it, and sending it
  * from a development box would pin localhost to https.
  */

@@ -1,4 +1,4 @@
-import type { SubmitFunction } from '@sveltejs/kit';
+import type { SubmitFunction } from '$app/forms';
 
 /**
  * For sign-in, sign-up and sign-out: after the redirect, load the next page in full, so the

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 // Codes from the input schemas (@fairground/core/schemas) and service refusals, in words.
 const messages: Record<string, () => string> = {

@@ -1,4 +1,4 @@
-import { themeLabel } from '$lib/labels';
+import { themeLabel } from '#lib/labels.ts';
 
 type Themed = { theme: Parameters<typeof themeLabel>[0]; customTheme: string | null };
 

@@ -1,4 +1,4 @@
-import { getLocale } from '$lib/paraglide/runtime';
+import { getLocale } from '#lib/paraglide/runtime.js';
 
 /** Dates in the reader's language and the event's own time zone (fairs are local events). */
 export function formatDateTime(value: Date | string, timeZone = 'Asia/Shanghai'): string {

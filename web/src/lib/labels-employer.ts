@@ -1,6 +1,6 @@
 import type * as core from '@fairground/core/schemas';
-import { m } from '$lib/paraglide/messages';
-import { getLocale } from '$lib/paraglide/runtime';
+import { m } from '#lib/paraglide/messages.js';
+import { getLocale } from '#lib/paraglide/runtime.js';
 
 // Enum values of employers, jobs and booths in the reader's language (see also labels.ts).
 

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 // Enum values from the database, turned into the reader's language in one place.
 const fairStatus = {

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 /** The parts of a match's reason as core/src/matching.ts gives them (flattened for the wire). */
 export interface ReasonParts {

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 export const OUTCOME_KEYS = ['next_round', 'offer', 'not_a_fit', 'no_show'] as const;
 export type OutcomeKey = (typeof OUTCOME_KEYS)[number];

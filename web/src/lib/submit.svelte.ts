@@ -1,4 +1,4 @@
-import type { SubmitFunction } from '@sveltejs/kit';
+import type { SubmitFunction } from '$app/forms';
 
 /**
  * Progress for a page's enhanced forms: `submit('name')` marks that form busy (to disable its

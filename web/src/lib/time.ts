@@ -1,4 +1,4 @@
-import { getLocale } from '$lib/paraglide/runtime';
+import { getLocale } from '#lib/paraglide/runtime.js';
 
 /** Where fairs and broadcasts happen unless an organizer says otherwise. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';

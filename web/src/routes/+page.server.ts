@@ -1,4 +1,4 @@
-import { services } from '$lib/server/platform';
+import { services } from '#lib/server/platform.ts';
 import type { PageServerLoad } from './$types';
 
 /** What a visitor sees first: what is live now, then what is coming (never drafts, whoever asks). */

@@ -1,4 +1,4 @@
-import { getLocale } from '$lib/paraglide/runtime';
+import { getLocale } from '#lib/paraglide/runtime.js';
 
 /** Zones organizers pick most often: China first (the product's home), then neighbours and the world. */
 const COMMON = [

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 import { LiveMedia } from './live-media.svelte';
 import { errorMessage, request, session } from './session.svelte';
 

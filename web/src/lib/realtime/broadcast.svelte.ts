@@ -1,5 +1,5 @@
 import type { BroadcastNumbers, StageState } from '@fairground/signaling/protocol';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 import { LiveMedia } from './live-media.svelte';
 import { loadDevice } from './room-media';
 import { errorMessage, request, RequestError, session } from './session.svelte';

@@ -1,5 +1,5 @@
 import type { BroadcastChatLine, BroadcastChatState, BroadcastQuestionItem, ChatLimits } from '@fairground/signaling/protocol';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 import { request, RequestError, session } from './session.svelte';
 
 /** How many chat lines the page keeps in memory (the page's own bound, not a server rule). */

@@ -1,5 +1,5 @@
 import type { QueueLine, QueuePlace } from '@fairground/signaling/protocol';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 import { errorMessage, request, RequestError, session } from './session.svelte';
 
 const inLine = (p: QueuePlace) => p.status === 'waiting' || p.status === 'called' || p.status === 'interviewing';

@@ -9,8 +9,8 @@ import {
   type Result,
   type ServerToClientEvents,
 } from '@fairground/signaling/protocol';
-import { m } from '$lib/paraglide/messages';
-import { genericErrorText } from '$lib/errors';
+import { m } from '#lib/paraglide/messages.js';
+import { genericErrorText } from '#lib/errors.ts';
 
 /**
  * The page's realtime session: the one Socket.IO connection, its status, and the rooms the page

@@ -1,7 +1,7 @@
 import { fail, type Actions, type RequestEvent } from '@sveltejs/kit';
 import { apiSchemas, eventTypesFor, WEBHOOK_EVENT_TYPES, type Actor, type IntegrationOwner } from '@fairground/core';
-import { field, formValues, idField } from '$lib/server/form-values';
-import { formAction, services } from '$lib/server/platform';
+import { field, formValues, idField } from '#lib/server/form-values.ts';
+import { formAction, services } from '#lib/server/platform.ts';
 
 /**
  * The integration settings of one owner (an employer, or a fair's organizers): webhook endpoints

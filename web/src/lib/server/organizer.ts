@@ -2,7 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { isOrganizer, isTimeZone, wallTimeToUtc } from '@fairground/core';
 import type { BroadcastInput, FairInput } from '@fairground/core/schemas';
 import type { SessionUser } from '@fairground/db';
-import { DEFAULT_TIME_ZONE } from '$lib/time';
+import { DEFAULT_TIME_ZONE } from '#lib/time.ts';
 import type { FormValues } from './form-values';
 
 /**

@@ -1,10 +1,10 @@
 import { error } from '@sveltejs/kit';
 import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService } from '@fairground/core';
-import { m } from '$lib/paraglide/messages';
-import { jobTypeLabel } from '$lib/labels';
-import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '$lib/time';
+import { m } from '#lib/paraglide/messages.js';
+import { jobTypeLabel } from '#lib/labels.ts';
+import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '#lib/time.ts';
 
-import { formatCell, type ReportTable } from '$lib/report-format';
+import { formatCell, type ReportTable } from '#lib/report-format.ts';
 
 export type { ReportTable };
 

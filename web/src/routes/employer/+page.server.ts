@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { formAction, services } from '$lib/server/platform';
-import { field, formFile, formValues, idField } from '$lib/server/form-values';
+import { formAction, services } from '#lib/server/platform.ts';
+import { field, formFile, formValues, idField } from '#lib/server/form-values.ts';
 import type { EmployerInput } from '@fairground/core/schemas';
 import type { Actions, PageServerLoad } from './$types';
 

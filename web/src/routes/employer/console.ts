@@ -1,5 +1,5 @@
 import type { schema } from '@fairground/db';
-import type { formProgress } from '$lib/submit.svelte';
+import type { formProgress } from '#lib/submit.svelte.ts';
 
 /** The last form result on the console, sorted out for the section that sent the form. */
 export interface FormResult {

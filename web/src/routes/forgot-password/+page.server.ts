@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { auth } from '$lib/server/platform';
-import { fieldErrors } from '$lib/server/forms';
+import { auth } from '#lib/server/platform.ts';
+import { fieldErrors } from '#lib/server/forms.ts';
 import type { Actions } from './$types';
 
 const form = z.object({ email: z.string().trim().min(1, 'required').email('email').max(200, 'too_long') });

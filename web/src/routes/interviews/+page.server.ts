@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { services } from '$lib/server/platform';
+import { services } from '#lib/server/platform.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {

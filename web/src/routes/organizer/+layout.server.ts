@@ -1,4 +1,4 @@
-import { requireOrganizer } from '$lib/server/organizer';
+import { requireOrganizer } from '#lib/server/organizer.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals, url }) => {

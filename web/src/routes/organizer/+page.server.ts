@@ -1,9 +1,9 @@
 import { redirect } from '@sveltejs/kit';
 import { requireRole, validate } from '@fairground/core';
 import { fairSchema } from '@fairground/core/schemas';
-import { formAction, services } from '$lib/server/platform';
-import { formFile, formValues } from '$lib/server/form-values';
-import { fairInput, requireOrganizer } from '$lib/server/organizer';
+import { formAction, services } from '#lib/server/platform.ts';
+import { formFile, formValues } from '#lib/server/form-values.ts';
+import { fairInput, requireOrganizer } from '#lib/server/organizer.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { formAction, services } from '$lib/server/platform';
-import { formFile, formValues, idField } from '$lib/server/form-values';
+import { formAction, services } from '#lib/server/platform.ts';
+import { formFile, formValues, idField } from '#lib/server/form-values.ts';
 import type { ProfileInput } from '@fairground/core/schemas';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { auth } from '$lib/server/platform';
-import { fieldErrors } from '$lib/server/forms';
+import { auth } from '#lib/server/platform.ts';
+import { fieldErrors } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const form = z

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { applyAuthCookies, auth } from '$lib/server/platform';
-import { fieldErrors, safeNext } from '$lib/server/forms';
+import { applyAuthCookies, auth } from '#lib/server/platform.ts';
+import { fieldErrors, safeNext } from '#lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const form = z.object({

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { applyAuthCookies, auth } from '$lib/server/platform';
+import { applyAuthCookies, auth } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = () => redirect(303, '/');

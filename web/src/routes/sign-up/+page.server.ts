@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { signUp } from '@fairground/core';
-import { auth, formAction, services } from '$lib/server/platform';
-import { field, formValues } from '$lib/server/form-values';
+import { auth, formAction, services } from '#lib/server/platform.ts';
+import { field, formValues } from '#lib/server/form-values.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Where a new (or already signed-in) account starts. */

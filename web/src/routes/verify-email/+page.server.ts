@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { applyAuthCookies, auth } from '$lib/server/platform';
+import { applyAuthCookies, auth } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const homeOf = (role: string) => (role === 'seeker' ? '/profile' : role === 'employer' ? '/employer' : '/');

@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import { listJobs } from '@fairground/db';
 import { ServiceError, visibleBooth } from '@fairground/core';
-import { db } from '$lib/server/platform';
-import { routeId } from '$lib/ids';
+import { db } from '#lib/server/platform.ts';
+import { routeId } from '#lib/ids.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {

@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { services } from '$lib/server/platform';
+import { services } from '#lib/server/platform.ts';
 import type { PageServerLoad } from './$types';
 
 /** The integrations of the user's (first) employer. */

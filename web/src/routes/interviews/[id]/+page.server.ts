@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { routeId } from '$lib/ids';
-import { formAction, loadOr404, services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { formAction, loadOr404, services } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals, url }) => {

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { ServiceError } from '@fairground/core';
-import { formAction, services } from '$lib/server/platform';
+import { formAction, services } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 /**

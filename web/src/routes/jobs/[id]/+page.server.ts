@@ -1,5 +1,5 @@
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {

@@ -1,6 +1,6 @@
-import { formAction, services } from '$lib/server/platform';
-import { formValues, idField } from '$lib/server/form-values';
-import { broadcastInput, requireOrganizer } from '$lib/server/organizer';
+import { formAction, services } from '#lib/server/platform.ts';
+import { formValues, idField } from '#lib/server/form-values.ts';
+import { broadcastInput, requireOrganizer } from '#lib/server/organizer.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { formAction, services } from '$lib/server/platform';
+import { formAction, services } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals }) => {

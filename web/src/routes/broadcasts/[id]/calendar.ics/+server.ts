@@ -1,6 +1,6 @@
 import { broadcastIcs } from '@fairground/core';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
 import type { RequestHandler } from './$types';
 
 /** The broadcast as an iCalendar file, so it lands in the reader's own calendar with its reminder. */

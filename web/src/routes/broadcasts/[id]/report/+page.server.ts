@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { isOrganizer } from '@fairground/core';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { broadcastTables } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { broadcastTables } from '#lib/server/report-tables.ts';
 import type { PageServerLoad } from './$types';
 
 /**

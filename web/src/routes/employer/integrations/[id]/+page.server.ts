@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import type { IntegrationOwner } from '@fairground/core';
-import { routeId } from '$lib/ids';
-import { exportForm, integrationActions, loadIntegrations } from '$lib/server/integrations';
-import { loadOr404, services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { exportForm, integrationActions, loadIntegrations } from '#lib/server/integrations.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {

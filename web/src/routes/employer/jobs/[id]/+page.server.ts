@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
-import { routeId } from '$lib/ids';
-import { formAction, loadOr404, services } from '$lib/server/platform';
-import { formValues } from '$lib/server/form-values';
+import { routeId } from '#lib/ids.ts';
+import { formAction, loadOr404, services } from '#lib/server/platform.ts';
+import { formValues } from '#lib/server/form-values.ts';
 import type { JobInput } from '@fairground/core/schemas';
 import type { Actions, PageServerLoad } from './$types';
 

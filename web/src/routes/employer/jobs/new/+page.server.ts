@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
-import { formAction, services } from '$lib/server/platform';
-import { formValues, idField } from '$lib/server/form-values';
+import { formAction, services } from '#lib/server/platform.ts';
+import { formValues, idField } from '#lib/server/form-values.ts';
 import type { JobInput } from '@fairground/core/schemas';
 import type { Actions, PageServerLoad } from './$types';
 

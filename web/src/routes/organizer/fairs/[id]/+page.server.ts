@@ -1,10 +1,10 @@
 import { fail } from '@sveltejs/kit';
 import { requireRole, utcToWallTime, validate, type FairStatus } from '@fairground/core';
 import { fairSchema } from '@fairground/core/schemas';
-import { routeId } from '$lib/ids';
-import { formAction, loadOr404, services } from '$lib/server/platform';
-import { field, formFile, formValues, idField } from '$lib/server/form-values';
-import { fairInput, requireOrganizer } from '$lib/server/organizer';
+import { routeId } from '#lib/ids.ts';
+import { formAction, loadOr404, services } from '#lib/server/platform.ts';
+import { field, formFile, formValues, idField } from '#lib/server/form-values.ts';
+import { fairInput, requireOrganizer } from '#lib/server/organizer.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const STATUSES: readonly FairStatus[] = ['draft', 'published', 'live', 'ended'];

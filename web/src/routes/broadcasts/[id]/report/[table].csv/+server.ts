@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { broadcastTables, csvResponse } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { broadcastTables, csvResponse } from '#lib/server/report-tables.ts';
 import type { RequestHandler } from './$types';
 
 /** One table of a broadcast's report as CSV: organizers and the broadcast's hosts (the service checks). */

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { boothTables } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { boothTables } from '#lib/server/report-tables.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {

@@ -1,8 +1,8 @@
 import { error, redirect } from '@sveltejs/kit';
 import { candidatesCsv, candidatesJsonResume, CSV_CONTENT_TYPE, ServiceError } from '@fairground/core';
-import { routeId } from '$lib/ids';
-import { EXPORT_FIELDS } from '$lib/server/integrations';
-import { services } from '$lib/server/platform';
+import { routeId } from '#lib/ids.ts';
+import { EXPORT_FIELDS } from '#lib/server/integrations.ts';
+import { services } from '#lib/server/platform.ts';
 import type { RequestHandler } from './$types';
 
 /**

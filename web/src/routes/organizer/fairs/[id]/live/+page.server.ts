@@ -1,6 +1,6 @@
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { requireOrganizer } from '$lib/server/organizer';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { requireOrganizer } from '#lib/server/organizer.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {

@@ -1,7 +1,7 @@
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { requireOrganizer } from '$lib/server/organizer';
-import { fairTables } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { requireOrganizer } from '#lib/server/organizer.ts';
+import { fairTables } from '#lib/server/report-tables.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { boothTables, csvResponse } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { boothTables, csvResponse } from '#lib/server/report-tables.ts';
 import type { RequestHandler } from './$types';
 
 /** One table of a booth's report as CSV: the employer's staff (and organizers) only. */

@@ -1,7 +1,7 @@
-import { routeId } from '$lib/ids';
-import { loadOr404, services } from '$lib/server/platform';
-import { requireOrganizer } from '$lib/server/organizer';
-import { csvResponse, fairTables } from '$lib/server/report-tables';
+import { routeId } from '#lib/ids.ts';
+import { loadOr404, services } from '#lib/server/platform.ts';
+import { requireOrganizer } from '#lib/server/organizer.ts';
+import { csvResponse, fairTables } from '#lib/server/report-tables.ts';
 import type { RequestHandler } from './$types';
 
 /** One table of a fair's report as CSV: organizers only (the service checks again). */
