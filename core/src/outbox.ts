@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { schema, type Db } from '@fairground/db';
+import { OUTBOX_LOCK, schema, type Db } from '@fairground/db';
 import type { WebhookEventType } from './webhook-catalogue.ts';
 
 const { webhookEvents, booths } = schema;
 
-/** The advisory-lock namespace of outbox subjects (the fan-out's is OUTBOX_LOCK + 1). */
-export const OUTBOX_LOCK = 727_300;
+/** A new outbox event's id (receivers deduplicate on it). */
+export const webhookMessageId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
+
+/** The advisory-lock namespace of outbox subjects (the fan-out's is OUTBOX_LOCK + 1); the queue's one-statement join takes it too. */
+export { OUTBOX_LOCK };
 
 /**
  * Writes a webhook event into the outbox. Call it with the transaction that makes the change:
@@ -19,7 +22,7 @@ export async function enqueueWebhookEvent(
   event: { type: WebhookEventType; subject: string; employerId: string | null; fairId: string | null; data: Record<string, unknown>; at?: Date },
 ): Promise<void> {
   const at = event.at ?? new Date();
-  const id = `msg_${randomUUID().replaceAll('-', '')}`;
+  const id = webhookMessageId();
   // One writer per subject at a time, until commit: the event's seq is taken under the lock, so a
   // subject's events commit in seq order and the fan-out never sees a later one before an earlier
   // one. An advisory lock, not a row lock: it does not meddle with the locks on the rows changed.

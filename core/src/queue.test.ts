@@ -52,7 +52,7 @@ describe('BoothQueue on real Postgres (no sockets)', () => {
     const entries = [];
     for (const s of seekers.slice(0, 5)) entries.push((await queue.join(s, booth, true)).entry);
     const again = await queue.join(seekers[2]!, booth, true);
-    expect(again).toEqual({ entry: entries[2], created: false });
+    expect(again).toEqual({ entry: entries[2], created: false, position: 3 });
     const line = await queue.line(booth);
     expect(line.map((l) => l.seekerId)).toEqual(seekers.slice(0, 5).map((s) => s.id));
     expect(line.map((l) => l.position)).toEqual([1, 2, 3, 4, 5]);

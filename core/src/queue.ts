@@ -3,9 +3,9 @@ import { schema, type Db } from '@fairground/db';
 import { membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
-import { enqueueBoothEvent } from './outbox.ts';
+import { webhookMessageId } from './outbox.ts';
 import { DomainEvents } from './events.ts';
-import { sessionUserById } from '@fairground/db';
+import { callNextStatement, joinQueueStatement, leaveQueueStatement, sessionUserById } from '@fairground/db';
 
 const { queueEntries, interviews, booths, fairs, users, seekerProfiles } = schema;
 
@@ -69,80 +69,63 @@ export class BoothQueue {
    * Joins the line, or returns the seeker's existing entry. `open` says whether a recruiter is on
    * duty (presence is the caller's knowledge, not the database's).
    */
-  async join(actor: Actor, boothId: string, open: boolean): Promise<{ entry: QueueEntry; created: boolean }> {
+  async join(actor: Actor, boothId: string, open: boolean): Promise<{ entry: QueueEntry; created: boolean; position: number }> {
     const seeker = requireRole(actor, 'seeker');
-    const { fairStatus } = await this.#booth(boothId);
-    const result = await this.db.transaction(async (tx) => {
-      // One seeker's joins run one at a time, so the per-seeker limit cannot be raced past.
-      await tx.execute(sql`select id from ${users} where id = ${seeker.id} for update`);
-      const live = await tx
-        .select()
-        .from(queueEntries)
-        .where(and(eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, [...LIVE])));
-      const existing = live.find((e) => e.boothId === boothId);
-      if (existing) return { entry: existing, created: false };
-      if (fairStatus !== 'live' || !open) throw new ServiceError('QUEUE_CLOSED', 'This booth is not taking visitors right now');
-      if (live.length >= this.options.maxQueuesPerSeeker) {
-        throw new ServiceError('QUEUE_FULL', `You can wait in at most ${this.options.maxQueuesPerSeeker} lines at once`);
-      }
-      const [entry] = await tx.insert(queueEntries).values({ boothId, seekerId: seeker.id }).returning();
-      await recordEvent(tx as unknown as Db, { id: `queue_joined:${entry!.id}`, kind: 'queue_joined', boothId, actor: seeker.id });
-      await enqueueBoothEvent(tx as unknown as Db, 'queue.joined', boothId, {
-        entryId: entry!.id,
+    // One statement (db/src/queries/queue.ts): the entry, its counted event and its webhook outbox
+    // row commit together. A join that lost a race to the same seeker's concurrent join (same booth,
+    // or the same free slot of their limit) changed nothing: run again on a fresh snapshot, where
+    // the winner is visible. Each retry follows a committed live entry of this seeker, so a few suffice.
+    for (let attempt = 0; attempt < this.options.maxQueuesPerSeeker + 5; attempt++) {
+      const at = new Date();
+      const outcome = await joinQueueStatement(this.db, {
+        boothId,
         seekerId: seeker.id,
-        joinedAt: entry!.joinedAt.toISOString(),
+        open,
+        maxLines: this.options.maxQueuesPerSeeker,
+        messageId: webhookMessageId(),
+        at,
       });
-      return { entry: entry!, created: true };
-    });
-    if (result.created) {
-      this.events.emit('queue.joined', { boothId, entry: result.entry });
-      this.#changed(boothId);
+      switch (outcome.kind) {
+        case 'no_booth':
+          throw new ServiceError('NOT_FOUND', 'No such booth');
+        case 'closed':
+          throw new ServiceError('QUEUE_CLOSED', 'This booth is not taking visitors right now');
+        case 'full':
+          throw new ServiceError('QUEUE_FULL', `You can wait in at most ${this.options.maxQueuesPerSeeker} lines at once`);
+        case 'existing':
+          return { entry: outcome.entry, created: false, position: outcome.position };
+        case 'created':
+          this.events.emit('queue.joined', { boothId, entry: outcome.entry });
+          this.#changed(boothId);
+          return { entry: outcome.entry, created: true, position: outcome.position };
+        case 'raced':
+          continue;
+      }
     }
-    return result;
+    throw new ServiceError('CONFLICT', 'Too many joins at once; try again');
   }
 
-  /** The seeker leaves the line (or declines a call). Leaving twice is fine. */
+  /** The seeker leaves the line (or declines a call). Leaving twice is fine. One statement with its counted event. */
   async leave(actor: Actor, boothId: string): Promise<QueueEntry | null> {
     const seeker = requireUser(actor);
-    const left = await this.db.transaction(async (tx) => {
-      const db = tx as unknown as Db;
-      const [entry] = await db
-        .update(queueEntries)
-        .set({ status: 'left', endedAt: new Date() })
-        .where(and(eq(queueEntries.boothId, boothId), eq(queueEntries.seekerId, seeker.id), inArray(queueEntries.status, ['waiting', 'called'])))
-        .returning();
-      if (entry) await recordEvent(db, { id: `queue_left:${entry.id}`, kind: 'queue_left', boothId, actor: seeker.id });
-      return entry ?? null;
-    });
+    const left = await leaveQueueStatement(this.db, { boothId, seekerId: seeker.id, at: new Date() });
     if (left) this.#changed(boothId);
     return left;
   }
 
   /**
-   * Calls the first connected waiting seeker; null when nobody is waiting. The call and its
-   * counted `called` event are one transaction: both happen or neither.
+   * Calls the first connected waiting seeker; null when nobody is waiting. The staff check, the
+   * call (`for update skip locked`: concurrent calls never take the same seeker) and its counted
+   * `called` event are one statement: all happen or none.
    */
   async callNext(actor: Actor, boothId: string): Promise<QueueEntry | null> {
-    const recruiter = await this.requireStaff(actor, boothId);
-    const called = await this.db.transaction(async (tx) => {
-      const db = tx as unknown as Db;
-      const rows = await db.execute<{ id: string }>(sql`
-        update ${queueEntries}
-        set status = 'called', called_at = now(), called_by = ${recruiter.id},
-            accept_by = now() + make_interval(secs => ${this.options.acceptSeconds})
-        where id = (
-          select id from ${queueEntries}
-          where booth_id = ${boothId} and status = 'waiting' and disconnected_at is null
-          order by seq limit 1
-          for update skip locked
-        )
-        returning id`);
-      const id = (rows as unknown as { rows?: { id: string }[] }).rows?.[0]?.id ?? (rows as unknown as { id: string }[])[0]?.id;
-      if (!id) return null;
-      return this.#afterCall(db, id, boothId);
-    });
-    if (called) this.#changed(boothId);
-    return called;
+    const recruiter = requireUser(actor);
+    const outcome = await callNextStatement(this.db, { boothId, recruiterId: recruiter.id, acceptSeconds: this.options.acceptSeconds, at: new Date() });
+    if (outcome.kind === 'no_booth') throw new ServiceError('NOT_FOUND', 'No such booth');
+    if (outcome.kind === 'not_staff') throw new ServiceError('NOT_AUTHORIZED', 'Only the booth’s recruiters can do this');
+    if (outcome.kind === 'nobody') return null;
+    this.#changed(boothId);
+    return outcome.entry;
   }
 
   /** Calls one particular seeker out of turn; the reason is kept with the entry. */

@@ -16,4 +16,5 @@ export {
 } from './auth.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export * from './queries/catalog.ts';
+export { OUTBOX_LOCK, joinQueueStatement, leaveQueueStatement, callNextStatement, type JoinOutcome, type CallNextOutcome } from './queries/queue.ts';
 export * as schema from './schema/index.ts';

@@ -32,11 +32,20 @@ export const queueEntries = pgTable(
     /** Why a recruiter called this seeker ahead of others (logged when the line is skipped). */
     skipReason: text('skip_reason'),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    /**
+     * Which of the seeker's allowed lines (1..max) this live entry takes. Unique per seeker among
+     * live entries, so no interleaving of concurrent joins can put a seeker in more lines than the
+     * limit (db/src/queries/queue.ts). Null on entries from before it existed that had ended.
+     */
+    slot: smallint('slot'),
   },
   (t) => [
     // One live entry per seeker per booth: joining twice returns the same entry.
     uniqueIndex('queue_entries_live_uq')
       .on(t.boothId, t.seekerId)
+      .where(sql`status in ('waiting', 'called', 'interviewing')`),
+    uniqueIndex('queue_entries_seeker_slot_uq')
+      .on(t.seekerId, t.slot)
       .where(sql`status in ('waiting', 'called', 'interviewing')`),
     index('queue_entries_booth_status_idx').on(t.boothId, t.status, t.seq),
     index('queue_entries_seeker_idx').on(t.seekerId, t.status),

@@ -1,4 +1,4 @@
-import { ServiceError } from '@fairground/core';
+import { ServiceError, type QueueEntry } from '@fairground/core';
 import type { Connection } from '../../app/connection.ts';
 import type { FeatureDeps } from '../../app/deps.ts';
 import { dutyRoom, ONLINE, userRoom } from '../../app/rooms.ts';
@@ -25,26 +25,38 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
       .catch((err: unknown) => log.warn({ err }, 'presence on connect failed'));
   }
 
-  const placeOf = async (boothId: string): Promise<QueuePlace> => {
-    const mine = await services.queue.placeIn(user!.id, boothId);
-    if (!mine) throw new ServiceError('NOT_FOUND', 'You are not in this line');
-    const [onDuty, median] = await Promise.all([presence.count(dutyRoom(boothId)), publisher.medianOf(boothId)]);
+  /** The place as the seeker sees it, from their entry and position (one read of the booth's numbers). */
+  const placeFrom = async (boothId: string, entry: QueueEntry, position: number, onDuty?: number): Promise<QueuePlace> => {
+    const waiting = entry.status === 'waiting';
+    const [recruiters, median, employerName] = await Promise.all([
+      onDuty ?? presence.count(dutyRoom(boothId)),
+      publisher.medianOf(boothId),
+      publisher.employerNameOf(boothId),
+    ]);
     return {
       boothId,
-      employerName: await publisher.employerNameOf(boothId),
-      entryId: mine.entry.id,
-      status: mine.entry.status,
-      position: mine.entry.status === 'waiting' ? mine.position : 0,
-      etaSeconds: mine.entry.status === 'waiting' ? services.queue.estimateSeconds(mine.position, onDuty, median) : 0,
-      acceptBy: mine.entry.acceptBy?.toISOString() ?? null,
+      employerName,
+      entryId: entry.id,
+      status: entry.status,
+      position: waiting ? position : 0,
+      etaSeconds: waiting ? services.queue.estimateSeconds(position, recruiters, median) : 0,
+      acceptBy: entry.acceptBy?.toISOString() ?? null,
     };
   };
 
+  const placeOf = async (boothId: string): Promise<QueuePlace> => {
+    const mine = await services.queue.placeIn(user!.id, boothId);
+    if (!mine) throw new ServiceError('NOT_FOUND', 'You are not in this line');
+    return placeFrom(boothId, mine.entry, mine.position);
+  };
+
   conn.on('queue:join', async ({ boothId }) => {
-    if (user && !(await deps.joinLimiter.take(user.id))) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
-    const open = (await presence.count(dutyRoom(boothId))) > 0;
-    await services.queue.join(user, boothId, open);
-    return placeOf(boothId);
+    // The rate limit and the booth's recruiters on duty are independent Redis reads: one wait, not two.
+    const [allowed, onDuty] = await Promise.all([user ? deps.joinLimiter.take(user.id) : true, presence.count(dutyRoom(boothId))]);
+    if (!allowed) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
+    // The join's statement returns the entry with its position: no second read for the answer.
+    const { entry, position } = await services.queue.join(user, boothId, onDuty > 0);
+    return placeFrom(boothId, entry, position, onDuty);
   });
 
   conn.on('queue:leave', async ({ boothId }) => {
