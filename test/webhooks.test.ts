@@ -210,6 +210,7 @@ describe('webhooks', () => {
             .select()
             .from(schema.webhookEvents)
             .where(eq(schema.webhookEvents.subject, `broadcast:${broadcast.id}`))
+            .orderBy(schema.webhookEvents.seq)
         ).map((e) => e.type);
       expect(await endEvents()).toEqual(['broadcast.started']);
 
