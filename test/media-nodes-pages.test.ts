@@ -1,22 +1,15 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { FailoverProxy } from './failover-proxy.ts';
 import { fixtures } from './fixtures.ts';
-import { startNode, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
+import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
 
 type Node = NodeProcess;
-
-declare global {
-  interface Window {
-    __peerConnections?: RTCPeerConnection[];
-    /** Set by the test on a loaded page: still there later means the page was never reloaded. */
-    __sameDocument?: boolean;
-  }
-}
 
 /** What the page receives, per inbound-rtp stream (by peer connection and stats id): frames decoded (video), samples (audio). */
 function received(page: Page): Promise<{ video: Record<string, number>; audio: Record<string, number> }> {
@@ -83,35 +76,7 @@ describe('media across three app nodes, through the real pages', () => {
   let recruiterCookie: string;
   let seekerCookie: string;
 
-  /** A browser context (fake camera and microphone, peer connections recorded), signed in with `cookie` if given. */
-  const open = async (url: string, cookie?: string): Promise<Page> => {
-    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    contexts.push(context);
-    await context.addInitScript(() => {
-      const Native = window.RTCPeerConnection;
-      window.__peerConnections = [];
-      class Tracked extends Native {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          window.__peerConnections!.push(this);
-        }
-      }
-      window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
-    });
-    if (cookie) {
-      // Cookies belong to the host, not the port: one sign-in serves every node (and the balancer).
-      await context.addCookies(
-        cookie.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: new URL(url).origin };
-        }),
-      );
-    }
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.evaluate(() => (window.__sameDocument = true));
-    return page;
-  };
+  const open = (url: string, cookie?: string): Promise<Page> => openTrackedPage(browser, contexts, url, cookie);
 
   const origin = (roomId: string) => redis.get(`${prefix}:origin:room:${roomId}`);
 
@@ -151,30 +116,14 @@ describe('media across three app nodes, through the real pages', () => {
     hostCookie = await sessionCookie(auth, host.email);
     recruiterCookie = await sessionCookie(auth, booths.Origin.owner.email);
     seekerCookie = await sessionCookie(auth, (await f.account('seeker', 'origin-seeker')).email);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--no-sandbox',
-        '--disable-gpu',
-      ],
-    });
+    browser = await launchFakeCameraChromium();
   }, 600_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await proxy?.stop();
-    await Promise.all(
-      nodes.map(
-        (n) =>
-          new Promise((resolve) =>
-            n.child.exitCode !== null || n.child.signalCode !== null ? resolve(null) : (n.child.once('exit', resolve), n.child.kill('SIGTERM')),
-          ),
-      ),
-    );
+    await stopNodes(nodes);
     await redis?.close();
     await database?.close();
   });

@@ -38,3 +38,15 @@ export function startNode(env: Record<string, string>, timeoutMs = 90_000): Prom
     });
   });
 }
+
+/** Stops every node still running (SIGTERM, by its pid) and waits until each has exited. */
+export function stopNodes(nodes: NodeProcess[]): Promise<unknown[]> {
+  return Promise.all(
+    nodes.map(
+      (n) =>
+        new Promise((resolve) =>
+          n.child.exitCode !== null || n.child.signalCode !== null ? resolve(null) : (n.child.once('exit', resolve), n.child.kill('SIGTERM')),
+        ),
+    ),
+  );
+}

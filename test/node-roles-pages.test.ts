@@ -1,19 +1,12 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { fixtures } from './fixtures.ts';
-import { startNode, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
-
-declare global {
-  interface Window {
-    __peerConnections?: RTCPeerConnection[];
-    /** Set by the test on a loaded page: still there later means the page was never reloaded. */
-    __sameDocument?: boolean;
-  }
-}
+import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
 
 /** Frames decoded per inbound video stream (by peer connection and stats id) on the page. */
 function framesByStream(page: Page): Promise<Record<string, number>> {
@@ -58,33 +51,7 @@ describe('split roles through the real pages', () => {
   let broadcastId: string;
   let hostCookie: string;
 
-  const open = async (url: string, cookie?: string): Promise<Page> => {
-    const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    contexts.push(context);
-    await context.addInitScript(() => {
-      const Native = window.RTCPeerConnection;
-      window.__peerConnections = [];
-      class Tracked extends Native {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          window.__peerConnections!.push(this);
-        }
-      }
-      window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
-    });
-    if (cookie) {
-      await context.addCookies(
-        cookie.split('; ').map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: new URL(url).origin };
-        }),
-      );
-    }
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.evaluate(() => (window.__sameDocument = true));
-    return page;
-  };
+  const open = (url: string, cookie?: string): Promise<Page> => openTrackedPage(browser, contexts, url, cookie);
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -120,29 +87,13 @@ describe('split roles through the real pages', () => {
     broadcastId = (await f.onAirBroadcast(host.id)).id;
     const auth = createAuth(database.db, { secret, baseURL: nodes[0]!.url, attemptsPerMinute: 1000 });
     hostCookie = await sessionCookie(auth, host.email);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--no-sandbox',
-        '--disable-gpu',
-      ],
-    });
+    browser = await launchFakeCameraChromium();
   }, 600_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
-    await Promise.all(
-      nodes.map(
-        (n) =>
-          new Promise((resolve) =>
-            n.child.exitCode !== null || n.child.signalCode !== null ? resolve(null) : (n.child.once('exit', resolve), n.child.kill('SIGTERM')),
-          ),
-      ),
-    );
+    await stopNodes(nodes);
     await redis?.close();
     await database?.close();
   });

@@ -1,10 +1,11 @@
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { startNode, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
+import { launchFakeCameraChromium } from './browser-pages.ts';
 
 const metric = async (url: string, name: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -97,23 +98,13 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     const auth = createAuth(database.db, { secret, baseURL: signaling.url, attemptsPerMinute: 1000 });
     staffCookie = await sessionCookie(auth, booths.Split.owner.email);
     seekerCookie = await sessionCookie(auth, (await f.account('seeker', 'split-visitor')).email);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox', '--disable-gpu'],
-    });
+    browser = await launchFakeCameraChromium();
   }, 120_000);
 
   afterAll(async () => {
     clients.forEach((c) => c.disconnect());
     await browser?.close();
-    await Promise.all(
-      nodes.map(
-        (n) =>
-          new Promise((resolve) =>
-            n.child.exitCode !== null || n.child.signalCode !== null ? resolve(null) : (n.child.once('exit', resolve), n.child.kill('SIGTERM')),
-          ),
-      ),
-    );
+    await stopNodes(nodes);
     await database?.close();
   });
 

@@ -12,6 +12,7 @@ import { mintTurnCredential } from '@fairground/core';
 import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { startStack, type Stack, type StackNode } from '../scripts/stack-lib.mjs';
+import { launchFakeCameraChromium } from './browser-pages.ts';
 
 const RELAY_ONLY_KEY = 'fairground.iceTransportPolicy'; // web/src/lib/realtime/room-media.ts
 
@@ -51,19 +52,11 @@ beforeAll(async () => {
       AUTH_ATTEMPTS_PER_MINUTE: '100',
     },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--no-sandbox',
-      '--disable-gpu',
-      // coturn's TLS certificate is self-signed: accepted by its key only. WebRTC's TURN client
-      // checks certificates itself; the contexts' ignoreHTTPSErrors does not reach it.
-      `--ignore-certificate-errors-spki-list=${stack.turnTlsSpki}`,
-    ],
-  });
+  browser = await launchFakeCameraChromium([
+    // coturn's TLS certificate is self-signed: accepted by its key only. WebRTC's TURN client
+    // checks certificates itself; the contexts' ignoreHTTPSErrors does not reach it.
+    `--ignore-certificate-errors-spki-list=${stack.turnTlsSpki}`,
+  ]);
 }, 240_000);
 
 afterAll(async () => {
