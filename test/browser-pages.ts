@@ -1,3 +1,4 @@
+import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 declare global {
@@ -47,17 +48,41 @@ export async function openTrackedPage(browser: Browser, contexts: BrowserContext
     }
     window.RTCPeerConnection = Tracked as typeof RTCPeerConnection;
   });
-  if (cookie) {
-    // Cookies belong to the host, not the port: one sign-in serves every node (and the balancer).
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const at = pair.indexOf('=');
-        return { name: pair.slice(0, at), value: pair.slice(at + 1), url: new URL(url).origin };
-      }),
-    );
-  }
+  if (cookie) await addSessionCookie(context, cookie, url);
   const page = await context.newPage();
   await page.goto(url);
   await page.evaluate(() => (window.__sameDocument = true));
   return page;
+}
+
+/** Signs `context` in with a `Cookie` header's pairs. Cookies belong to the host, not the port: one sign-in serves every node (and the balancer). */
+export function addSessionCookie(context: BrowserContext, cookie: string, url: string): Promise<void> {
+  return context.addCookies(
+    cookie.split('; ').map((pair) => {
+      const at = pair.indexOf('=');
+      return { name: pair.slice(0, at), value: pair.slice(at + 1), url: new URL(url).origin };
+    }),
+  );
+}
+
+/** test/cross-node-media.page.ts bundled for the browser: the page-side client (`window.fg`) the socket-level media tests drive. */
+export async function buildMediaPageBundle(): Promise<string> {
+  const built = await build({
+    entryPoints: [new URL('./cross-node-media.page.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    platform: 'browser',
+  });
+  return built.outputFiles[0]!.text;
+}
+
+/** A page on `nodeUrl` (its /healthz: no app page around it), signed in with `cookie`, running `bundle`. */
+export async function openBundlePage(browser: Browser, nodeUrl: string, cookie: string, bundle: string): Promise<Page> {
+  const context = await browser.newContext({ bypassCSP: true, permissions: ['camera'] });
+  await addSessionCookie(context, cookie, nodeUrl);
+  const p = await context.newPage();
+  await p.goto(`${nodeUrl}/healthz`);
+  await p.addScriptTag({ content: bundle });
+  return p;
 }

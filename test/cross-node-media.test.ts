@@ -1,11 +1,10 @@
-import { build } from 'esbuild';
 import { type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, schema, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
-import { launchFakeCameraChromium } from './browser-pages.ts';
+import { buildMediaPageBundle, launchFakeCameraChromium, openBundlePage } from './browser-pages.ts';
 
 type Node = NodeProcess;
 
@@ -39,33 +38,12 @@ describe('media across three signaling processes', () => {
   let interviewSeekerCookie: string;
   let interviewId: string;
 
-  const page = async (node: Node, cookie: string): Promise<Page> => {
-    const context = await browser.newContext({ bypassCSP: true, permissions: ['camera'] });
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const at = pair.indexOf('=');
-        return { name: pair.slice(0, at), value: pair.slice(at + 1), url: node.url };
-      }),
-    );
-    const p = await context.newPage();
-    await p.goto(`${node.url}/healthz`);
-    await p.addScriptTag({ content: bundle });
-    return p;
-  };
+  const page = (node: Node, cookie: string): Promise<Page> => openBundlePage(browser, node.url, cookie, bundle);
 
   beforeAll(async () => {
     const secret = 'x'.repeat(32);
     const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: `${inject('redisPrefix')}m`,
-      AUTH_SECRET: secret,
-      SEED_DEMO: 'false',
-      MEDIA_WORKERS: '1',
-      MEDIASOUP_WORKER_BIN: inject('workerBin'),
-      LOG_LEVEL: 'info',
+      ...testNodeEnv(`${inject('redisPrefix')}m`, secret),
       NODE_HEARTBEAT_MS: '250',
       NODE_TTL_MS: '1000',
     };
@@ -73,16 +51,10 @@ describe('media across three signaling processes', () => {
       startNode({ ...env, NODE_ID: 'a' }),
       startNode({ ...env, NODE_ID: 'b' }),
       startNode({ ...env, NODE_ID: 'c' }),
-      build({
-        entryPoints: [new URL('./cross-node-media.page.ts', import.meta.url).pathname],
-        bundle: true,
-        format: 'iife',
-        write: false,
-        platform: 'browser',
-      }),
+      buildMediaPageBundle(),
     ]);
     nodes.push(a, b, c);
-    bundle = built.outputFiles[0]!.text;
+    bundle = built;
     database = await connect({ url: inject('databaseUrl'), migrate: false });
     const f = fixtures(database.db);
     const { booths } = await f.liveFair({ employers: ['Piped'] });

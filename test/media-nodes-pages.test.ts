@@ -5,7 +5,7 @@ import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { FailoverProxy } from './failover-proxy.ts';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
 import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
 
@@ -84,18 +84,9 @@ describe('media across three app nodes, through the real pages', () => {
     ensureWebBuild();
     const secret = 'p'.repeat(32);
     const env = {
+      ...testNodeEnv(prefix, secret),
       NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: prefix,
-      AUTH_SECRET: secret,
-      SEED_DEMO: 'false',
-      MEDIA_WORKERS: '1',
-      MEDIASOUP_WORKER_BIN: inject('workerBin'),
       WEB_HANDLER,
-      LOG_LEVEL: 'info',
       // The production defaults (a beat a second, dead after 5 s): three nodes and Chromium on two
       // shared cores stall for seconds at times, and a shorter expiry has a live node swept.
       NODE_HEARTBEAT_MS: '1000',

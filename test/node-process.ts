@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { inject } from 'vitest';
 
 /** A signaling node running as its own OS process, with the log lines it printed so far. */
 export interface NodeProcess {
@@ -49,4 +50,24 @@ export function stopNodes(nodes: NodeProcess[]): Promise<unknown[]> {
         ),
     ),
   );
+}
+
+/**
+ * What every test node shares: a free port on loopback, the suite's Postgres and Redis (under
+ * `redisPrefix`, so nodes of one file see each other and no other file's), `secret` for sessions
+ * (the test signs cookies with it too), one media worker, no demo data. A test adds its own.
+ */
+export function testNodeEnv(redisPrefix: string, secret: string): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: redisPrefix,
+    AUTH_SECRET: secret,
+    SEED_DEMO: 'false',
+    MEDIA_WORKERS: '1',
+    MEDIASOUP_WORKER_BIN: inject('workerBin'),
+    LOG_LEVEL: 'info',
+  };
 }

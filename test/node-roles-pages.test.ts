@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
 import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
 
@@ -57,17 +57,8 @@ describe('split roles through the real pages', () => {
     ensureWebBuild();
     const secret = 'r'.repeat(32);
     const env = {
+      ...testNodeEnv(prefix, secret),
       NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: prefix,
-      AUTH_SECRET: secret,
-      SEED_DEMO: 'false',
-      MEDIA_WORKERS: '1',
-      MEDIASOUP_WORKER_BIN: inject('workerBin'),
-      LOG_LEVEL: 'info',
       // The production defaults: Chromium and three nodes on two shared cores stall at times.
       NODE_HEARTBEAT_MS: '1000',
       NODE_TTL_MS: '5000',

@@ -1,11 +1,10 @@
-import { build } from 'esbuild';
 import { type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
-import { launchFakeCameraChromium } from './browser-pages.ts';
+import { buildMediaPageBundle, launchFakeCameraChromium, openBundlePage } from './browser-pages.ts';
 
 const metric = async (url: string, name: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -42,19 +41,7 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
   let seekerCookie: string;
   let env: Record<string, string>;
 
-  const page = async (node: NodeProcess, cookie: string): Promise<Page> => {
-    const context = await browser.newContext({ bypassCSP: true, permissions: ['camera'] });
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const at = pair.indexOf('=');
-        return { name: pair.slice(0, at), value: pair.slice(at + 1), url: node.url };
-      }),
-    );
-    const p = await context.newPage();
-    await p.goto(`${node.url}/healthz`);
-    await p.addScriptTag({ content: bundle });
-    return p;
-  };
+  const page = (node: NodeProcess, cookie: string): Promise<Page> => openBundlePage(browser, node.url, cookie, bundle);
   const fg = (p: Page) => ({
     publish: (id: string) => p.evaluate((i) => (window as never as { fg: Fg }).fg.publish(i), id),
     watch: (id: string) => p.evaluate((i) => (window as never as { fg: Fg }).fg.watch(i), id),
@@ -64,16 +51,7 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
   beforeAll(async () => {
     const secret = 'x'.repeat(32);
     env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: inject('databaseUrl'),
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: `${inject('redisPrefix')}r`,
-      AUTH_SECRET: secret,
-      SEED_DEMO: 'false',
-      MEDIA_WORKERS: '1',
-      MEDIASOUP_WORKER_BIN: inject('workerBin'),
-      LOG_LEVEL: 'info',
+      ...testNodeEnv(`${inject('redisPrefix')}r`, secret),
       NODE_HEARTBEAT_MS: '250',
       NODE_TTL_MS: '1500',
       NODE_REQUEST_TIMEOUT_MS: '3000',
@@ -81,16 +59,10 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     const [signaling, media, built] = await Promise.all([
       startNode({ ...env, NODE_ID: 'sig', NODE_ROLES: 'signaling' }),
       startNode({ ...env, NODE_ID: 'media1', NODE_ROLES: 'media' }),
-      build({
-        entryPoints: [new URL('./cross-node-media.page.ts', import.meta.url).pathname],
-        bundle: true,
-        format: 'iife',
-        write: false,
-        platform: 'browser',
-      }),
+      buildMediaPageBundle(),
     ]);
     nodes.push(signaling, media);
-    bundle = built.outputFiles[0]!.text;
+    bundle = built;
     database = await connect({ url: inject('databaseUrl'), migrate: false });
     const f = fixtures(database.db);
     const { booths } = await f.liveFair({ employers: ['Split'] });
