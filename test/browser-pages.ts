@@ -31,8 +31,8 @@ export function launchFakeCameraChromium(extraArgs: string[] = []): Promise<Brow
 /**
  * Opens `url` in a new context (camera and microphone allowed, every RTCPeerConnection recorded in
  * `window.__peerConnections` so the test can read its stats), signed in with `cookie` if given,
- * and marks the loaded document (`window.__sameDocument`). The context is added to `contexts` for
- * the caller to close.
+ * waits until the page has hydrated, and marks the loaded document (`window.__sameDocument`). The
+ * context is added to `contexts` for the caller to close.
  */
 export async function openTrackedPage(browser: Browser, contexts: BrowserContext[], url: string, cookie?: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
@@ -51,6 +51,8 @@ export async function openTrackedPage(browser: Browser, contexts: BrowserContext
   if (cookie) await addSessionCookie(context, cookie, url);
   const page = await context.newPage();
   await page.goto(url);
+  // Hydrated (web/src/routes/+layout.svelte marks it): a click any earlier would be lost.
+  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
   await page.evaluate(() => (window.__sameDocument = true));
   return page;
 }
