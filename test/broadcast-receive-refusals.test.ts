@@ -1,28 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures } from './fixtures.ts';
 import { connectTestClient, send, sessionCookie, startPlatform, type TestClient } from './helpers.ts';
+import { vp8CameraParameters } from './rtp-parameters.ts';
 import type { TransportOptions } from '../signaling/src/protocol/index.ts';
 
-/** What mediasoup-client sends for a VP8 camera track (no simulcast). */
-const vp8 = {
-  mid: '0',
-  codecs: [
-    {
-      mimeType: 'video/VP8',
-      payloadType: 101,
-      clockRate: 90000,
-      parameters: {},
-      rtcpFeedback: [
-        { type: 'nack', parameter: '' },
-        { type: 'nack', parameter: 'pli' },
-        { type: 'ccm', parameter: 'fir' },
-      ],
-    },
-  ],
-  headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
-  encodings: [{ ssrc: 22222222, maxBitrate: 1_500_000, dtx: false }],
-  rtcp: { cname: 'receive-refusals', reducedSize: true },
-};
+const vp8 = vp8CameraParameters('receive-refusals');
 
 interface Caps {
   codecs: Array<{ mimeType: string; kind: string }>;

@@ -2,28 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type SessionUser } from '@fairground/db';
 import { fixtures, type FixtureBooth } from './fixtures.ts';
 import { connectTestClient, send, sessionCookie, startPlatform, waitFor, type TestClient } from './helpers.ts';
+import { vp8CameraParameters } from './rtp-parameters.ts';
 import type { BoothState, TransportOptions } from '../signaling/src/protocol/index.ts';
 
-/** What mediasoup-client sends for a VP8 camera track and an Opus microphone (no simulcast). */
-const vp8 = {
-  mid: '0',
-  codecs: [
-    {
-      mimeType: 'video/VP8',
-      payloadType: 101,
-      clockRate: 90000,
-      parameters: {},
-      rtcpFeedback: [
-        { type: 'nack', parameter: '' },
-        { type: 'nack', parameter: 'pli' },
-        { type: 'ccm', parameter: 'fir' },
-      ],
-    },
-  ],
-  headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1, encrypt: false, parameters: {} }],
-  encodings: [{ ssrc: 22222222, maxBitrate: 1_500_000, dtx: false }],
-  rtcp: { cname: 'limits-test', reducedSize: true },
-};
+const vp8 = vp8CameraParameters('limits-test');
+/** What mediasoup-client sends for an Opus microphone. */
 const opus = {
   mid: '1',
   codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, minptime: 10 } }],
