@@ -10,6 +10,16 @@ type BroadcastRow = typeof schema.broadcasts.$inferSelect;
  * each writing their own after-effects. Emitted on the node that made the change only: a
  * subscriber that must reach every node goes through the Socket.IO adapter.
  */
+/** A booking as both of its sides are told of it (in-app notices). */
+export interface SlotNotice {
+  bookingId: string;
+  seekerId: string;
+  recruiterId: string;
+  boothId: string;
+  startsAt: Date;
+  employerName: string;
+}
+
 export interface DomainEventMap {
   /** A line changed (join, leave, call, accept, reconnect, grace period, no-show, end). */
   'queue.changed': { boothId: string };
@@ -23,6 +33,10 @@ export interface DomainEventMap {
   'outcome.recorded': { interview: InterviewRow };
   /** The clock found a broadcast past its start and announced it (once across nodes). */
   'broadcast.started': { broadcast: BroadcastRow };
+  /** A seeker booked (or rescheduled into) an interview slot: both sides get an in-app notice. */
+  'slot.booked': SlotNotice;
+  /** A booking was cancelled (by the seeker, a reschedule, or the slot withdrawn). */
+  'slot.cancelled': SlotNotice;
 }
 
 export type DomainEventName = keyof DomainEventMap;

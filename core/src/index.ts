@@ -4,12 +4,12 @@ export { ServiceError, HTTP_STATUS, type ServiceErrorCode } from './errors.ts';
 export { type Actor, isOrganizer, isHost, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { BoothService, visibleBooth, type VisibleBooth } from './booths.ts';
-export { DomainEvents, type DomainEventMap, type DomainEventName, type DomainListener } from './events.ts';
+export { DomainEvents, type SlotNotice, type DomainEventMap, type DomainEventName, type DomainListener } from './events.ts';
 export { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';
 export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
 export { iceServersFor, mintTurnCredential, type IceServer, type TurnSettings } from './turn-credentials.ts';
-export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
+export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage, type MailAttachment } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast, type LoadedBroadcast } from './broadcasts.ts';
 export { BroadcastChat, defaultChatOptions, type ChatOptions, type BroadcastChatMessage, type BroadcastQuestion } from './broadcast-chat.ts';
 export { EmployerService } from './employers.ts';
@@ -60,6 +60,20 @@ export {
   type BroadcastSummary,
 } from './broadcast-audience.ts';
 export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
+export {
+  SlotService,
+  SLOT_PROFILE_FIELDS,
+  defaultSlotOptions,
+  publishSlotsSchema,
+  slotSettingsSchema,
+  bookedSeq,
+  type SlotOptions,
+  type SlotCounts,
+  type InterviewSlot,
+  type SlotBooking,
+  type SlotProfileField,
+} from './slots.ts';
+export { slotIcs, slotMail, type SlotMailFacts, type SlotMailKind } from './slot-mail.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
 

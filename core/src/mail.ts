@@ -8,6 +8,15 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Files sent with the message (a booked slot's .ics invite). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  /** Text content (UTF-8). */
+  content: string;
 }
 
 export interface Mailer {

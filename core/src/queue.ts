@@ -7,7 +7,7 @@ import { webhookMessageId } from './outbox.ts';
 import { DomainEvents } from './events.ts';
 import { callNextStatement, joinQueueStatement, leaveQueueStatement, sessionUserById } from '@fairground/db';
 
-const { queueEntries, interviews, booths, fairs, users, seekerProfiles } = schema;
+const { queueEntries, interviews, booths, fairs, users, seekerProfiles, slotBookings } = schema;
 
 export type QueueEntry = typeof queueEntries.$inferSelect;
 
@@ -170,6 +170,11 @@ export class BoothQueue {
         .where(and(eq(queueEntries.id, entryId), eq(queueEntries.seekerId, seeker.id), eq(queueEntries.status, 'called')))
         .returning();
       if (!entry) throw new ServiceError('CONFLICT', 'This call is no longer open');
+      // A booked slot's seeker who accepts has kept it (core/src/slots.ts).
+      await tx
+        .update(slotBookings)
+        .set({ outcome: 'kept' })
+        .where(and(eq(slotBookings.entryId, entryId), isNull(slotBookings.outcome)));
       const [interview] = await tx
         .insert(interviews)
         .values({
@@ -236,6 +241,14 @@ export class BoothQueue {
         .where(and(eq(queueEntries.status, 'waiting'), lt(queueEntries.disconnectedAt, graceStart)))
         .returning();
       for (const e of noShows) await recordEvent(db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId });
+      // Booked seekers who did not answer their call, or were gone past the grace period, did not keep their slot.
+      const missed = [...noShows, ...expired].map((e) => e.id);
+      if (missed.length > 0) {
+        await db
+          .update(slotBookings)
+          .set({ outcome: 'no_show' })
+          .where(and(inArray(slotBookings.entryId, missed), isNull(slotBookings.outcome)));
+      }
       for (const e of expired) await recordEvent(db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
       return { noShows, expired };
     });
@@ -282,33 +295,41 @@ export class BoothQueue {
         currency: seekerProfiles.currency,
         locations: seekerProfiles.locations,
         jobTypes: seekerProfiles.jobTypes,
+        bookedFor: slotBookings.recruiterId,
+        bookedAt: slotBookings.startsAt,
       })
       .from(queueEntries)
       .innerJoin(users, eq(users.id, queueEntries.seekerId))
       .leftJoin(seekerProfiles, eq(seekerProfiles.userId, queueEntries.seekerId))
+      .leftJoin(slotBookings, eq(slotBookings.entryId, queueEntries.id))
       .where(and(eq(queueEntries.boothId, boothId), inArray(queueEntries.status, ['waiting', 'called'])))
       .orderBy(asc(queueEntries.seq));
-    return rows.map((r, i) => ({
-      ...r,
-      skills: r.skills ?? [],
-      currency: r.currency ?? 'CNY',
-      locations: r.locations ?? [],
-      jobTypes: r.jobTypes ?? [],
-      position: i + 1,
-    }));
+    // An entry linked to two bookings (two slots at one booth, the first still running) is listed once.
+    const seen = new Set<string>();
+    return rows
+      .filter((r) => !seen.has(r.entryId) && !!seen.add(r.entryId))
+      .map((r, i) => ({
+        ...r,
+        skills: r.skills ?? [],
+        currency: r.currency ?? 'CNY',
+        locations: r.locations ?? [],
+        jobTypes: r.jobTypes ?? [],
+        position: i + 1,
+      }));
   }
 
   /** The seeker's live entry in one line with its position (1 = next), or null. One round trip. */
-  async placeIn(seekerId: string, boothId: string): Promise<{ entry: QueueEntry; position: number } | null> {
+  async placeIn(seekerId: string, boothId: string): Promise<{ entry: QueueEntry; position: number; booked: boolean } | null> {
     const [row] = await this.db
       .select({
         entry: queueEntries,
+        booked: sql<boolean>`exists (select 1 from ${slotBookings} sb where sb.entry_id = ${sql.raw('"queue_entries"."id"')})`,
         // Column references inside a subquery are not table-qualified by drizzle: name the outer row explicitly.
         ahead: sql<number>`(select count(*)::int from ${queueEntries} q where q.booth_id = ${boothId} and q.status = 'waiting' and q.seq < ${sql.raw('"queue_entries"."seq"')})`,
       })
       .from(queueEntries)
       .where(and(eq(queueEntries.seekerId, seekerId), eq(queueEntries.boothId, boothId), inArray(queueEntries.status, [...LIVE])));
-    return row ? { entry: row.entry, position: row.ahead + 1 } : null;
+    return row ? { entry: row.entry, position: row.ahead + 1, booked: row.booked } : null;
   }
 
   /** A seeker's live entries with their position (1 = next) in each line. */

@@ -14,6 +14,7 @@ import { MatchingService } from './matching.ts';
 import { ProfileService } from './profiles.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { ReportService } from './reports.ts';
+import { SlotService, defaultSlotOptions, type SlotOptions } from './slots.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { UserService } from './users.ts';
 import { WebhookService } from './webhooks.ts';
@@ -41,6 +42,7 @@ export function createServices(
   /** How invitations are mailed; without it none are sent (scripts and unit tests). */
   mail: InvitationMail = { mailer: noMail, origin: 'http://localhost:3000' },
   integrations: IntegrationOptions = defaultIntegrationOptions,
+  slotOptions: SlotOptions = defaultSlotOptions,
 ) {
   /** Announces changes of rights; signaling drops the affected sockets (core/src/access.ts). */
   const access = new AccessEvents();
@@ -69,6 +71,7 @@ export function createServices(
     apiTokens: new ApiTokenService(db),
     readApi: new ReadApi(db),
     candidateExports: new CandidateExports(db),
+    slots: new SlotService(db, mail, events, slotOptions),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
  * contract already (so integrations can be written against them) but no feature produces them yet:
- * scheduled slots, replays and surveys do not exist in the product. `invitation.answered` is sent
+ * replays and surveys do not exist in the product. `slot.booked` is sent when a seeker books an
+ * interview slot (a reschedule is a new booking with `data.replaces`), in the booking's transaction. `invitation.answered` is sent
  * for the invitations that do exist, told apart by `data.invitation`: `booth` (an organizer invited
  * the employer to a fair; employer and fair), `team` (a recruiter joined the employer's team;
  * employer) and `host` (a co-host accepted a fair's broadcast; fair). Only acceptances: none of
@@ -16,7 +17,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'outcome.recorded': { emitted: true, audiences: ['employer'] },
   'broadcast.started': { emitted: true, audiences: ['fair'] },
   'broadcast.ended': { emitted: true, audiences: ['fair'] },
-  'slot.booked': { emitted: false, audiences: ['employer', 'fair'] },
+  'slot.booked': { emitted: true, audiences: ['employer', 'fair'] },
   'invitation.answered': { emitted: true, audiences: ['employer', 'fair'] },
   'replay.ready': { emitted: false, audiences: ['fair'] },
   'survey.answered': { emitted: false, audiences: ['fair'] },

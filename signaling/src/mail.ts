@@ -17,7 +17,15 @@ export function createMailer(config: Config): Mailer & { close(): void } {
     const transport = nodemailer.createTransport(config.SMTP_URL);
     return {
       async send(message: MailMessage) {
-        await transport.sendMail({ from: config.MAIL_FROM, to: message.to, subject: message.subject, text: message.text });
+        await transport.sendMail({
+          from: config.MAIL_FROM,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          ...(message.attachments
+            ? { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) }
+            : {}),
+        });
       },
       close: () => transport.close(),
     };

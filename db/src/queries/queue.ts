@@ -156,6 +156,11 @@ export async function leaveQueueStatement(db: Db, args: { boothId: string; seeke
         select 'queue_left:' || gone.id, 'queue_left', gone.booth_id, gone.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
         from gone
         on conflict do nothing
+      ),
+      -- A booked seeker who leaves or declines at their slot's time did not keep it.
+      booking as (
+        update slot_bookings set outcome = 'no_show'
+        where entry_id in (select id from gone) and outcome is null
       )
       select * from gone`,
   );
@@ -191,6 +196,12 @@ export async function callNextStatement(db: Db, args: { boothId: string; recruit
           select q.id from queue_entries q
           where q.booth_id = ${sql.placeholder('boothId')}::uuid and q.status = 'waiting' and q.disconnected_at is null
             and exists (select 1 from staff)
+            -- A booked seeker (core/src/slots.ts: their seq is below every walk-up's) is called by
+            -- the recruiter they booked only; others take the walk-up line behind them.
+            and not exists (
+              select 1 from slot_bookings sb
+              where sb.entry_id = q.id and sb.recruiter_id <> ${sql.placeholder('recruiterId')}::uuid
+            )
           order by q.seq limit 1
           for update skip locked
         )

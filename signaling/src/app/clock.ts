@@ -11,6 +11,8 @@ export interface ClockDeps {
     /** Records the end of broadcasts past their scheduled end (their `broadcast.ended` webhook). */
     closeDue?(now?: Date): Promise<unknown[]>;
   };
+  /** Sends due slot mails: invites, cancellations, the 24 h and 10 min reminders (SlotService.sendDue). */
+  slots?: { sendDue(now?: Date): Promise<number> };
   /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
@@ -71,6 +73,14 @@ export function startClock(deps: ClockDeps): Clock {
         if (closed.length) deps.log.debug({ closed: closed.length }, 'broadcasts closed by the clock');
       } catch (err) {
         deps.log.error({ err }, 'closing ended broadcasts failed');
+      }
+    }
+    if (deps.slots) {
+      try {
+        const sent = await deps.slots.sendDue(at);
+        if (sent) deps.log.debug({ sent }, 'slot mails sent by the clock');
+      } catch (err) {
+        deps.log.error({ err }, 'sending due slot mails failed');
       }
     }
     if (deps.interviews) {

@@ -26,7 +26,7 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
   }
 
   /** The place as the seeker sees it, from their entry and position (one read of the booth's numbers). */
-  const placeFrom = async (boothId: string, entry: QueueEntry, position: number, onDuty?: number): Promise<QueuePlace> => {
+  const placeFrom = async (boothId: string, entry: QueueEntry, position: number, onDuty?: number, booked = false): Promise<QueuePlace> => {
     const waiting = entry.status === 'waiting';
     const [recruiters, median, employerName] = await Promise.all([
       onDuty ?? presence.count(dutyRoom(boothId)),
@@ -41,13 +41,14 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
       position: waiting ? position : 0,
       etaSeconds: waiting ? services.queue.estimateSeconds(position, recruiters, median) : 0,
       acceptBy: entry.acceptBy?.toISOString() ?? null,
+      booked,
     };
   };
 
   const placeOf = async (boothId: string): Promise<QueuePlace> => {
     const mine = await services.queue.placeIn(user!.id, boothId);
     if (!mine) throw new ServiceError('NOT_FOUND', 'You are not in this line');
-    return placeFrom(boothId, mine.entry, mine.position);
+    return placeFrom(boothId, mine.entry, mine.position, undefined, mine.booked);
   };
 
   conn.on('queue:join', async ({ boothId }) => {

@@ -32,6 +32,8 @@ export interface QueuePlace {
   etaSeconds: number;
   /** While called: accept before this (ISO time). */
   acceptBy: string | null;
+  /** This place is a booked interview slot's (ahead of the walk-up line). */
+  booked?: boolean;
 }
 
 /** One waiting seeker as recruiters see them. */
@@ -53,6 +55,8 @@ export interface QueueLineItem {
   disconnected: boolean;
   /** How well the seeker fits the booth's best-fitting job; null when the booth lists no jobs. */
   match: LineMatch | null;
+  /** A booked slot's seeker, ahead of the walk-up line: only `recruiterId`'s "call next" takes them. */
+  booked: { recruiterId: string; startsAt: string } | null;
 }
 
 /** A seeker's fit to one job, in parts the UI words (core/src/matching.ts). */

@@ -93,6 +93,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         resumeFileId: l.resumeFileId ?? null,
         disconnected: l.disconnected,
         match: matchOf(l),
+        booked: l.bookedFor && l.bookedAt ? { recruiterId: l.bookedFor, startsAt: l.bookedAt.toISOString() } : null,
       })),
       stats: {
         waiting: line.filter((l) => l.status === 'waiting').length,
@@ -119,6 +120,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         position: l.status === 'waiting' ? waitingPosition : 0,
         etaSeconds: l.status === 'waiting' ? services.queue.estimateSeconds(waitingPosition, onDuty, median) : 0,
         acceptBy: l.acceptBy ? l.acceptBy.toISOString() : null,
+        booked: l.bookedFor != null,
       };
       io.to(userRoom(l.seekerId)).emit('queue:place', place);
     }
@@ -147,6 +149,10 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
 
   /** The queue's clock (no-shows call the next seeker): the rule is core's, this only runs it. */
   async function sweep(): Promise<void> {
+    // Booked slots whose time has come go ahead of their recruiter's line (once across nodes).
+    for (const booking of await services.slots.activateDue()) {
+      log.info({ boothId: booking.boothId, bookingId: booking.id, entryId: booking.entryId }, 'booked slot joined the line');
+    }
     for (const next of await services.queue.sweepAndCallNext()) {
       log.info({ boothId: next.boothId, entryId: next.id }, 'called next after a no-show');
     }
