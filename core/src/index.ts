@@ -68,11 +68,11 @@ export {
   slotSettingsSchema,
   bookedSeq,
   type SlotOptions,
-  type SlotCounts,
   type InterviewSlot,
   type SlotBooking,
   type SlotProfileField,
 } from './slots.ts';
+export { slotCounts, type SlotCounts } from './slot-counts.ts';
 export { slotIcs, slotMail, type SlotMailFacts, type SlotMailKind } from './slot-mail.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';

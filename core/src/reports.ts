@@ -3,6 +3,7 @@ import { schema, type Db } from '@fairground/db';
 import { isHost, isOrganizer, membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
+import { slotCounts as countSlots } from './slot-counts.ts';
 
 const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
 
@@ -301,7 +302,7 @@ export class ReportService {
     requireRole(actor, 'organizer');
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
-    const [{ total, byBooth }, demand, audiences] = await Promise.all([
+    const [{ total, byBooth }, demand, audiences, slotCounts] = await Promise.all([
       funnels(
         this.db,
         list.map((b) => b.boothId),
@@ -312,11 +313,19 @@ export class ReportService {
         fairBroadcasts.map((b) => b.broadcastId),
         now,
       ),
+      countSlots(
+        this.db,
+        list.map((b) => b.boothId),
+      ),
     ]);
+    const slotTotal = { published: 0, booked: 0, kept: 0, noShow: 0 };
+    for (const c of slotCounts.values()) for (const k of Object.keys(slotTotal) as Array<keyof typeof slotTotal>) slotTotal[k] += c[k];
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       total,
-      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)! })),
+      /** Booked interview slots over the fair's booths: published, booked, kept, no-show. */
+      slots: slotTotal,
+      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)!, slots: slotCounts.get(b.boothId)! })),
       demand,
       broadcasts: fairBroadcasts.map((b) => ({ ...b, audience: audiences.get(b.broadcastId)! })),
     };
@@ -374,7 +383,7 @@ export class ReportService {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);
-    const { total } = await funnels(this.db, [boothId]);
+    const [{ total }, slotCounts] = await Promise.all([funnels(this.db, [boothId]), countSlots(this.db, [boothId])]);
     const outcomes = await this.db
       .select({ outcome: interviews.outcome, rating: interviews.rating, n: sql<number>`count(*)::int` })
       .from(interviews)
@@ -384,6 +393,8 @@ export class ReportService {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       booth: { id: row.boothId, employerId: row.employerId, employerName: row.employerName },
       funnel: total,
+      /** Booked interview slots: published, booked, kept, no-show. */
+      slots: slotCounts.get(boothId)!,
       /** Interviews that started, by the recruiter's rating (1-4, or none). */
       ratings: [1, 2, 3, 4, null].map((rating) => ({ rating, n: outcomes.filter((o) => o.rating === rating).reduce((a, o) => a + o.n, 0) })),
     };

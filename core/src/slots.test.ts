@@ -8,6 +8,8 @@ import type { Mailer, MailMessage } from './mail.ts';
 import { BoothQueue } from './queue.ts';
 import { ServiceError } from './errors.ts';
 import { SlotService } from './slots.ts';
+import { slotCounts } from './slot-counts.ts';
+import { ReportService } from './reports.ts';
 
 const MIN = 60_000;
 
@@ -215,8 +217,8 @@ describe('booked slots (real Postgres)', () => {
   }, 60_000);
 
   it('at its time the booked seeker goes ahead of the walk-up line, for their recruiter only; kept and no-show are recorded', async () => {
-    const { booths: made } = await f.liveFair({ employers: ['Line'] });
-    const lineBooth = made.Line;
+    const made = await f.liveFair({ employers: ['Line'] });
+    const lineBooth = made.booths.Line;
     const helper = await f.account('employer', 'helper');
     await database.db.insert(schema.employerMembers).values({ userId: helper.id, employerId: lineBooth.employerId, role: 'recruiter' });
     const [walkA, walkB, booked, late] = [seekers[57]!, seekers[58]!, seekers[59]!, seekers[50]!];
@@ -251,8 +253,14 @@ describe('booked slots (real Postgres)', () => {
       .from(schema.slotBookings)
       .where(inArray(schema.slotBookings.id, [booking.id, missed.id]));
     expect(Object.fromEntries(outcomes.map((o) => [o.id, o.outcome]))).toEqual({ [booking.id]: 'kept', [missed.id]: 'no_show' });
-    const counts = await SlotService.counts(database.db, [lineBooth.id]);
+    const counts = await slotCounts(database.db, [lineBooth.id]);
     expect(counts.get(lineBooth.id)).toEqual({ published: 2, booked: 2, kept: 1, noShow: 1 });
+    // The booth's and the fair's reports carry the same rows.
+    const reports = new ReportService(database.db);
+    expect((await reports.boothReport(lineBooth.owner, lineBooth.id)).slots).toEqual({ published: 2, booked: 2, kept: 1, noShow: 1 });
+    const fairReport = await reports.fairReport(made.organizer, lineBooth.fairId);
+    expect(fairReport.slots).toEqual({ published: 2, booked: 2, kept: 1, noShow: 1 });
+    expect(fairReport.booths.find((b) => b.boothId === lineBooth.id)?.slots).toEqual({ published: 2, booked: 2, kept: 1, noShow: 1 });
   }, 60_000);
 
   it('shows free slots to seekers and who booked to staff only', async () => {

@@ -606,43 +606,10 @@ export class SlotService {
     );
   }
 
-  /** Booth staff and organizers: slots published, booked, kept and no-shows per booth (reports). */
-  static async counts(db: Db, boothIds: string[]): Promise<Map<string, SlotCounts>> {
-    const out = new Map<string, SlotCounts>(boothIds.map((id) => [id, { published: 0, booked: 0, kept: 0, noShow: 0 }]));
-    if (boothIds.length === 0) return out;
-    const [published, booked] = await Promise.all([
-      db
-        .select({ boothId: interviewSlots.boothId, n: sql<number>`count(*)::int` })
-        .from(interviewSlots)
-        .where(and(inArray(interviewSlots.boothId, boothIds), isNull(interviewSlots.withdrawnAt)))
-        .groupBy(interviewSlots.boothId),
-      db
-        .select({
-          boothId: slotBookings.boothId,
-          n: sql<number>`count(*)::int`,
-          kept: sql<number>`count(*) filter (where ${slotBookings.outcome} = 'kept')::int`,
-          noShow: sql<number>`count(*) filter (where ${slotBookings.outcome} = 'no_show')::int`,
-        })
-        .from(slotBookings)
-        .where(and(inArray(slotBookings.boothId, boothIds), eq(slotBookings.status, 'booked')))
-        .groupBy(slotBookings.boothId),
-    ]);
-    for (const r of published) out.get(r.boothId)!.published = r.n;
-    for (const r of booked) Object.assign(out.get(r.boothId)!, { booked: r.n, kept: r.kept, noShow: r.noShow });
-    return out;
-  }
-
   /** Whether the actor may see a booth's slots as staff (for pages deciding what to show). */
   async isStaff(actor: Actor, boothId: string): Promise<boolean> {
     if (!actor) return false;
     const { booth } = await this.#booth(boothId);
     return isOrganizer(actor) ? false : (await membership(this.db, actor.id, booth.employerId)) !== null;
   }
-}
-
-export interface SlotCounts {
-  published: number;
-  booked: number;
-  kept: number;
-  noShow: number;
 }

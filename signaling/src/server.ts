@@ -66,6 +66,7 @@ import { createQueuePublisher } from './features/queue/publisher.ts';
 import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
 import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
+import { subscribeSlotEvents } from './features/slots/handlers.ts';
 import { createBroadcastReads } from './features/broadcasts/access-cache.ts';
 import { batchLedger } from './live/ledger-batch.ts';
 import { freshReads, readOnce } from './live/fresh-reads.ts';
@@ -326,7 +327,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
     // Domain events from core, emitted by the node whose transaction made the change.
     services.events.onError((err, event) => log.warn({ err, event }, 'a domain event subscriber failed'));
-    closers.push(subscribeBroadcastEvents({ io, media, services }), subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }));
+    closers.push(
+      subscribeBroadcastEvents({ io, media, services }),
+      subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }),
+      subscribeSlotEvents({ io, services }),
+    );
 
     // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.
     const leaves = createGate(LEAVE_WRITES_AT_ONCE);

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService } from '@fairground/core';
+import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService, type SlotCounts } from '@fairground/core';
 import { m } from '#lib/paraglide/messages.js';
 import { jobTypeLabel } from '#lib/labels.ts';
 import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '#lib/time.ts';
@@ -72,9 +72,23 @@ const demandColumns = (first: string): ReportTable['columns'] => [
   { label: m.col_headcount(), kind: 'int' },
 ];
 
+const slotColumns = (): ReportTable['columns'] => [
+  { label: m.slots_col_published(), kind: 'int' },
+  { label: m.slots_col_booked(), kind: 'int' },
+  { label: m.slots_col_kept(), kind: 'int' },
+  { label: m.slots_col_no_show(), kind: 'int' },
+];
+const slotCells = (c: SlotCounts) => [c.published, c.booked, c.kept, c.noShow];
+
 export function fairTables(report: FairReport): ReportTable[] {
   const d = report.demand;
   return [
+    {
+      id: 'slots',
+      title: m.slots_report_heading(),
+      columns: [{ label: m.col_booth(), kind: 'text' }, ...slotColumns()],
+      rows: [...report.booths.map((b) => [b.employerName, ...slotCells(b.slots)]), [m.report_totals(), ...slotCells(report.slots)]],
+    },
     {
       id: 'funnel',
       title: m.funnel_table_caption(),
@@ -188,6 +202,15 @@ export function boothTables(report: BoothReport): ReportTable[] {
       ],
       // One measure a row: each value formatted by its own kind.
       rows: columns.map((c, i) => [c.label, formatCell(cells[i] ?? null, c.kind)]),
+    },
+    {
+      id: 'slots',
+      title: m.slots_report_heading(),
+      columns: [
+        { label: m.col_measure(), kind: 'text' },
+        { label: m.col_value(), kind: 'int' },
+      ],
+      rows: slotColumns().map((c, i) => [c.label, slotCells(report.slots)[i]!]),
     },
     {
       id: 'ratings',
