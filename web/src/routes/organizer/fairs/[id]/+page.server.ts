@@ -14,7 +14,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const id = routeId(params.id);
   const { fairs, employers } = services();
   const fair = await loadOr404(() => fairs.get(user, id));
-  const [booths, everyEmployer] = await Promise.all([fairs.allBooths(user, id), employers.all(user)]);
+  const [booths, everyEmployer, slotRules] = await Promise.all([fairs.allBooths(user, id), employers.all(user), services().slots.settings(id)]);
   const taken = new Set(booths.map((b) => b.employer.id));
   return {
     fair,
@@ -22,11 +22,18 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
     local: { startsAt: utcToWallTime(fair.startsAt, fair.timeZone), endsAt: utcToWallTime(fair.endsAt, fair.timeZone) },
     created: url.searchParams.has('created'),
     booths: booths.map((b) => ({ id: b.booth.id, status: b.booth.status, tagline: b.booth.tagline, employer: b.employer })),
+    slotRules,
     invitable: everyEmployer.filter((e) => !taken.has(e.id)).map((e) => ({ id: e.id, name: e.name, industry: e.industry })),
   };
 };
 
 export const actions: Actions = {
+  /** Booked interview slots: bookings per seeker in this fair, and when changes close. */
+  slotRules: async ({ request, locals, params }) => {
+    const values = { ...formValues(await request.formData()), _form: 'slotRules' };
+    const outcome = await formAction(values, () => services().slots.setSettings(locals.user, routeId(params.id), values));
+    return outcome.ok ? { _form: 'slotRules', done: 'saved' } : outcome.failure;
+  },
   update: async ({ request, locals, params }) => {
     const id = routeId(params.id);
     const data = await request.formData();
