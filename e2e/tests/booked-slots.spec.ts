@@ -128,10 +128,12 @@ test('a recruiter publishes slots, a seeker books one, gets the invite, and at t
   await recruiter.page.getByRole('button', { name: 'End interview' }).click();
   const boothId = new URL(boothUrl).pathname.split('/').at(-1)!;
   await recruiter.page.goto(`/employer/booths/${boothId}/report`);
-  const slotsTable = recruiter.page.getByRole('table', { name: 'Booked interview slots' });
-  await expect(slotsTable.getByRole('row', { name: /Slots published/ })).toContainText('2');
-  await expect(slotsTable.getByRole('row', { name: /^Booked/ })).toContainText('1');
-  await expect(slotsTable.getByRole('row', { name: /Kept/ })).toContainText('1');
+  const slotsTable = recruiter.page.getByRole('region', { name: 'Booked interview slots' });
+  for (const row of ['Slots published 2', 'Booked 1', 'Kept 1', 'No-show 0'])
+    await expect(slotsTable.getByRole('row', { name: row, exact: true })).toBeVisible();
+  const csv = await recruiter.page.request.get(`/employer/booths/${boothId}/report/slots.csv`);
+  expect(await csv.text()).toContain('Kept,1');
+  await recruiter.page.screenshot({ path: shots('booth-report'), fullPage: true });
 
   await seeker.context.close();
   await walkUp.context.close();
