@@ -1,6 +1,7 @@
 import type { BoothClientEvents, BoothServerEvents } from '../features/booths/protocol.ts';
 import type { BroadcastClientEvents, BroadcastServerEvents } from '../features/broadcasts/protocol.ts';
 import type { ChatClientEvents, ChatServerEvents } from '../features/chat/protocol.ts';
+import type { ExtrasClientEvents, ExtrasServerEvents } from '../features/extras/protocol.ts';
 import type { DashboardClientEvents, DashboardServerEvents } from '../features/dashboard/protocol.ts';
 import type { InterviewClientEvents, InterviewServerEvents } from '../features/interviews/protocol.ts';
 import type { MediaClientEvents, MediaServerEvents } from '../features/media/protocol.ts';
@@ -11,10 +12,26 @@ import type { QueueClientEvents, QueueServerEvents } from '../features/queue/pro
  * beside its handlers). Requests are acked with a Result; the request-to-schema table is requests.ts.
  */
 export interface ClientToServerEvents
-  extends BoothClientEvents, MediaClientEvents, QueueClientEvents, InterviewClientEvents, BroadcastClientEvents, ChatClientEvents, DashboardClientEvents {}
+  extends
+    BoothClientEvents,
+    MediaClientEvents,
+    QueueClientEvents,
+    InterviewClientEvents,
+    BroadcastClientEvents,
+    ChatClientEvents,
+    ExtrasClientEvents,
+    DashboardClientEvents {}
 
 export interface ServerToClientEvents
-  extends BoothServerEvents, MediaServerEvents, QueueServerEvents, InterviewServerEvents, BroadcastServerEvents, ChatServerEvents, DashboardServerEvents {}
+  extends
+    BoothServerEvents,
+    MediaServerEvents,
+    QueueServerEvents,
+    InterviewServerEvents,
+    BroadcastServerEvents,
+    ChatServerEvents,
+    ExtrasServerEvents,
+    DashboardServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;
