@@ -129,3 +129,13 @@ export interface ExtrasServerEvents {
   'poll:updated': (poll: PollItem) => void;
   'chapter:marked': (mark: ChapterMarkItem) => void;
 }
+
+/** The server's limits for captions, polls and chapter titles, so pages size their fields from them and never copy the numbers. */
+export const extrasLimits = {
+  captionMaxLength: CAPTION_MAX_LENGTH,
+  pollQuestionMaxLength: POLL_QUESTION_MAX_LENGTH,
+  pollOptionMaxLength: POLL_OPTION_MAX_LENGTH,
+  pollMinOptions: POLL_MIN_OPTIONS,
+  pollMaxOptions: POLL_MAX_OPTIONS,
+  chapterTitleMaxLength: CHAPTER_TITLE_MAX_LENGTH,
+} as const;
