@@ -11,6 +11,21 @@ export { InvitationService, INVITATION_DAYS, type InvitationMail, type Invitatio
 export { iceServersFor, mintTurnCredential, type IceServer, type TurnSettings } from './turn-credentials.ts';
 export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage, type MailAttachment } from './mail.ts';
 export { broadcastIcs, BroadcastService, type Broadcast, type LoadedBroadcast } from './broadcasts.ts';
+export { BroadcastCaptions, displayMs, type CaptionCue, type Captioner } from './broadcast-captions.ts';
+export { BroadcastPolls, pollsOf, type BroadcastPoll } from './broadcast-polls.ts';
+export { BroadcastChapters, type Chapter, type ChapterMark } from './broadcast-chapters.ts';
+export { msFromStart } from './broadcast-time.ts';
+export { toWebVtt, escapeCueText, vttTimestamp, type VttCue } from './webvtt.ts';
+export {
+  CAPTION_LANGUAGES,
+  CAPTION_MAX_LENGTH,
+  CHAPTER_TITLE_MAX_LENGTH,
+  POLL_MAX_OPTIONS,
+  POLL_MIN_OPTIONS,
+  POLL_OPTION_MAX_LENGTH,
+  POLL_QUESTION_MAX_LENGTH,
+  type CaptionLanguage,
+} from './live-schemas.ts';
 export { BroadcastChat, defaultChatOptions, type ChatOptions, type BroadcastChatMessage, type BroadcastQuestion } from './broadcast-chat.ts';
 export { EmployerService } from './employers.ts';
 export { FairService, type FairStatus } from './fairs.ts';

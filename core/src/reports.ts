@@ -4,6 +4,7 @@ import { isHost, isOrganizer, membership, requireRole, requireUser, type Actor }
 import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
 import { slotCounts as countSlots } from './slot-counts.ts';
+import { pollsOf } from './broadcast-polls.ts';
 
 const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
 
@@ -350,9 +351,10 @@ export class ReportService {
       if (row.status === 'draft') throw new ServiceError('NOT_FOUND', 'No such broadcast');
       throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may read its report');
     }
-    const [stats, fair] = await Promise.all([
+    const [stats, fair, polls] = await Promise.all([
       broadcastStats(this.db, broadcastId, now),
       row.fairId ? this.db.select({ id: fairs.id, title: fairs.title }).from(fairs).where(eq(fairs.id, row.fairId)) : Promise.resolve([]),
+      pollsOf(this.db, broadcastId),
     ]);
     return {
       broadcast: {
@@ -367,6 +369,8 @@ export class ReportService {
       /** The fair it belongs to (organizers link to that fair's report). */
       fair: fair[0] ?? null,
       stats,
+      /** Its polls with their results (open ones as they stand). */
+      polls,
     };
   }
 

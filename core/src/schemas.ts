@@ -193,3 +193,4 @@ export const questionSchema = z.object({ body: requiredText(QUESTION_MAX_LENGTH)
 export const slowModeSchema = z.object({
   seconds: z.number().int('invalid').min(0, 'invalid').max(SLOW_MODE_MAX_SECONDS, 'invalid'),
 });
+export * from './live-schemas.ts';

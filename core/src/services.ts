@@ -4,6 +4,9 @@ import { BoothService } from './booths.ts';
 import { BroadcastService } from './broadcasts.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
+import { BroadcastCaptions } from './broadcast-captions.ts';
+import { BroadcastChapters } from './broadcast-chapters.ts';
+import { BroadcastPolls } from './broadcast-polls.ts';
 import { EmployerService } from './employers.ts';
 import { DomainEvents } from './events.ts';
 import { FairService } from './fairs.ts';
@@ -49,6 +52,7 @@ export function createServices(
   /** What happened, after each commit: sockets and reports subscribe (core/src/events.ts). */
   const events = new DomainEvents();
   const uploads = new UploadService(db, uploadQuotas);
+  const broadcasts = new BroadcastService(db, mail, events);
   return {
     access,
     events,
@@ -60,7 +64,10 @@ export function createServices(
     invitations: new InvitationService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db, mail, events),
+    broadcasts,
+    captions: new BroadcastCaptions(db, broadcasts),
+    polls: new BroadcastPolls(db, broadcasts),
+    chapters: new BroadcastChapters(db, broadcasts),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads,

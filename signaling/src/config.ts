@@ -130,6 +130,9 @@ const schema = z.object({
   /** Queue joins one user may make (over all their tabs and nodes): one a second after a burst of 5. */
   QUEUE_JOIN_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(1),
   QUEUE_JOIN_BURST: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Caption lines one user may send to one broadcast (over all their tabs and nodes): two a second after a burst of 6. */
+  CAPTION_LINES_PER_SECOND: z.coerce.number().int().min(1).max(100).default(2),
+  CAPTION_LINES_BURST: z.coerce.number().int().min(1).max(1000).default(6),
   SOCKETS_PER_IDENTITY: z.coerce.number().int().min(1).max(1000).default(10),
   /** Open Socket.IO connections per client address (ADDRESS_HEADER/XFF_DEPTH), over all nodes.
    *  Generous: a campus or office behind one NAT is many people. */

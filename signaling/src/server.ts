@@ -71,6 +71,8 @@ import { createBroadcastReads } from './features/broadcasts/access-cache.ts';
 import { batchLedger } from './live/ledger-batch.ts';
 import { freshReads, readOnce } from './live/fresh-reads.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
+import { registerExtrasHandlers } from './features/extras/handlers.ts';
+import { createPollPusher } from './features/extras/poll-pusher.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
@@ -89,6 +91,7 @@ const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
   registerBroadcastHandlers,
   registerInterviewHandlers,
   registerChatHandlers,
+  registerExtrasHandlers,
 ];
 
 export interface Platform {
@@ -376,6 +379,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       redis,
       config.REDIS_PREFIX,
     );
+    const captionLimiter = createRateLimiter(
+      'caption-line',
+      { perSecond: config.CAPTION_LINES_PER_SECOND, burst: config.CAPTION_LINES_BURST },
+      redis,
+      config.REDIS_PREFIX,
+    );
+    const pollPusher = createPollPusher({ io, services, log: getLogger('signaling:polls') });
+    closers.push(() => pollPusher.close());
     // What the presence a dead node left (or Redis lost) meant: the same leave and join paths as
     // the socket handlers take, replayed by a survivor (or by this node when Redis comes back).
     const effects = presenceEffects({
@@ -440,6 +451,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       broadcastProducers: freshReads((roomId) => cluster.producers(roomId)),
       routerCapabilities: readOnce(() => media.rtpCapabilities()),
       joinLimiter,
+      captionLimiter,
+      pollPusher,
       crossNode: redis !== null,
       ice: {
         turn: config.TURN_SECRET ? { urls: config.TURN_URLS, secret: config.TURN_SECRET, ttlSeconds: config.TURN_TTL_SECONDS } : null,

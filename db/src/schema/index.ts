@@ -10,3 +10,4 @@ export * from './broadcast-chat.ts';
 export * from './broadcast-audience.ts';
 export * from './integrations.ts';
 export * from './slots.ts';
+export * from './broadcast-live.ts';

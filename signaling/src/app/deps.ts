@@ -10,6 +10,7 @@ import type { Dashboard } from '../features/dashboard/dashboard.ts';
 import type { BroadcastViews } from '../features/broadcasts/views.ts';
 import type { BroadcastReads } from '../features/broadcasts/access-cache.ts';
 import type { RateLimiter } from './rate-limits.ts';
+import type { PollPusher } from '../features/extras/poll-pusher.ts';
 import type { AppServer } from './types.ts';
 
 /** What the composition root (server.ts) hands every feature's handlers. */
@@ -37,6 +38,10 @@ export interface FeatureDeps {
   routerCapabilities: () => Promise<RtpCapabilities>;
   /** Per-user limit on queue joins, over all the user's connections (and nodes, with Redis). */
   joinLimiter: RateLimiter;
+  /** Per user and broadcast: caption lines (over all the user's connections, and nodes with Redis). */
+  captionLimiter: RateLimiter;
+  /** Pushes a poll's fresh results, at most a few times a second per poll. */
+  pollPusher: PollPusher;
   /** Other nodes share this one's rooms (the Redis adapter): server-side events reach them. */
   crossNode: boolean;
   /** What clients get with every media transport: TURN (credentials minted per transport), plain STUN, and the ICE policy. */

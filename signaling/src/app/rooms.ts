@@ -20,5 +20,7 @@ export const hostsRoom = (broadcastId: string) => `hosts:${broadcastId}`;
 export const chatRoom = (broadcastId: string) => `chat:${broadcastId}`;
 /** The broadcast's moderators: they hear who was muted. */
 export const chatModRoom = (broadcastId: string) => `chat-mod:${broadcastId}`;
+/** Everyone on a broadcast's page: its captions, polls and chapter marks are pushed here. */
+export const extrasRoom = (broadcastId: string) => `extras:${broadcastId}`;
 /** Presence room of every signed-in identity with an open connection. */
 export const ONLINE = 'online';

@@ -1,6 +1,7 @@
 import type { BoothClientEvents, BoothServerEvents } from '../features/booths/protocol.ts';
 import type { BroadcastClientEvents, BroadcastServerEvents } from '../features/broadcasts/protocol.ts';
 import type { ChatClientEvents, ChatServerEvents } from '../features/chat/protocol.ts';
+import type { ExtrasClientEvents, ExtrasServerEvents } from '../features/extras/protocol.ts';
 import type { DashboardClientEvents, DashboardServerEvents } from '../features/dashboard/protocol.ts';
 import type { InterviewClientEvents, InterviewServerEvents } from '../features/interviews/protocol.ts';
 import type { MediaClientEvents, MediaServerEvents } from '../features/media/protocol.ts';
@@ -12,7 +13,15 @@ import type { SlotServerEvents } from '../features/slots/protocol.ts';
  * beside its handlers). Requests are acked with a Result; the request-to-schema table is requests.ts.
  */
 export interface ClientToServerEvents
-  extends BoothClientEvents, MediaClientEvents, QueueClientEvents, InterviewClientEvents, BroadcastClientEvents, ChatClientEvents, DashboardClientEvents {}
+  extends
+    BoothClientEvents,
+    MediaClientEvents,
+    QueueClientEvents,
+    InterviewClientEvents,
+    BroadcastClientEvents,
+    ChatClientEvents,
+    ExtrasClientEvents,
+    DashboardClientEvents {}
 
 export interface ServerToClientEvents
   extends
@@ -23,7 +32,8 @@ export interface ServerToClientEvents
     BroadcastServerEvents,
     ChatServerEvents,
     DashboardServerEvents,
-    SlotServerEvents {}
+    SlotServerEvents,
+    ExtrasServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;

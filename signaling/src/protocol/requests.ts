@@ -2,6 +2,12 @@ import type { z } from 'zod';
 import type { ClientToServerEvents } from './events.ts';
 import {
   boothJoinSchema,
+  captionSendSchema,
+  chapterMarkSchema,
+  extrasJoinSchema,
+  pollCreateSchema,
+  pollRefSchema,
+  pollVoteSchema,
   boothLeaveSchema,
   broadcastHandSchema,
   broadcastJoinSchema,
@@ -82,6 +88,13 @@ export const requestSchemas = {
   'question:pin': questionPinSchema,
   'question:answer': questionAnswerSchema,
   'question:delete': questionRefSchema,
+  'extras:join': extrasJoinSchema,
+  'extras:leave': extrasJoinSchema,
+  'caption:send': captionSendSchema,
+  'poll:create': pollCreateSchema,
+  'poll:vote': pollVoteSchema,
+  'poll:close': pollRefSchema,
+  'chapter:mark': chapterMarkSchema,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType };
 
 export type RequestEvent = keyof typeof requestSchemas;

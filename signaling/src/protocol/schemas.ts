@@ -6,6 +6,7 @@ export * from '../features/queue/protocol.ts';
 export * from '../features/interviews/protocol.ts';
 export * from '../features/broadcasts/protocol.ts';
 export * from '../features/chat/protocol.ts';
+export * from '../features/extras/protocol.ts';
 export * from '../features/dashboard/protocol.ts';
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters } from 'mediasoup-client/types';
 export * from '../features/slots/protocol.ts';

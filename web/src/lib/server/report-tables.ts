@@ -186,7 +186,36 @@ export function broadcastTables(report: BroadcastReport): ReportTable[] {
       ],
       rows: s.samples.map((p) => [sampleTime(p.at), p.at, p.live]),
     },
+    pollTable(report.polls),
   ];
+}
+
+/** A broadcast's polls, one row per option: its votes, its share of the voters, the poll's state. */
+function pollTable(polls: BroadcastReport['polls']): ReportTable {
+  return {
+    id: 'polls',
+    title: m.bx_report_polls(),
+    columns: [
+      { label: m.bx_poll_question(), kind: 'text' },
+      { label: m.bx_report_kind(), kind: 'text' },
+      { label: m.bx_report_option(), kind: 'text' },
+      { label: m.bx_report_votes(), kind: 'int' },
+      { label: m.bx_report_share(), kind: 'pct' },
+      { label: m.bx_report_voters(), kind: 'int' },
+      { label: m.bx_report_state(), kind: 'text' },
+    ],
+    rows: polls.flatMap((p) =>
+      p.options.map((option, i) => [
+        p.question,
+        p.multiple ? m.bx_poll_multiple() : m.bx_poll_single(),
+        option,
+        p.counts[i] ?? 0,
+        p.voters ? (p.counts[i] ?? 0) / p.voters : null,
+        p.voters,
+        p.closedAt ? m.bx_poll_closed() : m.bx_poll_open(),
+      ]),
+    ),
+  };
 }
 
 export function boothTables(report: BoothReport): ReportTable[] {
