@@ -23,6 +23,12 @@ export interface DomainEventMap {
   'outcome.recorded': { interview: InterviewRow };
   /** The clock found a broadcast past its start and announced it (once across nodes). */
   'broadcast.started': { broadcast: BroadcastRow };
+  /** A display key was revoked: the screens opened with it must stop (core/src/display-keys.ts). */
+  'display.revoked': { keyId: string };
+  /** A booth's recruiter chose what the booth's screen shows. */
+  'booth.screen': { boothId: string; mode: 'camera' | 'screen' | 'jobs' | 'line' };
+  /** A hall screen's salary comparison began or ended. */
+  'screen.comparison': { fairId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

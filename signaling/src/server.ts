@@ -72,6 +72,8 @@ import { freshReads, readOnce } from './live/fresh-reads.ts';
 import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
+import { createScreenPublisher } from './features/screens/publisher.ts';
+import { registerScreenHandlers } from './features/screens/handlers.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 
 export type { AppServer } from './app/types.ts';
@@ -88,6 +90,7 @@ const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
   registerBroadcastHandlers,
   registerInterviewHandlers,
   registerChatHandlers,
+  registerScreenHandlers,
 ];
 
 export interface Platform {
@@ -267,7 +270,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         }),
     );
 
-    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
+    const screens = createScreenPublisher({ io, services, log: getLogger('signaling:screens') });
+    closers.push(() => screens.close());
+    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, screens, log: getLogger('signaling:dashboard') });
     closers.push(() => dashboard.close());
     const viewers = new ViewerCounter({
       store: presence,
@@ -338,7 +343,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: getLogger('signaling:admission'),
     });
     io.use(admission.middleware);
-    io.use(authenticate(auth));
+    io.use(authenticate(auth, services.displayKeys));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
 
@@ -429,6 +434,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       stage,
       queue,
       dashboard,
+      screens,
       views,
       broadcastReads: createBroadcastReads(services.broadcasts),
       broadcastProducers: freshReads((roomId) => cluster.producers(roomId)),

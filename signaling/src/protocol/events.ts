@@ -5,16 +5,33 @@ import type { DashboardClientEvents, DashboardServerEvents } from '../features/d
 import type { InterviewClientEvents, InterviewServerEvents } from '../features/interviews/protocol.ts';
 import type { MediaClientEvents, MediaServerEvents } from '../features/media/protocol.ts';
 import type { QueueClientEvents, QueueServerEvents } from '../features/queue/protocol.ts';
+import type { ScreenClientEvents, ScreenServerEvents } from '../features/screens/protocol.ts';
 
 /**
  * The whole protocol, composed of each feature's part (signaling/src/features/<feature>/protocol.ts,
  * beside its handlers). Requests are acked with a Result; the request-to-schema table is requests.ts.
  */
 export interface ClientToServerEvents
-  extends BoothClientEvents, MediaClientEvents, QueueClientEvents, InterviewClientEvents, BroadcastClientEvents, ChatClientEvents, DashboardClientEvents {}
+  extends
+    BoothClientEvents,
+    MediaClientEvents,
+    QueueClientEvents,
+    InterviewClientEvents,
+    BroadcastClientEvents,
+    ChatClientEvents,
+    DashboardClientEvents,
+    ScreenClientEvents {}
 
 export interface ServerToClientEvents
-  extends BoothServerEvents, MediaServerEvents, QueueServerEvents, InterviewServerEvents, BroadcastServerEvents, ChatServerEvents, DashboardServerEvents {}
+  extends
+    BoothServerEvents,
+    MediaServerEvents,
+    QueueServerEvents,
+    InterviewServerEvents,
+    BroadcastServerEvents,
+    ChatServerEvents,
+    DashboardServerEvents,
+    ScreenServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;
@@ -33,4 +50,6 @@ export interface SocketData {
   identity: string;
   /** The room of every socket of this sign-in session (a hash of its token), ended on sign-out. */
   sessionRoom: string | null;
+  /** A hall or booth screen's display session (its key's one screen), else null. */
+  display: { keyId: string; kind: 'fair' | 'booth'; fairId: string; boothId: string | null } | null;
 }

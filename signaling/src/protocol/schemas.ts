@@ -7,4 +7,5 @@ export * from '../features/interviews/protocol.ts';
 export * from '../features/broadcasts/protocol.ts';
 export * from '../features/chat/protocol.ts';
 export * from '../features/dashboard/protocol.ts';
+export * from '../features/screens/protocol.ts';
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters } from 'mediasoup-client/types';
