@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@fairground/db';
-import { fixtures } from '../../test/fixtures.ts';
+import { fixtures, type FixtureBooth } from '../../test/fixtures.ts';
 import { freshDatabase } from '../../test/helpers.ts';
 import { createServices, DISPLAY_KEY_FAILURES, ServiceError, type Services } from './index.ts';
 
@@ -21,6 +21,8 @@ describe('display keys and screens', () => {
   let f: ReturnType<typeof fixtures>;
   let fair: Awaited<ReturnType<ReturnType<typeof fixtures>['liveFair']>>;
   const revoked: string[] = [];
+  let xinghe: FixtureBooth;
+  let shunda: FixtureBooth;
 
   beforeAll(async () => {
     fresh = await freshDatabase('display-keys');
@@ -28,6 +30,8 @@ describe('display keys and screens', () => {
     services.events.on('display.revoked', ({ keyId }) => void revoked.push(keyId));
     f = fixtures(fresh.database.db);
     fair = await f.liveFair({ employers: ['Xinghe', 'Shunda'] });
+    xinghe = fair.booths.Xinghe!;
+    shunda = fair.booths.Shunda!;
   });
   afterAll(() => fresh?.drop());
 
@@ -35,10 +39,10 @@ describe('display keys and screens', () => {
     const seeker = await f.account('seeker');
     const other = await f.account('employer', 'Other');
     const fairOwner = { kind: 'fair' as const, fairId: fair.fair.id };
-    const boothOwner = { kind: 'booth' as const, boothId: fair.booths.Xinghe.id };
+    const boothOwner = { kind: 'booth' as const, boothId: xinghe.id };
     expect(await refusal(services.displayKeys.issue(seeker, fairOwner, { name: 'Hall' }))).toBe('NOT_AUTHORIZED');
     expect(await refusal(services.displayKeys.issue(null, fairOwner, { name: 'Hall' }))).toBe('UNAUTHENTICATED');
-    expect(await refusal(services.displayKeys.issue(fair.booths.Shunda.owner, boothOwner, { name: 'Desk' }))).toBe('NOT_AUTHORIZED');
+    expect(await refusal(services.displayKeys.issue(shunda.owner, boothOwner, { name: 'Desk' }))).toBe('NOT_AUTHORIZED');
     expect(await refusal(services.displayKeys.issue(other, boothOwner, { name: 'Desk' }))).toBe('NOT_AUTHORIZED');
     expect(await refusal(services.displayKeys.issue(fair.organizer, fairOwner, { name: '' }))).toBe('INVALID');
     expect(await refusal(services.displayKeys.issue(fair.organizer, fairOwner, { name: 'Hall', locale: 'fr' }))).toBe('INVALID');
@@ -46,39 +50,39 @@ describe('display keys and screens', () => {
     expect(before).toHaveLength(0);
 
     const hall = await services.displayKeys.issue(fair.organizer, fairOwner, { name: 'Hall A', locale: 'en' });
-    const desk = await services.displayKeys.issue(fair.booths.Xinghe.owner, boothOwner, { name: 'Desk screen' });
+    const desk = await services.displayKeys.issue(xinghe.owner, boothOwner, { name: 'Desk screen' });
     expect(hall.key).toMatch(/^fgd_[A-Za-z0-9_-]{43}$/);
     const rows = await fresh.database.db.select().from(schema.displayKeys);
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(JSON.stringify(row)).not.toContain(hall.key.slice(4));
     expect(JSON.stringify(rows)).not.toContain(desk.key.slice(4));
     expect(await services.displayKeys.list(fair.organizer, fairOwner)).toEqual([expect.objectContaining({ name: 'Hall A', locale: 'en', scope: 'fair' })]);
-    expect((await services.displayKeys.list(fair.booths.Xinghe.owner, boothOwner)).map((k) => k.name)).toEqual(['Desk screen']);
+    expect((await services.displayKeys.list(xinghe.owner, boothOwner)).map((k) => k.name)).toEqual(['Desk screen']);
     expect(JSON.stringify(await services.displayKeys.list(fair.organizer, fairOwner))).not.toContain('keyHash');
   });
 
   it('opens exactly its own screen, and nothing once revoked', async () => {
     const hall = await services.displayKeys.issue(fair.organizer, { kind: 'fair', fairId: fair.fair.id }, { name: 'Hall B' });
-    const desk = await services.displayKeys.issue(fair.booths.Xinghe.owner, { kind: 'booth', boothId: fair.booths.Xinghe.id }, { name: 'Desk B' });
+    const desk = await services.displayKeys.issue(xinghe.owner, { kind: 'booth', boothId: xinghe.id }, { name: 'Desk B' });
     const hallSession = await services.displayKeys.exchange(hall.key, '10.20.0.1');
     const deskSession = await services.displayKeys.exchange(desk.key, '10.20.0.1');
     const hallGrant = await services.displayKeys.session(hallSession.sessionToken);
     const deskGrant = await services.displayKeys.session(deskSession.sessionToken);
     expect(hallGrant).toMatchObject({ kind: 'fair', fairId: fair.fair.id, boothId: null, locale: 'zh-CN' });
-    expect(deskGrant).toMatchObject({ kind: 'booth', fairId: fair.fair.id, boothId: fair.booths.Xinghe.id });
+    expect(deskGrant).toMatchObject({ kind: 'booth', fairId: fair.fair.id, boothId: xinghe.id });
 
     const screen = await services.venue.hallScreen(hallGrant, fair.fair.id);
-    expect(screen.booths.map((b) => b.employerName).sort()).toEqual([fair.booths.Shunda.employerName, fair.booths.Xinghe.employerName].sort());
+    expect(screen.booths.map((b) => b.employerName).sort()).toEqual([shunda.employerName, xinghe.employerName].sort());
     expect(screen.booths[0]!.jobs[0]).toMatchObject({ salaryMin: 9000, salaryMax: 14000, headcount: 1 });
     expect(await refusal(services.venue.hallScreen(deskGrant, fair.fair.id))).toBe('NOT_AUTHORIZED');
     expect(await refusal(services.venue.hallScreen(null, fair.fair.id))).toBe('NOT_AUTHORIZED');
-    expect(await refusal(services.venue.boothScreen(hallGrant, fair.booths.Xinghe.id))).toBe('NOT_AUTHORIZED');
-    expect(await refusal(services.venue.boothScreen(deskGrant, fair.booths.Shunda.id))).toBe('NOT_AUTHORIZED');
-    expect((await services.venue.boothScreen(deskGrant, fair.booths.Xinghe.id)).mode).toBe('jobs');
+    expect(await refusal(services.venue.boothScreen(hallGrant, xinghe.id))).toBe('NOT_AUTHORIZED');
+    expect(await refusal(services.venue.boothScreen(deskGrant, shunda.id))).toBe('NOT_AUTHORIZED');
+    expect((await services.venue.boothScreen(deskGrant, xinghe.id)).mode).toBe('jobs');
 
     // Only the issuer's side may revoke; the organizer cannot revoke a booth's key.
     expect(await refusal(services.displayKeys.revoke(fair.organizer, desk.view.id))).toBe('NOT_AUTHORIZED');
-    expect(await refusal(services.displayKeys.revoke(fair.booths.Xinghe.owner, 'not-a-uuid'))).toBe('NOT_FOUND');
+    expect(await refusal(services.displayKeys.revoke(xinghe.owner, 'not-a-uuid'))).toBe('NOT_FOUND');
     await services.displayKeys.revoke(fair.organizer, hall.view.id);
     await services.displayKeys.revoke(fair.organizer, hall.view.id);
     expect(revoked.filter((id) => id === hall.view.id).length).toBeGreaterThanOrEqual(1);
@@ -128,11 +132,11 @@ describe('display keys and screens', () => {
   it('lets only the booth’s team choose what its screen shows', async () => {
     const events: string[] = [];
     const off = services.events.on('booth.screen', ({ mode }) => void events.push(mode));
-    expect(await refusal(services.venue.setBoothScreen(fair.booths.Shunda.owner, fair.booths.Xinghe.id, 'camera'))).toBe('NOT_AUTHORIZED');
-    expect(await refusal(services.venue.setBoothScreen(null, fair.booths.Xinghe.id, 'camera'))).toBe('UNAUTHENTICATED');
-    expect(await services.venue.setBoothScreen(fair.booths.Xinghe.owner, fair.booths.Xinghe.id, 'camera')).toBe('camera');
-    expect(await services.venue.boothScreenMode(fair.booths.Xinghe.id)).toBe('camera');
-    expect(await services.venue.boothScreenMode(fair.booths.Shunda.id)).toBe('jobs');
+    expect(await refusal(services.venue.setBoothScreen(shunda.owner, xinghe.id, 'camera'))).toBe('NOT_AUTHORIZED');
+    expect(await refusal(services.venue.setBoothScreen(null, xinghe.id, 'camera'))).toBe('UNAUTHENTICATED');
+    expect(await services.venue.setBoothScreen(xinghe.owner, xinghe.id, 'camera')).toBe('camera');
+    expect(await services.venue.boothScreenMode(xinghe.id)).toBe('camera');
+    expect(await services.venue.boothScreenMode(shunda.id)).toBe('jobs');
     expect(events).toEqual(['camera']);
     off();
   });
