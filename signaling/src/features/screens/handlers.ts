@@ -23,7 +23,11 @@ export function registerScreenHandlers(conn: Connection, deps: FeatureDeps): voi
     services.venue.requireBoothGrant(display, boothId);
     await socket.join(displayKeyRoom(display!.keyId));
     await socket.join(boothScreenRoom(boothId));
-    return { mode: await services.venue.boothScreenMode(boothId) };
+    // Its line's length comes with the fair's numbers (counts only, as every hall screen shows them).
+    await socket.join(hallScreenRoom(display!.fairId));
+    const [mode, snapshot] = await Promise.all([services.venue.boothScreenMode(boothId), deps.dashboard.snapshot(display!.fairId)]);
+    const numbers = await screens.hallNumbers(snapshot);
+    return { mode, line: numbers.booths.find((b) => b.boothId === boothId) ?? null };
   });
 
   conn.on('booth-screen:set', async ({ boothId, mode }) => ({ mode: await services.venue.setBoothScreen(user, boothId, mode) }));

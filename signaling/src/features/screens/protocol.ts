@@ -55,8 +55,8 @@ export interface ScreenClientEvents {
   'screen:compare': (payload: ScreenFairRef, ack: Ack<HallComparison>) => void;
   /** The seeker takes their comparison down early. */
   'screen:compare-clear': (payload: ScreenFairRef, ack: Ack<null>) => void;
-  /** A booth screen (display session of this booth): its mode from now on. */
-  'booth-screen:watch': (payload: ScreenBoothRef, ack: Ack<{ mode: BoothScreenModeName }>) => void;
+  /** A booth screen (display session of this booth): its mode from now on, and its fair's numbers (`screen:numbers`) for its line. */
+  'booth-screen:watch': (payload: ScreenBoothRef, ack: Ack<{ mode: BoothScreenModeName; line: ScreenBoothLine | null }>) => void;
   /** The booth's staff choose what its screen shows. */
   'booth-screen:set': (payload: BoothScreenSet, ack: Ack<{ mode: BoothScreenModeName }>) => void;
 }

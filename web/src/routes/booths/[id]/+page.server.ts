@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { listJobs } from '@fairground/db';
 import { ServiceError, visibleBooth } from '@fairground/core';
-import { db } from '#lib/server/platform.ts';
+import { db, services } from '#lib/server/platform.ts';
 import { routeId } from '#lib/ids.ts';
 import type { PageServerLoad } from './$types';
 
@@ -13,5 +13,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
   });
   const { booth, fair, isStaff } = found;
   const jobs = await listJobs(db(), [booth.employer.id]);
-  return { booth, fair: { id: fair.id, title: fair.title }, jobs, isStaff, isSeeker: locals.user?.role === 'seeker' };
+  // What the booth's own screen shows now (the console's switch starts from it).
+  const screenMode = isStaff ? await services().venue.boothScreenMode(booth.id) : ('jobs' as const);
+  return { booth, fair: { id: fair.id, title: fair.title }, jobs, isStaff, isSeeker: locals.user?.role === 'seeker', screenMode };
 };
