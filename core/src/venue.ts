@@ -106,7 +106,7 @@ export class VenueService {
   }
 
   /** A fair's hall screen content, for a display grant of that fair. */
-  async hallScreen(grant: ScreenScope | null, fairId: string, now = new Date()): Promise<HallScreen> {
+  async hallScreen(grant: ScreenScope | null, fairId: string, now = new Date(), pinned?: string): Promise<HallScreen> {
     this.requireHallGrant(grant, fairId);
     const fair = await getFair(this.db, fairId);
     if (!fair) throw new ServiceError('NOT_FOUND', 'No such fair');
@@ -115,14 +115,26 @@ export class VenueService {
       .from(broadcasts)
       .where(and(eq(broadcasts.fairId, fairId), inArray(broadcasts.status, ['published']), gt(broadcasts.endsAt, now)))
       .orderBy(asc(broadcasts.startsAt));
-    const current = casts.find((b) => b.startsAt <= now) ?? null;
-    const next = casts.find((b) => b.startsAt > now) ?? null;
+    // A broadcast's own screen (`pinned`) shows that one, on air or next; the others the fair's first.
+    const pin = pinned ? casts.find((b) => b.id === pinned) : undefined;
+    const current = pin ? (pin.startsAt <= now ? pin : null) : (casts.find((b) => b.startsAt <= now) ?? null);
+    const next = pin ? (pin.startsAt > now ? pin : null) : (casts.find((b) => b.startsAt > now) ?? null);
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, timeZone: fair.timeZone },
       booths: await this.screenBooths(fairId),
       currentBroadcast: current && screenBroadcast(current),
       nextBroadcast: next && screenBroadcast(next),
     };
+  }
+
+  /** The fair a published broadcast belongs to (its hall screen), or NOT_FOUND. */
+  async fairOfBroadcast(broadcastId: string): Promise<string> {
+    const [row] = await this.db
+      .select({ fairId: broadcasts.fairId })
+      .from(broadcasts)
+      .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.status, 'published')));
+    if (!row?.fairId) throw new ServiceError('NOT_FOUND', 'No such broadcast at a fair');
+    return row.fairId;
   }
 
   /** A booth screen's content (employer, jobs, what its recruiter chose), for that booth's grant. */

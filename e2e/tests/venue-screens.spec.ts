@@ -58,7 +58,7 @@ async function heapUsed(page: Page): Promise<number> {
 test('the hall screen cycles for ten minutes with a steady heap, shows a line change within 2 s, a comparison for a minute, and stops when its key is revoked', async ({
   browser,
 }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(900_000);
   const organizer = await newUser(browser);
   await signIn(organizer.page, 'organizer@example.com');
   const fairId = await demoFairId(organizer.page);
@@ -135,6 +135,15 @@ test('the hall screen cycles for ten minutes with a steady heap, shows a line ch
   await expectNoScroll(hall);
   await shot(hall, 'hall-screen-3840-after');
   await hall.setViewportSize({ width: 1920, height: 1080 });
+
+  // A guidance broadcast's own screen: the same key, the broadcast pinned beside the cycle.
+  const watch = await hall.getByTestId('broadcast-panel').locator('[data-value]').first().getAttribute('data-value');
+  const broadcastId = new URL(watch!).pathname.split('/').pop()!;
+  await hall.goto(`/broadcasts/${broadcastId}/screen`);
+  await expect(hall.getByTestId('hall-screen')).toBeVisible();
+  await expect(hall.getByTestId('broadcast-panel').locator('[data-value]').first()).toHaveAttribute('data-value', watch!);
+  await expectNoScroll(hall);
+  await expectAccessible(hall, 'broadcast hall screen');
 
   // The organizer revokes the key: the screen stops within seconds.
   await organizer.page.goto(`/organizer/fairs/${fairId}/screens`);
