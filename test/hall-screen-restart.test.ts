@@ -89,5 +89,5 @@ describe('a hall screen across a server restart', () => {
     await expect.poll(() => page.getByText('Reconnecting…').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), 'the page was never reloaded').toBe(true);
     console.log(`[hall screen] node SIGKILLed and restarted; the screen showed the new line ${Date.now() - killedAt} ms after the kill`);
-  });
+  }, 300_000);
 });
