@@ -37,6 +37,12 @@ export interface DomainEventMap {
   'slot.booked': SlotNotice;
   /** A booking was cancelled (by the seeker, a reschedule, or the slot withdrawn). */
   'slot.cancelled': SlotNotice;
+  /** A display key was revoked: the screens opened with it must stop (core/src/display-keys.ts). */
+  'display.revoked': { keyId: string };
+  /** A booth's recruiter chose what the booth's screen shows. */
+  'booth.screen': { boothId: string; mode: 'camera' | 'screen' | 'jobs' | 'line' };
+  /** A hall screen's salary comparison began or ended. */
+  'screen.comparison': { fairId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

@@ -108,3 +108,28 @@ export { MemoryPresenceStore } from './memory-presence.ts';
 export { AnonymousViewerCap, MemoryBoundedSets, type AnonymousViewerCapOptions, type BoundedSets } from './anonymous-viewers.ts';
 export { BroadcastStage, broadcastOfStageRoom, MAX_STAGE_GUESTS, type StagePerson, type StageState } from './broadcast-stage.ts';
 export { sharePlatform, platform, type Platform } from './platform.ts';
+export {
+  DisplayKeyService,
+  DISPLAY_COOKIE_NAME,
+  DISPLAY_LOCALES,
+  DISPLAY_KEY_FAILURES,
+  DISPLAY_KEY_WINDOW_SECONDS,
+  MAX_DISPLAY_KEYS,
+  type DisplayGrant,
+  type DisplayKeyView,
+  type DisplayLocale,
+  type DisplayOwner,
+} from './display-keys.ts';
+export {
+  VenueService,
+  BOOTH_SCREEN_MODES,
+  COMPARISON_SECONDS,
+  type BoothScreenMode,
+  type HallCount,
+  type HallScreen,
+  type ScreenBooth,
+  type ScreenBroadcast,
+  type ScreenComparison,
+  type ScreenJob,
+  type ScreenScope,
+} from './venue.ts';

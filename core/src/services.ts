@@ -24,6 +24,8 @@ import { WebhookService } from './webhooks.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { ReadApi } from './read-api.ts';
 import { CandidateExports } from './candidate-export.ts';
+import { DisplayKeyService } from './display-keys.ts';
+import { VenueService } from './venue.ts';
 import { WebhookDeliveries, defaultDeliveryOptions, type DeliveryOptions } from './webhook-deliveries.ts';
 import type { AddressPolicy } from './webhook-address.ts';
 
@@ -79,6 +81,8 @@ export function createServices(
     readApi: new ReadApi(db),
     candidateExports: new CandidateExports(db),
     slots: new SlotService(db, mail, events, slotOptions),
+    displayKeys: new DisplayKeyService(db, events),
+    venue: new VenueService(db, events),
   };
 }
 

@@ -75,6 +75,8 @@ import { registerExtrasHandlers } from './features/extras/handlers.ts';
 import { createPollPusher } from './features/extras/poll-pusher.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
+import { createScreenPublisher } from './features/screens/publisher.ts';
+import { registerScreenHandlers } from './features/screens/handlers.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 
 export type { AppServer } from './app/types.ts';
@@ -92,6 +94,7 @@ const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
   registerInterviewHandlers,
   registerChatHandlers,
   registerExtrasHandlers,
+  registerScreenHandlers,
 ];
 
 export interface Platform {
@@ -271,7 +274,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         }),
     );
 
-    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, log: getLogger('signaling:dashboard') });
+    const screens = createScreenPublisher({ io, services, log: getLogger('signaling:screens') });
+    closers.push(() => screens.close());
+    const dashboard = createDashboard({ io, services, presence, crossNode: redis !== null, screens, log: getLogger('signaling:dashboard') });
     closers.push(() => dashboard.close());
     const viewers = new ViewerCounter({
       store: presence,
@@ -347,7 +352,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       log: getLogger('signaling:admission'),
     });
     io.use(admission.middleware);
-    io.use(authenticate(auth));
+    io.use(authenticate(auth, services.displayKeys));
     // Sign-outs, team removals, role changes and deleted accounts end the affected sockets on every node.
     closers.push(dropSocketsOnAccessChange(io, services.access, getLogger('signaling:access')));
 
@@ -446,6 +451,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       stage,
       queue,
       dashboard,
+      screens,
       views,
       broadcastReads: createBroadcastReads(services.broadcasts),
       broadcastProducers: freshReads((roomId) => cluster.producers(roomId)),

@@ -11,3 +11,4 @@ export * from './broadcast-audience.ts';
 export * from './integrations.ts';
 export * from './slots.ts';
 export * from './broadcast-live.ts';
+export * from './displays.ts';

@@ -7,6 +7,7 @@ import type { MediaCluster } from '../live/media-cluster.ts';
 import type { BroadcastAudience } from '../live/broadcast-audience.ts';
 import type { QueuePublisher } from '../features/queue/publisher.ts';
 import type { Dashboard } from '../features/dashboard/dashboard.ts';
+import type { ScreenPublisher } from '../features/screens/publisher.ts';
 import type { BroadcastViews } from '../features/broadcasts/views.ts';
 import type { BroadcastReads } from '../features/broadcasts/access-cache.ts';
 import type { RateLimiter } from './rate-limits.ts';
@@ -27,6 +28,8 @@ export interface FeatureDeps {
   stage: BroadcastStage;
   queue: QueuePublisher;
   dashboard: Dashboard;
+  /** Hall and booth screens' pushes (numbers ride on the dashboard's snapshots). */
+  screens: ScreenPublisher;
   /** When a broadcast viewer counts (dwell and per-address cap for anonymous ones). */
   views: BroadcastViews;
   /** A broadcast's row and hosts read once a second per node for its joins (a start-time join storm). */

@@ -22,5 +22,11 @@ export const chatRoom = (broadcastId: string) => `chat:${broadcastId}`;
 export const chatModRoom = (broadcastId: string) => `chat-mod:${broadcastId}`;
 /** Everyone on a broadcast's page: its captions, polls and chapter marks are pushed here. */
 export const extrasRoom = (broadcastId: string) => `extras:${broadcastId}`;
+/** A fair's hall screens: live numbers and the seeker's comparison are pushed here. */
+export const hallScreenRoom = (fairId: string) => `screen:${fairId}`;
+/** A booth's screens: the mode its recruiter chose is pushed here. */
+export const boothScreenRoom = (boothId: string) => `booth-screen:${boothId}`;
+/** Every socket opened with one display key's sessions (ended when the key is revoked). */
+export const displayKeyRoom = (keyId: string) => `display:${keyId}`;
 /** Presence room of every signed-in identity with an open connection. */
 export const ONLINE = 'online';

@@ -7,6 +7,7 @@ import type { InterviewClientEvents, InterviewServerEvents } from '../features/i
 import type { MediaClientEvents, MediaServerEvents } from '../features/media/protocol.ts';
 import type { QueueClientEvents, QueueServerEvents } from '../features/queue/protocol.ts';
 import type { SlotServerEvents } from '../features/slots/protocol.ts';
+import type { ScreenClientEvents, ScreenServerEvents } from '../features/screens/protocol.ts';
 
 /**
  * The whole protocol, composed of each feature's part (signaling/src/features/<feature>/protocol.ts,
@@ -21,7 +22,8 @@ export interface ClientToServerEvents
     BroadcastClientEvents,
     ChatClientEvents,
     ExtrasClientEvents,
-    DashboardClientEvents {}
+    DashboardClientEvents,
+    ScreenClientEvents {}
 
 export interface ServerToClientEvents
   extends
@@ -33,7 +35,8 @@ export interface ServerToClientEvents
     ChatServerEvents,
     DashboardServerEvents,
     SlotServerEvents,
-    ExtrasServerEvents {}
+    ExtrasServerEvents,
+    ScreenServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;
@@ -52,4 +55,6 @@ export interface SocketData {
   identity: string;
   /** The room of every socket of this sign-in session (a hash of its token), ended on sign-out. */
   sessionRoom: string | null;
+  /** A hall or booth screen's display session (its key's one screen), else null. */
+  display: { keyId: string; kind: 'fair' | 'booth'; fairId: string; boothId: string | null } | null;
 }

@@ -8,5 +8,6 @@ export * from '../features/broadcasts/protocol.ts';
 export * from '../features/chat/protocol.ts';
 export * from '../features/extras/protocol.ts';
 export * from '../features/dashboard/protocol.ts';
+export * from '../features/screens/protocol.ts';
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters } from 'mediasoup-client/types';
 export * from '../features/slots/protocol.ts';

@@ -15,20 +15,23 @@ export function registerBoothHandlers(conn: Connection, deps: FeatureDeps): void
     // Staff pushes go to the staff room: joined first, membership checked again after (joinStaffRoom).
     const isStaff = wasStaff && (await joinStaffRoom(socket, services, boothId));
     const roomId = boothRoomId(boothId);
+    // The booth's own screen (its display session) watches the stage but is nobody's visit.
+    const isScreen = socket.data.display?.kind === 'booth' && socket.data.display.boothId === boothId;
+    const counted = !isStaff && !isScreen;
     // Visitors also count once towards the fair's "people here now", whichever booths they are at.
     const fairConnection = `${socket.id}|${boothId}`;
     const entered = await conn.enter(roomId, {
       kind: 'booth',
       canPublish: isStaff,
-      counted: !isStaff,
-      onLeave: isStaff
+      counted,
+      onLeave: !counted
         ? undefined
         : async () => {
             await presence.remove(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
             deps.dashboard.boothChanged(boothId);
           },
     });
-    if (entered && !isStaff) {
+    if (entered && counted) {
       await presence.add(fairPresenceRoom(booth.fairId), socket.data.identity, fairConnection);
       deps.dashboard.boothChanged(boothId);
     }

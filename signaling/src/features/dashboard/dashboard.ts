@@ -14,6 +14,8 @@ export interface DashboardOptions {
   intervalMs?: number;
   /** Several nodes share an adapter: tell the others about changes (server-side events). */
   crossNode?: boolean;
+  /** Also watching a fair's numbers: its hall screens (features/screens/publisher.ts), sent each snapshot. */
+  screens?: { room(fairId: string): string; send(snapshot: FairDashboard): Promise<void> };
 }
 
 /**
@@ -78,7 +80,7 @@ export function createDashboard(options: DashboardOptions) {
     };
   }
 
-  const hasLocalWatchers = (fairId: string) => (io.of('/').adapter.rooms.get(dashboardRoom(fairId))?.size ?? 0) > 0;
+  const hasLocal = (room: string) => (io.of('/').adapter.rooms.get(room)?.size ?? 0) > 0;
   const interval = options.intervalMs ?? 1000;
 
   // Per fair: one push at a time, each at least `interval` after the previous one was sent (a
@@ -101,10 +103,13 @@ export function createDashboard(options: DashboardOptions) {
     state.timer = undefined;
     state.running = true;
     try {
-      if (!closed && hasLocalWatchers(fairId)) {
+      const organizers = hasLocal(dashboardRoom(fairId));
+      const screens = options.screens && hasLocal(options.screens.room(fairId)) ? options.screens : null;
+      if (!closed && (organizers || screens)) {
         const numbers = await snapshot(fairId);
         if (!closed) {
-          io.local.to(dashboardRoom(fairId)).emit('dashboard:update', numbers);
+          if (organizers) io.local.to(dashboardRoom(fairId)).emit('dashboard:update', numbers);
+          await screens?.send(numbers);
           state.lastSent = Date.now();
         }
       }

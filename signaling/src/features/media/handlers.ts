@@ -21,6 +21,9 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     const { kind } = conn.inRoom(roomId);
     if (user) return;
     if (direction === 'recv' && kind === 'broadcast') return;
+    // A booth's screen (its display session, no account) receives that booth's stage.
+    const display = socket.data.display;
+    if (direction === 'recv' && kind === 'booth' && display?.kind === 'booth' && roomId === `booth:${display.boothId}`) return;
     throw new ServiceError('UNAUTHENTICATED', 'Sign in to use media here');
   };
   /** An interview's room takes no new transports or streams once the interview has ended. */

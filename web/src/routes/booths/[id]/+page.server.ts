@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
   const { booth, fair, isStaff } = found;
   const isSeeker = locals.user?.role === 'seeker';
   const slots = services().slots;
-  const [jobs, slotView, bookings, team] = await Promise.all([
+  const [jobs, slotView, bookings, team, screenMode] = await Promise.all([
     listJobs(db(), [booth.employer.id]),
     slots.boothSlots(locals.user, booth.id),
     isSeeker ? slots.myBookings(locals.user).then((all) => all.filter((b) => b.boothId === booth.id)) : Promise.resolve([]),
@@ -25,6 +25,8 @@ export const load: PageServerLoad = async ({ params, locals }) => {
           .employers.members(locals.user, booth.employer.id)
           .then((t) => t.staff)
       : Promise.resolve([]),
+    // What the booth's own screen shows now (the console's switch starts from it).
+    isStaff ? services().venue.boothScreenMode(booth.id) : Promise.resolve('jobs' as const),
   ]);
   const me = team.find((t) => t.userId === locals.user?.id);
   return {
@@ -33,6 +35,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
     jobs,
     isStaff,
     isSeeker,
+    screenMode,
     slots: slotView,
     bookings,
     // The owner may publish for any colleague; a recruiter for themselves.

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import type { Ack } from '../../protocol/errors.ts';
+import { id } from '../../protocol/common.ts';
+
+/** The screens feature's part of the protocol (hall and booth screens). Imported by the browser too: no server code here. */
+
+export const screenFairSchema = z.strictObject({ fairId: id });
+export const screenBoothSchema = z.strictObject({ boothId: id });
+export const BOOTH_SCREEN_MODE_VALUES = ['camera', 'screen', 'jobs', 'line'] as const;
+export const boothScreenSetSchema = z.strictObject({ boothId: id, mode: z.enum(BOOTH_SCREEN_MODE_VALUES) });
+
+export type ScreenFairRef = z.infer<typeof screenFairSchema>;
+export type ScreenBoothRef = z.infer<typeof screenBoothSchema>;
+export type BoothScreenSet = z.infer<typeof boothScreenSetSchema>;
+export type BoothScreenModeName = (typeof BOOTH_SCREEN_MODE_VALUES)[number];
+
+/** One booth's live line on a hall screen. */
+export interface ScreenBoothLine {
+  boothId: string;
+  waiting: number;
+  onDuty: number;
+  /** Estimated wait of someone joining now: ceil(waiting / on duty) × the booth's median wait or interview length. */
+  waitSeconds: number | null;
+}
+
+/** A hall screen's live numbers (pushed at most once a second while they change). */
+export interface HallNumbers {
+  fairId: string;
+  at: string;
+  /** Distinct people at the fair's booths online now. */
+  online: number;
+  /** Seekers in the fair's lines on site, or null while the platform cannot tell (the figure is hidden). */
+  inHall: number | null;
+  booths: ScreenBoothLine[];
+}
+
+/** A seeker's comparison on a hall screen: numbers only, and how long it still shows. */
+export interface HallComparison {
+  salaryMin: number;
+  salaryMax: number;
+  /** Milliseconds it still shows, from the server's clock (the screen's own clock may be off). */
+  remainingMs: number;
+}
+
+export interface HallWatch {
+  numbers: HallNumbers;
+  comparison: HallComparison | null;
+}
+
+/** Requests of this feature (part of ClientToServerEvents). */
+export interface ScreenClientEvents {
+  /** A hall screen (display session of this fair): live numbers and comparisons from now on. */
+  'screen:watch': (payload: ScreenFairRef, ack: Ack<HallWatch>) => void;
+  /** A signed-in seeker shows their expected salary on the fair's hall screens for a minute. */
+  'screen:compare': (payload: ScreenFairRef, ack: Ack<HallComparison>) => void;
+  /** The seeker takes their comparison down early. */
+  'screen:compare-clear': (payload: ScreenFairRef, ack: Ack<null>) => void;
+  /** A booth screen (display session of this booth): its mode from now on, and its fair's numbers (`screen:numbers`) for its line. */
+  'booth-screen:watch': (payload: ScreenBoothRef, ack: Ack<{ mode: BoothScreenModeName; line: ScreenBoothLine | null }>) => void;
+  /** The booth's staff choose what its screen shows. */
+  'booth-screen:set': (payload: BoothScreenSet, ack: Ack<{ mode: BoothScreenModeName }>) => void;
+}
+
+/** Pushes of this feature (part of ServerToClientEvents). */
+export interface ScreenServerEvents {
+  'screen:numbers': (numbers: HallNumbers) => void;
+  /** A comparison began (numbers) or ended (null). */
+  'screen:comparison': (comparison: HallComparison | null) => void;
+  'booth-screen:mode': (payload: { boothId: string; mode: BoothScreenModeName }) => void;
+}
