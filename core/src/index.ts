@@ -19,6 +19,7 @@ export { UploadService, uploadLimits, defaultUploadQuotas, type UploadQuotas } f
 export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
+export { HandoffService, PANEL_LIMIT, panelInviteSchema, defaultHandoffOptions, type HandoffOptions } from './handoffs.ts';
 export { recordEvent, funnelReport, boothIdsOfFair, interviewsStartedSince, type FunnelKind, type FunnelReport } from './funnel.ts';
 export {
   MatchingService,

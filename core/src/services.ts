@@ -8,6 +8,7 @@ import { EmployerService } from './employers.ts';
 import { DomainEvents } from './events.ts';
 import { FairService } from './fairs.ts';
 import { InterviewService } from './interviews.ts';
+import { HandoffService } from './handoffs.ts';
 import { InvitationService, type InvitationMail } from './invitations.ts';
 import { noMail } from './mail.ts';
 import { MatchingService } from './matching.ts';
@@ -54,6 +55,7 @@ export function createServices(
     booths: new BoothService(db, events),
     queue: new BoothQueue(db, queueOptions, events),
     interviews: new InterviewService(db, events),
+    handoffs: new HandoffService(db, queueOptions, undefined, events),
     employers: new EmployerService(db, mail, access, uploads),
     invitations: new InvitationService(db),
     fairs: new FairService(db),

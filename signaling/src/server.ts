@@ -64,6 +64,7 @@ import { relayMediaEvents } from './features/media/producers.ts';
 import { registerQueueHandlers } from './features/queue/handlers.ts';
 import { createQueuePublisher } from './features/queue/publisher.ts';
 import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
+import { registerHandoffHandlers } from './features/interviews/handoffs.ts';
 import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
 import { createBroadcastReads } from './features/broadcasts/access-cache.ts';
@@ -87,6 +88,7 @@ const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
   registerQueueHandlers,
   registerBroadcastHandlers,
   registerInterviewHandlers,
+  registerHandoffHandlers,
   registerChatHandlers,
 ];
 

@@ -32,6 +32,7 @@ const messages: Record<string, () => string> = {
   INVALID: m.error_INVALID,
   QUEUE_CLOSED: m.queue_closed,
   QUEUE_FULL: m.queue_full,
+  PANEL_FULL: m.handoff_panel_full,
   MUTED: m.bchat_error_muted,
   RATE_LIMITED: m.sign_in_rate_limited,
   UNAVAILABLE: m.error_UNAVAILABLE,

@@ -14,7 +14,7 @@ interface Timing {
  * and both sides' media. Joined on mount and again after a reconnect.
  */
 export class InterviewSession {
-  role = $state<'seeker' | 'recruiter'>('seeker');
+  role = $state<'seeker' | 'recruiter' | 'panel'>('seeker');
   startedAt = $state<string | null>(null);
   endedAt = $state<string | null>(null);
   /** Until the join ack: the server's number replaces it. */
