@@ -3,6 +3,8 @@ import { schema, type Db } from '@fairground/db';
 import { isHost, isOrganizer, membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
+import { hiringFigures } from './hiring.ts';
+import { SurveyService } from './surveys.ts';
 
 const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
 
@@ -301,7 +303,7 @@ export class ReportService {
     requireRole(actor, 'organizer');
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
-    const [{ total, byBooth }, demand, audiences] = await Promise.all([
+    const [{ total, byBooth }, demand, audiences, hiring, survey] = await Promise.all([
       funnels(
         this.db,
         list.map((b) => b.boothId),
@@ -312,11 +314,20 @@ export class ReportService {
         fairBroadcasts.map((b) => b.broadcastId),
         now,
       ),
+      hiringFigures(
+        this.db,
+        list.map((b) => b.boothId),
+      ),
+      new SurveyService(this.db).results(fairId),
     ]);
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       total,
-      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)! })),
+      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)!, hiring: hiring.byBooth.get(b.boothId)! })),
+      /** Past the interview: resumes received, offers and hires (core/src/hiring.ts); hires per fair is `hiring.hires`. */
+      hiring: hiring.total,
+      /** The post-fair survey's answers (no names) and averages. */
+      survey,
       demand,
       broadcasts: fairBroadcasts.map((b) => ({ ...b, audience: audiences.get(b.broadcastId)! })),
     };
@@ -374,7 +385,7 @@ export class ReportService {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);
-    const { total } = await funnels(this.db, [boothId]);
+    const [{ total }, hiring] = await Promise.all([funnels(this.db, [boothId]), hiringFigures(this.db, [boothId])]);
     const outcomes = await this.db
       .select({ outcome: interviews.outcome, rating: interviews.rating, n: sql<number>`count(*)::int` })
       .from(interviews)
@@ -384,6 +395,7 @@ export class ReportService {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       booth: { id: row.boothId, employerId: row.employerId, employerName: row.employerName },
       funnel: total,
+      hiring: hiring.total,
       /** Interviews that started, by the recruiter's rating (1-4, or none). */
       ratings: [1, 2, 3, 4, null].map((rating) => ({ rating, n: outcomes.filter((o) => o.rating === rating).reduce((a, o) => a + o.n, 0) })),
     };

@@ -1,7 +1,9 @@
 /**
  * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
  * contract already (so integrations can be written against them) but no feature produces them yet:
- * scheduled slots, replays and surveys do not exist in the product. `invitation.answered` is sent
+ * scheduled slots and replays do not exist in the product. `survey.answered` is a post-fair survey
+ * answer (core/src/surveys.ts: respondent kind, rating, comments; no names). `outcome.recorded` is
+ * also sent for each stage past the interview (core/src/hiring.ts: `data.stage`, `occurredOn`). `invitation.answered` is sent
  * for the invitations that do exist, told apart by `data.invitation`: `booth` (an organizer invited
  * the employer to a fair; employer and fair), `team` (a recruiter joined the employer's team;
  * employer) and `host` (a co-host accepted a fair's broadcast; fair). Only acceptances: none of
@@ -19,7 +21,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'slot.booked': { emitted: false, audiences: ['employer', 'fair'] },
   'invitation.answered': { emitted: true, audiences: ['employer', 'fair'] },
   'replay.ready': { emitted: false, audiences: ['fair'] },
-  'survey.answered': { emitted: false, audiences: ['fair'] },
+  'survey.answered': { emitted: true, audiences: ['fair'] },
 } as const satisfies Record<string, { emitted: boolean; audiences: ReadonlyArray<'employer' | 'fair'> }>;
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;

@@ -305,6 +305,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       const clock = startClock({
         fairs: services.fairs,
         broadcasts: services.broadcasts,
+        surveys: services.surveys,
         // What the clock changed is told on the services' events (below).
         interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
         intervalMs: config.CLOCK_INTERVAL_MS,

@@ -11,6 +11,8 @@ export interface ClockDeps {
     /** Records the end of broadcasts past their scheduled end (their `broadcast.ended` webhook). */
     closeDue?(now?: Date): Promise<unknown[]>;
   };
+  /** Sends each ended fair's survey invitations once (SurveyService.sendDue). */
+  surveys?: { sendDue(now?: Date): Promise<number> };
   /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
@@ -53,6 +55,14 @@ export function startClock(deps: ClockDeps): Clock {
       if (moved) deps.log.debug({ moved }, 'fairs moved by the clock');
     } catch (err) {
       deps.log.error({ err }, 'advancing fairs failed');
+    }
+    if (deps.surveys) {
+      try {
+        const mailed = await deps.surveys.sendDue(at);
+        if (mailed) deps.log.debug({ mailed }, 'survey invitations sent');
+      } catch (err) {
+        deps.log.error({ err }, 'sending survey invitations failed');
+      }
     }
     try {
       for (const broadcast of await deps.broadcasts.announceDue(at)) {
