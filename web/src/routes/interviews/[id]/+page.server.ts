@@ -8,7 +8,9 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
   const id = routeId(params.id);
   const view = await loadOr404(() => services().interviews.view(locals.user, id));
   const messages = view.role === 'staff' ? [] : await services().interviews.messages(locals.user, id);
-  return { ...view, messages, me: locals.user.id };
+  // The employer's team (interviewer, panel, colleagues) sees and records the stages towards hiring.
+  const stages = view.role === 'seeker' ? [] : await services().hiring.history(locals.user, id);
+  return { ...view, messages, stages, me: locals.user.id, today: new Date().toISOString().slice(0, 10) };
 };
 
 export const actions: Actions = {
@@ -16,5 +18,10 @@ export const actions: Actions = {
     const values = Object.fromEntries(await request.formData());
     const result = await formAction(values, () => services().interviews.assess(locals.user, routeId(params.id), values));
     return result.ok ? { saved: true } : result.failure;
+  },
+  stage: async ({ request, params, locals }) => {
+    const values = Object.fromEntries(await request.formData());
+    const result = await formAction(values, () => services().hiring.record(locals.user, routeId(params.id), values));
+    return result.ok ? { stageSaved: true } : result.failure;
   },
 };
