@@ -35,6 +35,8 @@ export class InterviewSession {
   panel = $state<PanelMember[]>([]);
   /** The seeker was handed on: back to the line, or to a colleague (the interview has ended). */
   handedOff = $state<{ boothId: string; to: 'line' | 'colleague' } | null>(null);
+  /** What the interviewer's last hand-off did (kept after the interview ended with it). */
+  handoffNotice = $state('');
   /** After a media reset: restoring, then restored. */
   readonly recovery = new MediaRecovery();
 
