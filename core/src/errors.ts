@@ -9,6 +9,8 @@ export type ServiceErrorCode =
   | 'QUEUE_CLOSED'
   /** The seeker already waits in as many lines as allowed. */
   | 'QUEUE_FULL'
+  /** An interview panel already has its 4 people (recruiters, the seeker, an interpreter). */
+  | 'PANEL_FULL'
   /** A moderator muted this user in this broadcast's chat. */
   | 'MUTED'
   /** Slow mode: the user must wait `retryAfterSeconds` before their next message. */
@@ -31,6 +33,7 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   CONFLICT: 409,
   QUEUE_CLOSED: 409,
   QUEUE_FULL: 409,
+  PANEL_FULL: 409,
   MUTED: 403,
   SLOW_MODE: 429,
   RATE_LIMITED: 429,

@@ -29,7 +29,7 @@ export interface DomainEventMap {
   'booth.visited': { boothId: string; userId: string };
   'interview.started': { interview: InterviewRow };
   /** Ended by a participant or by the clock; emitted once, by the node whose update ended it. */
-  'interview.ended': { interview: InterviewRow; by: 'participant' | 'clock' };
+  'interview.ended': { interview: InterviewRow; by: 'participant' | 'clock' | 'handoff' };
   'outcome.recorded': { interview: InterviewRow };
   /** The clock found a broadcast past its start and announced it (once across nodes). */
   'broadcast.started': { broadcast: BroadcastRow };

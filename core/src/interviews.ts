@@ -8,7 +8,7 @@ import { enqueueBoothEvent } from './outbox.ts';
 import { DomainEvents } from './events.ts';
 import { validate } from './validate.ts';
 
-const { interviews, interviewMessages, queueEntries, booths, employers, users, countedEvents } = schema;
+const { interviews, interviewMessages, interviewParticipants, queueEntries, booths, employers, users, countedEvents } = schema;
 
 export const assessmentSchema = z.object({
   notes: z.string().trim().max(10_000, 'too_long').default(''),
@@ -21,7 +21,7 @@ export const chatSchema = z.object({ body: z.string().trim().min(1, 'required').
 
 export type Interview = typeof interviews.$inferSelect;
 
-/** 1:1 interviews: who may be in them, their clock, chat, and the recruiter's assessment. */
+/** Interviews (1:1, or a panel of up to 4): who may be in them, their clock, chat, and the recruiter's assessment. */
 export class InterviewService {
   constructor(
     private readonly db: Db,
@@ -34,11 +34,19 @@ export class InterviewService {
     return row;
   }
 
-  /** The seeker, the recruiter, or (read-only) other staff of the employer. */
-  async #role(actor: Actor, interview: Interview): Promise<'seeker' | 'recruiter' | 'staff'> {
+  /**
+   * The seeker, the recruiter, a colleague invited to the panel (`panel`), or (read-only) other
+   * staff of the employer.
+   */
+  async #role(actor: Actor, interview: Interview): Promise<'seeker' | 'recruiter' | 'panel' | 'staff'> {
     const user = requireUser(actor);
     if (user.id === interview.seekerId) return 'seeker';
     if (user.id === interview.recruiterId) return 'recruiter';
+    const [seat] = await this.db
+      .select({ role: interviewParticipants.role })
+      .from(interviewParticipants)
+      .where(and(eq(interviewParticipants.interviewId, interview.id), eq(interviewParticipants.userId, user.id)));
+    if (seat) return 'panel';
     const [booth] = await this.db.select({ employerId: booths.employerId }).from(booths).where(eq(booths.id, interview.boothId));
     if (booth && (await membership(this.db, user.id, booth.employerId))) return 'staff';
     throw new ServiceError('NOT_AUTHORIZED', 'This interview is not yours');
@@ -70,11 +78,11 @@ export class InterviewService {
     };
   }
 
-  /** Participants only: the two people in the room. */
+  /** Participants only: the seeker, the recruiter and the panel they invited (handoffs.ts). */
   async requireParticipant(actor: Actor, id: string) {
     const interview = await this.#get(id);
     const role = await this.#role(actor, interview);
-    if (role === 'staff') throw new ServiceError('NOT_AUTHORIZED', 'Only the two participants join the room');
+    if (role === 'staff') throw new ServiceError('NOT_AUTHORIZED', 'Only the interview’s participants join the room');
     return { interview, role };
   }
 
@@ -109,9 +117,11 @@ export class InterviewService {
     return row;
   }
 
-  /** Either side ends it; ending twice is fine. */
+  /** The seeker or the recruiter ends it; ending twice is fine. */
   async end(actor: Actor, id: string, at = new Date()): Promise<Interview> {
-    await this.requireParticipant(actor, id);
+    const { role } = await this.requireParticipant(actor, id);
+    // A panel guest leaves the room; only the two it belongs to end it for everyone.
+    if (role === 'panel') throw new ServiceError('NOT_AUTHORIZED', 'Only the seeker or the interviewer ends the interview');
     return (await this.#close(id, at, 'participant')) ?? (await this.#get(id));
   }
 
@@ -144,30 +154,7 @@ export class InterviewService {
    * are one transaction, so a failure (or a crash) between them leaves all three as they were.
    */
   async #close(id: string, at: Date, by: 'participant' | 'clock'): Promise<Interview | null> {
-    const closed = await this.db.transaction(async (tx) => {
-      const db = tx as unknown as Db;
-      const [row] = await db
-        .update(interviews)
-        .set({ endedAt: at })
-        .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
-        .returning();
-      if (!row) return null;
-      await db
-        .update(queueEntries)
-        .set({ status: 'done', endedAt: at })
-        .where(and(eq(queueEntries.id, row.entryId), eq(queueEntries.status, 'interviewing')));
-      const durationSeconds = row.startedAt ? Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000)) : 0;
-      await recordEvent(db, {
-        id: `interview_ended:${id}`,
-        kind: 'interview_ended',
-        boothId: row.boothId,
-        actor: row.seekerId,
-        data: { durationSeconds },
-        at,
-      });
-      await enqueueBoothEvent(db, 'interview.ended', row.boothId, { ...interviewData(row), endedBy: by, durationSeconds }, at);
-      return row;
-    });
+    const closed = await this.db.transaction(async (tx) => closeInterviewIn(tx as unknown as Db, id, at, by));
     if (closed) {
       this.events.emit('interview.ended', { interview: closed, by });
       this.events.emit('queue.changed', { boothId: closed.boothId });
@@ -255,6 +242,36 @@ export class InterviewService {
       outcome: interview.outcomeShared ? interview.outcome : null,
     }));
   }
+}
+
+/**
+ * Ends an interview once, inside the caller's transaction: the interview, its line entry and the
+ * counted `interview_ended` event (and its webhook) change together, so a failure (or a crash)
+ * between them leaves all as they were. Null when it had ended already. Hand-offs end the
+ * interview the same way before the seeker goes back to the line (handoffs.ts).
+ */
+export async function closeInterviewIn(db: Db, id: string, at: Date, by: 'participant' | 'clock' | 'handoff'): Promise<Interview | null> {
+  const [row] = await db
+    .update(interviews)
+    .set({ endedAt: at })
+    .where(and(eq(interviews.id, id), isNull(interviews.endedAt)))
+    .returning();
+  if (!row) return null;
+  await db
+    .update(queueEntries)
+    .set({ status: 'done', endedAt: at })
+    .where(and(eq(queueEntries.id, row.entryId), eq(queueEntries.status, 'interviewing')));
+  const durationSeconds = row.startedAt ? Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000)) : 0;
+  await recordEvent(db, {
+    id: `interview_ended:${id}`,
+    kind: 'interview_ended',
+    boothId: row.boothId,
+    actor: row.seekerId,
+    data: { durationSeconds },
+    at,
+  });
+  await enqueueBoothEvent(db, 'interview.ended', row.boothId, { ...interviewData(row), endedBy: by, durationSeconds }, at);
+  return row;
 }
 
 /** What a webhook says of an interview: ids and times; names and notes are read through the API. */

@@ -5,6 +5,8 @@ import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
 import { slotCounts as countSlots } from './slot-counts.ts';
 import { pollsOf } from './broadcast-polls.ts';
+import { hiringFigures } from './hiring.ts';
+import { SurveyService } from './surveys.ts';
 
 const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
 
@@ -303,7 +305,7 @@ export class ReportService {
     requireRole(actor, 'organizer');
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
-    const [{ total, byBooth }, demand, audiences, slotCounts] = await Promise.all([
+    const [{ total, byBooth }, demand, audiences, slotCounts, hiring, survey] = await Promise.all([
       funnels(
         this.db,
         list.map((b) => b.boothId),
@@ -318,6 +320,11 @@ export class ReportService {
         this.db,
         list.map((b) => b.boothId),
       ),
+      hiringFigures(
+        this.db,
+        list.map((b) => b.boothId),
+      ),
+      new SurveyService(this.db).results(fairId),
     ]);
     const slotTotal = { published: 0, booked: 0, kept: 0, noShow: 0 };
     for (const c of slotCounts.values()) for (const k of Object.keys(slotTotal) as Array<keyof typeof slotTotal>) slotTotal[k] += c[k];
@@ -326,7 +333,11 @@ export class ReportService {
       total,
       /** Booked interview slots over the fair's booths: published, booked, kept, no-show. */
       slots: slotTotal,
-      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)!, slots: slotCounts.get(b.boothId)! })),
+      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)!, slots: slotCounts.get(b.boothId)!, hiring: hiring.byBooth.get(b.boothId)! })),
+      /** Past the interview: resumes received, offers and hires (core/src/hiring.ts); hires per fair is `hiring.hires`. */
+      hiring: hiring.total,
+      /** The post-fair survey's answers (no names) and averages. */
+      survey,
       demand,
       broadcasts: fairBroadcasts.map((b) => ({ ...b, audience: audiences.get(b.broadcastId)! })),
     };
@@ -387,7 +398,7 @@ export class ReportService {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);
-    const [{ total }, slotCounts] = await Promise.all([funnels(this.db, [boothId]), countSlots(this.db, [boothId])]);
+    const [{ total }, slotCounts, hiring] = await Promise.all([funnels(this.db, [boothId]), countSlots(this.db, [boothId]), hiringFigures(this.db, [boothId])]);
     const outcomes = await this.db
       .select({ outcome: interviews.outcome, rating: interviews.rating, n: sql<number>`count(*)::int` })
       .from(interviews)
@@ -399,6 +410,7 @@ export class ReportService {
       funnel: total,
       /** Booked interview slots: published, booked, kept, no-show. */
       slots: slotCounts.get(boothId)!,
+      hiring: hiring.total,
       /** Interviews that started, by the recruiter's rating (1-4, or none). */
       ratings: [1, 2, 3, 4, null].map((rating) => ({ rating, n: outcomes.filter((o) => o.rating === rating).reduce((a, o) => a + o.n, 0) })),
     };

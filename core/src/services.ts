@@ -11,6 +11,9 @@ import { EmployerService } from './employers.ts';
 import { DomainEvents } from './events.ts';
 import { FairService } from './fairs.ts';
 import { InterviewService } from './interviews.ts';
+import { HandoffService } from './handoffs.ts';
+import { HiringService } from './hiring.ts';
+import { SurveyService } from './surveys.ts';
 import { InvitationService, type InvitationMail } from './invitations.ts';
 import { noMail } from './mail.ts';
 import { MatchingService } from './matching.ts';
@@ -62,6 +65,9 @@ export function createServices(
     booths: new BoothService(db, events),
     queue: new BoothQueue(db, queueOptions, events),
     interviews: new InterviewService(db, events),
+    handoffs: new HandoffService(db, queueOptions, undefined, events),
+    hiring: new HiringService(db),
+    surveys: new SurveyService(db, mail),
     employers: new EmployerService(db, mail, access, uploads),
     invitations: new InvitationService(db),
     fairs: new FairService(db),

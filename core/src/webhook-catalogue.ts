@@ -1,8 +1,10 @@
 /**
  * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
  * contract already (so integrations can be written against them) but no feature produces them yet:
- * replays and surveys do not exist in the product. `slot.booked` is sent when a seeker books an
- * interview slot (a reschedule is a new booking with `data.replaces`), in the booking's transaction. `invitation.answered` is sent
+ * replays do not exist in the product. `slot.booked` is sent when a seeker books an
+ * interview slot (a reschedule is a new booking with `data.replaces`), in the booking's transaction. `survey.answered` is a post-fair survey
+ * answer (core/src/surveys.ts: respondent kind, rating, comments; no names). `outcome.recorded` is
+ * also sent for each stage past the interview (core/src/hiring.ts: `data.stage`, `occurredOn`). `invitation.answered` is sent
  * for the invitations that do exist, told apart by `data.invitation`: `booth` (an organizer invited
  * the employer to a fair; employer and fair), `team` (a recruiter joined the employer's team;
  * employer) and `host` (a co-host accepted a fair's broadcast; fair). Only acceptances: none of
@@ -20,7 +22,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'slot.booked': { emitted: true, audiences: ['employer', 'fair'] },
   'invitation.answered': { emitted: true, audiences: ['employer', 'fair'] },
   'replay.ready': { emitted: false, audiences: ['fair'] },
-  'survey.answered': { emitted: false, audiences: ['fair'] },
+  'survey.answered': { emitted: true, audiences: ['fair'] },
 } as const satisfies Record<string, { emitted: boolean; audiences: ReadonlyArray<'employer' | 'fair'> }>;
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;

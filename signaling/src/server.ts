@@ -64,6 +64,7 @@ import { relayMediaEvents } from './features/media/producers.ts';
 import { registerQueueHandlers } from './features/queue/handlers.ts';
 import { createQueuePublisher } from './features/queue/publisher.ts';
 import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
+import { registerHandoffHandlers } from './features/interviews/handoffs.ts';
 import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
 import { subscribeSlotEvents } from './features/slots/handlers.ts';
@@ -92,6 +93,7 @@ const FEATURES: ReadonlyArray<(conn: Connection, deps: FeatureDeps) => void> = [
   registerQueueHandlers,
   registerBroadcastHandlers,
   registerInterviewHandlers,
+  registerHandoffHandlers,
   registerChatHandlers,
   registerExtrasHandlers,
   registerScreenHandlers,
@@ -313,6 +315,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         fairs: services.fairs,
         broadcasts: services.broadcasts,
         slots: services.slots,
+        surveys: services.surveys,
         // What the clock changed is told on the services' events (below).
         interviews: { closeOverdue: (now) => services.interviews.closeOverdue(config.INTERVIEW_GRACE_MINUTES, now) },
         intervalMs: config.CLOCK_INTERVAL_MS,

@@ -36,10 +36,14 @@ function entryOf(r: RawEntry): QueueEntryRow {
     acceptBy: toDateOrNull(r.accept_by),
     skipReason: r.skip_reason == null ? null : String(r.skip_reason),
     endedAt: toDateOrNull(r.ended_at),
+    assignedTo: r.assigned_to == null ? null : String(r.assigned_to),
+    assignedUntil: toDateOrNull(r.assigned_until),
   };
 }
 
-const ENTRY_COLUMNS = sql.raw('id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at');
+const ENTRY_COLUMNS = sql.raw(
+  'id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at, assigned_to, assigned_until',
+);
 
 export type JoinOutcome =
   | { kind: 'no_booth' }
@@ -174,7 +178,8 @@ export type CallNextOutcome = { kind: 'no_booth' } | { kind: 'not_staff' } | { k
  * A recruiter calls the first connected waiting seeker, in one statement: the recruiter must be
  * on the booth's employer's team (checked in the same snapshot), the row is taken with
  * `for update skip locked` (two recruiters calling at once get two different seekers, nobody is
- * skipped), and the `called` event is counted with it.
+ * skipped), and the `called` event is counted with it. A seeker transferred to a colleague
+ * (core/src/handoffs.ts) is that colleague's next, and passed over by the others while the hold lasts.
  */
 export async function callNextStatement(db: Db, args: { boothId: string; recruiterId: string; acceptSeconds: number; at: Date }): Promise<CallNextOutcome> {
   const statement = prepared<RawEntry>(
@@ -202,7 +207,8 @@ export async function callNextStatement(db: Db, args: { boothId: string; recruit
               select 1 from slot_bookings sb
               where sb.entry_id = q.id and sb.recruiter_id <> ${sql.placeholder('recruiterId')}::uuid
             )
-          order by q.seq limit 1
+            and (q.assigned_to is null or q.assigned_to = ${sql.placeholder('recruiterId')}::uuid or q.assigned_until < now())
+          order by (q.assigned_to = ${sql.placeholder('recruiterId')}::uuid and q.assigned_until >= now()) is true desc, q.seq limit 1
           for update skip locked
         )
         returning ${ENTRY_COLUMNS}

@@ -12,3 +12,4 @@ export * from './integrations.ts';
 export * from './slots.ts';
 export * from './broadcast-live.ts';
 export * from './displays.ts';
+export * from './hiring.ts';

@@ -38,6 +38,12 @@ export const queueEntries = pgTable(
      * limit (db/src/queries/queue.ts). Null on entries from before it existed that had ended.
      */
     slot: smallint('slot'),
+    /**
+     * A hand-off: the colleague this seeker was transferred to. Until `assignedUntil`, "call next"
+     * of other recruiters passes over the entry, so the colleague gets them next (core/src/handoffs.ts).
+     */
+    assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    assignedUntil: timestamp('assigned_until', { withTimezone: true }),
   },
   (t) => [
     // One live entry per seeker per booth: joining twice returns the same entry.
@@ -81,6 +87,8 @@ export const interviews = pgTable(
     rating: smallint('rating'),
     outcome: interviewOutcome('outcome'),
     outcomeShared: boolean('outcome_shared').notNull().default(false),
+    /** A recruiter dropped the interview to audio only: cameras are closed and refused, the room stays. */
+    audioOnly: boolean('audio_only').notNull().default(false),
   },
   (t) => [index('interviews_booth_idx').on(t.boothId), index('interviews_seeker_idx').on(t.seekerId)],
 );

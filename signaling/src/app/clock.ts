@@ -13,6 +13,8 @@ export interface ClockDeps {
   };
   /** Sends due slot mails: invites, cancellations, the 24 h and 10 min reminders (SlotService.sendDue). */
   slots?: { sendDue(now?: Date): Promise<number> };
+  /** Sends each ended fair's survey invitations once (SurveyService.sendDue). */
+  surveys?: { sendDue(now?: Date): Promise<number> };
   /** Closes overdue interviews (InterviewService.closeOverdue with the configured grace). */
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
@@ -55,6 +57,14 @@ export function startClock(deps: ClockDeps): Clock {
       if (moved) deps.log.debug({ moved }, 'fairs moved by the clock');
     } catch (err) {
       deps.log.error({ err }, 'advancing fairs failed');
+    }
+    if (deps.surveys) {
+      try {
+        const mailed = await deps.surveys.sendDue(at);
+        if (mailed) deps.log.debug({ mailed }, 'survey invitations sent');
+      } catch (err) {
+        deps.log.error({ err }, 'sending survey invitations failed');
+      }
     }
     try {
       for (const broadcast of await deps.broadcasts.announceDue(at)) {

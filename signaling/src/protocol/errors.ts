@@ -12,6 +12,8 @@ export const ErrorCode = {
   QUEUE_CLOSED: 'QUEUE_CLOSED',
   /** The seeker already waits in as many lines as allowed (3). */
   QUEUE_FULL: 'QUEUE_FULL',
+  /** An interview panel already has its 4 people: nobody more can be invited. */
+  PANEL_FULL: 'PANEL_FULL',
   /** The request does not fit the current state (a call already answered, an ended interview). */
   CONFLICT: 'CONFLICT',
   /** A moderator muted this user in the broadcast's chat: messages and questions are refused. */

@@ -46,6 +46,8 @@ export interface InterServerEvents {
   'broadcast:unstage': (roomId: string, peer: string) => void;
   /** An interview ended on another node: close its media room here too. */
   'interview:ended': (interviewId: string) => void;
+  /** An interview went audio only on another node: close its cameras here too. */
+  'interview:audio-only': (interviewId: string) => void;
 }
 
 /** What the server knows about a connection, set once at the handshake. */

@@ -32,6 +32,8 @@ const messages: Record<string, () => string> = {
   INVALID: m.error_INVALID,
   QUEUE_CLOSED: m.queue_closed,
   QUEUE_FULL: m.queue_full,
+  PANEL_FULL: m.handoff_panel_full,
+  before_interview: m.hire_error_before_interview,
   MUTED: m.bchat_error_muted,
   RATE_LIMITED: m.sign_in_rate_limited,
   UNAVAILABLE: m.error_UNAVAILABLE,

@@ -3,9 +3,12 @@ import type { FeatureDeps } from '../../app/deps.ts';
 import { interviewRoomId } from '../../app/rooms.ts';
 import { toRemoteProducer } from '../media/producers.ts';
 import { toClient } from '../media/params.ts';
-import { INTERVIEW_CHAT_MAX_LENGTH } from './protocol.ts';
+import { INTERVIEW_CHAT_MAX_LENGTH, type InterviewTiming } from './protocol.ts';
 
-/** The 1:1 interview room: both participants publish; the clock starts when both are there. */
+/**
+ * The interview room: the seeker, the recruiter and any panel they invited publish; the clock
+ * starts when the first two people are there. Hand-offs are in handoffs.ts.
+ */
 export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): void {
   const { socket } = conn;
   const { services, presence, media, io } = deps;
@@ -29,7 +32,8 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
     return {
       ...interviewState(current),
       roomId,
-      role: role === 'recruiter' ? ('recruiter' as const) : ('seeker' as const),
+      role: role === 'recruiter' || role === 'panel' ? role : ('seeker' as const),
+      panel: await services.handoffs.panel(interviewId),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
       producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
       chatMaxLength: INTERVIEW_CHAT_MAX_LENGTH,
@@ -83,6 +87,8 @@ export function subscribeInterviewEvents(deps: Pick<FeatureDeps, 'io' | 'media' 
   const { io, media, services } = deps;
   // Another node ended one: close its media room here too.
   io.on('interview:ended', (interviewId: string) => void media.closeRoom(interviewRoomId(interviewId)));
+  // Another node dropped one to audio only: close the cameras published here.
+  io.on('interview:audio-only', (interviewId: string) => void closeVideoHere(media, interviewId));
   const offStarted = services.events.on('interview.started', ({ interview }) => {
     io.to(interviewRoomId(interview.id)).emit('interview:state', interviewState(interview));
   });
@@ -96,11 +102,20 @@ export function subscribeInterviewEvents(deps: Pick<FeatureDeps, 'io' | 'media' 
   };
 }
 
-function interviewState(i: { id: string; startedAt: Date | null; endedAt: Date | null; plannedMinutes: number }) {
+export function interviewState(i: { id: string; startedAt: Date | null; endedAt: Date | null; plannedMinutes: number; audioOnly: boolean }): InterviewTiming {
   return {
     interviewId: i.id,
     startedAt: i.startedAt?.toISOString() ?? null,
     endedAt: i.endedAt?.toISOString() ?? null,
     plannedMinutes: i.plannedMinutes,
+    audioOnly: i.audioOnly,
   };
+}
+
+/** Closes this node's video producers of an interview (audio only); each close tells the room. */
+export async function closeVideoHere(media: FeatureDeps['media'], interviewId: string): Promise<number> {
+  const roomId = interviewRoomId(interviewId);
+  const videos = (await media.producers(roomId)).filter((p) => p.kind === 'video');
+  await Promise.all(videos.map((p) => media.closeProducer(roomId, p.peerId, p.id).catch(() => {})));
+  return videos.length;
 }

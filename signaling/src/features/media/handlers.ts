@@ -26,19 +26,23 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     if (direction === 'recv' && kind === 'booth' && display?.kind === 'booth' && roomId === `booth:${display.boothId}`) return;
     throw new ServiceError('UNAUTHENTICATED', 'Sign in to use media here');
   };
-  /** An interview's room takes no new transports or streams once the interview has ended. */
-  const requireOpenInterview = async (roomId: string) => {
+  /**
+   * An interview's room takes no new transports or streams once the interview has ended, and no
+   * video while a recruiter has it on audio only.
+   */
+  const requireOpenInterview = async (roomId: string, kind?: 'audio' | 'video') => {
     if (conn.inRoom(roomId).kind !== 'interview') return;
     const { interview } = await services.interviews.requireParticipant(user, roomId.slice('interview:'.length));
     if (interview.endedAt) throw new ServiceError('CONFLICT', 'The interview has ended');
+    if (kind === 'video' && interview.audioOnly) throw new ServiceError('CONFLICT', 'The interview is audio only');
   };
   /** May this peer publish here now? For broadcasts, returns when the broadcast ends. */
-  const requirePublisher = async (roomId: string, source?: MediaSource): Promise<Date | null> => {
+  const requirePublisher = async (roomId: string, source?: MediaSource, kind?: 'audio' | 'video'): Promise<Date | null> => {
     requireMediaAccess(roomId, 'send');
     const isBroadcast = conn.inRoom(roomId).kind === 'broadcast';
     const broadcastId = roomId.slice('broadcast:'.length);
     if (conn.inRoom(roomId).canPublish) {
-      await requireOpenInterview(roomId);
+      await requireOpenInterview(roomId, kind);
     } else if (isBroadcast && (await stage.isGuest(broadcastId, peerId))) {
       // A viewer a host brought on stage may publish camera and microphone until sent back.
       if (source === 'screen') throw new ServiceError('NOT_AUTHORIZED', 'Stage guests share their camera and microphone only');
@@ -86,7 +90,7 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
   });
 
   conn.on('media:produce', async (p) => {
-    const endsAt = await requirePublisher(p.roomId, p.source);
+    const endsAt = await requirePublisher(p.roomId, p.source, p.kind);
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, toServer.rtpParameters(p.rtpParameters), {
       source: p.source,
     });

@@ -1,4 +1,4 @@
-import type { ChatMessage, RemoteProducer } from '@fairground/signaling/protocol';
+import type { ChatMessage, Colleague, PanelMember, RemoteProducer } from '@fairground/signaling/protocol';
 import { isFlowingVideo, MediaRecovery } from './live-media.svelte';
 import { RoomMedia } from './room-media';
 import { errorMessage, request, session } from './session.svelte';
@@ -7,6 +7,7 @@ interface Timing {
   startedAt: string | null;
   endedAt: string | null;
   plannedMinutes: number;
+  audioOnly: boolean;
 }
 
 /**
@@ -14,7 +15,7 @@ interface Timing {
  * and both sides' media. Joined on mount and again after a reconnect.
  */
 export class InterviewSession {
-  role = $state<'seeker' | 'recruiter'>('seeker');
+  role = $state<'seeker' | 'recruiter' | 'panel'>('seeker');
   startedAt = $state<string | null>(null);
   endedAt = $state<string | null>(null);
   /** Until the join ack: the server's number replaces it. */
@@ -28,6 +29,14 @@ export class InterviewSession {
   sharing = $state(false);
   remote = $state<Record<string, { track: MediaStreamTrack; producer: RemoteProducer }>>({});
   local = $state.raw<MediaStream | null>(null);
+  /** A recruiter dropped the interview to audio only: no camera is sent (the server refuses one). */
+  audioOnly = $state(false);
+  /** Colleagues invited into the interview (beside the seeker and the recruiter). */
+  panel = $state<PanelMember[]>([]);
+  /** The seeker was handed on: back to the line, or to a colleague (the interview has ended). */
+  handedOff = $state<{ boothId: string; to: 'line' | 'colleague' } | null>(null);
+  /** What the interviewer's last hand-off did (kept after the interview ended with it). */
+  handoffNotice = $state('');
   /** After a media reset: restoring, then restored. */
   readonly recovery = new MediaRecovery();
 
@@ -44,6 +53,12 @@ export class InterviewSession {
       }),
       session.on('interview:chat', (msg) => {
         if (msg.interviewId === this.interviewId && !this.messages.some((x) => x.id === msg.id)) this.messages = [...this.messages, msg];
+      }),
+      session.on('interview:panel', (p) => {
+        if (p.interviewId === this.interviewId) this.panel = p.panel;
+      }),
+      session.on('interview:handed-off', (p) => {
+        if (p.interviewId === this.interviewId) this.handedOff = { boothId: p.boothId, to: p.to };
       }),
       session.room(() => void this.#join().catch(() => {})),
       // The media server lost this room (its worker died): join again, both sides republish.
@@ -68,12 +83,31 @@ export class InterviewSession {
     this.endedAt = s.endedAt;
     this.plannedMinutes = s.plannedMinutes;
     if (s.endedAt) this.#stopMedia();
+    else if (s.audioOnly !== this.audioOnly) void this.#setCamera(!s.audioOnly);
+    this.audioOnly = s.audioOnly;
+  }
+
+  /** Audio only on: the camera's producer closes (the server closed it already); off: it is sent again. */
+  async #setCamera(send: boolean): Promise<void> {
+    const media = this.#media;
+    if (!media) return;
+    if (!send) {
+      if (this.#producerOf.camera) await media.unpublishTrack(this.#producerOf.camera).catch(() => {});
+      this.#producerOf.camera = null;
+      return;
+    }
+    const track = this.local?.getVideoTracks()[0];
+    if (track && !this.#producerOf.camera) {
+      this.#producerOf.camera = await media.publishTrack(track, 'camera');
+      if (!this.camOn) media.setPaused(this.#producerOf.camera, true);
+    }
   }
 
   async #join(): Promise<void> {
     const state = await request('interview:join', { interviewId: this.interviewId });
     this.role = state.role;
     this.chatMaxLength = state.chatMaxLength;
+    this.panel = state.panel;
     this.#apply(state);
     if (state.endedAt) return;
     this.#media?.close();
@@ -97,8 +131,11 @@ export class InterviewSession {
       this.local = null;
     }
     this.local ??= await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+    this.#producerOf.camera = null;
     for (const track of this.local.getTracks()) {
       const source = track.kind === 'audio' ? 'mic' : 'camera';
+      // Audio only: the camera stays home (the server would refuse it).
+      if (source === 'camera' && this.audioOnly) continue;
       this.#producerOf[source] = await media.publishTrack(track, source);
     }
     // A rejoin keeps what the user had muted muted.
@@ -156,5 +193,12 @@ export class InterviewSession {
   }
 
   extend = () => request('interview:extend', { interviewId: this.interviewId });
+  colleagues = (): Promise<Colleague[]> => request('interview:colleagues', { interviewId: this.interviewId });
+  sendBack = () => request('interview:send-back', { interviewId: this.interviewId });
+  transfer = (colleagueId: string) => request('interview:transfer', { interviewId: this.interviewId, colleagueId });
+  invite = async (userId: string, role: 'recruiter' | 'interpreter') => {
+    this.panel = await request('interview:invite', { interviewId: this.interviewId, userId, role });
+  };
+  setAudioOnly = (audioOnly: boolean) => request('interview:audio-only', { interviewId: this.interviewId, audioOnly });
   end = () => request('interview:end', { interviewId: this.interviewId });
 }

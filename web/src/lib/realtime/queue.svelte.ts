@@ -165,6 +165,8 @@ export class StaffLine {
   line = $state<QueueLine | null>(null);
   busy = $state(false);
   problem = $state('');
+  /** Interviews colleagues invited this recruiter into. */
+  invitedTo = $state<Array<{ interviewId: string; role: 'recruiter' | 'interpreter'; byName: string }>>([]);
 
   constructor(readonly boothId: string) {}
 
@@ -175,6 +177,10 @@ export class StaffLine {
         if (l.boothId === this.boothId) this.line = l;
       }),
       session.on('interview:ready', ({ interviewId }) => onInterview(interviewId)),
+      // A colleague invited this recruiter into their interview (a panel): offered, not forced.
+      session.on('interview:invited', (invite) => {
+        if (!this.invitedTo.some((i) => i.interviewId === invite.interviewId)) this.invitedTo = [...this.invitedTo, invite];
+      }),
       // Duty belonged to the old connection: take it up again on the new one.
       session.room(() => {
         if (this.onDuty) void request('queue:duty', { boothId: this.boothId, onDuty: true }).catch(() => {});

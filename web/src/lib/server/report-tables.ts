@@ -5,6 +5,7 @@ import { jobTypeLabel } from '#lib/labels.ts';
 import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '#lib/time.ts';
 
 import { formatCell, type ReportTable } from '#lib/report-format.ts';
+import { boothHiringTable, fairHiringTables } from './report-tables-hiring.ts';
 
 export type { ReportTable };
 
@@ -152,6 +153,7 @@ export function fairTables(report: FairReport): ReportTable[] {
         b.audience.averageWatchSeconds,
       ]),
     },
+    ...fairHiringTables(report),
   ];
 }
 
@@ -250,6 +252,7 @@ export function boothTables(report: BoothReport): ReportTable[] {
       ],
       rows: report.ratings.map((r) => [r.rating == null ? m.rating_none() : String(r.rating), r.n]),
     },
+    boothHiringTable(report),
   ];
 }
 

@@ -4,5 +4,6 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   if (!locals.user) redirect(303, '/sign-in?next=/interviews');
-  return { history: await services().interviews.historyOf(locals.user) };
+  const [history, stages] = await Promise.all([services().interviews.historyOf(locals.user), services().hiring.sharedWith(locals.user)]);
+  return { history, stages };
 };

@@ -28,8 +28,11 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
   const fair = await loadOr404(() => fairs.get(locals.user, id));
   const found = await fairs.search(locals.user, id, Object.fromEntries(url.searchParams));
   const filtered = Boolean(found.filters.q || found.filters.industry || found.filters.jobType || found.filters.location);
+  // After the fair: those who took part are asked for the survey here too (core/src/surveys.ts).
+  const survey = fair.status === 'ended' && locals.user ? await services().surveys.forMe(locals.user, id) : null;
   return {
     fair,
+    surveyDue: Boolean(survey?.open && !survey.answer),
     filters: found.filters,
     filtered,
     industries: found.industries,

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { routeId } from '#lib/ids.ts';
+import { DEFAULT_TIME_ZONE } from '#lib/time.ts';
 import { formAction, loadOr404, services } from '#lib/server/platform.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -8,7 +9,9 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
   const id = routeId(params.id);
   const view = await loadOr404(() => services().interviews.view(locals.user, id));
   const messages = view.role === 'staff' ? [] : await services().interviews.messages(locals.user, id);
-  return { ...view, messages, me: locals.user.id };
+  // The employer's team (interviewer, panel, colleagues) sees and records the stages towards hiring.
+  const stages = view.role === 'seeker' ? [] : await services().hiring.history(locals.user, id);
+  return { ...view, messages, stages, me: locals.user.id, today: todayIn(DEFAULT_TIME_ZONE) };
 };
 
 export const actions: Actions = {
@@ -17,4 +20,14 @@ export const actions: Actions = {
     const result = await formAction(values, () => services().interviews.assess(locals.user, routeId(params.id), values));
     return result.ok ? { saved: true } : result.failure;
   },
+  stage: async ({ request, params, locals }) => {
+    const values = Object.fromEntries(await request.formData());
+    const result = await formAction(values, () => services().hiring.record(locals.user, routeId(params.id), values));
+    return result.ok ? { stageSaved: true } : result.failure;
+  },
 };
+
+/** Today's date (YYYY-MM-DD) on the fairs' clock, not the server's (UTC is yesterday in Shanghai's morning). */
+function todayIn(timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
