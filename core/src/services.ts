@@ -12,6 +12,8 @@ import { InvitationService, type InvitationMail } from './invitations.ts';
 import { noMail } from './mail.ts';
 import { MatchingService } from './matching.ts';
 import { ProfileService } from './profiles.ts';
+import { ResumeBookService } from './resume-book.ts';
+import { CandidateInvitationService } from './candidate-invitations.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { ReportService } from './reports.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
@@ -47,6 +49,7 @@ export function createServices(
   /** What happened, after each commit: sockets and reports subscribe (core/src/events.ts). */
   const events = new DomainEvents();
   const uploads = new UploadService(db, uploadQuotas);
+  const resumeBook = new ResumeBookService(db);
   return {
     access,
     events,
@@ -69,6 +72,9 @@ export function createServices(
     apiTokens: new ApiTokenService(db),
     readApi: new ReadApi(db),
     candidateExports: new CandidateExports(db),
+    resumeBook,
+    /** 邀约: employers invite seekers found in the resume book (not the team/co-host `invitations`). */
+    candidateInvitations: new CandidateInvitationService(db, resumeBook, mail),
   };
 }
 
