@@ -187,7 +187,8 @@ describe('resume book (real Postgres)', () => {
     const page = await services.resumeBook.search(recruiter, booth.id, { skills: 'Svelte' });
     expect(ids(page)).toEqual([seekers.ana.id]);
     const opened = await services.resumeBook.profile(recruiter, booth.id, seekers.ana.id);
-    expect(opened.seeker).toMatchObject({ name: 'ana', graduationYear: 2025, skills: ['TypeScript', 'Svelte', 'CSS'] });
+    expect(opened.seeker).toMatchObject({ name: 'ana', graduationYear: 2025, skills: ['TypeScript', 'Svelte', 'CSS'], jobTypes: ['full_time'] });
+    expect(page.results[0]!.seeker.jobTypes).toEqual(['full_time']);
     expect(opened.resume).toMatchObject({ filename: 'ana.pdf' });
     expect(opened.matches.map((x) => x.title)).toEqual(['Frontend engineer', 'Intern']);
     const file = await services.resumeBook.resume(recruiter, booth.id, seekers.ana.id);

@@ -28,7 +28,8 @@ const rowColumns = {
   salaryMax: seekerProfiles.salaryMax,
   currency: sql<string>`coalesce(${seekerProfiles.currency}, 'CNY')`,
   locations: sql<string[]>`coalesce(${seekerProfiles.locations}, '{}'::text[])`,
-  jobTypes: sql<MatchProfile['jobTypes'][number][]>`coalesce(${seekerProfiles.jobTypes}, '{}'::job_type[])`,
+  // As text[]: drivers parse arrays of built-in types only, and an enum array would come back as '{a,b}'.
+  jobTypes: sql<MatchProfile['jobTypes'][number][]>`coalesce(${seekerProfiles.jobTypes}::text[], '{}'::text[])`,
 };
 
 export type ResumeBookRow = {
