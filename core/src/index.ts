@@ -95,6 +95,23 @@ export { slotIcs, slotMail, type SlotMailFacts, type SlotMailKind } from './slot
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
 
+export { ResumeBookService, type ResumeBookRow } from './resume-book.ts';
+export {
+  CandidateInvitationService,
+  CANDIDATE_INVITATIONS_PATH,
+  defaultCandidateInvitationOptions,
+  type CandidateInvitationOptions,
+} from './candidate-invitations.ts';
+export {
+  resumeSearchSchema,
+  candidateInvitationSchema,
+  RESUME_BOOK_PAGE_SIZE,
+  RESUME_BOOK_MAX_PAGE,
+  INVITATION_MESSAGE_MAX,
+  type ResumeSearch,
+  type ResumeSearchInput,
+} from './resume-book-schemas.ts';
+
 export { createServices, defaultIntegrationOptions, type IntegrationOptions, type Services } from './services.ts';
 export { WebhookService, MAX_ENDPOINTS_PER_OWNER, SECRET_GRACE_MS, type EndpointView } from './webhooks.ts';
 export { WebhookDeliveries, defaultDeliveryOptions, type AttemptResult, type ClaimedDelivery, type DeliveryOptions } from './webhook-deliveries.ts';

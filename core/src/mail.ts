@@ -27,6 +27,7 @@ export interface Mailer {
 export const noMail: Mailer = { send: async () => {} };
 
 type Lang = 'zh' | 'en';
+export type MailLanguage = Lang;
 /** The recipient's language: their saved locale, else Chinese (the site's default). */
 export const mailLanguage = (locale: string | null | undefined): Lang => (locale && locale.startsWith('en') ? 'en' : 'zh');
 

@@ -23,6 +23,7 @@ export class ProfileService {
       skills: [],
       yearsExperience: 0,
       education: '',
+      graduationYear: null,
       salaryMin: null,
       salaryMax: null,
       currency: 'CNY',
@@ -39,7 +40,13 @@ export class ProfileService {
   async save(actor: Actor, input: ProfileInput): Promise<void> {
     const user = requireRole(actor, 'seeker');
     const { name, ...data } = validate(profileSchema, input);
-    const values = { ...data, salaryMin: data.salaryMin ?? null, salaryMax: data.salaryMax ?? null, updatedAt: new Date() };
+    const values = {
+      ...data,
+      salaryMin: data.salaryMin ?? null,
+      salaryMax: data.salaryMax ?? null,
+      graduationYear: data.graduationYear ?? null,
+      updatedAt: new Date(),
+    };
     await this.db.transaction(async (tx) => {
       await tx.update(users).set({ name, updatedAt: new Date() }).where(eq(users.id, user.id));
       await tx

@@ -82,6 +82,7 @@ export const profileSchema = salaryRange(
     skills: list(30, 40),
     yearsExperience: intOr(0, 60, 0),
     education: text(300).default(''),
+    graduationYear: optionalInt(1950, 2100),
     salaryMin: optionalInt(0, 10_000_000),
     salaryMax: optionalInt(0, 10_000_000),
     currency,

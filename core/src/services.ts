@@ -18,6 +18,8 @@ import { InvitationService, type InvitationMail } from './invitations.ts';
 import { noMail } from './mail.ts';
 import { MatchingService } from './matching.ts';
 import { ProfileService } from './profiles.ts';
+import { ResumeBookService } from './resume-book.ts';
+import { CandidateInvitationService } from './candidate-invitations.ts';
 import { BoothQueue, defaultQueueOptions, type QueueOptions } from './queue.ts';
 import { ReportService } from './reports.ts';
 import { SlotService, defaultSlotOptions, type SlotOptions } from './slots.ts';
@@ -58,6 +60,7 @@ export function createServices(
   const events = new DomainEvents();
   const uploads = new UploadService(db, uploadQuotas);
   const broadcasts = new BroadcastService(db, mail, events);
+  const resumeBook = new ResumeBookService(db);
   return {
     access,
     events,
@@ -89,6 +92,9 @@ export function createServices(
     slots: new SlotService(db, mail, events, slotOptions),
     displayKeys: new DisplayKeyService(db, events),
     venue: new VenueService(db, events),
+    resumeBook,
+    /** 邀约: employers invite seekers found in the resume book (not the team/co-host `invitations`). */
+    candidateInvitations: new CandidateInvitationService(db, resumeBook, mail),
   };
 }
 

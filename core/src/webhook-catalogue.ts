@@ -7,8 +7,10 @@
  * also sent for each stage past the interview (core/src/hiring.ts: `data.stage`, `occurredOn`). `invitation.answered` is sent
  * for the invitations that do exist, told apart by `data.invitation`: `booth` (an organizer invited
  * the employer to a fair; employer and fair), `team` (a recruiter joined the employer's team;
- * employer) and `host` (a co-host accepted a fair's broadcast; fair). Only acceptances: none of
- * them can be declined yet (an ignored one expires), so `data.answer` is always `accepted` for now.
+ * employer), `host` (a co-host accepted a fair's broadcast; fair) and `candidate` (a seeker answered
+ * an employer's 邀约 from the resume book; employer and fair, on the booth's subject). Only a
+ * candidate invitation can be declined (`data.answer` `accepted` or `declined`); the others are
+ * only accepted (an ignored one expires).
  * `audiences` says whose endpoints may receive the type: outcomes are the employer's judgement and
  * never reach a fair's organizers.
  */

@@ -13,3 +13,4 @@ export * from './slots.ts';
 export * from './broadcast-live.ts';
 export * from './displays.ts';
 export * from './hiring.ts';
+export * from './resume-book.ts';

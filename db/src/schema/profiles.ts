@@ -12,6 +12,8 @@ export const seekerProfiles = pgTable('seeker_profiles', {
   skills: text('skills').array().notNull().default([]),
   yearsExperience: integer('years_experience').notNull().default(0),
   education: text('education').notNull().default(''),
+  /** The year the seeker graduates (graduated); employers filter the resume book by it. */
+  graduationYear: integer('graduation_year'),
   /** Expected monthly salary range in `currency`. */
   salaryMin: integer('salary_min'),
   salaryMax: integer('salary_max'),

@@ -27,12 +27,18 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
   const { fairs } = services();
   const fair = await loadOr404(() => fairs.get(locals.user, id));
   const found = await fairs.search(locals.user, id, Object.fromEntries(url.searchParams));
+  // A seeker's resume-book switch for this fair (off until they turn it on); null for anyone else.
+  const resumeBook =
+    locals.user?.role === 'seeker' && (fair.status === 'published' || fair.status === 'live')
+      ? { optedIn: await services().resumeBook.isOptedIn(locals.user, id) }
+      : null;
   const filtered = Boolean(found.filters.q || found.filters.industry || found.filters.jobType || found.filters.location);
   // After the fair: those who took part are asked for the survey here too (core/src/surveys.ts).
   const survey = fair.status === 'ended' && locals.user ? await services().surveys.forMe(locals.user, id) : null;
   return {
     fair,
     surveyDue: Boolean(survey?.open && !survey.answer),
+    resumeBook,
     filters: found.filters,
     filtered,
     industries: found.industries,

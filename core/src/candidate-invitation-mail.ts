@@ -1,0 +1,50 @@
+import type { MailLanguage, MailMessage } from './mail.ts';
+
+/** What the invitation mail names: who invites, to what, and where to answer. */
+export interface CandidateInvitationMailInput {
+  to: string;
+  employerName: string;
+  fairTitle: string;
+  /** The job's title for an invitation to a job; null for one to the booth. */
+  jobTitle: string | null;
+  message: string;
+  /** The seeker's invitations page (absolute). */
+  link: string;
+}
+
+/** The mail a seeker gets when an employer invites them (邀约) from the resume book. */
+export function candidateInvitationMail(lang: MailLanguage, input: CandidateInvitationMailInput): MailMessage {
+  const { to, employerName, fairTitle, jobTitle, message, link } = input;
+  if (lang === 'zh') {
+    const what = jobTitle ? `邀请你应聘「${jobTitle}」` : '邀请你到展位面谈';
+    return {
+      to,
+      subject: `${employerName} ${what}`,
+      text: [
+        `${employerName} 在「${fairTitle}」的简历库中看到了你的资料，${what}。`,
+        ...(message ? ['', `留言：${message}`] : []),
+        '',
+        `查看并接受或婉拒：${link}`,
+        '',
+        '你可以随时在“隐私”页面关闭简历库公开。',
+        '',
+        '—— Fairground 招聘会',
+      ].join('\n'),
+    };
+  }
+  const what = jobTitle ? `invites you to apply for “${jobTitle}”` : 'invites you to their booth';
+  return {
+    to,
+    subject: `${employerName} ${what}`,
+    text: [
+      `${employerName} found your profile in the resume book of “${fairTitle}” and ${what}.`,
+      ...(message ? ['', `Their note: ${message}`] : []),
+      '',
+      `See it and accept or decline: ${link}`,
+      '',
+      'You can stop being findable at any time on your privacy page.',
+      '',
+      '— Fairground',
+    ].join('\n'),
+  };
+}
