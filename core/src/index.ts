@@ -37,6 +37,10 @@ export {
 export {
   ReportService,
   funnels,
+  channelFunnels,
+  CHANNELS,
+  type Channel,
+  type ChannelSplit,
   demandTable,
   salaryBand,
   SALARY_BANDS,
@@ -62,6 +66,10 @@ export {
 export { toCsv, CSV_CONTENT_TYPE } from './csv.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
+export { WalkInService, defaultWalkInOptions, walkInSchema, WALK_IN_DOMAIN, type WalkInOptions, type WalkInInput } from './walk-ins.ts';
+export { HandOffService, defaultHandOffOptions, type HandOffOptions } from './hand-off.ts';
+export { VenueService } from './venue.ts';
+export { takeWindow } from './window-limit.ts';
 
 export { createServices, defaultIntegrationOptions, type IntegrationOptions, type Services } from './services.ts';
 export { WebhookService, MAX_ENDPOINTS_PER_OWNER, SECRET_GRACE_MS, type EndpointView } from './webhooks.ts';

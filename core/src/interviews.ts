@@ -78,17 +78,35 @@ export class InterviewService {
     return { interview, role };
   }
 
+  /**
+   * The two participants entering the video room. An interview at the desk (on-site) has no room:
+   * its start is the recruiter's "at the desk" (core/src/queue.ts), never a connection.
+   */
+  async requireVideoParticipant(actor: Actor, id: string) {
+    const found = await this.requireParticipant(actor, id);
+    if (found.interview.mode === 'on_site') throw new ServiceError('CONFLICT', 'This interview is at the booth’s desk, not in a video room');
+    return found;
+  }
+
   /** Both sides are connected: the interview starts (once), counted in the same transaction. */
   async markStarted(id: string, at = new Date()): Promise<Interview | null> {
     const started = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
+      // Video interviews only: an on-site one starts when the recruiter says the seeker is at the desk.
       const [row] = await db
         .update(interviews)
         .set({ startedAt: at })
-        .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
+        .where(and(eq(interviews.id, id), eq(interviews.mode, 'video'), isNull(interviews.startedAt), isNull(interviews.endedAt)))
         .returning();
       if (row) {
-        await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+        await recordEvent(db, {
+          id: `interview_started:${id}`,
+          kind: 'interview_started',
+          boothId: row.boothId,
+          actor: row.seekerId,
+          data: channelOf(row),
+          at,
+        });
         await enqueueBoothEvent(db, 'interview.started', row.boothId, interviewData(row), at);
       }
       return row ?? null;
@@ -162,7 +180,7 @@ export class InterviewService {
         kind: 'interview_ended',
         boothId: row.boothId,
         actor: row.seekerId,
-        data: { durationSeconds },
+        data: { durationSeconds, ...channelOf(row) },
         at,
       });
       await enqueueBoothEvent(db, 'interview.ended', row.boothId, { ...interviewData(row), endedBy: by, durationSeconds }, at);
@@ -198,7 +216,7 @@ export class InterviewService {
           kind: 'outcome',
           boothId: interview.boothId,
           actor: interview.seekerId,
-          data: { outcome: data.outcome },
+          data: { outcome: data.outcome, ...channelOf(interview) },
         });
         await enqueueBoothEvent(db, 'outcome.recorded', interview.boothId, { ...interviewData(row!), outcome: data.outcome, rating: data.rating ?? null });
       } else {
@@ -257,10 +275,16 @@ export class InterviewService {
   }
 }
 
+/** A counted event's channel (reports split on it): an interview at the desk is on-site. */
+function channelOf(row: Pick<Interview, 'mode'>): { onSite: boolean } {
+  return { onSite: row.mode === 'on_site' };
+}
+
 /** What a webhook says of an interview: ids and times; names and notes are read through the API. */
-function interviewData(row: Interview): Record<string, unknown> {
+export function interviewData(row: Interview): Record<string, unknown> {
   return {
     interviewId: row.id,
+    mode: row.mode,
     seekerId: row.seekerId,
     recruiterId: row.recruiterId,
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -17,6 +17,9 @@ import { ReportService } from './reports.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { UserService } from './users.ts';
 import { WebhookService } from './webhooks.ts';
+import { WalkInService } from './walk-ins.ts';
+import { HandOffService } from './hand-off.ts';
+import { VenueService } from './venue.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { ReadApi } from './read-api.ts';
 import { CandidateExports } from './candidate-export.ts';
@@ -69,6 +72,9 @@ export function createServices(
     apiTokens: new ApiTokenService(db),
     readApi: new ReadApi(db),
     candidateExports: new CandidateExports(db),
+    walkIns: new WalkInService(db),
+    handOff: new HandOffService(db),
+    venue: new VenueService(db),
   };
 }
 

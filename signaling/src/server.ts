@@ -63,6 +63,7 @@ import { registerMediaHandlers } from './features/media/handlers.ts';
 import { relayMediaEvents } from './features/media/producers.ts';
 import { registerQueueHandlers } from './features/queue/handlers.ts';
 import { createQueuePublisher } from './features/queue/publisher.ts';
+import { createHallPublisher } from './features/venue/hall-publisher.ts';
 import { registerInterviewHandlers, subscribeInterviewEvents } from './features/interviews/handlers.ts';
 import { registerBroadcastHandlers, subscribeBroadcastEvents } from './features/broadcasts/handlers.ts';
 import { createBroadcastViews } from './features/broadcasts/views.ts';
@@ -361,6 +362,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       afterPublish: (boothId) => dashboard.boothChanged(boothId),
     });
     closers.push(() => queue.close());
+    const hall = createHallPublisher({ io, services, log: getLogger('signaling:venue') });
+    closers.push(() => hall.close());
     // One rate-limiter library for every limit; a user's queue joins are limited across their
     // tabs, and with Redis across nodes (app/rate-limits.ts).
     const requestLimiter = createRateLimiter('socket', { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST }, null);

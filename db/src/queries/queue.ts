@@ -18,6 +18,12 @@ export const OUTBOX_LOCK = 727_300;
 
 const LIVE = sql.raw(`('waiting', 'called', 'interviewing')`);
 
+/**
+ * A counted event's data naming its channel (`{"onSite": true}` for a seeker in the hall), from
+ * the entry row the statement just wrote: reports split on it (core/src/reports.ts).
+ */
+const CHANNEL = (row: string) => sql.raw(`jsonb_build_object('onSite', ${row}.on_site)`);
+
 type RawEntry = Record<string, unknown>;
 
 /** A raw `queue_entries` row (as RETURNING gives it) in drizzle's shape. */
@@ -36,10 +42,13 @@ function entryOf(r: RawEntry): QueueEntryRow {
     acceptBy: toDateOrNull(r.accept_by),
     skipReason: r.skip_reason == null ? null : String(r.skip_reason),
     endedAt: toDateOrNull(r.ended_at),
+    onSite: r.on_site === true,
   };
 }
 
-const ENTRY_COLUMNS = sql.raw('id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at');
+const ENTRY_COLUMNS = sql.raw(
+  'id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at, on_site',
+);
 
 export type JoinOutcome =
   | { kind: 'no_booth' }
@@ -61,7 +70,7 @@ export type JoinOutcome =
  */
 export async function joinQueueStatement(
   db: Db,
-  args: { boothId: string; seekerId: string; open: boolean; maxLines: number; messageId: string; at: Date },
+  args: { boothId: string; seekerId: string; open: boolean; onSite: boolean; maxLines: number; messageId: string; at: Date },
 ): Promise<JoinOutcome> {
   const statement = prepared<RawEntry>(
     db,
@@ -82,8 +91,8 @@ export async function joinQueueStatement(
         order by s.n limit 1
       ),
       inserted as (
-        insert into queue_entries (booth_id, seeker_id, slot)
-        select booth.id, ${sql.placeholder('seekerId')}::uuid, free_slot.slot
+        insert into queue_entries (booth_id, seeker_id, slot, on_site)
+        select booth.id, ${sql.placeholder('seekerId')}::uuid, free_slot.slot, ${sql.placeholder('onSite')}::boolean
         from booth, free_slot
         where booth.fair_live and ${sql.placeholder('open')}::boolean
           and not exists (select 1 from live where live.booth_id = booth.id)
@@ -93,7 +102,7 @@ export async function joinQueueStatement(
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'queue_joined:' || inserted.id, 'queue_joined', inserted.booth_id, inserted.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'queue_joined:' || inserted.id, 'queue_joined', inserted.booth_id, inserted.seeker_id::text, ${CHANNEL('inserted')}, ${sql.placeholder('at')}::timestamptz
         from inserted
         on conflict do nothing
       ),
@@ -108,7 +117,7 @@ export async function joinQueueStatement(
             'timestamp', to_char(${sql.placeholder('at')}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'data', jsonb_build_object(
               'boothId', booth.id, 'fairId', booth.fair_id, 'employerId', booth.employer_id,
-              'entryId', inserted.id, 'seekerId', inserted.seeker_id,
+              'entryId', inserted.id, 'seekerId', inserted.seeker_id, 'onSite', inserted.on_site,
               'joinedAt', to_char(inserted.joined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
           ${sql.placeholder('at')}::timestamptz
         from inserted, booth, outbox_lock
@@ -153,7 +162,7 @@ export async function leaveQueueStatement(db: Db, args: { boothId: string; seeke
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'queue_left:' || gone.id, 'queue_left', gone.booth_id, gone.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'queue_left:' || gone.id, 'queue_left', gone.booth_id, gone.seeker_id::text, ${CHANNEL('gone')}, ${sql.placeholder('at')}::timestamptz
         from gone
         on conflict do nothing
       )
@@ -198,7 +207,7 @@ export async function callNextStatement(db: Db, args: { boothId: string; recruit
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'called:' || called.id, 'called', called.booth_id, called.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'called:' || called.id, 'called', called.booth_id, called.seeker_id::text, ${CHANNEL('called')}, ${sql.placeholder('at')}::timestamptz
         from called
         on conflict do nothing
       )

@@ -20,5 +20,7 @@ export const hostsRoom = (broadcastId: string) => `hosts:${broadcastId}`;
 export const chatRoom = (broadcastId: string) => `chat:${broadcastId}`;
 /** The broadcast's moderators: they hear who was muted. */
 export const chatModRoom = (broadcastId: string) => `chat-mod:${broadcastId}`;
+/** Socket.IO room of whatever shows a fair's hall (its screens): the hall count is pushed here. */
+export const hallRoom = (fairId: string) => `hall:${fairId}`;
 /** Presence room of every signed-in identity with an open connection. */
 export const ONLINE = 'online';

@@ -5,6 +5,7 @@ import type { DashboardClientEvents, DashboardServerEvents } from '../features/d
 import type { InterviewClientEvents, InterviewServerEvents } from '../features/interviews/protocol.ts';
 import type { MediaClientEvents, MediaServerEvents } from '../features/media/protocol.ts';
 import type { QueueClientEvents, QueueServerEvents } from '../features/queue/protocol.ts';
+import type { VenueServerEvents } from '../features/venue/protocol.ts';
 
 /**
  * The whole protocol, composed of each feature's part (signaling/src/features/<feature>/protocol.ts,
@@ -14,7 +15,15 @@ export interface ClientToServerEvents
   extends BoothClientEvents, MediaClientEvents, QueueClientEvents, InterviewClientEvents, BroadcastClientEvents, ChatClientEvents, DashboardClientEvents {}
 
 export interface ServerToClientEvents
-  extends BoothServerEvents, MediaServerEvents, QueueServerEvents, InterviewServerEvents, BroadcastServerEvents, ChatServerEvents, DashboardServerEvents {}
+  extends
+    BoothServerEvents,
+    MediaServerEvents,
+    QueueServerEvents,
+    InterviewServerEvents,
+    BroadcastServerEvents,
+    ChatServerEvents,
+    DashboardServerEvents,
+    VenueServerEvents {}
 
 export interface InterServerEvents {
   ping: () => void;

@@ -8,3 +8,4 @@ export * from '../features/broadcasts/protocol.ts';
 export * from '../features/chat/protocol.ts';
 export * from '../features/dashboard/protocol.ts';
 export type { DtlsParameters, IceCandidate, IceParameters, RtpCapabilities, RtpParameters, SctpParameters } from 'mediasoup-client/types';
+export * from '../features/venue/protocol.ts';

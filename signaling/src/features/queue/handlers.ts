@@ -41,6 +41,7 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
       position: waiting ? position : 0,
       etaSeconds: waiting ? services.queue.estimateSeconds(position, recruiters, median) : 0,
       acceptBy: entry.acceptBy?.toISOString() ?? null,
+      onSite: entry.onSite,
     };
   };
 
@@ -116,6 +117,12 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     const entry = await services.queue.callSpecific(user, boothId, entryId, reason);
     log.info({ boothId, entryId, reason }, 'called out of turn');
     return { entryId: entry.id };
+  });
+
+  conn.on('queue:arrived', async ({ boothId, entryId }) => {
+    const interview = await services.queue.arrivedAtDesk(user, boothId, entryId);
+    log.info({ boothId, entryId, interviewId: interview.id }, 'interview at the desk');
+    return { interviewId: interview.id };
   });
 
   conn.onClose(async () => {

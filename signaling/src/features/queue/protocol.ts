@@ -10,6 +10,8 @@ export const queueEntrySchema = z.strictObject({ entryId: id });
 
 export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean() });
 
+export const queueDeskSchema = z.strictObject({ boothId: id, entryId: id });
+
 export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason: z.string().trim().min(1).max(200) });
 
 export type QueueBooth = z.infer<typeof queueBoothSchema>;
@@ -19,6 +21,8 @@ export type QueueEntryRef = z.infer<typeof queueEntrySchema>;
 export type QueueDuty = z.infer<typeof queueDutySchema>;
 
 export type QueueCall = z.infer<typeof queueCallSchema>;
+
+export type QueueDesk = z.infer<typeof queueDeskSchema>;
 
 /** A seeker's place in one booth's line. */
 export interface QueuePlace {
@@ -32,6 +36,8 @@ export interface QueuePlace {
   etaSeconds: number;
   /** While called: accept before this (ISO time). */
   acceptBy: string | null;
+  /** Joined in the hall: a call means "come to the desk", not a video room. */
+  onSite: boolean;
 }
 
 /** One waiting seeker as recruiters see them. */
@@ -51,6 +57,8 @@ export interface QueueLineItem {
   resumeFileId: string | null;
   /** Away, inside the grace period: keeps the place, skipped by "call next". */
   disconnected: boolean;
+  /** Waiting in the hall (a walk-in): called to the desk, not into a video room. */
+  onSite: boolean;
   /** How well the seeker fits the booth's best-fitting job; null when the booth lists no jobs. */
   match: LineMatch | null;
 }
@@ -96,6 +104,8 @@ export interface QueueClientEvents {
   'queue:duty': (payload: QueueDuty, ack: Ack<QueueLine>) => void;
   'queue:call-next': (payload: QueueBooth, ack: Ack<{ entryId: string } | null>) => void;
   'queue:call': (payload: QueueCall, ack: Ack<{ entryId: string }>) => void;
+  /** The recruiter who called an on-site seeker: they are at the desk, the interview starts. */
+  'queue:arrived': (payload: QueueDesk, ack: Ack<{ interviewId: string }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

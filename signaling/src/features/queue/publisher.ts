@@ -92,6 +92,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         joinedAt: l.joinedAt.toISOString(),
         resumeFileId: l.resumeFileId ?? null,
         disconnected: l.disconnected,
+        onSite: l.onSite,
         match: matchOf(l),
       })),
       stats: {
@@ -119,6 +120,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         position: l.status === 'waiting' ? waitingPosition : 0,
         etaSeconds: l.status === 'waiting' ? services.queue.estimateSeconds(waitingPosition, onDuty, median) : 0,
         acceptBy: l.acceptBy ? l.acceptBy.toISOString() : null,
+        onSite: l.onSite,
       };
       io.to(userRoom(l.seekerId)).emit('queue:place', place);
     }
@@ -128,7 +130,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));
 
   /** Tells a seeker their entry ended (no-show, or gone past the grace period). */
-  const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string }) =>
+  const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string; onSite: boolean }) =>
     io.to(userRoom(entry.seekerId)).emit('queue:place', {
       boothId: entry.boothId,
       employerName: await employerNameOf(entry.boothId),
@@ -137,6 +139,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       position: 0,
       etaSeconds: 0,
       acceptBy: null,
+      onSite: entry.onSite,
     });
 
   // Every change of a line (whichever service call or clock made it) is pushed from here.

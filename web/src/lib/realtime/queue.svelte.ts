@@ -210,6 +210,15 @@ export class StaffLine {
       if (!called) this.problem = m.staff_nobody();
     });
 
+  /** An on-site seeker this recruiter called is at the desk: the interview starts; resolves with it. */
+  arrived = async (entryId: string): Promise<string | null> => {
+    let interviewId: string | null = null;
+    await this.#run(async () => {
+      interviewId = (await request('queue:arrived', { boothId: this.boothId, entryId })).interviewId;
+    });
+    return interviewId;
+  };
+
   callThis = (entryId: string, reason: string) =>
     this.#run(async () => {
       await request('queue:call', { boothId: this.boothId, entryId, reason });
