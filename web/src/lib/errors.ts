@@ -25,6 +25,7 @@ const messages: Record<string, () => string> = {
   email_taken: m.error_email_taken,
   rate_limited: m.sign_in_rate_limited,
   credentials: m.sign_in_failed,
+  contact: m.walkin_error_contact,
   UNAUTHENTICATED: m.error_UNAUTHENTICATED,
   NOT_AUTHORIZED: m.error_NOT_AUTHORIZED,
   NOT_FOUND: m.error_NOT_FOUND,

@@ -51,12 +51,12 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     return placeFrom(boothId, mine.entry, mine.position);
   };
 
-  conn.on('queue:join', async ({ boothId }) => {
+  conn.on('queue:join', async ({ boothId, onSite }) => {
     // The rate limit and the booth's recruiters on duty are independent Redis reads: one wait, not two.
     const [allowed, onDuty] = await Promise.all([user ? deps.joinLimiter.take(user.id) : true, presence.count(dutyRoom(boothId))]);
     if (!allowed) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
     // The join's statement returns the entry with its position: no second read for the answer.
-    const { entry, position } = await services.queue.join(user, boothId, onDuty > 0);
+    const { entry, position } = await services.queue.join(user, boothId, onDuty > 0, { onSite: onSite ?? false });
     return placeFrom(boothId, entry, position, onDuty);
   });
 

@@ -6,6 +6,11 @@ import { id } from '../../protocol/common.ts';
 
 export const queueBoothSchema = z.strictObject({ boothId: id });
 
+/** Joining: `onSite` when the seeker is in the hall (opened the booth's QR code); the recruiter calls them to the desk. */
+export const queueJoinSchema = z.strictObject({ boothId: id, onSite: z.boolean().optional() });
+
+export type QueueJoin = z.infer<typeof queueJoinSchema>;
+
 export const queueEntrySchema = z.strictObject({ entryId: id });
 
 export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean() });
@@ -97,7 +102,7 @@ export interface QueueLine {
 
 /** Requests of this feature (part of ClientToServerEvents). */
 export interface QueueClientEvents {
-  'queue:join': (payload: QueueBooth, ack: Ack<QueuePlace>) => void;
+  'queue:join': (payload: QueueJoin, ack: Ack<QueuePlace>) => void;
   'queue:leave': (payload: QueueBooth, ack: Ack<null>) => void;
   'queue:places': (payload: Record<string, never>, ack: Ack<QueuePlace[]>) => void;
   'queue:accept': (payload: QueueEntryRef, ack: Ack<{ interviewId: string }>) => void;

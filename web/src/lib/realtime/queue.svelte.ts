@@ -81,11 +81,12 @@ export class BoothQueue {
     };
   }
 
-  async join(): Promise<void> {
+  /** `onSite`: joined from the hall (the booth's walk-in page); the call is to the desk. */
+  async join(onSite = false): Promise<void> {
     this.busy = true;
     this.notice = '';
     try {
-      this.place = await request('queue:join', { boothId: this.boothId });
+      this.place = await request('queue:join', onSite ? { boothId: this.boothId, onSite } : { boothId: this.boothId });
       heldPlaces.update(this.place);
     } catch (e) {
       const code = e instanceof RequestError ? e.code : '';
