@@ -15,7 +15,8 @@ export function authenticate(auth: Auth) {
       const cookie = socket.handshake.headers.cookie;
       const user = cookie ? await auth.userFor(new Headers({ cookie })) : null;
       const deviceId = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
-      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+      // emailVerified goes with it: core keeps an unverified walk-in out of online lines and video rooms.
+      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role, emailVerified: user.emailVerified ?? false } : null;
       const token = user ? sessionTokenOf(cookie) : null;
       socket.data.sessionRoom = token ? sessionRoom(token) : null;
       socket.data.identity = user
