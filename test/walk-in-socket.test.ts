@@ -56,13 +56,17 @@ describe('walk-ins over the socket', () => {
 
     // Only the recruiter who called starts it at the desk; the interview has no video room.
     expect(await send(walkIn, 'queue:arrived', { boothId: booths.Hall.id, entryId })).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORIZED' } });
+    const atDeskSeen = waitFor(walkIn, 'queue:place', (p) => p.entryId === entryId && p.status === 'interviewing');
     const atDesk = await send<{ interviewId: string }>(recruiter, 'queue:arrived', { boothId: booths.Hall.id, entryId });
+    await atDeskSeen;
     expect(atDesk.ok).toBe(true);
     const interviewId = (atDesk as { data: { interviewId: string } }).data.interviewId;
     expect(await send(walkIn, 'interview:join', { interviewId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
+    // The walk-in's phone follows its desk interview to the end.
     const hallEmpty = waitFor(screen, 'venue:hall', (h) => h.fairId === fair.id && h.inHall === 0);
+    const doneSeen = waitFor(walkIn, 'queue:place', (p) => p.entryId === entryId && p.status === 'done');
     await platform.services.interviews.end(booths.Hall.owner, interviewId);
-    await hallEmpty;
+    await Promise.all([hallEmpty, doneSeen]);
   });
 });

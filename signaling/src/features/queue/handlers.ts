@@ -74,6 +74,14 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
   conn.on('queue:accept', async ({ entryId }) => {
     const interview = await services.queue.accept(user, entryId);
     deps.io.to(userRoom(interview.recruiterId)).emit('interview:ready', { interviewId: interview.id });
+    // Every page of the seeker follows (the walk-in page says "at the desk").
+    await publisher.tell({
+      id: entryId,
+      boothId: interview.boothId,
+      seekerId: interview.seekerId,
+      status: 'interviewing',
+      onSite: interview.mode === 'on_site',
+    });
     return { interviewId: interview.id };
   });
 
@@ -121,6 +129,7 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
 
   conn.on('queue:arrived', async ({ boothId, entryId }) => {
     const interview = await services.queue.arrivedAtDesk(user, boothId, entryId);
+    await publisher.tell({ id: entryId, boothId, seekerId: interview.seekerId, status: 'interviewing', onSite: true });
     log.info({ boothId, entryId, interviewId: interview.id }, 'interview at the desk');
     return { interviewId: interview.id };
   });

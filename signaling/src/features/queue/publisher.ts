@@ -129,7 +129,10 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
 
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));
 
-  /** Tells a seeker their entry ended (no-show, or gone past the grace period). */
+  /**
+   * Tells a seeker their entry's status when it leaves the line (no-show, gone past the grace
+   * period, into an interview, done): line pushes cover only waiting and called entries.
+   */
   const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string; onSite: boolean }) =>
     io.to(userRoom(entry.seekerId)).emit('queue:place', {
       boothId: entry.boothId,
@@ -146,6 +149,12 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   const unsubscribe = [
     services.events.on('queue.changed', ({ boothId }) => publisher.schedule(boothId)),
     services.events.on('queue.ended', ({ entry }) => ended(entry)),
+    // A walk-in's phone follows its desk interview to the end (an online seeker is in the room).
+    services.events.on('interview.ended', ({ interview }) => {
+      if (interview.mode === 'on_site') {
+        void ended({ id: interview.entryId, boothId: interview.boothId, seekerId: interview.seekerId, status: 'done', onSite: true }).catch(() => {});
+      }
+    }),
   ];
 
   /** The queue's clock (no-shows call the next seeker): the rule is core's, this only runs it. */
@@ -163,6 +172,8 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   return {
     employerNameOf,
     medianOf,
+    /** Pushes one entry's status to its seeker (an entry that left the line's pushes). */
+    tell: ended,
     /** Schedules a push of this booth's line (coalesced). */
     changed: (boothId: string) => publisher.schedule(boothId),
     /** Pushes now (after a request, so the requester sees the result at once). */
