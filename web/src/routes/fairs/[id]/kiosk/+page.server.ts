@@ -75,6 +75,8 @@ export const actions: Actions = {
     if (!locals.user) redirect(303, `/fairs/${fair.id}/kiosk`);
     const { token, expiresAt } = await services().handOff.issue(locals.user, `/fairs/${fair.id}/kiosk?on=phone`);
     applyAuthCookies(cookies, await auth().signOut(request.headers));
+    // This response's pages (the header's "Signed in as") already show nobody.
+    locals.user = null;
     return { handOff: { url: `${url.origin}/hand-off/${token}`, expiresAt: expiresAt.toISOString() } };
   },
 
