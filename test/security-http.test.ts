@@ -166,7 +166,7 @@ describe('over HTTP: resumes, upload limits, assessments, CSV', () => {
       .select()
       .from(schema.countedEvents)
       .where(eq(schema.countedEvents.id, `outcome:${interview.id}`));
-    expect(event!.data).toEqual({ outcome: 'next_round' });
+    expect(event!.data).toEqual({ outcome: 'next_round', onSite: false });
 
     // The colleague reads it on the interview's page, without a form to change it.
     const html = await (await get(page, 'colleague')).text();

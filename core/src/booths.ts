@@ -41,9 +41,11 @@ export class BoothService {
    * The actor entered the booth's room. A signed-in seeker's first visit is the funnel's first
    * stage, counted once whatever the retries, reconnects or nodes.
    */
-  async visited(actor: Actor, boothId: string): Promise<void> {
+  async visited(actor: Actor, boothId: string, how: { onSite?: boolean } = {}): Promise<void> {
     if (actor?.role !== 'seeker') return;
-    const recorded = await recordEvent(this.db, { id: `booth_visit:${boothId}:${actor.id}`, kind: 'booth_visit', boothId, actor: actor.id });
+    // A visit from the hall (the booth's walk-in page) is on-site in the reports; the first visit decides.
+    const data = how.onSite ? { onSite: true } : {};
+    const recorded = await recordEvent(this.db, { id: `booth_visit:${boothId}:${actor.id}`, kind: 'booth_visit', boothId, actor: actor.id, data });
     if (recorded) this.events.emit('booth.visited', { boothId, userId: actor.id });
   }
 

@@ -55,6 +55,10 @@ export {
 export {
   ReportService,
   funnels,
+  channelFunnels,
+  CHANNELS,
+  type Channel,
+  type ChannelSplit,
   demandTable,
   salaryBand,
   SALARY_BANDS,
@@ -94,6 +98,9 @@ export { slotCounts, type SlotCounts } from './slot-counts.ts';
 export { slotIcs, slotMail, type SlotMailFacts, type SlotMailKind } from './slot-mail.ts';
 export { isTimeZone, startOfDay, utcToWallTime, wallTimeToUtc } from './time.ts';
 export { safeNext } from './safe-next.ts';
+export { WalkInService, defaultWalkInOptions, walkInSchema, WALK_IN_DOMAIN, type WalkInOptions, type WalkInInput } from './walk-ins.ts';
+export { PhoneHandOffService, defaultPhoneHandOffOptions, type PhoneHandOffOptions } from './phone-hand-off.ts';
+export { takeWindow } from './window-limit.ts';
 
 export { ResumeBookService, type ResumeBookRow } from './resume-book.ts';
 export {
@@ -145,7 +152,6 @@ export {
   BOOTH_SCREEN_MODES,
   COMPARISON_SECONDS,
   type BoothScreenMode,
-  type HallCount,
   type HallScreen,
   type ScreenBooth,
   type ScreenBroadcast,

@@ -86,17 +86,35 @@ export class InterviewService {
     return { interview, role };
   }
 
+  /**
+   * The two participants entering the video room. An interview at the desk (on-site) has no room:
+   * its start is the recruiter's "at the desk" (core/src/queue.ts), never a connection.
+   */
+  async requireVideoParticipant(actor: Actor, id: string) {
+    const found = await this.requireParticipant(actor, id);
+    if (found.interview.mode === 'on_site') throw new ServiceError('CONFLICT', 'This interview is at the booth’s desk, not in a video room');
+    return found;
+  }
+
   /** Both sides are connected: the interview starts (once), counted in the same transaction. */
   async markStarted(id: string, at = new Date()): Promise<Interview | null> {
     const started = await this.db.transaction(async (tx) => {
       const db = tx as unknown as Db;
+      // Video interviews only: an on-site one starts when the recruiter says the seeker is at the desk.
       const [row] = await db
         .update(interviews)
         .set({ startedAt: at })
-        .where(and(eq(interviews.id, id), isNull(interviews.startedAt), isNull(interviews.endedAt)))
+        .where(and(eq(interviews.id, id), eq(interviews.mode, 'video'), isNull(interviews.startedAt), isNull(interviews.endedAt)))
         .returning();
       if (row) {
-        await recordEvent(db, { id: `interview_started:${id}`, kind: 'interview_started', boothId: row.boothId, actor: row.seekerId, at });
+        await recordEvent(db, {
+          id: `interview_started:${id}`,
+          kind: 'interview_started',
+          boothId: row.boothId,
+          actor: row.seekerId,
+          data: channelOf(row),
+          at,
+        });
         await enqueueBoothEvent(db, 'interview.started', row.boothId, interviewData(row), at);
       }
       return row ?? null;
@@ -185,7 +203,7 @@ export class InterviewService {
           kind: 'outcome',
           boothId: interview.boothId,
           actor: interview.seekerId,
-          data: { outcome: data.outcome },
+          data: { outcome: data.outcome, ...channelOf(interview) },
         });
         await enqueueBoothEvent(db, 'outcome.recorded', interview.boothId, { ...interviewData(row!), outcome: data.outcome, rating: data.rating ?? null });
       } else {
@@ -267,17 +285,23 @@ export async function closeInterviewIn(db: Db, id: string, at: Date, by: 'partic
     kind: 'interview_ended',
     boothId: row.boothId,
     actor: row.seekerId,
-    data: { durationSeconds },
+    data: { durationSeconds, ...channelOf(row) },
     at,
   });
   await enqueueBoothEvent(db, 'interview.ended', row.boothId, { ...interviewData(row), endedBy: by, durationSeconds }, at);
   return row;
 }
 
+/** A counted event's channel (reports split on it): an interview at the desk is on-site. */
+function channelOf(row: Pick<Interview, 'mode'>): { onSite: boolean } {
+  return { onSite: row.mode === 'on_site' };
+}
+
 /** What a webhook says of an interview: ids and times; names and notes are read through the API. */
-function interviewData(row: Interview): Record<string, unknown> {
+export function interviewData(row: Interview): Record<string, unknown> {
   return {
     interviewId: row.id,
+    mode: row.mode,
     seekerId: row.seekerId,
     recruiterId: row.recruiterId,
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -178,4 +178,23 @@ export class MatchingService {
     );
     return { profile, matches: ranked };
   }
+
+  /** The signed-in seeker's matches among one fair's booths (the hall's kiosk), best first. */
+  async forSeekerAtFair(actor: Actor, fairId: string) {
+    const seeker = requireRole(actor, 'seeker');
+    const profile = await this.profileOf(seeker.id);
+    const rows = await this.db
+      .selectDistinctOn([jobs.id], { job: jobs, employerName: employers.name, boothId: booths.id })
+      .from(jobs)
+      .innerJoin(employers, eq(employers.id, jobs.employerId))
+      .innerJoin(booths, and(eq(booths.employerId, jobs.employerId), eq(booths.status, 'approved'), eq(booths.fairId, fairId)))
+      .orderBy(jobs.id);
+    return {
+      profile,
+      matches: rankJobs(
+        profile,
+        rows.map((r) => ({ ...r.job, employerName: r.employerName, boothId: r.boothId })),
+      ),
+    };
+  }
 }

@@ -167,7 +167,15 @@ describe('queue statements under concurrency (real Postgres)', () => {
     expect(event!.payload).toEqual({
       type: 'queue.joined',
       timestamp: event!.createdAt.toISOString(),
-      data: { boothId: booth.id, fairId, employerId: booth.employerId, entryId: entry.id, seekerId: s.id, joinedAt: entry.joinedAt.toISOString() },
+      data: {
+        boothId: booth.id,
+        fairId,
+        employerId: booth.employerId,
+        entryId: entry.id,
+        seekerId: s.id,
+        joinedAt: entry.joinedAt.toISOString(),
+        onSite: false,
+      },
     });
   });
 });

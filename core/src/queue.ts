@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { schema, type Db } from '@fairground/db';
 import { membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { recordEvent } from './funnel.ts';
-import { webhookMessageId } from './outbox.ts';
+import { enqueueBoothEvent, webhookMessageId } from './outbox.ts';
+import { interviewData, type Interview } from './interviews.ts';
 import { DomainEvents } from './events.ts';
 import { callNextStatement, joinQueueStatement, leaveQueueStatement, sessionUserById } from '@fairground/db';
 
@@ -69,8 +70,12 @@ export class BoothQueue {
    * Joins the line, or returns the seeker's existing entry. `open` says whether a recruiter is on
    * duty (presence is the caller's knowledge, not the database's).
    */
-  async join(actor: Actor, boothId: string, open: boolean): Promise<{ entry: QueueEntry; created: boolean; position: number }> {
+  async join(actor: Actor, boothId: string, open: boolean, how: { onSite?: boolean } = {}): Promise<{ entry: QueueEntry; created: boolean; position: number }> {
     const seeker = requireRole(actor, 'seeker');
+    const onSite = how.onSite ?? false;
+    // A walk-in identity (core/src/walk-ins.ts, never verified) waits only in the hall: an online
+    // place leads to a video interview, which needs a verified account.
+    if (!onSite && seeker.emailVerified === false) throw new ServiceError('NOT_AUTHORIZED', 'Confirm your email address to join online');
     // One statement (db/src/queries/queue.ts): the entry, its counted event and its webhook outbox
     // row commit together. A join that lost a race to the same seeker's concurrent join (same booth,
     // or the same free slot of their limit) changed nothing: run again on a fresh snapshot, where
@@ -81,6 +86,7 @@ export class BoothQueue {
         boothId,
         seekerId: seeker.id,
         open,
+        onSite,
         maxLines: this.options.maxQueuesPerSeeker,
         messageId: webhookMessageId(),
         at,
@@ -156,46 +162,99 @@ export class BoothQueue {
   /** Inside the call's transaction: the counted event goes with it. */
   async #afterCall(db: Db, entryId: string, boothId: string): Promise<QueueEntry> {
     const [entry] = await db.select().from(queueEntries).where(eq(queueEntries.id, entryId));
-    await recordEvent(db, { id: `called:${entryId}`, kind: 'called', boothId, actor: entry!.seekerId });
+    await recordEvent(db, { id: `called:${entryId}`, kind: 'called', boothId, actor: entry!.seekerId, data: { onSite: entry!.onSite } });
     return entry!;
   }
 
-  /** The called seeker accepts: the entry moves into an interview with the recruiter who called. */
+  /**
+   * The called seeker accepts: the entry moves into an interview with the recruiter who called.
+   * An on-site seeker's interview is at the desk (mode `on_site`); an online one's is a video room,
+   * which only a verified account may enter.
+   */
   async accept(actor: Actor, entryId: string) {
     const seeker = requireUser(actor);
-    const interview = await this.db.transaction(async (tx) => {
-      const [entry] = await tx
-        .update(queueEntries)
-        .set({ status: 'interviewing' })
-        .where(and(eq(queueEntries.id, entryId), eq(queueEntries.seekerId, seeker.id), eq(queueEntries.status, 'called')))
-        .returning();
-      if (!entry) throw new ServiceError('CONFLICT', 'This call is no longer open');
-      // A booked slot's seeker who accepts has kept it (core/src/slots.ts).
-      await tx
-        .update(slotBookings)
-        .set({ outcome: 'kept' })
-        .where(and(eq(slotBookings.entryId, entryId), isNull(slotBookings.outcome)));
-      const [interview] = await tx
-        .insert(interviews)
-        .values({
-          entryId,
-          boothId: entry.boothId,
-          seekerId: seeker.id,
-          recruiterId: entry.calledBy!,
-          plannedMinutes: this.options.interviewMinutes,
-        })
-        .returning();
-      // Accepting an interview shares the seeker's current resume with the employer (until removed).
-      await tx.execute(sql`
-        insert into ${schema.resumeShares} (upload_id, employer_id, interview_id)
-        select p.resume_upload_id, b.employer_id, ${interview!.id}
-        from ${seekerProfiles} p, ${booths} b
-        where p.user_id = ${seeker.id} and p.resume_upload_id is not null and b.id = ${entry.boothId}
-        on conflict do nothing`);
-      return interview!;
-    });
+    const [mine] = await this.db
+      .select({ onSite: queueEntries.onSite })
+      .from(queueEntries)
+      .where(and(eq(queueEntries.id, entryId), eq(queueEntries.seekerId, seeker.id)));
+    if (mine && !mine.onSite && seeker.emailVerified === false) {
+      throw new ServiceError('NOT_AUTHORIZED', 'Confirm your email address before a video interview');
+    }
+    const interview = await this.db.transaction(async (tx) => this.#accept(tx as unknown as Db, entryId, eq(queueEntries.seekerId, seeker.id)));
     this.#changed(interview.boothId);
     return interview;
+  }
+
+  /**
+   * An on-site seeker reached the booth's desk: their recruiter starts the interview (counted as
+   * started, both sides being there). Accepts the call on the seeker's behalf when their phone did
+   * not (the same rule as accept: only while the call is open, so a no-show stays a no-show).
+   */
+  async arrivedAtDesk(actor: Actor, boothId: string, entryId: string): Promise<Interview> {
+    const recruiter = await this.requireStaff(actor, boothId);
+    const started = await this.db.transaction(async (tx) => {
+      const db = tx as unknown as Db;
+      const [entry] = await db
+        .select()
+        .from(queueEntries)
+        .where(and(eq(queueEntries.id, entryId), eq(queueEntries.boothId, boothId)))
+        .for('update');
+      if (!entry || !entry.onSite) throw new ServiceError('CONFLICT', 'That seeker is not waiting in the hall');
+      let [interview] = await db.select().from(interviews).where(eq(interviews.entryId, entryId));
+      if (!interview) {
+        if (entry.status !== 'called') throw new ServiceError('CONFLICT', 'This call is no longer open');
+        interview = await this.#accept(db, entryId, sql`true`);
+      }
+      if (interview.recruiterId !== recruiter.id) throw new ServiceError('NOT_AUTHORIZED', 'Another recruiter called this seeker');
+      if (interview.endedAt) throw new ServiceError('CONFLICT', 'The interview has ended');
+      if (interview.startedAt) return interview;
+      const at = new Date();
+      const [row] = await db
+        .update(interviews)
+        .set({ startedAt: at })
+        .where(and(eq(interviews.id, interview.id), isNull(interviews.startedAt)))
+        .returning();
+      await recordEvent(db, { id: `interview_started:${row!.id}`, kind: 'interview_started', boothId, actor: row!.seekerId, data: { onSite: true }, at });
+      await enqueueBoothEvent(db, 'interview.started', boothId, interviewData(row!), at);
+      return row!;
+    });
+    this.events.emit('interview.started', { interview: started });
+    this.#changed(boothId);
+    return started;
+  }
+
+  /** Inside a transaction: the called entry (matching `whose`) becomes an interview. */
+  async #accept(db: Db, entryId: string, whose: SQL): Promise<Interview> {
+    const [entry] = await db
+      .update(queueEntries)
+      .set({ status: 'interviewing' })
+      .where(and(eq(queueEntries.id, entryId), whose, eq(queueEntries.status, 'called')))
+      .returning();
+    if (!entry) throw new ServiceError('CONFLICT', 'This call is no longer open');
+    // A booked slot's seeker who accepts has kept it (core/src/slots.ts).
+    await db
+      .update(slotBookings)
+      .set({ outcome: 'kept' })
+      .where(and(eq(slotBookings.entryId, entryId), isNull(slotBookings.outcome)));
+    const [interview] = await db
+      .insert(interviews)
+      .values({
+        entryId,
+        boothId: entry.boothId,
+        seekerId: entry.seekerId,
+        recruiterId: entry.calledBy!,
+        plannedMinutes: this.options.interviewMinutes,
+        mode: entry.onSite ? 'on_site' : 'video',
+      })
+      .returning();
+    // Accepting an interview shares the seeker's current resume with the employer (until removed).
+    await db.execute(sql`
+      insert into ${schema.resumeShares} (upload_id, employer_id, interview_id)
+      select p.resume_upload_id, b.employer_id, ${interview!.id}
+      from ${seekerProfiles} p, ${booths} b
+      where p.user_id = ${entry.seekerId} and p.resume_upload_id is not null and b.id = ${entry.boothId}
+      on conflict do nothing`);
+    return interview!;
   }
 
   /** The seeker has no open connection: their place is kept for the grace period. */
@@ -240,7 +299,8 @@ export class BoothQueue {
         .set({ status: 'left', endedAt: now })
         .where(and(eq(queueEntries.status, 'waiting'), lt(queueEntries.disconnectedAt, graceStart)))
         .returning();
-      for (const e of noShows) await recordEvent(db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId });
+      for (const e of noShows)
+        await recordEvent(db, { id: `no_show:${e.id}`, kind: 'no_show', boothId: e.boothId, actor: e.seekerId, data: { onSite: e.onSite } });
       // Booked seekers who did not answer their call, or were gone past the grace period, did not keep their slot.
       const missed = [...noShows, ...expired].map((e) => e.id);
       if (missed.length > 0) {
@@ -249,7 +309,8 @@ export class BoothQueue {
           .set({ outcome: 'no_show' })
           .where(and(inArray(slotBookings.entryId, missed), isNull(slotBookings.outcome)));
       }
-      for (const e of expired) await recordEvent(db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId });
+      for (const e of expired)
+        await recordEvent(db, { id: `queue_left:${e.id}`, kind: 'queue_left', boothId: e.boothId, actor: e.seekerId, data: { onSite: e.onSite } });
       return { noShows, expired };
     });
     for (const entry of swept.noShows) this.events.emit('queue.ended', { entry, reason: 'no_show' });
@@ -285,6 +346,7 @@ export class BoothQueue {
         acceptBy: queueEntries.acceptBy,
         calledBy: queueEntries.calledBy,
         disconnected: sql<boolean>`${queueEntries.disconnectedAt} is not null`,
+        onSite: queueEntries.onSite,
         name: users.name,
         headline: seekerProfiles.headline,
         skills: seekerProfiles.skills,

@@ -46,6 +46,28 @@ export interface Funnel {
   outcomes: Record<Outcome, number>;
 }
 
+/** Where a seeker met the booth: in the hall (a walk-in, called to the desk) or online. */
+export type Channel = 'on_site' | 'online';
+export const CHANNELS: readonly Channel[] = ['on_site', 'online'];
+
+/** A funnel split by channel: the two parts, and the whole (where a seeker met in both ways counts once). */
+export interface ChannelSplit {
+  on_site: Funnel;
+  online: Funnel;
+}
+
+/**
+ * The on-site and online funnels of some booths (per booth and in total). Each stage counts a
+ * seeker in the channel of that stage's event, so one who visited online and queued in the hall
+ * appears in both rows, at different stages; the unsplit funnel still counts them once.
+ */
+export async function channelFunnels(db: Db, boothIds: string[]): Promise<{ total: ChannelSplit; byBooth: Map<string, ChannelSplit> }> {
+  const [onSite, online] = await Promise.all(CHANNELS.map((channel) => funnels(db, boothIds, { channel })));
+  const byBooth = new Map<string, ChannelSplit>();
+  for (const id of boothIds) byBooth.set(id, { on_site: onSite!.byBooth.get(id)!, online: online!.byBooth.get(id)! });
+  return { total: { on_site: onSite!.total, online: online!.total }, byBooth };
+}
+
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const median = (v: unknown) => (v == null ? null : Math.round(Number(v)));
 
@@ -79,11 +101,22 @@ function funnelOf(c: Counts, wait: number | null, length: number | null, outcome
  * visited two booths is one visitor). Read from the durable tables only: counted events (whose
  * ids make every retry or reconnect count once), queue entries and interviews.
  */
-export async function funnels(db: Db, boothIds: string[], options: { perBooth?: boolean } = {}): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
+export async function funnels(
+  db: Db,
+  boothIds: string[],
+  options: { perBooth?: boolean; channel?: Channel } = {},
+): Promise<{ total: Funnel; byBooth: Map<string, Funnel> }> {
   const grouped = options.perBooth ?? true;
   const none = Promise.resolve([] as never[]);
   const ids = boothIds.length ? boothIds : ['00000000-0000-0000-0000-000000000000'];
-  const inBooths = inArray(countedEvents.roomId, ids);
+  // A channel keeps the events, entries and interviews of that channel only (every counted event
+  // of the booth funnel names its channel in `data.onSite`; older ones, and visits to the booth's
+  // page, are online).
+  const onSite = options.channel === undefined ? null : options.channel === 'on_site';
+  const eventChannel = onSite === null ? undefined : sql`coalesce((${countedEvents.data}->>'onSite')::boolean, false) = ${onSite}`;
+  const entryChannel = onSite === null ? undefined : eq(queueEntries.onSite, onSite);
+  const interviewChannel = onSite === null ? undefined : eq(interviews.mode, onSite ? 'on_site' : 'video');
+  const inBooths = and(inArray(countedEvents.roomId, ids), eventChannel)!;
   const distinct = (kind: string) => sql<number>`count(distinct ${countedEvents.actor}) filter (where ${countedEvents.kind} = ${kind})::int`;
   const events = (kind: string) => sql<number>`count(*) filter (where ${countedEvents.kind} = ${kind})::int`;
   const columns = {
@@ -98,8 +131,8 @@ export async function funnels(db: Db, boothIds: string[], options: { perBooth?: 
   };
   const waitMedian = sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${queueEntries.calledAt} - ${queueEntries.joinedAt}))`;
   const lengthMedian = sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from ${interviews.endedAt} - ${interviews.startedAt}))`;
-  const waitWhere = and(inArray(queueEntries.boothId, ids), isNotNull(queueEntries.calledAt));
-  const lengthWhere = and(inArray(interviews.boothId, ids), isNotNull(interviews.startedAt), isNotNull(interviews.endedAt));
+  const waitWhere = and(inArray(queueEntries.boothId, ids), isNotNull(queueEntries.calledAt), entryChannel);
+  const lengthWhere = and(inArray(interviews.boothId, ids), isNotNull(interviews.startedAt), isNotNull(interviews.endedAt), interviewChannel);
   const outcomeColumn = sql<Outcome>`${countedEvents.data}->>'outcome'`;
   const outcomeWhere = and(inBooths, eq(countedEvents.kind, 'outcome'));
 
@@ -305,25 +338,18 @@ export class ReportService {
     requireRole(actor, 'organizer');
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
-    const [{ total, byBooth }, demand, audiences, slotCounts, hiring, survey] = await Promise.all([
-      funnels(
-        this.db,
-        list.map((b) => b.boothId),
-      ),
+    const ids = list.map((b) => b.boothId);
+    const [{ total, byBooth }, split, demand, audiences, slotCounts, hiring, survey] = await Promise.all([
+      funnels(this.db, ids),
+      channelFunnels(this.db, ids),
       this.#demand(fairId),
       broadcastSummaries(
         this.db,
         fairBroadcasts.map((b) => b.broadcastId),
         now,
       ),
-      countSlots(
-        this.db,
-        list.map((b) => b.boothId),
-      ),
-      hiringFigures(
-        this.db,
-        list.map((b) => b.boothId),
-      ),
+      countSlots(this.db, ids),
+      hiringFigures(this.db, ids),
       new SurveyService(this.db).results(fairId),
     ]);
     const slotTotal = { published: 0, booked: 0, kept: 0, noShow: 0 };
@@ -331,9 +357,17 @@ export class ReportService {
     return {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       total,
+      /** The fair's funnel split into on-site (walk-ins) and online seekers. */
+      channels: split.total,
       /** Booked interview slots over the fair's booths: published, booked, kept, no-show. */
       slots: slotTotal,
-      booths: list.map((b) => ({ ...b, funnel: byBooth.get(b.boothId)!, slots: slotCounts.get(b.boothId)!, hiring: hiring.byBooth.get(b.boothId)! })),
+      booths: list.map((b) => ({
+        ...b,
+        funnel: byBooth.get(b.boothId)!,
+        channels: split.byBooth.get(b.boothId)!,
+        slots: slotCounts.get(b.boothId)!,
+        hiring: hiring.byBooth.get(b.boothId)!,
+      })),
       /** Past the interview: resumes received, offers and hires (core/src/hiring.ts); hires per fair is `hiring.hires`. */
       hiring: hiring.total,
       /** The post-fair survey's answers (no names) and averages. */
@@ -398,7 +432,12 @@ export class ReportService {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);
-    const [{ total }, slotCounts, hiring] = await Promise.all([funnels(this.db, [boothId]), countSlots(this.db, [boothId]), hiringFigures(this.db, [boothId])]);
+    const [{ total }, split, slotCounts, hiring] = await Promise.all([
+      funnels(this.db, [boothId]),
+      channelFunnels(this.db, [boothId]),
+      countSlots(this.db, [boothId]),
+      hiringFigures(this.db, [boothId]),
+    ]);
     const outcomes = await this.db
       .select({ outcome: interviews.outcome, rating: interviews.rating, n: sql<number>`count(*)::int` })
       .from(interviews)
@@ -408,6 +447,8 @@ export class ReportService {
       fair: { id: fair.id, title: fair.title, status: fair.status, startsAt: fair.startsAt, endsAt: fair.endsAt, timeZone: fair.timeZone },
       booth: { id: row.boothId, employerId: row.employerId, employerName: row.employerName },
       funnel: total,
+      /** The booth's funnel split into on-site (walk-ins) and online seekers. */
+      channels: split.total,
       /** Booked interview slots: published, booked, kept, no-show. */
       slots: slotCounts.get(boothId)!,
       hiring: hiring.total,

@@ -26,11 +26,13 @@ import { SlotService, defaultSlotOptions, type SlotOptions } from './slots.ts';
 import { UploadService, defaultUploadQuotas, type UploadQuotas } from './uploads.ts';
 import { UserService } from './users.ts';
 import { WebhookService } from './webhooks.ts';
+import { WalkInService } from './walk-ins.ts';
+import { PhoneHandOffService } from './phone-hand-off.ts';
+import { VenueService } from './venue.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import { ReadApi } from './read-api.ts';
 import { CandidateExports } from './candidate-export.ts';
 import { DisplayKeyService } from './display-keys.ts';
-import { VenueService } from './venue.ts';
 import { WebhookDeliveries, defaultDeliveryOptions, type DeliveryOptions } from './webhook-deliveries.ts';
 import type { AddressPolicy } from './webhook-address.ts';
 
@@ -95,6 +97,8 @@ export function createServices(
     resumeBook,
     /** 邀约: employers invite seekers found in the resume book (not the team/co-host `invitations`). */
     candidateInvitations: new CandidateInvitationService(db, resumeBook, mail),
+    walkIns: new WalkInService(db),
+    phoneHandOff: new PhoneHandOffService(db),
   };
 }
 

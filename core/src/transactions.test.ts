@@ -172,7 +172,7 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
       .select()
       .from(countedEvents)
       .where(eq(countedEvents.id, `outcome:${interview.id}`));
-    expect(event!.data).toEqual({ outcome: 'next_round' });
+    expect(event!.data).toEqual({ outcome: 'next_round', onSite: false });
 
     await database.db.execute(sql`delete from test_failures`);
     await service.assess(recruiter, interview.id, { notes: 'second', outcome: 'offer' });
@@ -180,7 +180,7 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
       .select()
       .from(countedEvents)
       .where(eq(countedEvents.id, `outcome:${interview.id}`));
-    expect(changed!.data).toEqual({ outcome: 'offer' });
+    expect(changed!.data).toEqual({ outcome: 'offer', onSite: false });
     // Clearing the outcome un-counts it.
     await service.assess(recruiter, interview.id, { notes: 'undecided' });
     expect(await events(`outcome:${interview.id}`)).toBe(0);
@@ -213,7 +213,7 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
       .select()
       .from(countedEvents)
       .where(eq(countedEvents.id, `interview_ended:${interview.id}`));
-    expect(ended!.data).toEqual({ durationSeconds: 26 * 60 });
+    expect(ended!.data).toEqual({ durationSeconds: 26 * 60, onSite: false });
     // The seeker is no longer stuck "interviewing": they may line up there again.
     await expect(queue.join(seeker, booth, true)).resolves.toMatchObject({ created: true });
     await queue.leave(seeker, booth);
@@ -232,7 +232,7 @@ describe('multi-statement changes are all or nothing (real Postgres, injected fa
       .select()
       .from(countedEvents)
       .where(eq(countedEvents.id, `interview_ended:${interview.id}`));
-    expect(ended!.data).toEqual({ durationSeconds: 0 });
+    expect(ended!.data).toEqual({ durationSeconds: 0, onSite: false });
   });
 
   it('sign-up: the user, its password, its role and an employer’s company are written together', async () => {

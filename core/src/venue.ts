@@ -60,9 +60,6 @@ export interface ScreenComparison {
   endsAt: string;
 }
 
-/** In-hall figure: available once the walk-ins' on-site mark is wired (db's onSiteSeekersInLines). */
-export type HallCount = { available: true; count: number } | { available: false };
-
 /**
  * The venue: what hall and booth screens show (read with a display grant, never an account), a
  * seeker's salary comparison on a hall screen (one at a time, one minute, enforced here in
@@ -74,10 +71,9 @@ export class VenueService {
     private readonly events: DomainEvents = new DomainEvents(),
   ) {}
 
-  /** Seekers in the hall now: on-site seekers in the fair's lines. */
-  async hallCount(fairId: string): Promise<HallCount> {
-    const count = await onSiteSeekersInLines(this.db, fairId);
-    return count === null ? { available: false } : { available: true, count };
+  /** Seekers in the hall now: on-site seekers in the fair's lines (walk-ins). */
+  hallCount(fairId: string): Promise<number> {
+    return onSiteSeekersInLines(this.db, fairId);
   }
 
   /** The grant opens this fair's hall screen, or NOT_AUTHORIZED. */

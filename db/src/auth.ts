@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { betterAuth } from 'better-auth';
+import { betterAuth, type BetterAuthPlugin } from 'better-auth';
+import { createAuthEndpoint } from 'better-auth/api';
+import { setSessionCookie } from 'better-auth/cookies';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from './connect.ts';
@@ -53,6 +55,14 @@ export interface AuthOptions {
   /** Told of every sign-out, sign-out everywhere and password reset (core's AccessEvents). */
   onSessionsEnded?: (change: SessionsEnded) => void;
 }
+
+/**
+ * Walk-in identities (core/src/walk-ins.ts) have a made-up address in this domain (`.invalid` is
+ * reserved: no mail can reach it) and sessions that end after a day in the hall.
+ */
+export const WALK_IN_DOMAIN = 'walk-in.invalid';
+export const WALK_IN_SESSION_SECONDS = 12 * 3600;
+export const isWalkInAddress = (email: string) => email.endsWith(`@${WALK_IN_DOMAIN}`);
 
 /** The cookie that carries the session; `__Secure-` is prefixed on https sites. */
 export const SESSION_COOKIE_NAME = 'fg.session_token';
@@ -197,6 +207,7 @@ export function createAuth(db: Db, options: AuthOptions) {
       },
     },
     telemetry: { enabled: false },
+    plugins: [sessionForPlugin],
   });
 
   /** Runs one of better-auth's endpoints through its router, so its rate limits apply. */
@@ -344,8 +355,36 @@ export function createAuth(db: Db, options: AuthOptions) {
     async userFor(headers: Headers): Promise<SessionUser | null> {
       const session = await auth.api.getSession({ headers }).catch(() => null);
       if (!session) return null;
+      // better-auth slides a session's expiry forward as it is used; a walk-in's must not outlive
+      // its day in the hall, whatever the sliding did: counted from the session's creation.
+      if (isWalkInAddress(session.user.email) && session.session.createdAt.getTime() + WALK_IN_SESSION_SECONDS * 1000 < Date.now()) {
+        await db.delete(sessions).where(eq(sessions.id, session.session.id));
+        return null;
+      }
       const [row] = await db.select().from(users).where(eq(users.id, session.user.id));
       return row ? { id: row.id, email: row.email, name: row.name, role: row.role, emailVerified: row.emailVerified } : null;
+    },
+
+    /**
+     * Signs a browser in as this user without a password: for a walk-in identity just made
+     * (core/src/walk-ins.ts) or a kiosk's spent hand-off token (core/src/phone-hand-off.ts), whose
+     * callers have already proven the right to it. Server-only (never reachable over HTTP).
+     * `maxAgeSeconds` shortens the session (and its cookie) below the usual 30 days.
+     */
+    async startSession(userId: string, clientAddress: string, maxAgeSeconds?: number): Promise<string[]> {
+      // The endpoint declares no body schema (db does not depend on zod); its handler reads these two fields.
+      const sessionFor = auth.api.fairgroundSessionFor as unknown as (args: {
+        body: { userId: string; maxAgeSeconds: number | null };
+        headers: Headers;
+        asResponse: true;
+      }) => Promise<Response>;
+      const response = await sessionFor({
+        body: { userId, maxAgeSeconds: maxAgeSeconds ?? null },
+        headers: new Headers({ 'x-forwarded-for': clientAddress }),
+        asResponse: true,
+      });
+      if (!response.ok) throw new Error(`could not start a session (${response.status})`);
+      return response.headers.getSetCookie();
     },
 
     /** Ends the session; returns the cookies that clear it in the browser. */
@@ -369,6 +408,25 @@ export function createAuth(db: Db, options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * better-auth's own way to sign someone in (its session row and signed cookie, as its magic-link
+ * plugin does), behind an endpoint marked SERVER_ONLY: only `startSession()` above calls it.
+ */
+const sessionForPlugin = {
+  id: 'fairground-session-for',
+  endpoints: {
+    fairgroundSessionFor: createAuthEndpoint('/fairground/session-for', { method: 'POST', metadata: { SERVER_ONLY: true } }, async (ctx) => {
+      const { userId, maxAgeSeconds } = ctx.body as { userId: string; maxAgeSeconds: number | null };
+      const user = await ctx.context.internalAdapter.findUserById(userId);
+      if (!user) return ctx.json({ ok: false }, { status: 404 });
+      const override = maxAgeSeconds ? { expiresAt: new Date(Date.now() + maxAgeSeconds * 1000) } : undefined;
+      const session = await ctx.context.internalAdapter.createSession(user.id, false, override, Boolean(override));
+      await setSessionCookie(ctx, { session, user }, false, maxAgeSeconds ? { maxAge: maxAgeSeconds } : undefined);
+      return ctx.json({ ok: true });
+    }),
+  },
+} satisfies BetterAuthPlugin;
 
 interface PendingSignUp {
   role: 'seeker' | 'employer';

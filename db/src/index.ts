@@ -3,6 +3,9 @@ export { isDatabaseUnavailable } from './unavailable.ts';
 export {
   createAuth,
   SESSION_COOKIE_NAME,
+  WALK_IN_DOMAIN,
+  WALK_IN_SESSION_SECONDS,
+  isWalkInAddress,
   type Auth,
   type AuthOptions,
   type AuthResult,

@@ -18,6 +18,12 @@ export const OUTBOX_LOCK = 727_300;
 
 const LIVE = sql.raw(`('waiting', 'called', 'interviewing')`);
 
+/**
+ * A counted event's data naming its channel (`{"onSite": true}` for a seeker in the hall), from
+ * the entry row the statement just wrote: reports split on it (core/src/reports.ts).
+ */
+const CHANNEL = (row: string) => sql.raw(`jsonb_build_object('onSite', ${row}.on_site)`);
+
 type RawEntry = Record<string, unknown>;
 
 /** A raw `queue_entries` row (as RETURNING gives it) in drizzle's shape. */
@@ -38,11 +44,12 @@ function entryOf(r: RawEntry): QueueEntryRow {
     endedAt: toDateOrNull(r.ended_at),
     assignedTo: r.assigned_to == null ? null : String(r.assigned_to),
     assignedUntil: toDateOrNull(r.assigned_until),
+    onSite: r.on_site === true,
   };
 }
 
 const ENTRY_COLUMNS = sql.raw(
-  'id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at, assigned_to, assigned_until',
+  'id, seq, booth_id, seeker_id, status, slot, joined_at, disconnected_at, called_at, called_by, accept_by, skip_reason, ended_at, assigned_to, assigned_until, on_site',
 );
 
 export type JoinOutcome =
@@ -65,7 +72,7 @@ export type JoinOutcome =
  */
 export async function joinQueueStatement(
   db: Db,
-  args: { boothId: string; seekerId: string; open: boolean; maxLines: number; messageId: string; at: Date },
+  args: { boothId: string; seekerId: string; open: boolean; onSite: boolean; maxLines: number; messageId: string; at: Date },
 ): Promise<JoinOutcome> {
   const statement = prepared<RawEntry>(
     db,
@@ -86,8 +93,8 @@ export async function joinQueueStatement(
         order by s.n limit 1
       ),
       inserted as (
-        insert into queue_entries (booth_id, seeker_id, slot)
-        select booth.id, ${sql.placeholder('seekerId')}::uuid, free_slot.slot
+        insert into queue_entries (booth_id, seeker_id, slot, on_site)
+        select booth.id, ${sql.placeholder('seekerId')}::uuid, free_slot.slot, ${sql.placeholder('onSite')}::boolean
         from booth, free_slot
         where booth.fair_live and ${sql.placeholder('open')}::boolean
           and not exists (select 1 from live where live.booth_id = booth.id)
@@ -97,7 +104,7 @@ export async function joinQueueStatement(
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'queue_joined:' || inserted.id, 'queue_joined', inserted.booth_id, inserted.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'queue_joined:' || inserted.id, 'queue_joined', inserted.booth_id, inserted.seeker_id::text, ${CHANNEL('inserted')}, ${sql.placeholder('at')}::timestamptz
         from inserted
         on conflict do nothing
       ),
@@ -112,7 +119,7 @@ export async function joinQueueStatement(
             'timestamp', to_char(${sql.placeholder('at')}::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
             'data', jsonb_build_object(
               'boothId', booth.id, 'fairId', booth.fair_id, 'employerId', booth.employer_id,
-              'entryId', inserted.id, 'seekerId', inserted.seeker_id,
+              'entryId', inserted.id, 'seekerId', inserted.seeker_id, 'onSite', inserted.on_site,
               'joinedAt', to_char(inserted.joined_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
           ${sql.placeholder('at')}::timestamptz
         from inserted, booth, outbox_lock
@@ -157,7 +164,7 @@ export async function leaveQueueStatement(db: Db, args: { boothId: string; seeke
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'queue_left:' || gone.id, 'queue_left', gone.booth_id, gone.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'queue_left:' || gone.id, 'queue_left', gone.booth_id, gone.seeker_id::text, ${CHANNEL('gone')}, ${sql.placeholder('at')}::timestamptz
         from gone
         on conflict do nothing
       ),
@@ -215,7 +222,7 @@ export async function callNextStatement(db: Db, args: { boothId: string; recruit
       ),
       counted as (
         insert into counted_events (id, kind, room_id, actor, data, occurred_at)
-        select 'called:' || called.id, 'called', called.booth_id, called.seeker_id::text, '{}'::jsonb, ${sql.placeholder('at')}::timestamptz
+        select 'called:' || called.id, 'called', called.booth_id, called.seeker_id::text, ${CHANNEL('called')}, ${sql.placeholder('at')}::timestamptz
         from called
         on conflict do nothing
       )

@@ -1,11 +1,17 @@
+import { and, countDistinct, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../connect.ts';
+import { booths, queueEntries } from '../schema/index.ts';
 
 /**
- * Seekers standing in a fair's lines on site (walk-ins), or null while the line cannot tell: queue
- * entries carry no on-site mark yet. The walk-ins work (issue 19) adds that mark; this is the one
- * query to wire to it (`count(distinct seeker_id)` of live entries marked on site at the fair's
- * approved booths). Until then a hall screen hides the figure rather than showing a made-up one.
+ * Seekers in a fair's hall now: distinct seekers with a live on-site place (waiting, called, or at
+ * a desk) in any line of the fair, i.e. walk-ins who scanned a booth's QR code or joined from the
+ * kiosk. Read from the one shared table, so every node and every screen agrees.
  */
-export async function onSiteSeekersInLines(_db: Db, _fairId: string): Promise<number | null> {
-  return null;
+export async function onSiteSeekersInLines(db: Db, fairId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: countDistinct(queueEntries.seekerId) })
+    .from(queueEntries)
+    .innerJoin(booths, eq(booths.id, queueEntries.boothId))
+    .where(and(eq(booths.fairId, fairId), eq(queueEntries.onSite, true), inArray(queueEntries.status, ['waiting', 'called', 'interviewing'])));
+  return Number(row?.n ?? 0);
 }

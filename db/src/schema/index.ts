@@ -14,3 +14,4 @@ export * from './broadcast-live.ts';
 export * from './displays.ts';
 export * from './hiring.ts';
 export * from './resume-book.ts';
+export * from './venue.ts';

@@ -44,6 +44,11 @@ export const queueEntries = pgTable(
      */
     assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
     assignedUntil: timestamp('assigned_until', { withTimezone: true }),
+    /**
+     * Joined in the hall (by the booth's QR code or the kiosk): the recruiter calls them to the
+     * desk instead of a video room. Set at join, never changed; reports split on it.
+     */
+    onSite: boolean('on_site').notNull().default(false),
   },
   (t) => [
     // One live entry per seeker per booth: joining twice returns the same entry.
@@ -57,6 +62,9 @@ export const queueEntries = pgTable(
     index('queue_entries_seeker_idx').on(t.seekerId, t.status),
   ],
 );
+
+/** Where an interview happens: a video room, or at the booth's desk in the hall. */
+export const interviewMode = pgEnum('interview_mode', ['video', 'on_site']);
 
 export const interviewOutcome = pgEnum('interview_outcome', ['next_round', 'offer', 'not_a_fit', 'no_show']);
 
@@ -83,6 +91,8 @@ export const interviews = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     plannedMinutes: integer('planned_minutes').notNull().default(15),
+    /** From the line entry: an on-site seeker is interviewed at the desk, with no media room. */
+    mode: interviewMode('mode').notNull().default('video'),
     notes: text('notes').notNull().default(''),
     rating: smallint('rating'),
     outcome: interviewOutcome('outcome'),

@@ -16,7 +16,8 @@ export function authenticate(auth: Auth, displays?: Pick<DisplayKeyService, 'ses
       const cookie = socket.handshake.headers.cookie;
       const user = cookie ? await auth.userFor(new Headers({ cookie })) : null;
       const deviceId = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
-      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+      // emailVerified goes with it: core keeps an unverified walk-in out of online lines and video rooms.
+      socket.data.user = user ? { id: user.id, email: user.email, name: user.name, role: user.role, emailVerified: user.emailVerified ?? false } : null;
       const token = user ? sessionTokenOf(cookie) : null;
       socket.data.sessionRoom = token ? sessionRoom(token) : null;
       // A hall or booth screen: its display session opens that one screen (core/src/display-keys.ts).

@@ -52,7 +52,7 @@ export interface InterServerEvents {
 
 /** What the server knows about a connection, set once at the handshake. */
 export interface SocketData {
-  user: { id: string; email: string; name: string; role: 'seeker' | 'employer' | 'organizer' | 'admin' } | null;
+  user: { id: string; email: string; name: string; role: 'seeker' | 'employer' | 'organizer' | 'admin'; emailVerified?: boolean } | null;
   /** Who counts as a viewer: the user id, or the anonymous device id the client sent. */
   identity: string;
   /** The room of every socket of this sign-in session (a hash of its token), ended on sign-out. */

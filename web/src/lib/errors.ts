@@ -30,6 +30,7 @@ const messages: Record<string, () => string> = {
   invitation_rate_limited: m.rb_error_invitation_rate_limited,
   fair_closed: m.rb_error_fair_closed,
   already_answered: m.rb_error_already_answered,
+  contact: m.walkin_error_contact,
   UNAUTHENTICATED: m.error_UNAUTHENTICATED,
   NOT_AUTHORIZED: m.error_NOT_AUTHORIZED,
   NOT_FOUND: m.error_NOT_FOUND,

@@ -15,7 +15,7 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
   const user = socket.data.user;
 
   conn.on('interview:join', async ({ interviewId }) => {
-    const { interview, role } = await services.interviews.requireParticipant(user, interviewId);
+    const { interview, role } = await services.interviews.requireVideoParticipant(user, interviewId);
     const roomId = interviewRoomId(interviewId);
     await conn.enter(roomId, {
       kind: 'interview',

@@ -42,6 +42,7 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
       etaSeconds: waiting ? services.queue.estimateSeconds(position, recruiters, median) : 0,
       acceptBy: entry.acceptBy?.toISOString() ?? null,
       booked,
+      onSite: entry.onSite,
     };
   };
 
@@ -51,12 +52,12 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     return placeFrom(boothId, mine.entry, mine.position, undefined, mine.booked);
   };
 
-  conn.on('queue:join', async ({ boothId }) => {
+  conn.on('queue:join', async ({ boothId, onSite }) => {
     // The rate limit and the booth's recruiters on duty are independent Redis reads: one wait, not two.
     const [allowed, onDuty] = await Promise.all([user ? deps.joinLimiter.take(user.id) : true, presence.count(dutyRoom(boothId))]);
     if (!allowed) throw new ServiceError('RATE_LIMITED', 'Too many joins; wait a moment');
     // The join's statement returns the entry with its position: no second read for the answer.
-    const { entry, position } = await services.queue.join(user, boothId, onDuty > 0);
+    const { entry, position } = await services.queue.join(user, boothId, onDuty > 0, { onSite: onSite ?? false });
     return placeFrom(boothId, entry, position, onDuty);
   });
 
@@ -74,6 +75,14 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
   conn.on('queue:accept', async ({ entryId }) => {
     const interview = await services.queue.accept(user, entryId);
     deps.io.to(userRoom(interview.recruiterId)).emit('interview:ready', { interviewId: interview.id });
+    // Every page of the seeker follows (the walk-in page says "at the desk").
+    await publisher.tell({
+      id: entryId,
+      boothId: interview.boothId,
+      seekerId: interview.seekerId,
+      status: 'interviewing',
+      onSite: interview.mode === 'on_site',
+    });
     return { interviewId: interview.id };
   });
 
@@ -117,6 +126,13 @@ export function registerQueueHandlers(conn: Connection, deps: FeatureDeps): void
     const entry = await services.queue.callSpecific(user, boothId, entryId, reason);
     log.info({ boothId, entryId, reason }, 'called out of turn');
     return { entryId: entry.id };
+  });
+
+  conn.on('queue:arrived', async ({ boothId, entryId }) => {
+    const interview = await services.queue.arrivedAtDesk(user, boothId, entryId);
+    await publisher.tell({ id: entryId, boothId, seekerId: interview.seekerId, status: 'interviewing', onSite: true });
+    log.info({ boothId, entryId, interviewId: interview.id }, 'interview at the desk');
+    return { interviewId: interview.id };
   });
 
   conn.onClose(async () => {

@@ -6,9 +6,16 @@ import { id } from '../../protocol/common.ts';
 
 export const queueBoothSchema = z.strictObject({ boothId: id });
 
+/** Joining: `onSite` when the seeker is in the hall (opened the booth's QR code); the recruiter calls them to the desk. */
+export const queueJoinSchema = z.strictObject({ boothId: id, onSite: z.boolean().optional() });
+
+export type QueueJoin = z.infer<typeof queueJoinSchema>;
+
 export const queueEntrySchema = z.strictObject({ entryId: id });
 
 export const queueDutySchema = z.strictObject({ boothId: id, onDuty: z.boolean() });
+
+export const queueDeskSchema = z.strictObject({ boothId: id, entryId: id });
 
 export const queueCallSchema = z.strictObject({ boothId: id, entryId: id, reason: z.string().trim().min(1).max(200) });
 
@@ -19,6 +26,8 @@ export type QueueEntryRef = z.infer<typeof queueEntrySchema>;
 export type QueueDuty = z.infer<typeof queueDutySchema>;
 
 export type QueueCall = z.infer<typeof queueCallSchema>;
+
+export type QueueDesk = z.infer<typeof queueDeskSchema>;
 
 /** A seeker's place in one booth's line. */
 export interface QueuePlace {
@@ -34,6 +43,8 @@ export interface QueuePlace {
   acceptBy: string | null;
   /** This place is a booked interview slot's (ahead of the walk-up line). */
   booked?: boolean;
+  /** Joined in the hall: a call means "come to the desk", not a video room. */
+  onSite: boolean;
 }
 
 /** One waiting seeker as recruiters see them. */
@@ -53,6 +64,8 @@ export interface QueueLineItem {
   resumeFileId: string | null;
   /** Away, inside the grace period: keeps the place, skipped by "call next". */
   disconnected: boolean;
+  /** Waiting in the hall (a walk-in): called to the desk, not into a video room. */
+  onSite: boolean;
   /** How well the seeker fits the booth's best-fitting job; null when the booth lists no jobs. */
   match: LineMatch | null;
   /** A booked slot's seeker, ahead of the walk-up line: only `recruiterId`'s "call next" takes them. */
@@ -93,13 +106,15 @@ export interface QueueLine {
 
 /** Requests of this feature (part of ClientToServerEvents). */
 export interface QueueClientEvents {
-  'queue:join': (payload: QueueBooth, ack: Ack<QueuePlace>) => void;
+  'queue:join': (payload: QueueJoin, ack: Ack<QueuePlace>) => void;
   'queue:leave': (payload: QueueBooth, ack: Ack<null>) => void;
   'queue:places': (payload: Record<string, never>, ack: Ack<QueuePlace[]>) => void;
   'queue:accept': (payload: QueueEntryRef, ack: Ack<{ interviewId: string }>) => void;
   'queue:duty': (payload: QueueDuty, ack: Ack<QueueLine>) => void;
   'queue:call-next': (payload: QueueBooth, ack: Ack<{ entryId: string } | null>) => void;
   'queue:call': (payload: QueueCall, ack: Ack<{ entryId: string }>) => void;
+  /** The recruiter who called an on-site seeker: they are at the desk, the interview starts. */
+  'queue:arrived': (payload: QueueDesk, ack: Ack<{ interviewId: string }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

@@ -92,6 +92,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         joinedAt: l.joinedAt.toISOString(),
         resumeFileId: l.resumeFileId ?? null,
         disconnected: l.disconnected,
+        onSite: l.onSite,
         match: matchOf(l),
         booked: l.bookedFor && l.bookedAt ? { recruiterId: l.bookedFor, startsAt: l.bookedAt.toISOString() } : null,
       })),
@@ -121,6 +122,7 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
         etaSeconds: l.status === 'waiting' ? services.queue.estimateSeconds(waitingPosition, onDuty, median) : 0,
         acceptBy: l.acceptBy ? l.acceptBy.toISOString() : null,
         booked: l.bookedFor != null,
+        onSite: l.onSite,
       };
       io.to(userRoom(l.seekerId)).emit('queue:place', place);
     }
@@ -129,8 +131,11 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
 
   const publisher = coalescer(publish, 150, (err) => log.warn({ err }, 'queue publish failed'));
 
-  /** Tells a seeker their entry ended (no-show, or gone past the grace period). */
-  const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string }) =>
+  /**
+   * Tells a seeker their entry's status when it leaves the line (no-show, gone past the grace
+   * period, into an interview, done): line pushes cover only waiting and called entries.
+   */
+  const ended = async (entry: { id: string; boothId: string; seekerId: string; status: string; onSite: boolean }) =>
     io.to(userRoom(entry.seekerId)).emit('queue:place', {
       boothId: entry.boothId,
       employerName: await employerNameOf(entry.boothId),
@@ -139,12 +144,19 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
       position: 0,
       etaSeconds: 0,
       acceptBy: null,
+      onSite: entry.onSite,
     });
 
   // Every change of a line (whichever service call or clock made it) is pushed from here.
   const unsubscribe = [
     services.events.on('queue.changed', ({ boothId }) => publisher.schedule(boothId)),
     services.events.on('queue.ended', ({ entry }) => ended(entry)),
+    // A walk-in's phone follows its desk interview to the end (an online seeker is in the room).
+    services.events.on('interview.ended', ({ interview }) => {
+      if (interview.mode === 'on_site') {
+        void ended({ id: interview.entryId, boothId: interview.boothId, seekerId: interview.seekerId, status: 'done', onSite: true }).catch(() => {});
+      }
+    }),
   ];
 
   /** The queue's clock (no-shows call the next seeker): the rule is core's, this only runs it. */
@@ -166,6 +178,8 @@ export function createQueuePublisher(options: QueuePublisherOptions) {
   return {
     employerNameOf,
     medianOf,
+    /** Pushes one entry's status to its seeker (an entry that left the line's pushes). */
+    tell: ended,
     /** Schedules a push of this booth's line (coalesced). */
     changed: (boothId: string) => publisher.schedule(boothId),
     /** Pushes now (after a request, so the requester sees the result at once). */

@@ -29,8 +29,8 @@ export interface HallNumbers {
   at: string;
   /** Distinct people at the fair's booths online now. */
   online: number;
-  /** Seekers in the fair's lines on site, or null while the platform cannot tell (the figure is hidden). */
-  inHall: number | null;
+  /** Seekers in the fair's lines on site (walk-ins: core's VenueService.hallCount). */
+  inHall: number;
   booths: ScreenBoothLine[];
 }
 

@@ -33,12 +33,11 @@ export function createScreenPublisher(options: ScreenPublisherOptions) {
 
   /** A dashboard snapshot as a hall screen shows it: counts only, nobody's name. */
   async function hallNumbers(snapshot: FairDashboard): Promise<HallNumbers> {
-    const hall = await services.venue.hallCount(snapshot.fairId);
     return {
       fairId: snapshot.fairId,
       at: snapshot.at,
       online: snapshot.peopleNow,
-      inHall: hall.available ? hall.count : null,
+      inHall: await services.venue.hallCount(snapshot.fairId),
       booths: await Promise.all(
         snapshot.booths.map(async (b) => ({
           boothId: b.boothId,

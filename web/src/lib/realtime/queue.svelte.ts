@@ -81,11 +81,12 @@ export class BoothQueue {
     };
   }
 
-  async join(): Promise<void> {
+  /** `onSite`: joined from the hall (the booth's walk-in page); the call is to the desk. */
+  async join(onSite = false): Promise<void> {
     this.busy = true;
     this.notice = '';
     try {
-      this.place = await request('queue:join', { boothId: this.boothId });
+      this.place = await request('queue:join', onSite ? { boothId: this.boothId, onSite } : { boothId: this.boothId });
       heldPlaces.update(this.place);
     } catch (e) {
       const code = e instanceof RequestError ? e.code : '';
@@ -215,6 +216,15 @@ export class StaffLine {
       const called = await request('queue:call-next', { boothId: this.boothId });
       if (!called) this.problem = m.staff_nobody();
     });
+
+  /** An on-site seeker this recruiter called is at the desk: the interview starts; resolves with it. */
+  arrived = async (entryId: string): Promise<string | null> => {
+    let interviewId: string | null = null;
+    await this.#run(async () => {
+      interviewId = (await request('queue:arrived', { boothId: this.boothId, entryId })).interviewId;
+    });
+    return interviewId;
+  };
 
   callThis = (entryId: string, reason: string) =>
     this.#run(async () => {

@@ -1,5 +1,16 @@
 import { error } from '@sveltejs/kit';
-import { toCsv, CSV_CONTENT_TYPE, SALARY_BANDS, OUTCOMES, type DemandRow, type Funnel, type ReportService, type SlotCounts } from '@fairground/core';
+import {
+  toCsv,
+  CSV_CONTENT_TYPE,
+  SALARY_BANDS,
+  OUTCOMES,
+  CHANNELS,
+  type ChannelSplit,
+  type DemandRow,
+  type Funnel,
+  type ReportService,
+  type SlotCounts,
+} from '@fairground/core';
 import { m } from '#lib/paraglide/messages.js';
 import { jobTypeLabel } from '#lib/labels.ts';
 import { sampleTime, zoneName, DEFAULT_TIME_ZONE } from '#lib/time.ts';
@@ -81,6 +92,18 @@ const slotColumns = (): ReportTable['columns'] => [
 ];
 const slotCells = (c: SlotCounts) => [c.published, c.booked, c.kept, c.noShow];
 
+const channelLabel = { on_site: m.channel_on_site, online: m.channel_online } as const;
+
+/** On-site (walk-ins) and online rows of the funnel: per booth, then the fair's (or booth's) total. */
+function channelTable(rows: Array<{ name: string; channels: ChannelSplit }>): ReportTable {
+  return {
+    id: 'channels',
+    title: m.channels_table_caption(),
+    columns: [{ label: m.col_booth(), kind: 'text' }, { label: m.col_channel(), kind: 'text' }, ...funnelColumns()],
+    rows: rows.flatMap((r) => CHANNELS.map((c) => [r.name, channelLabel[c](), ...funnelCells(r.channels[c])])),
+  };
+}
+
 export function fairTables(report: FairReport): ReportTable[] {
   const d = report.demand;
   return [
@@ -96,6 +119,7 @@ export function fairTables(report: FairReport): ReportTable[] {
       columns: [{ label: m.col_booth(), kind: 'text' }, ...funnelColumns()],
       rows: [...report.booths.map((b) => [b.employerName, ...funnelCells(b.funnel)]), [m.report_totals(), ...funnelCells(report.total)]],
     },
+    channelTable([...report.booths.map((b) => ({ name: b.employerName, channels: b.channels })), { name: m.report_totals(), channels: report.channels }]),
     {
       id: 'demand-jobs',
       title: m.demand_jobs(),
@@ -234,6 +258,7 @@ export function boothTables(report: BoothReport): ReportTable[] {
       // One measure a row: each value formatted by its own kind.
       rows: columns.map((c, i) => [c.label, formatCell(cells[i] ?? null, c.kind)]),
     },
+    channelTable([{ name: report.booth.employerName, channels: report.channels }]),
     {
       id: 'slots',
       title: m.slots_report_heading(),

@@ -15,6 +15,19 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 };
 
 export const actions: Actions = {
+  /** On-site: the seeker reached the desk; the interview starts (core checks the recruiter and the call). */
+  desk: async ({ params, locals }) => {
+    const id = routeId(params.id);
+    const result = await formAction({}, async () => {
+      const { interview } = await services().interviews.requireParticipant(locals.user, id);
+      return services().queue.arrivedAtDesk(locals.user, interview.boothId, interview.entryId);
+    });
+    return result.ok ? { started: true } : result.failure;
+  },
+  end: async ({ params, locals }) => {
+    const result = await formAction({}, () => services().interviews.end(locals.user, routeId(params.id)));
+    return result.ok ? { ended: true } : result.failure;
+  },
   assess: async ({ request, params, locals }) => {
     const values = Object.fromEntries(await request.formData());
     const result = await formAction(values, () => services().interviews.assess(locals.user, routeId(params.id), values));
