@@ -5,7 +5,7 @@ import type { Actions } from './$types';
 
 export const actions: Actions = {
   /**
-   * Spends the kiosk's hand-off token (core/src/hand-off.ts) and signs this phone in. Only on a
+   * Spends the kiosk's hand-off token (core/src/phone-hand-off.ts) and signs this phone in. Only on a
    * POST: opening the link (or a link preview fetching it) spends nothing.
    */
   default: async ({ params, cookies, getClientAddress }) => {
