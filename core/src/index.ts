@@ -10,6 +10,16 @@ export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessLi
 export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
 export { iceServersFor, mintTurnCredential, type IceServer, type TurnSettings } from './turn-credentials.ts';
 export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage } from './mail.ts';
+export {
+  RecordingService,
+  replayPaths,
+  type Replay,
+  type RecordingSegment,
+  type RecordingStatus,
+  type ReplaySettings,
+  type ReplayVisibility,
+  type SegmentStart,
+} from './recordings.ts';
 export { broadcastIcs, BroadcastService, type Broadcast, type LoadedBroadcast } from './broadcasts.ts';
 export { BroadcastChat, defaultChatOptions, type ChatOptions, type BroadcastChatMessage, type BroadcastQuestion } from './broadcast-chat.ts';
 export { EmployerService } from './employers.ts';

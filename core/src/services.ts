@@ -2,6 +2,7 @@ import type { Db } from '@fairground/db';
 import { AccessEvents } from './access.ts';
 import { BoothService } from './booths.ts';
 import { BroadcastService } from './broadcasts.ts';
+import { RecordingService } from './recordings.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
 import { EmployerService } from './employers.ts';
@@ -47,6 +48,7 @@ export function createServices(
   /** What happened, after each commit: sockets and reports subscribe (core/src/events.ts). */
   const events = new DomainEvents();
   const uploads = new UploadService(db, uploadQuotas);
+  const broadcasts = new BroadcastService(db, mail, events);
   return {
     access,
     events,
@@ -58,7 +60,8 @@ export function createServices(
     invitations: new InvitationService(db),
     fairs: new FairService(db),
     profiles: new ProfileService(db),
-    broadcasts: new BroadcastService(db, mail, events),
+    broadcasts,
+    recordings: new RecordingService(db, broadcasts),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads,

@@ -73,6 +73,7 @@ import { registerChatHandlers } from './features/chat/handlers.ts';
 import { registerDashboardHandlers } from './features/dashboard/handlers.ts';
 import { createDashboard } from './features/dashboard/dashboard.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
+import { Recorder } from './recording/recorder.ts';
 
 export type { AppServer } from './app/types.ts';
 
@@ -98,6 +99,8 @@ export interface Platform {
   services: Services;
   /** The media server: in-process (NODE_ROLES with media), else the media nodes reached over Redis. */
   media: MediaApi;
+  /** Records this node's broadcasts (null without local media or with RECORDING=false). */
+  recorder: Recorder | null;
   listen(): Promise<AddressInfo>;
   /**
    * A graceful stop's first half (SIGTERM): unhealthy for the load balancer, then after `delayMs`
@@ -298,6 +301,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
     closers.push(() => audience.close());
     relayMediaEvents(io, media, cluster);
+    // Recording happens where the media is: a node with workers taps its broadcasts' producers.
+    const recorder =
+      local && config.RECORDING
+        ? new Recorder({
+            media: local,
+            recordings: services.recordings,
+            dir: config.DATA_DIR,
+            ffmpeg: config.FFMPEG_PATH,
+            nodeId,
+            log: getLogger('signaling:recorder'),
+          })
+        : null;
+    // Before the media server closes (closers run in reverse): every file is finished first.
+    if (recorder) closers.push(() => recorder.close());
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
@@ -495,6 +512,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       auth,
       services,
       media,
+      recorder,
       listen: () =>
         new Promise((resolve, reject) => {
           http.once('error', reject);

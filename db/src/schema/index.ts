@@ -9,3 +9,4 @@ export * from './queues.ts';
 export * from './broadcast-chat.ts';
 export * from './broadcast-audience.ts';
 export * from './integrations.ts';
+export * from './recordings.ts';
