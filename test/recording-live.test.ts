@@ -52,9 +52,9 @@ describe('recording a live broadcast', () => {
       async () => {
         const live = (await segmentsOf(broadcastId)).filter((s) => !s.endedAt);
         expect(live).toHaveLength(open);
-        for (const s of live) expect(statSync(join(dataDir, s.fileKey)).size).toBeGreaterThan(s.kind === 'video' ? 30_000 : 8_000);
+        for (const s of live) expect(statSync(join(dataDir, s.fileKey)).size).toBeGreaterThan(s.kind === 'video' ? 20_000 : 5_000);
       },
-      { timeout: 30_000, interval: 250 },
+      { timeout: 60_000, interval: 250 },
     );
   };
   const expectPlayable = (fileKey: string, kind: 'audio' | 'video') => {
@@ -63,7 +63,7 @@ describe('recording a live broadcast', () => {
     expect(p.frames).toBeGreaterThan(10);
   };
 
-  it('survives a host’s reconnect as one recording of segments', { timeout: 120_000 }, async () => {
+  it('survives a host’s reconnect as one recording of segments', { timeout: 240_000 }, async () => {
     const f = fixtures(ctx.db);
     const host = await f.account('organizer');
     const broadcast = await f.onAirBroadcast(host.id);
@@ -92,7 +92,7 @@ describe('recording a live broadcast', () => {
     expect(ctx.platform.recorder!.active).toBe(0);
   });
 
-  it('survives a worker restart: the segments before are finished files, new ones follow', { timeout: 120_000 }, async () => {
+  it('survives a worker restart: the segments before are finished files, new ones follow', { timeout: 240_000 }, async () => {
     const f = fixtures(ctx.db);
     const host = await f.account('organizer');
     const broadcast = await f.onAirBroadcast(host.id);
@@ -120,7 +120,7 @@ describe('recording a live broadcast', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('records nothing when its host turned recording off before going live', { timeout: 120_000 }, async () => {
+  it('records nothing when its host turned recording off before going live', { timeout: 240_000 }, async () => {
     const f = fixtures(ctx.db);
     const host = await f.account('organizer');
     const broadcast = await f.onAirBroadcast(host.id);

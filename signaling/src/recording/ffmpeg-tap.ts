@@ -56,13 +56,17 @@ export async function startFfmpegCopy(options: {
   const args = [
     '-hide_banner',
     '-loglevel',
-    'error',
+    process.env.RECORDER_FFMPEG_LOGLEVEL ?? 'error',
     '-nostdin',
     '-protocol_whitelist',
     'file,udp,rtp',
     // Large enough for a key frame's burst of packets on a busy machine.
     '-buffer_size',
     '4194304',
+    // Copying VP8 into Matroska needs the picture size from a key frame: wait for one long enough
+    // on a loaded machine (a browser answers the consumer's key frame request at once).
+    '-analyzeduration',
+    '20000000',
     '-reorder_queue_size',
     '100',
     '-i',
@@ -71,6 +75,11 @@ export async function startFfmpegCopy(options: {
     '0',
     '-c',
     'copy',
+    // A cluster a second, flushed to disk when written: a crash loses at most the last second.
+    '-cluster_time_limit',
+    '1000',
+    '-flush_packets',
+    '1',
     '-f',
     'matroska',
     '-y',

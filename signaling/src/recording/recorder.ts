@@ -97,12 +97,12 @@ export class Recorder {
     return this.#caps;
   }
 
-  async #retap(roomId: string, producerId: string): Promise<void> {
+  async #retap(roomId: string, producerId: string, attempt = 1): Promise<void> {
     const producer = (await this.o.media.producers(roomId)).find((p) => p.id === producerId);
-    if (producer && this.#local.has(producerId)) await this.#tap(roomId, producerId, producer.peerId, producer.kind, producer.appData);
+    if (producer && this.#local.has(producerId)) await this.#tap(roomId, producerId, producer.peerId, producer.kind, producer.appData, attempt);
   }
 
-  async #tap(roomId: string, producerId: string, peerId: string, kind: 'audio' | 'video', appData: Record<string, unknown>): Promise<void> {
+  async #tap(roomId: string, producerId: string, peerId: string, kind: 'audio' | 'video', appData: Record<string, unknown>, attempt = 1): Promise<void> {
     if (this.#closed || this.#taps.has(producerId)) return;
     const broadcastId = roomId.slice('broadcast:'.length);
     const fileKey = `recordings/${broadcastId}/segments/${randomUUID()}.mkv`;
@@ -134,7 +134,8 @@ export class Recorder {
       void tap.ffmpeg.exited.then(() => {
         if (!tap.stopping && this.#taps.get(producerId) === tap) {
           this.o.log.warn(log, 'recorder ffmpeg stopped by itself; segment closed');
-          void this.#stop(producerId);
+          // No key frame within its probe, a crash: a new segment while the producer lives.
+          void this.#stop(producerId).then(() => (attempt < 3 ? this.#retap(roomId, producerId, attempt + 1) : undefined));
         }
       });
       await waitBound(port, tap.ffmpeg.exited);
@@ -164,9 +165,15 @@ export class Recorder {
       }
       this.o.log.info({ ...log, segmentId }, 'recording segment started');
     } catch (err) {
-      this.o.log.warn({ ...log, err: String(err) }, 'tapping a producer for the recording failed');
+      this.o.log.warn({ ...log, err: String(err), attempt }, 'tapping a producer for the recording failed');
       if (!tap.segment) tap.segment = Promise.resolve(null);
       await this.#stop(producerId);
+      // A port taken between the check and ffmpeg's bind, a slow start on a loaded machine: again,
+      // while the producer lives, a few times.
+      if (attempt < 3 && !this.#closed) {
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+        await this.#retap(roomId, producerId, attempt + 1);
+      }
     }
   }
 
