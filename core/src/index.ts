@@ -10,6 +10,16 @@ export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessLi
 export { InvitationService, INVITATION_DAYS, type InvitationMail, type InvitationView } from './invitations.ts';
 export { iceServersFor, mintTurnCredential, type IceServer, type TurnSettings } from './turn-credentials.ts';
 export { accountMail, mailLanguage, mailTemplates, noMail, type Mailer, type MailMessage, type MailAttachment } from './mail.ts';
+export {
+  RecordingService,
+  replayPaths,
+  type Replay,
+  type RecordingSegment,
+  type RecordingStatus,
+  type ReplaySettings,
+  type ReplayVisibility,
+  type SegmentStart,
+} from './recordings.ts';
 export { broadcastIcs, BroadcastService, type Broadcast, type LoadedBroadcast } from './broadcasts.ts';
 export { BroadcastCaptions, displayMs, type CaptionCue, type Captioner } from './broadcast-captions.ts';
 export { BroadcastPolls, pollsOf, type BroadcastPoll } from './broadcast-polls.ts';

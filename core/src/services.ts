@@ -2,6 +2,7 @@ import type { Db } from '@fairground/db';
 import { AccessEvents } from './access.ts';
 import { BoothService } from './booths.ts';
 import { BroadcastService } from './broadcasts.ts';
+import { RecordingService } from './recordings.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
 import { BroadcastCaptions } from './broadcast-captions.ts';
@@ -81,6 +82,7 @@ export function createServices(
     captions: new BroadcastCaptions(db, broadcasts),
     polls: new BroadcastPolls(db, broadcasts),
     chapters: new BroadcastChapters(db, broadcasts),
+    recordings: new RecordingService(db, broadcasts),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads,

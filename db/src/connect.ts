@@ -19,7 +19,17 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;
+  /**
+   * Raw SQL for a library that brings its own statements (the job queue, pg-boss), on the same
+   * connections: `{ rows }`, or one such result per statement when `text` holds several (then
+   * without `values`, sent as a simple query).
+   */
+  executeSql(text: string, values?: unknown[]): Promise<SqlResult | SqlResult[]>;
   close(): Promise<void>;
+}
+
+export interface SqlResult {
+  rows: Array<Record<string, unknown>>;
 }
 
 export interface ConnectOptions {
@@ -79,6 +89,18 @@ async function connectPostgres(url: string, runMigrations: boolean, statementTim
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    executeSql: async (text, values) => {
+      // As node-postgres sends them (what such libraries expect): plain objects as JSON text.
+      const params = values?.map((v) =>
+        v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !Array.isArray(v) ? JSON.stringify(v) : v,
+      );
+      if (params?.length) return { rows: [...(await client.unsafe(text, params as never[]))] };
+      // Several statements go as one simple query; postgres.js answers one result per statement.
+      const result = (await client.unsafe(text).simple()) as unknown as Array<Record<string, unknown>> | Array<Array<Record<string, unknown>>>;
+      return result.length > 0 && Array.isArray(result[0])
+        ? (result as Array<Array<Record<string, unknown>>>).map((r) => ({ rows: [...r] }))
+        : { rows: [...(result as Array<Record<string, unknown>>)] };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -133,6 +155,14 @@ async function connectPglite(dataDir: string, runMigrations: boolean): Promise<D
     kind: 'pglite',
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    executeSql: async (text, values) => {
+      const params = values?.map((v) =>
+        v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !Array.isArray(v) ? JSON.stringify(v) : v,
+      );
+      if (params?.length) return { rows: (await client.query<Record<string, unknown>>(text, params)).rows };
+      const results = await client.exec(text);
+      return results.length === 1 ? { rows: results[0]!.rows } : results.map((r) => ({ rows: r.rows }));
     },
     close: async () => {
       if (closed) return;

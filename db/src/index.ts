@@ -1,4 +1,4 @@
-export { connect, type Database, type Db, type ConnectOptions } from './connect.ts';
+export { connect, type Database, type Db, type ConnectOptions, type SqlResult } from './connect.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
 export {
   createAuth,

@@ -186,6 +186,7 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
       { kind, rtpParameters, appData, keyFrameRequestDelay: PUBLISHER_KEY_FRAME_REQUEST_DELAY_MS },
       (closed) => this.producerClosed(closed),
     );
+    this.ctx.emit('producer-added', { roomId: this.id, kind: this.kind, producerId: producer.id, peerId, mediaKind: kind, appData: { ...appData } });
     return producer.id;
   }
 

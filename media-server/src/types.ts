@@ -197,6 +197,11 @@ export type PipeState = 'paused' | 'resumed' | 'closed';
 /** What the media server tells its owner without being asked. */
 export interface MediaEvents {
   /**
+   * A peer published a producer here (not an import from another node): the recorder taps it.
+   * `appData` is what it was produced with (its source, and who published it).
+   */
+  'producer-added': [{ roomId: string; kind: RoomKind; producerId: string; peerId: string; mediaKind: MediaKind; appData: Record<string, unknown> }];
+  /**
    * A producer ended (its peer left, or its transport closed); consumers of it are gone too.
    * `fromNode` is set for a producer imported from another node (its origin tells the room itself).
    */

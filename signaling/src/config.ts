@@ -43,6 +43,10 @@ const schema = z.object({
   /** First WebRtcServer port (worker i uses +i); unset picks free ports. */
   MEDIA_WEBRTC_PORT: z.coerce.number().int().min(1024).max(65000).optional(),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
+  /** Record broadcasts on this node's media (each broadcast's host may still turn it off); false: never. */
+  RECORDING: bool.default(true),
+  /** The ffmpeg binary recording and composition run (Debian's package). */
+  FFMPEG_PATH: z.string().default('ffmpeg'),
   /** Seconds a called seeker has to accept before counting as a no-show. */
   QUEUE_ACCEPT_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
   /** Seconds a disconnected seeker keeps their place in line. */

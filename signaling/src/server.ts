@@ -79,6 +79,9 @@ import { createDashboard } from './features/dashboard/dashboard.ts';
 import { createScreenPublisher } from './features/screens/publisher.ts';
 import { registerScreenHandlers } from './features/screens/handlers.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
+import { Recorder } from './recording/recorder.ts';
+import { startJobQueue } from './jobs/job-queue.ts';
+import { COMPOSE_JOB, composeReplay } from './recording/compose.ts';
 
 export type { AppServer } from './app/types.ts';
 
@@ -107,6 +110,8 @@ export interface Platform {
   services: Services;
   /** The media server: in-process (NODE_ROLES with media), else the media nodes reached over Redis. */
   media: MediaApi;
+  /** Records this node's broadcasts (null without local media or with RECORDING=false). */
+  recorder: Recorder | null;
   listen(): Promise<AddressInfo>;
   /**
    * A graceful stop's first half (SIGTERM): unhealthy for the load balancer, then after `delayMs`
@@ -309,9 +314,57 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     });
     closers.push(() => audience.close());
     relayMediaEvents(io, media, cluster);
+    // Recording happens where the media is: a node with workers taps its broadcasts' producers.
+    const recorder =
+      local && config.RECORDING
+        ? new Recorder({
+            media: local,
+            recordings: services.recordings,
+            dir: config.DATA_DIR,
+            ffmpeg: config.FFMPEG_PATH,
+            nodeId,
+            log: getLogger('signaling:recorder'),
+          })
+        : null;
+    // Before the media server closes (closers run in reverse): every file is finished first.
+    if (recorder) closers.push(() => recorder.close());
+
+    // Durable jobs on the database (pg-boss): the replay's composition after a broadcast ends.
+    const jobs = await startJobQueue(database, getLogger('signaling:jobs'));
+    closers.push(() => jobs.stop());
+    await jobs.define(COMPOSE_JOB, { retryLimit: 4, retryDelaySeconds: 30, expireInSeconds: 4 * 3600 });
+    const composeLog = getLogger('signaling:compose');
+    if (config.RECORDING) {
+      await jobs.work<{ broadcastId: string; endsAt: string }>(COMPOSE_JOB, async ({ broadcastId, endsAt }) => {
+        try {
+          await composeReplay(
+            {
+              recordings: services.recordings,
+              dir: config.DATA_DIR,
+              ffmpeg: config.FFMPEG_PATH,
+              log: composeLog,
+              hosts: async (id) => (await services.broadcasts.load(id))?.hosts.map((h) => h.id) ?? [],
+            },
+            broadcastId,
+            new Date(endsAt),
+          );
+        } catch (err) {
+          composeLog.warn({ broadcastId, err: String(err) }, 'composing a replay failed; the queue tries again');
+          await services.recordings.failed(broadcastId, String(err));
+          throw err;
+        }
+      });
+    }
+    /** After a broadcast's end: its recording, if any, is queued for composition (once). */
+    const composeAfterEnd = (broadcast: { id: string; endsAt: Date }) =>
+      void services.recordings
+        .queueComposition(broadcast.id)
+        .then((queued) => (queued ? jobs.send(COMPOSE_JOB, { broadcastId: broadcast.id, endsAt: broadcast.endsAt.toISOString() }) : null))
+        .catch((err: unknown) => composeLog.warn({ broadcastId: broadcast.id, err: String(err) }, 'queueing a replay failed'));
 
     if (config.CLOCK_INTERVAL_MS > 0) {
       const clock = startClock({
+        onBroadcastClosed: composeAfterEnd,
         fairs: services.fairs,
         broadcasts: services.broadcasts,
         slots: services.slots,
@@ -523,6 +576,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       auth,
       services,
       media,
+      recorder,
       listen: () =>
         new Promise((resolve, reject) => {
           http.once('error', reject);

@@ -15,3 +15,4 @@ export * from './displays.ts';
 export * from './hiring.ts';
 export * from './resume-book.ts';
 export * from './venue.ts';
+export * from './recordings.ts';

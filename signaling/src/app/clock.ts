@@ -9,7 +9,7 @@ export interface ClockDeps {
   broadcasts: {
     announceDue(now?: Date): Promise<Array<{ id: string; title: string }>>;
     /** Records the end of broadcasts past their scheduled end (their `broadcast.ended` webhook). */
-    closeDue?(now?: Date): Promise<unknown[]>;
+    closeDue?(now?: Date): Promise<Array<{ id: string; endsAt: Date }>>;
   };
   /** Sends due slot mails: invites, cancellations, the 24 h and 10 min reminders (SlotService.sendDue). */
   slots?: { sendDue(now?: Date): Promise<number> };
@@ -19,6 +19,8 @@ export interface ClockDeps {
   interviews?: { closeOverdue(now: Date): Promise<ClosedInterview[]> };
   /** Told about each broadcast this node announced (exactly one node announces each). */
   onBroadcastLive?(broadcast: { id: string; title: string }): void;
+  /** Told about each broadcast this node closed after its end (exactly one node closes each). */
+  onBroadcastClosed?(broadcast: { id: string; endsAt: Date }): void;
   /** Told about each interview this node closed (exactly one node closes each). */
   onInterviewClosed?(interview: ClosedInterview): void;
   log: Pick<Logger, 'error' | 'debug'>;
@@ -81,6 +83,13 @@ export function startClock(deps: ClockDeps): Clock {
       try {
         const closed = await deps.broadcasts.closeDue(at);
         if (closed.length) deps.log.debug({ closed: closed.length }, 'broadcasts closed by the clock');
+        for (const broadcast of closed) {
+          try {
+            deps.onBroadcastClosed?.({ id: broadcast.id, endsAt: broadcast.endsAt });
+          } catch (err) {
+            deps.log.error({ err, broadcastId: broadcast.id }, 'after closing a broadcast');
+          }
+        }
       } catch (err) {
         deps.log.error({ err }, 'closing ended broadcasts failed');
       }

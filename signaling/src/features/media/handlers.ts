@@ -91,8 +91,10 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
 
   conn.on('media:produce', async (p) => {
     const endsAt = await requirePublisher(p.roomId, p.source, p.kind);
+    // Who published it: the recorder groups a host's segments across reconnects by it.
     const producerId = await media.produce(p.roomId, peerId, p.transportId, p.kind, toServer.rtpParameters(p.rtpParameters), {
       source: p.source,
+      ...(user ? { userId: user.id } : {}),
     });
     if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
     // Listed for every node before anyone hears of it, so a viewer elsewhere finds where it is.
