@@ -90,9 +90,11 @@ async function connectPostgres(url: string, runMigrations: boolean, statementTim
       await db.execute(sql`select 1`);
     },
     executeSql: async (text, values) => {
-      // As node-postgres sends them (what such libraries expect): plain objects as JSON text.
+      // As node-postgres sends them (what such libraries expect): plain objects as JSON text, and
+      // dates as ISO text (postgres.js cannot serialize a Date bound to a parameter the server
+      // typed as text or unknown, which pg-boss's maintenance queries do).
       const params = values?.map((v) =>
-        v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !Array.isArray(v) ? JSON.stringify(v) : v,
+        v instanceof Date ? v.toISOString() : v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !Array.isArray(v) ? JSON.stringify(v) : v,
       );
       if (params?.length) return { rows: [...(await client.unsafe(text, params as never[]))] };
       // Several statements go as one simple query; postgres.js answers one result per statement.

@@ -19,7 +19,7 @@ export function registerScreenHandlers(conn: Connection, deps: FeatureDeps): voi
     return { numbers: await screens.hallNumbers(snapshot), comparison };
   });
 
-  conn.on('booth-screen:watch', async ({ boothId }) => {
+  conn.on('screen:booth-watch', async ({ boothId }) => {
     services.venue.requireBoothGrant(display, boothId);
     await socket.join(displayKeyRoom(display!.keyId));
     await socket.join(boothScreenRoom(boothId));
@@ -30,7 +30,7 @@ export function registerScreenHandlers(conn: Connection, deps: FeatureDeps): voi
     return { mode, line: numbers.booths.find((b) => b.boothId === boothId) ?? null };
   });
 
-  conn.on('booth-screen:set', async ({ boothId, mode }) => ({ mode: await services.venue.setBoothScreen(user, boothId, mode) }));
+  conn.on('screen:booth-set', async ({ boothId, mode }) => ({ mode: await services.venue.setBoothScreen(user, boothId, mode) }));
 
   conn.on('screen:compare', async ({ fairId }) => {
     if (display) throw new ServiceError('NOT_AUTHORIZED', 'A screen cannot ask for a comparison');

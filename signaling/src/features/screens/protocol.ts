@@ -56,9 +56,9 @@ export interface ScreenClientEvents {
   /** The seeker takes their comparison down early. */
   'screen:compare-clear': (payload: ScreenFairRef, ack: Ack<null>) => void;
   /** A booth screen (display session of this booth): its mode from now on, and its fair's numbers (`screen:numbers`) for its line. */
-  'booth-screen:watch': (payload: ScreenBoothRef, ack: Ack<{ mode: BoothScreenModeName; line: ScreenBoothLine | null }>) => void;
+  'screen:booth-watch': (payload: ScreenBoothRef, ack: Ack<{ mode: BoothScreenModeName; line: ScreenBoothLine | null }>) => void;
   /** The booth's staff choose what its screen shows. */
-  'booth-screen:set': (payload: BoothScreenSet, ack: Ack<{ mode: BoothScreenModeName }>) => void;
+  'screen:booth-set': (payload: BoothScreenSet, ack: Ack<{ mode: BoothScreenModeName }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */
@@ -66,5 +66,5 @@ export interface ScreenServerEvents {
   'screen:numbers': (numbers: HallNumbers) => void;
   /** A comparison began (numbers) or ended (null). */
   'screen:comparison': (comparison: HallComparison | null) => void;
-  'booth-screen:mode': (payload: { boothId: string; mode: BoothScreenModeName }) => void;
+  'screen:booth-mode': (payload: { boothId: string; mode: BoothScreenModeName }) => void;
 }

@@ -75,7 +75,7 @@ export function createScreenPublisher(options: ScreenPublisherOptions) {
 
   const unsubscribe = [
     services.events.on('screen.comparison', ({ fairId }) => comparisonChanged(fairId)),
-    services.events.on('booth.screen', ({ boothId, mode }) => void io.to(boothScreenRoom(boothId)).emit('booth-screen:mode', { boothId, mode })),
+    services.events.on('booth.screen', ({ boothId, mode }) => void io.to(boothScreenRoom(boothId)).emit('screen:booth-mode', { boothId, mode })),
     // A revoked key's screens stop at once, on every node (through the adapter); they cannot reconnect as a screen.
     services.events.on('display.revoked', ({ keyId }) => {
       io.in(displayKeyRoom(keyId)).disconnectSockets(true);

@@ -21,7 +21,7 @@ export class BoothScreenLive {
 
   connect(): () => void {
     const offs = [
-      session.on('booth-screen:mode', (p) => {
+      session.on('screen:booth-mode', (p) => {
         if (p.boothId === this.boothId) this.mode = p.mode;
       }),
       session.on('screen:numbers', (n) => {
@@ -42,7 +42,7 @@ export class BoothScreenLive {
   }
 
   async #join(): Promise<void> {
-    const watched = await request('booth-screen:watch', { boothId: this.boothId });
+    const watched = await request('screen:booth-watch', { boothId: this.boothId });
     this.mode = watched.mode;
     this.line = watched.line;
     const state = await request('booth:join', { boothId: this.boothId });
