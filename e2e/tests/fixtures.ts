@@ -99,6 +99,14 @@ export async function expectSrtpCipher(page: Page, expected = EXPECTED_SRTP_CIPH
   expect(ciphers, 'negotiated SRTP suite of every connected transport').toEqual(ciphers.map(() => expected));
 }
 
+/**
+ * Waits until the page has hydrated (the root layout marks `html[data-hydrated]`): a click before
+ * that is lost on a socket-driven button, or posts an enhanced form natively.
+ */
+export function hydrated(page: Page): Promise<void> {
+  return page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
 export async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(`/sign-in`);
   await page.getByLabel(/Email|邮箱/).fill(email);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, expectMediaFlowing, mailedLink, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, hydrated, mailedLink, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
 
 const SHOTS = 'test-results/handoffs';
 const shot = async (page: Page, name: string) => {
@@ -15,6 +15,7 @@ test('a recruiter hands a seeker to a colleague, who interviews them and records
   const { boothUrl, ...owner } = await recruiterOnDuty(browser, 'employer@example.com', /Visit booth: .*Xinghe/);
   const team = await owner.context.newPage();
   await team.goto('/employer');
+  await hydrated(team);
   await team.locator('#team').getByLabel("Recruiter's email").fill('employer2@example.com');
   await team.locator('#team').getByRole('button', { name: 'Send invitation' }).click();
   await expect(team.locator('#team').getByRole('status')).toContainText('employer2@example.com');
@@ -24,6 +25,7 @@ test('a recruiter hands a seeker to a colleague, who interviews them and records
   await colleague.page.getByRole('button', { name: 'Accept the invitation' }).click();
   await expect(colleague.page).toHaveURL(/\/employer/);
   await colleague.page.goto(boothUrl);
+  await hydrated(colleague.page);
   await colleague.page.getByRole('button', { name: 'Go on duty' }).click();
   await expect(colleague.page.getByText('On duty', { exact: true })).toBeVisible();
 
@@ -31,6 +33,7 @@ test('a recruiter hands a seeker to a colleague, who interviews them and records
   const seeker = await newUser(browser);
   await signIn(seeker.page, 'seeker@example.com');
   await seeker.page.goto(boothUrl);
+  await hydrated(seeker.page);
   const fairHref = await seeker.page.getByRole('link', { name: /Back to the fair/ }).getAttribute('href');
   await seeker.page.getByRole('button', { name: 'Join the line' }).click();
   await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
@@ -115,6 +118,7 @@ test('a recruiter hands a seeker to a colleague, who interviews them and records
 
   // The colleague leaves the team again (the demo team stays as it was).
   await team.goto('/employer');
+  await hydrated(team);
   await team
     .locator('#team')
     .getByRole('button', { name: /Remove.*Zhao Qiang/ })

@@ -1,13 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { capturedMail, expect, expectAccessible, newUser, signIn, test } from './fixtures.ts';
+import { capturedMail, expect, expectAccessible, hydrated, newUser, signIn, test } from './fixtures.ts';
 
 const SHOTS = 'test-results/resume-book';
 mkdirSync(SHOTS, { recursive: true });
 
 const fitsTheScreen = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-/** A click before hydration would post the form natively (enhanced forms answer in place): wait for it. */
-const hydrated = (page: Page) => page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 const shoot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
 /** At 375 px and in Chinese: nothing wider than the screen, axe passes; a screenshot to look at. */
