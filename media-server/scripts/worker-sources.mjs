@@ -223,11 +223,10 @@ export async function fromDebianBuild(env, log) {
     if (installed !== true) return { failed: installed };
   }
   const result = await runScript('bash', [BUILD_SCRIPT], { env, log });
-  if (!result.ok) {
-    // build-worker.sh moves its result in whole; what a failed run leaves is its work folder.
-    rmSync(path.join(cacheRoot(env), `build-${debianBuildEntry()}`), { recursive: true, force: true });
-    return { failed: result.lastError ?? result.reason };
-  }
+  // No cleaning here: build-worker.sh empties its work folder under its lock when it starts. This
+  // run may have failed while waiting for that lock (killed), and the folder is then another run's
+  // live build: deleting it here broke that build (seen with several worktrees building at once).
+  if (!result.ok) return { failed: result.lastError ?? result.reason };
   const bin = result.lastLine;
   if (!bin || !path.isAbsolute(bin) || !existsSync(bin)) return { failed: `build-worker.sh printed no binary path (got ${JSON.stringify(bin)})` };
   const reason = smokeCheck(bin);
