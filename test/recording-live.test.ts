@@ -1,13 +1,13 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { schema } from '@fairground/db';
-import type { MediaServer } from '@fairground/media-server';
 import { fixtures } from './fixtures.ts';
 import { startPlatform } from './helpers.ts';
-import { probe, senderRtp, startRtpSender } from './rtp-sender.ts';
+import { recordingHarness } from './recording-harness.ts';
+import { probe } from './rtp-sender.ts';
 
 /**
  * Recording while live (issue 14): every producer of a broadcast is copied by ffmpeg into a file
@@ -17,46 +17,17 @@ import { probe, senderRtp, startRtpSender } from './rtp-sender.ts';
 describe('recording a live broadcast', () => {
   let ctx: Awaited<ReturnType<typeof startPlatform>>;
   const dataDir = mkdtempSync(join(tmpdir(), 'fairground-rec-'));
-  const senders: Array<{ stop(): Promise<void> }> = [];
+  const rec = recordingHarness(() => ctx, dataDir);
+  const { publish, segmentsOf, recordFor } = rec;
 
   beforeAll(async () => {
     ctx = await startPlatform({ env: { MEDIA_WORKERS: '1', DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
   });
   afterAll(async () => {
-    await Promise.all(senders.map((s) => s.stop()));
+    await rec.close();
     await ctx.platform.close();
   });
 
-  /** A host's connection publishing a camera and a microphone (real RTP from ffmpeg encoders). */
-  async function publish(roomId: string, peer: string, userId: string) {
-    // This node's own media server (the test runs both roles): plain transports are not a media call.
-    const media = ctx.platform.media as MediaServer;
-    const producers: string[] = [];
-    for (const [kind, source, ssrc] of [
-      ['video', 'camera', 1000 + senders.length],
-      ['audio', 'mic', 2000 + senders.length],
-    ] as const) {
-      // One plain transport per stream (a publisher may hold more than one send transport here).
-      const sendPeer = `${peer}-${source}`;
-      const t = await media.createPlainTransport({ kind: 'broadcast', id: roomId }, sendPeer, 'send', { comedia: true, rtcpMux: false });
-      producers.push(await media.produce(roomId, sendPeer, t.id, kind, kind === 'video' ? senderRtp.video(ssrc) : senderRtp.audio(ssrc), { source, userId }));
-      senders.push(startRtpSender(kind, t.port, ssrc, t.rtcpPort!));
-    }
-    return { producers, peers: [`${peer}-camera`, `${peer}-mic`] };
-  }
-
-  const segmentsOf = (broadcastId: string) => ctx.platform.services.recordings.segments(broadcastId);
-  /** Lets a few seconds of media reach the files (waits on the recorder's own writes, not a clock). */
-  const recordFor = async (broadcastId: string, open: number) => {
-    await vi.waitFor(
-      async () => {
-        const live = (await segmentsOf(broadcastId)).filter((s) => !s.endedAt);
-        expect(live).toHaveLength(open);
-        for (const s of live) expect(statSync(join(dataDir, s.fileKey)).size).toBeGreaterThan(s.kind === 'video' ? 20_000 : 5_000);
-      },
-      { timeout: 60_000, interval: 250 },
-    );
-  };
   const expectPlayable = (fileKey: string, kind: 'audio' | 'video') => {
     const p = probe(join(dataDir, fileKey));
     expect(p.codec).toBe(kind === 'video' ? 'vp8' : 'opus');

@@ -24,10 +24,17 @@ export const senderRtp = {
  * Sends to `port`, RTCP to `rtcpPort`: ffmpeg sends RTCP from a second socket, and a comedia
  * transport with RTCP muxed would take whichever came first as the publisher's address.
  */
-export function startRtpSender(kind: 'audio' | 'video', port: number, ssrc: number, rtcpPort: number): { stop(): Promise<void> } {
+export function startRtpSender(
+  kind: 'audio' | 'video',
+  port: number,
+  ssrc: number,
+  rtcpPort: number,
+  /** The lavfi source of the picture (default a 320x240 test pattern). */
+  picture = 'testsrc=size=320x240:rate=15',
+): { stop(): Promise<void> } {
   const input =
     kind === 'video'
-      ? ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15']
+      ? ['-f', 'lavfi', '-i', picture, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15']
       : ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-b:a', '32k', '-ac', '2'];
   const pt = kind === 'video' ? '101' : '100';
   const child: ChildProcess = spawn(

@@ -237,6 +237,61 @@ describe('webhooks', () => {
     }
   });
 
+  it('sends replay.ready once per replay, in the transaction that marks it ready', async () => {
+    const receiver = await startReceiver();
+    try {
+      const f = fixtures(app.db);
+      const { fair, organizer } = await f.liveFair();
+      const { secret } = await app.platform.services.webhooks.create(
+        organizer,
+        { kind: 'fair', fairId: fair.id },
+        { url: receiver.url, events: ['replay.ready'] },
+      );
+      const { broadcast } = await f.upcomingBroadcast({ fairId: fair.id, organizer });
+      const recordings = app.platform.services.recordings;
+      await app.db.insert(schema.broadcastRecordings).values({ broadcastId: broadcast.id, status: 'composing' });
+      const out = { mp4Key: `recordings/${broadcast.id}/replay.mp4`, hlsKey: `recordings/${broadcast.id}/hls/index.m3u8`, durationMs: 21_500 };
+
+      // Marking it ready fails after the row changed (a trigger refuses its event): neither stays.
+      await app.db.execute(
+        sql.raw(`create function refuse_replay() returns trigger language plpgsql as $$ begin
+          if new.type = 'replay.ready' and new.payload->'data'->>'broadcastId' = '${broadcast.id}' then raise exception 'refused for the test'; end if;
+          return new; end $$;
+          create trigger refuse_replay before insert on webhook_events for each row execute function refuse_replay()`),
+      );
+      try {
+        await expect(recordings.ready(broadcast.id, out)).rejects.toThrow();
+      } finally {
+        await app.db.execute(sql.raw('drop trigger refuse_replay on webhook_events; drop function refuse_replay()'));
+      }
+      const [still] = await app.db.select().from(schema.broadcastRecordings).where(eq(schema.broadcastRecordings.broadcastId, broadcast.id));
+      expect(still!.status).toBe('composing');
+
+      // Ready twice (a job run again after a lost acknowledgement): one event.
+      expect(await recordings.ready(broadcast.id, out)).toBe(true);
+      expect(await recordings.ready(broadcast.id, out)).toBe(false);
+      await until('replay.ready delivered', () => receiver.received.length >= 1, 10_000);
+      await new Promise((r) => setTimeout(r, 500)); // nothing else follows
+      expect(receiver.received).toHaveLength(1);
+      const [event] = receiver.received;
+      expect(receiver.verify(secret, event!)).toMatchObject({ type: 'replay.ready' });
+      expect(event!.payload.data).toEqual({
+        broadcastId: broadcast.id,
+        fairId: fair.id,
+        title: broadcast.title,
+        durationMs: 21_500,
+        replayPath: `/broadcasts/${broadcast.id}`,
+      });
+      const events = await app.db
+        .select()
+        .from(schema.webhookEvents)
+        .where(eq(schema.webhookEvents.subject, `broadcast:${broadcast.id}`));
+      expect(events.map((e) => e.type)).toEqual(['replay.ready']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('sends invitation.answered for the invitations that exist: a booth (employer and fair), a team seat (employer), a co-host (fair)', async () => {
     const employerReceiver = await startReceiver();
     const fairReceiver = await startReceiver();

@@ -4,6 +4,8 @@ import { schema, type Db } from '@fairground/db';
 import type { Actor } from './actor.ts';
 import type { BroadcastService, LoadedBroadcast } from './broadcasts.ts';
 import { ServiceError } from './errors.ts';
+import type { DomainEvents } from './events.ts';
+import { enqueueWebhookEvent } from './outbox.ts';
 import { validate } from './validate.ts';
 
 const { broadcastRecordings, recordingSegments, broadcasts } = schema;
@@ -64,6 +66,8 @@ export class RecordingService {
   constructor(
     private readonly db: Db,
     private readonly broadcasts: BroadcastService,
+    /** `recording.queued` goes out here: signaling sends the composition job (signaling/src/recording/compose-job.ts). */
+    private readonly events?: DomainEvents,
   ) {}
 
   async #row(broadcastId: string): Promise<RecordingRow | null> {
@@ -136,8 +140,8 @@ export class RecordingService {
   }
 
   /**
-   * After the end: a recording with segments is queued for composition (returns true once, for
-   * the caller to enqueue the job); one without stays `idle` (nothing was live).
+   * After the end: a recording with segments is queued for composition (true once; the
+   * `recording.queued` event then sends the job); one without stays `idle` (nothing was live).
    */
   async queueComposition(broadcastId: string, now = new Date()): Promise<boolean> {
     const rows = await this.db
@@ -145,10 +149,13 @@ export class RecordingService {
       .set({ status: 'queued', progress: 0, error: null, updatedAt: now })
       .where(and(eq(broadcastRecordings.broadcastId, broadcastId), inArray(broadcastRecordings.status, ['recording', 'failed'])))
       .returning({ id: broadcastRecordings.broadcastId });
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    const [b] = await this.db.select({ endsAt: broadcasts.endsAt }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
+    this.events?.emit('recording.queued', { broadcastId, endsAt: b?.endsAt ?? now });
+    return true;
   }
 
-  /** An organizer or host retries a failed composition. */
+  /** An organizer or host composes a failed replay again: queued, and the job is sent. */
   async retry(actor: Actor, broadcastId: string): Promise<boolean> {
     await this.#hostOf(actor, broadcastId);
     const row = await this.#row(broadcastId);
@@ -160,21 +167,55 @@ export class RecordingService {
     await this.db
       .update(broadcastRecordings)
       .set({ status: 'composing', progress: Math.max(0, Math.min(100, Math.round(progress))), updatedAt: now })
-      .where(eq(broadcastRecordings.broadcastId, broadcastId));
+      // A late progress report never turns a finished (or failed) replay back.
+      .where(and(eq(broadcastRecordings.broadcastId, broadcastId), inArray(broadcastRecordings.status, ['queued', 'composing'])));
   }
 
-  async ready(broadcastId: string, out: { hlsKey: string; mp4Key: string; durationMs: number }, now = new Date()): Promise<void> {
+  /**
+   * The replay is composed. Its `replay.ready` webhook event (for the broadcast's fair) is written
+   * in the same transaction, and only by the update that made it ready: a second call (a job run
+   * twice after a lost acknowledgement) changes nothing and sends nothing.
+   */
+  async ready(broadcastId: string, out: { hlsKey: string; mp4Key: string; durationMs: number }, now = new Date()): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(broadcastRecordings)
+        .set({ status: 'ready', progress: 100, ...out, error: null, updatedAt: now })
+        .where(and(eq(broadcastRecordings.broadcastId, broadcastId), sql`${broadcastRecordings.status} <> 'ready'`))
+        .returning({ id: broadcastRecordings.broadcastId });
+      if (rows.length === 0) return false;
+      const [b] = await tx.select({ fairId: broadcasts.fairId, title: broadcasts.title }).from(broadcasts).where(eq(broadcasts.id, broadcastId));
+      if (b?.fairId) {
+        await enqueueWebhookEvent(tx as unknown as Db, {
+          type: 'replay.ready',
+          subject: `broadcast:${broadcastId}`,
+          employerId: null,
+          fairId: b.fairId,
+          data: { broadcastId, fairId: b.fairId, title: b.title, durationMs: out.durationMs, replayPath: `/broadcasts/${broadcastId}` },
+          at: now,
+        });
+      }
+      return true;
+    });
+  }
+
+  /**
+   * A composition attempt failed and the job queue runs it again: still `queued`, the error kept
+   * for the organizer to see ("retrying"), not `failed` while a retry is to come.
+   */
+  async retrying(broadcastId: string, error: string, now = new Date()): Promise<void> {
     await this.db
       .update(broadcastRecordings)
-      .set({ status: 'ready', progress: 100, ...out, error: null, updatedAt: now })
-      .where(eq(broadcastRecordings.broadcastId, broadcastId));
+      .set({ status: 'queued', error: error.slice(0, 500), updatedAt: now })
+      .where(and(eq(broadcastRecordings.broadcastId, broadcastId), inArray(broadcastRecordings.status, ['queued', 'composing'])));
   }
 
+  /** The last attempt failed (or there is nothing to compose): the host may retry by hand. */
   async failed(broadcastId: string, error: string, now = new Date()): Promise<void> {
     await this.db
       .update(broadcastRecordings)
       .set({ status: 'failed', error: error.slice(0, 500), updatedAt: now })
-      .where(eq(broadcastRecordings.broadcastId, broadcastId));
+      .where(and(eq(broadcastRecordings.broadcastId, broadcastId), sql`${broadcastRecordings.status} <> 'ready'`));
   }
 
   /** Who may watch, and whether it is published: hosts and organizers only. */

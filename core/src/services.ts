@@ -82,7 +82,7 @@ export function createServices(
     captions: new BroadcastCaptions(db, broadcasts),
     polls: new BroadcastPolls(db, broadcasts),
     chapters: new BroadcastChapters(db, broadcasts),
-    recordings: new RecordingService(db, broadcasts),
+    recordings: new RecordingService(db, broadcasts, events),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads,

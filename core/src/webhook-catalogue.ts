@@ -1,7 +1,8 @@
 /**
  * Every webhook event type a receiver may subscribe to. `emitted: false` types are part of the
- * contract already (so integrations can be written against them) but no feature produces them yet:
- * replays do not exist in the product. `slot.booked` is sent when a seeker books an
+ * contract already (so integrations can be written against them) but no feature produces them yet.
+ * `replay.ready` is sent once per replay, in the transaction that marks its composition ready
+ * (core/src/recordings.ts; broadcasts of a fair only). `slot.booked` is sent when a seeker books an
  * interview slot (a reschedule is a new booking with `data.replaces`), in the booking's transaction. `survey.answered` is a post-fair survey
  * answer (core/src/surveys.ts: respondent kind, rating, comments; no names). `outcome.recorded` is
  * also sent for each stage past the interview (core/src/hiring.ts: `data.stage`, `occurredOn`). `invitation.answered` is sent
@@ -23,7 +24,7 @@ export const WEBHOOK_EVENT_TYPES = {
   'broadcast.ended': { emitted: true, audiences: ['fair'] },
   'slot.booked': { emitted: true, audiences: ['employer', 'fair'] },
   'invitation.answered': { emitted: true, audiences: ['employer', 'fair'] },
-  'replay.ready': { emitted: false, audiences: ['fair'] },
+  'replay.ready': { emitted: true, audiences: ['fair'] },
   'survey.answered': { emitted: true, audiences: ['fair'] },
 } as const satisfies Record<string, { emitted: boolean; audiences: ReadonlyArray<'employer' | 'fair'> }>;
 

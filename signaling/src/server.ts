@@ -81,7 +81,7 @@ import { registerScreenHandlers } from './features/screens/handlers.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { Recorder } from './recording/recorder.ts';
 import { startJobQueue } from './jobs/job-queue.ts';
-import { COMPOSE_JOB, composeReplay } from './recording/compose.ts';
+import { startComposeJobs } from './recording/compose-job.ts';
 
 export type { AppServer } from './app/types.ts';
 
@@ -332,34 +332,24 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // Durable jobs on the database (pg-boss): the replay's composition after a broadcast ends.
     const jobs = await startJobQueue(database, getLogger('signaling:jobs'));
     closers.push(() => jobs.stop());
-    await jobs.define(COMPOSE_JOB, { retryLimit: 4, retryDelaySeconds: 30, expireInSeconds: 4 * 3600 });
+    // The replay's composition: sent on `recording.queued` (the end below, an organizer's retry), run where RECORDING is on.
+    closers.push(
+      await startComposeJobs({
+        jobs,
+        recordings: services.recordings,
+        events: services.events,
+        hosts: async (id) => (await services.broadcasts.load(id))?.hosts.map((h) => h.id) ?? [],
+        dir: config.DATA_DIR,
+        ffmpeg: config.FFMPEG_PATH,
+        log: getLogger('signaling:compose'),
+        work: config.RECORDING,
+      }),
+    );
     const composeLog = getLogger('signaling:compose');
-    if (config.RECORDING) {
-      await jobs.work<{ broadcastId: string; endsAt: string }>(COMPOSE_JOB, async ({ broadcastId, endsAt }) => {
-        try {
-          await composeReplay(
-            {
-              recordings: services.recordings,
-              dir: config.DATA_DIR,
-              ffmpeg: config.FFMPEG_PATH,
-              log: composeLog,
-              hosts: async (id) => (await services.broadcasts.load(id))?.hosts.map((h) => h.id) ?? [],
-            },
-            broadcastId,
-            new Date(endsAt),
-          );
-        } catch (err) {
-          composeLog.warn({ broadcastId, err: String(err) }, 'composing a replay failed; the queue tries again');
-          await services.recordings.failed(broadcastId, String(err));
-          throw err;
-        }
-      });
-    }
-    /** After a broadcast's end: its recording, if any, is queued for composition (once). */
+    /** After a broadcast's end: its recording, if any, is queued for composition (once; the event sends the job). */
     const composeAfterEnd = (broadcast: { id: string; endsAt: Date }) =>
       void services.recordings
         .queueComposition(broadcast.id)
-        .then((queued) => (queued ? jobs.send(COMPOSE_JOB, { broadcastId: broadcast.id, endsAt: broadcast.endsAt.toISOString() }) : null))
         .catch((err: unknown) => composeLog.warn({ broadcastId: broadcast.id, err: String(err) }, 'queueing a replay failed'));
 
     if (config.CLOCK_INTERVAL_MS > 0) {

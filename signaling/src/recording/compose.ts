@@ -10,7 +10,7 @@ import { replayFilterGraph, type TimedTrack } from './layout.ts';
 export const COMPOSE_JOB = 'recording-compose';
 
 /** A segment still open this long after the broadcast's end belongs to a node that died: its file holds what arrived. */
-const OPEN_SEGMENT_GRACE_MS = 60_000;
+export const OPEN_SEGMENT_GRACE_MS = 60_000;
 
 export interface ComposeDeps {
   recordings: Pick<RecordingService, 'segments' | 'composing' | 'ready' | 'failed'>;
@@ -21,6 +21,7 @@ export interface ComposeDeps {
   /** The broadcast's host user ids, first to be placed first. */
   hosts(broadcastId: string): Promise<string[]>;
   now?: () => Date;
+  openSegmentGraceMs?: number | undefined;
 }
 
 /** Seconds of media in a file (ffprobe's container duration), 0 when unreadable. */
@@ -53,7 +54,7 @@ function runFfmpeg(ffmpeg: string, args: string[], duration: number, progress: (
 export async function composeReplay(deps: ComposeDeps, broadcastId: string, endsAt: Date): Promise<void> {
   const now = deps.now?.() ?? new Date();
   const segments = await deps.recordings.segments(broadcastId);
-  if (segments.some((s) => !s.endedAt) && now.getTime() - endsAt.getTime() < OPEN_SEGMENT_GRACE_MS) {
+  if (segments.some((s) => !s.endedAt) && now.getTime() - endsAt.getTime() < (deps.openSegmentGraceMs ?? OPEN_SEGMENT_GRACE_MS)) {
     throw new Error('segments are still being written');
   }
   const usable = segments

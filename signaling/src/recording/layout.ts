@@ -69,7 +69,9 @@ export function replayFilterGraph(tracks: TimedTrack[], duration: number, hostFi
   parts.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${f3(duration)}[silence]`);
   mics.forEach((m, i) => {
     const ms = Math.round(m.start * 1000);
-    parts.push(`[${m.input}:a]asetpts=PTS-STARTPTS,aresample=48000,adelay=${ms}|${ms}[mic${i}]`);
+    // async: a gap in the packets (a muted mic, Opus DTX while silent) becomes silence of its length
+    // instead of pulling what follows earlier, so speech stays in step with the picture.
+    parts.push(`[${m.input}:a]asetpts=PTS-STARTPTS,aresample=48000:async=1:first_pts=0,adelay=${ms}|${ms}[mic${i}]`);
   });
   parts.push(`[silence]${mics.map((_, i) => `[mic${i}]`).join('')}amix=inputs=${mics.length + 1}:duration=first:normalize=0[aout]`);
   return { graph: parts.join(';\n'), video: '[vout]', audio: '[aout]' };
