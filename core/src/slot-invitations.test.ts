@@ -5,6 +5,7 @@ import { fixtures } from '../../test/fixtures.ts';
 import { freshDatabase } from '../../test/helpers.ts';
 import { CandidateInvitationService } from './candidate-invitations.ts';
 import { DomainEvents, type DomainEventMap } from './events.ts';
+import { ReportService } from './reports.ts';
 import { ResumeBookService } from './resume-book.ts';
 import { SlotService } from './slots.ts';
 
@@ -192,5 +193,29 @@ describe('slot invitations (real Postgres)', () => {
     await expect(nodes[1]!.slots.teamBookings(other.owner, booth.employerId)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
     await expect(nodes[1]!.slots.teamBookings(seeker!, booth.employerId)).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
     expect((await nodes[1]!.slots.teamBookings(other.owner, other.employerId)).map((b) => b.id)).not.toContain(booking.id);
+  });
+
+  it('counts invitations sent and accepted per booth and per fair in the reports', async () => {
+    const reports = new ReportService(database.db);
+    const organizer = await f.account('organizer', 'reader');
+    const all = await database.db.select().from(schema.candidateInvitations);
+    const mine = all.filter((r) => r.boothId === booth.id);
+    const fair = await reports.fairReport(organizer, booth.fairId);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(fair.booths.find((b) => b.boothId === booth.id)!.invitations).toEqual({
+      sent: mine.length,
+      accepted: mine.filter((r) => r.status === 'accepted').length,
+    });
+    expect(fair.booths.find((b) => b.boothId === other.id)!.invitations).toEqual({ sent: 0, accepted: 0 });
+    expect(fair.invitations).toEqual({ sent: mine.length, accepted: mine.filter((r) => r.status === 'accepted').length });
+    // One more sent and accepted moves both counts of the booth's own report.
+    const [slot] = await publish(booth.owner, booth.id, 1);
+    const [seeker] = await seekersOptedIn(1, 'counted');
+    const inv = await nodes[0]!.invitations.invite(booth.owner, booth.id, seeker!.id, { kind: 'slot', slotId: slot!.id });
+    await nodes[1]!.invitations.answer(seeker!, inv.id, 'accepted');
+    expect((await reports.boothReport(booth.owner, booth.id)).invitations).toEqual({
+      sent: mine.length + 1,
+      accepted: mine.filter((r) => r.status === 'accepted').length + 1,
+    });
   });
 });
