@@ -7,6 +7,8 @@ export interface CandidateInvitationMailInput {
   fairTitle: string;
   /** The job's title for an invitation to a job; null for one to the booth. */
   jobTitle: string | null;
+  /** For an invitation to an interview slot: its start, worded in the fair's time zone. */
+  slot?: { startsAt: Date; timeZone: string } | null;
   message: string;
   /** The seeker's invitations page (absolute). */
   link: string;
@@ -14,9 +16,13 @@ export interface CandidateInvitationMailInput {
 
 /** The mail a seeker gets when an employer invites them (邀约) from the resume book. */
 export function candidateInvitationMail(lang: MailLanguage, input: CandidateInvitationMailInput): MailMessage {
-  const { to, employerName, fairTitle, jobTitle, message, link } = input;
+  const { to, employerName, fairTitle, jobTitle, slot, message, link } = input;
+  const slotTime = (locale: string) =>
+    slot
+      ? `${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: slot.timeZone }).format(slot.startsAt)} (${slot.timeZone})`
+      : '';
   if (lang === 'zh') {
-    const what = jobTitle ? `邀请你应聘「${jobTitle}」` : '邀请你到展位面谈';
+    const what = slot ? `邀请你于 ${slotTime('zh-CN')} 参加面试` : jobTitle ? `邀请你应聘「${jobTitle}」` : '邀请你到展位面谈';
     return {
       to,
       subject: `${employerName} ${what}`,
@@ -32,7 +38,11 @@ export function candidateInvitationMail(lang: MailLanguage, input: CandidateInvi
       ].join('\n'),
     };
   }
-  const what = jobTitle ? `invites you to apply for “${jobTitle}”` : 'invites you to their booth';
+  const what = slot
+    ? `invites you to an interview at ${slotTime('en-GB')}`
+    : jobTitle
+      ? `invites you to apply for “${jobTitle}”`
+      : 'invites you to their booth';
   return {
     to,
     subject: `${employerName} ${what}`,

@@ -37,6 +37,8 @@ export interface DomainEventMap {
   'slot.booked': SlotNotice;
   /** A booking was cancelled (by the seeker, a reschedule, or the slot withdrawn). */
   'slot.cancelled': SlotNotice;
+  /** An employer invited a seeker (邀约): the seeker gets an in-app notice on any page. */
+  'candidate.invited': { invitationId: string; seekerId: string; employerName: string; kind: 'booth' | 'job' | 'slot'; startsAt: Date | null };
   /** A display key was revoked: the screens opened with it must stop (core/src/display-keys.ts). */
   'display.revoked': { keyId: string };
   /** A booth's recruiter chose what the booth's screen shows. */

@@ -45,6 +45,7 @@ export { validate } from './validate.ts';
 export { BoothQueue, defaultQueueOptions, type QueueEntry, type QueueOptions } from './queue.ts';
 export { InterviewService, assessmentSchema, chatSchema, type Interview } from './interviews.ts';
 export { HiringService, HIRING_STAGES, stageSchema, hiringFigures, type HiringStage, type HiringFigures, type CandidateStage } from './hiring.ts';
+export { invitationFigures, type InvitationFigures } from './invitation-counts.ts';
 export { SurveyService, surveyAnswerSchema, surveyQuestionsSchema, type Respondent } from './surveys.ts';
 export { HandoffService, PANEL_LIMIT, panelInviteSchema, defaultHandoffOptions, type HandoffOptions } from './handoffs.ts';
 export { recordEvent, funnelReport, boothIdsOfFair, interviewsStartedSince, type FunnelKind, type FunnelReport } from './funnel.ts';

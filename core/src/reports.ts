@@ -6,6 +6,7 @@ import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
 import { slotCounts as countSlots } from './slot-counts.ts';
 import { pollsOf } from './broadcast-polls.ts';
 import { hiringFigures } from './hiring.ts';
+import { invitationFigures } from './invitation-counts.ts';
 import { SurveyService } from './surveys.ts';
 
 const { countedEvents, booths, employers, fairs, jobs, queueEntries, interviews, broadcasts, broadcastHosts, users } = schema;
@@ -339,7 +340,7 @@ export class ReportService {
     const fair = await this.#fair(fairId);
     const [list, fairBroadcasts] = await Promise.all([this.#approvedBooths(fairId), this.broadcastsOf(fairId)]);
     const ids = list.map((b) => b.boothId);
-    const [{ total, byBooth }, split, demand, audiences, slotCounts, hiring, survey] = await Promise.all([
+    const [{ total, byBooth }, split, demand, audiences, slotCounts, hiring, survey, invitations] = await Promise.all([
       funnels(this.db, ids),
       channelFunnels(this.db, ids),
       this.#demand(fairId),
@@ -351,6 +352,7 @@ export class ReportService {
       countSlots(this.db, ids),
       hiringFigures(this.db, ids),
       new SurveyService(this.db).results(fairId),
+      invitationFigures(this.db, ids),
     ]);
     const slotTotal = { published: 0, booked: 0, kept: 0, noShow: 0 };
     for (const c of slotCounts.values()) for (const k of Object.keys(slotTotal) as Array<keyof typeof slotTotal>) slotTotal[k] += c[k];
@@ -367,7 +369,10 @@ export class ReportService {
         channels: split.byBooth.get(b.boothId)!,
         slots: slotCounts.get(b.boothId)!,
         hiring: hiring.byBooth.get(b.boothId)!,
+        invitations: invitations.byBooth.get(b.boothId)!,
       })),
+      /** Invitations (邀约) from the resume book: sent, accepted (core/src/invitation-counts.ts). */
+      invitations: invitations.total,
       /** Past the interview: resumes received, offers and hires (core/src/hiring.ts); hires per fair is `hiring.hires`. */
       hiring: hiring.total,
       /** The post-fair survey's answers (no names) and averages. */
@@ -432,11 +437,12 @@ export class ReportService {
       throw new ServiceError('NOT_AUTHORIZED', 'Only this employer’s staff may read its report');
     }
     const fair = await this.#fair(row.fairId);
-    const [{ total }, split, slotCounts, hiring] = await Promise.all([
+    const [{ total }, split, slotCounts, hiring, invitations] = await Promise.all([
       funnels(this.db, [boothId]),
       channelFunnels(this.db, [boothId]),
       countSlots(this.db, [boothId]),
       hiringFigures(this.db, [boothId]),
+      invitationFigures(this.db, [boothId]),
     ]);
     const outcomes = await this.db
       .select({ outcome: interviews.outcome, rating: interviews.rating, n: sql<number>`count(*)::int` })
@@ -452,6 +458,8 @@ export class ReportService {
       /** Booked interview slots: published, booked, kept, no-show. */
       slots: slotCounts.get(boothId)!,
       hiring: hiring.total,
+      /** Invitations (邀约) this booth sent, and how many were accepted. */
+      invitations: invitations.total,
       /** Interviews that started, by the recruiter's rating (1-4, or none). */
       ratings: [1, 2, 3, 4, null].map((rating) => ({ rating, n: outcomes.filter((o) => o.rating === rating).reduce((a, o) => a + o.n, 0) })),
     };

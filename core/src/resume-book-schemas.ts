@@ -56,8 +56,8 @@ export type ResumeSearch = z.output<typeof resumeSearchSchema>;
 export const INVITATION_MESSAGE_MAX = 500;
 
 /**
- * An invitation (邀约). `booth`: to the employer's booth at the fair; `job`: to one of its jobs. A
- * kind added later (a booked slot) gets its own branch with its own target id.
+ * An invitation (邀约). `booth`: to the employer's booth at the fair; `job`: to one of its jobs;
+ * `slot`: to one of the booth's free published interview slots (booked for the seeker on accepting).
  */
 export const candidateInvitationSchema = z.discriminatedUnion(
   'kind',
@@ -68,10 +68,15 @@ export const candidateInvitationSchema = z.discriminatedUnion(
       jobId: z.uuid('required'),
       message: z.string().trim().max(INVITATION_MESSAGE_MAX, 'too_long').default(''),
     }),
+    z.object({
+      kind: z.literal('slot'),
+      slotId: z.uuid('required'),
+      message: z.string().trim().max(INVITATION_MESSAGE_MAX, 'too_long').default(''),
+    }),
   ],
   { error: 'invalid' },
 );
 
-export type CandidateInvitationInput = { kind?: unknown; jobId?: unknown; message?: unknown };
+export type CandidateInvitationInput = { kind?: unknown; jobId?: unknown; slotId?: unknown; message?: unknown };
 
 export const invitationAnswerSchema = z.enum(['accepted', 'declined'], { error: 'invalid' });

@@ -111,7 +111,7 @@ export class ResumeBookService {
             status: booths.status,
             employerId: booths.employerId,
             employerName: employers.name,
-            fair: { id: fairs.id, title: fairs.title, status: fairs.status },
+            fair: { id: fairs.id, title: fairs.title, status: fairs.status, timeZone: fairs.timeZone },
           })
           .from(booths)
           .innerJoin(fairs, eq(fairs.id, booths.fairId))

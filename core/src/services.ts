@@ -64,6 +64,7 @@ export function createServices(
   const uploads = new UploadService(db, uploadQuotas);
   const broadcasts = new BroadcastService(db, mail, events);
   const resumeBook = new ResumeBookService(db);
+  const slots = new SlotService(db, mail, events, slotOptions);
   return {
     access,
     events,
@@ -93,12 +94,12 @@ export function createServices(
     apiTokens: new ApiTokenService(db),
     readApi: new ReadApi(db),
     candidateExports: new CandidateExports(db),
-    slots: new SlotService(db, mail, events, slotOptions),
+    slots,
     displayKeys: new DisplayKeyService(db, events),
     venue: new VenueService(db, events),
     resumeBook,
     /** 邀约: employers invite seekers found in the resume book (not the team/co-host `invitations`). */
-    candidateInvitations: new CandidateInvitationService(db, resumeBook, mail),
+    candidateInvitations: new CandidateInvitationService(db, resumeBook, mail, undefined, { slots, events }),
     walkIns: new WalkInService(db),
     phoneHandOff: new PhoneHandOffService(db),
   };

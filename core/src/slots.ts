@@ -309,6 +309,36 @@ export class SlotService {
     await db.execute(sql`select id from ${users} where id = ${seekerId} for update`);
   }
 
+  /**
+   * Books inside the caller's transaction, for an accepted slot invitation (core/src/candidate-invitations.ts):
+   * the same seeker row lock and every rule of `book` (limit, overlap, prerequisites, capacity one).
+   * A refusal throws, so the caller's transaction (and the invitation's answer) rolls back with it.
+   * After the commit the caller calls `afterBooked` (the notices and the invite mail).
+   */
+  async bookWithin(tx: Db, seekerId: string, slotId: string, now: Date): Promise<SlotBooking> {
+    await this.#lockSeeker(tx, seekerId);
+    return this.#bookIn(tx, seekerId, slotId, now, null);
+  }
+
+  async afterBooked(booking: SlotBooking): Promise<void> {
+    await this.#afterBook(booking);
+  }
+
+  /**
+   * A booth's published slots still free to offer (not withdrawn, not booked, not started), soonest
+   * first: what its staff may invite a seeker to. The caller has checked the actor is staff.
+   */
+  async freeSlots(boothId: string, now = new Date(), db: Db = this.db) {
+    return db
+      .select({ id: interviewSlots.id, startsAt: interviewSlots.startsAt, endsAt: interviewSlots.endsAt, recruiterName: users.name })
+      .from(interviewSlots)
+      .innerJoin(users, eq(users.id, interviewSlots.recruiterId))
+      .leftJoin(slotBookings, and(eq(slotBookings.slotId, interviewSlots.id), eq(slotBookings.status, 'booked')))
+      .where(and(eq(interviewSlots.boothId, boothId), isNull(interviewSlots.withdrawnAt), gt(interviewSlots.startsAt, now), isNull(slotBookings.id)))
+      .orderBy(asc(interviewSlots.startsAt))
+      .limit(100);
+  }
+
   /** A seeker books a free slot. */
   async book(actor: Actor, slotId: string, now = new Date()): Promise<SlotBooking> {
     const seeker = requireRole(actor, 'seeker');
@@ -572,6 +602,38 @@ export class SlotService {
           booking: staff && r.bookingId ? { id: r.bookingId, seekerName: r.bookedByName ?? '', outcome: r.outcome } : null,
         })),
     };
+  }
+
+  /**
+   * The employer console's list: its team's live bookings at every booth of the employer (newest
+   * fairs' first, then by time), for members of that employer only. Past ones stay (with their
+   * outcome) while their fair is on the list.
+   */
+  async teamBookings(actor: Actor, employerId: string) {
+    const user = requireUser(actor);
+    if (!z.uuid().safeParse(employerId).success || !(await membership(this.db, user.id, employerId)))
+      throw new ServiceError('NOT_AUTHORIZED', 'Only the employer’s team sees its bookings');
+    const seeker = sql<string>`(select name from ${users} u where u.id = ${slotBookings.seekerId})`;
+    return this.db
+      .select({
+        id: slotBookings.id,
+        boothId: slotBookings.boothId,
+        fairId: fairs.id,
+        fairTitle: fairs.title,
+        timeZone: fairs.timeZone,
+        startsAt: slotBookings.startsAt,
+        endsAt: slotBookings.endsAt,
+        outcome: slotBookings.outcome,
+        seekerName: seeker,
+        recruiterName: users.name,
+      })
+      .from(slotBookings)
+      .innerJoin(booths, eq(booths.id, slotBookings.boothId))
+      .innerJoin(fairs, eq(fairs.id, slotBookings.fairId))
+      .innerJoin(users, eq(users.id, slotBookings.recruiterId))
+      .where(and(eq(booths.employerId, employerId), eq(slotBookings.status, 'booked')))
+      .orderBy(sql`${fairs.startsAt} desc`, asc(slotBookings.startsAt))
+      .limit(500);
   }
 
   /** A seeker's live bookings (all fairs), soonest first. */

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { capturedMail, expect, expectAccessible, hydrated, newUser, signIn, test } from './fixtures.ts';
+import { capturedMail, expect, expectAccessible, hydrated, newUser, shanghaiWallTime, signIn, test } from './fixtures.ts';
 
 const SHOTS = 'test-results/resume-book';
 mkdirSync(SHOTS, { recursive: true });
@@ -132,6 +132,127 @@ test('an employer finds an opted-in seeker in the resume book and invites them; 
   await onAPhone(zhSeeker.page, 'privacy-zh');
 
   // Clean up for the other specs: the seeker is no longer findable.
+  await seeker.page.getByRole('button', { name: /Stop being findable/ }).click();
+  await expect(seeker.page.getByRole('button', { name: /Stop being findable/ })).toHaveCount(0);
+  await Promise.all([seeker.context.close(), employer.context.close(), zhEmployer.context.close(), zhSeeker.context.close()]);
+});
+
+test('an employer invites a seeker from the resume book to a booked slot; the seeker is told live, accepts, and the slot is theirs', async ({ browser }) => {
+  test.setTimeout(240_000);
+  // Xinghe's owner publishes one slot a little over an hour ahead (cancellable: the cut-off is an hour).
+  const employer = await newUser(browser);
+  await signIn(employer.page, 'employer@example.com');
+  await employer.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await employer.page.getByRole('link', { name: /Visit booth: .*Xinghe/ }).click();
+  await employer.page.waitForURL(/\/booths\//);
+  const boothUrl = employer.page.url();
+  await hydrated(employer.page);
+  const start = Math.ceil((Date.now() + 75 * 60_000) / 60_000) * 60_000;
+  const publisher = employer.page.getByTestId('slot-publisher');
+  await publisher.getByLabel(/First slot starts/).fill(shanghaiWallTime(start));
+  await publisher.getByLabel('Number of slots').fill('1');
+  await publisher.getByLabel('Length (minutes)').fill('20');
+  await publisher.getByLabel('Break after each (minutes)').fill('0');
+  await publisher.getByRole('button', { name: 'Publish slots' }).click();
+  await expect(publisher.getByText('1 slots published.')).toBeVisible();
+
+  // The seeker opts in to be found, and waits on their profile page.
+  const seeker = await newUser(browser);
+  await signIn(seeker.page, 'seeker@example.com');
+  await seeker.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await seeker.page.waitForURL(/\/fairs\//);
+  await hydrated(seeker.page);
+  const optIn = seeker.page.getByRole('region', { name: "Let this fair's employers find you" });
+  await optIn.getByRole('button', { name: /Let employers find me/ }).click();
+  await expect(optIn.getByTestId('optin-state')).toHaveText('Findable');
+  await seeker.page.goto('/profile');
+  await hydrated(seeker.page);
+
+  // The employer finds them and picks the slot in the invite dialog.
+  await employer.page.goto('/employer');
+  await employer.page
+    .getByRole('link', { name: /^Resume book/ })
+    .first()
+    .click();
+  await employer.page.waitForURL(/\/employer\/resume-book\//);
+  await employer.page.goto(employer.page.url().split('?')[0] + '?skills=TypeScript');
+  await employer.page.getByTestId('rb-results').getByRole('link', { name: '李明 Li Ming', exact: true }).click();
+  await employer.page.waitForURL(/\/seekers\//);
+  await hydrated(employer.page);
+  const shanghai = new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Shanghai' }).format(
+    new Date(start),
+  );
+  const target = employer.page.getByLabel('Invite to');
+  // Other specs may have left Xinghe slots at other times: this one is found by its time.
+  const slotOption = target.locator('option', { hasText: new RegExp(`^Interview slot: .*${shanghai}`) });
+  await expect(slotOption).toHaveCount(1);
+  await expect(slotOption).toContainText(shanghai);
+  await target.selectOption({ label: (await slotOption.textContent())!.trim() });
+  await employer.page.getByLabel('Note (optional)').fill('A 20 minute chat with our frontend lead.');
+  await employer.page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(employer.page.getByText('Invitation sent.')).toBeVisible();
+  await expect(employer.page.getByTestId('rb-sent')).toContainText(`Slot`);
+  await expectAccessible(employer.page, 'candidate profile after a slot invitation');
+  await shoot(employer.page, 'slot-invite-employer-en');
+
+  // The seeker is told at once, on the page they are on, and the mail names the time.
+  const notice = seeker.page.getByTestId('invitation-notice');
+  await expect(notice).toContainText(/invites you to an interview at/);
+  await expect.poll(() => capturedMail().some((m) => m.to === 'seeker@example.com' && /interview at|参加面试/.test(m.subject))).toBe(true);
+  await expectAccessible(seeker.page, 'profile with an invitation notice');
+  await shoot(seeker.page, 'slot-invite-notice-en');
+  await notice.getByRole('link', { name: 'See invitations' }).click();
+  await seeker.page.waitForURL('**/profile/invitations');
+  await hydrated(seeker.page);
+  const invitation = seeker.page.getByTestId('ci-list').getByRole('listitem').first();
+  await expect(invitation.getByTestId('ci-what')).toContainText('Invites you to an interview at');
+  await invitation.getByRole('button', { name: /^Accept/ }).click();
+  await expect(invitation.getByText('You accepted.')).toBeVisible();
+  await expect(invitation.getByTestId('ci-slot-state')).toHaveText('Booked. It is in your bookings.');
+  await expectAccessible(seeker.page, 'invitations with an accepted slot');
+  await shoot(seeker.page, 'slot-invite-accepted-en');
+
+  // The booking is real: on the booth page for the seeker, and in the employer console for the team.
+  await seeker.page.goto(boothUrl);
+  await expect(seeker.page.getByTestId('my-bookings').getByRole('listitem')).toHaveCount(1);
+  await employer.page.goto('/employer');
+  const team = employer.page.getByTestId('team-bookings');
+  await expect(team.getByRole('row', { name: /李明 Li Ming/ })).toBeVisible();
+  await expectAccessible(employer.page, 'employer console with booked interviews');
+  await shoot(employer.page, 'team-bookings-en');
+
+  // In Chinese and on a phone: the invitation list and the console.
+  const zhSeeker = await newUser(browser, 'zh-CN');
+  await signIn(zhSeeker.page, 'seeker@example.com');
+  await zhSeeker.page.goto('/profile/invitations');
+  await expect(zhSeeker.page.getByTestId('ci-what').first()).toContainText('参加面试');
+  await expectAccessible(zhSeeker.page, 'invitations in Chinese');
+  await onAPhone(zhSeeker.page, 'slot-invitations-zh');
+  const zhEmployer = await newUser(browser, 'zh-CN');
+  await signIn(zhEmployer.page, 'employer@example.com');
+  await zhEmployer.page.goto('/employer');
+  await expect(zhEmployer.page.getByRole('heading', { name: '团队已预约的面试' })).toBeVisible();
+  await onAPhone(zhEmployer.page, 'team-bookings-zh');
+
+  // Clean up for the other specs: the booking is cancelled and the seeker is no longer findable.
+  await seeker.page
+    .getByTestId('my-bookings')
+    .getByRole('button', { name: /^Cancel/ })
+    .first()
+    .click();
+  await expect(seeker.page.getByTestId('my-bookings').getByRole('listitem')).toHaveCount(0);
+  // ...and the slot withdrawn, so no spec after this one finds an extra free slot at Xinghe.
+  await employer.page.goto(boothUrl);
+  await hydrated(employer.page);
+  await employer.page
+    .getByTestId('staff-slots')
+    .getByRole('listitem')
+    .filter({ hasText: shanghai })
+    .getByRole('button', { name: /^Withdraw/ })
+    .click();
+  await expect(employer.page.getByText('Slot withdrawn.')).toBeVisible();
+  await seeker.page.goto('/profile/privacy');
+  await hydrated(seeker.page);
   await seeker.page.getByRole('button', { name: /Stop being findable/ }).click();
   await expect(seeker.page.getByRole('button', { name: /Stop being findable/ })).toHaveCount(0);
   await Promise.all([seeker.context.close(), employer.context.close(), zhEmployer.context.close(), zhSeeker.context.close()]);

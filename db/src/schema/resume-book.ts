@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigserial, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { employers, jobs } from './employers.ts';
 import { booths, fairs } from './fairs.ts';
+import { interviewSlots } from './slots.ts';
 import { users } from './users.ts';
 
 /**
@@ -47,10 +48,10 @@ export const seekerViews = pgTable(
 
 /**
  * What an employer invites a seeker to (邀约). `booth`: come to the booth; `job`: apply for one of
- * its jobs (`job_id`). A later kind (a booked interview slot) adds an enum value and its own
- * nullable target column; `target` is the key that makes one pending invitation per target.
+ * its jobs (`job_id`); `slot`: one of the booth's published interview slots (`slot_id`), booked for
+ * the seeker when they accept. `target` is the key that makes one pending invitation per target.
  */
-export const candidateInvitationKind = pgEnum('candidate_invitation_kind', ['booth', 'job']);
+export const candidateInvitationKind = pgEnum('candidate_invitation_kind', ['booth', 'job', 'slot']);
 export const candidateInvitationStatus = pgEnum('candidate_invitation_status', ['pending', 'accepted', 'declined']);
 
 /** An employer's invitation of a seeker found in a fair's resume book; the seeker accepts or declines. */
@@ -73,7 +74,9 @@ export const candidateInvitations = pgTable(
     invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
     kind: candidateInvitationKind('kind').notNull(),
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'cascade' }),
-    /** `booth`, `job:<id>` (later `slot:<id>`): one pending invitation per booth, seeker and target. */
+    /** The slot a `slot` invitation offers; accepting books it through the booking rules (core/src/slots.ts). */
+    slotId: uuid('slot_id').references(() => interviewSlots.id, { onDelete: 'cascade' }),
+    /** `booth`, `job:<id>`, `slot:<id>`: one pending invitation per booth, seeker and target. */
     target: text('target').notNull(),
     message: text('message').notNull().default(''),
     status: candidateInvitationStatus('status').notNull().default('pending'),

@@ -12,7 +12,20 @@ export interface SlotNotice {
   side: 'seeker' | 'recruiter';
 }
 
+/**
+ * An employer invited the seeker (邀约, core/src/candidate-invitations.ts): to the booth, a job, or
+ * one of the booth's interview slots (`startsAt` then). Told to the seeker only, on any page.
+ */
+export interface InvitationNotice {
+  invitationId: string;
+  employerName: string;
+  kind: 'booth' | 'job' | 'slot';
+  /** ISO start of the offered slot (slot invitations only). */
+  startsAt: string | null;
+}
+
 /** Pushes of this feature (part of ServerToClientEvents). */
 export interface SlotServerEvents {
   'notice:slot': (notice: SlotNotice) => void;
+  'notice:invitation': (notice: InvitationNotice) => void;
 }

@@ -1,4 +1,4 @@
-import type { HiringFigures, ReportService } from '@fairground/core';
+import type { HiringFigures, InvitationFigures, ReportService } from '@fairground/core';
 import { m } from '#lib/paraglide/messages.js';
 import { sampleTime } from '#lib/time.ts';
 import type { ReportTable } from '#lib/report-format.ts';
@@ -6,15 +6,17 @@ import type { ReportTable } from '#lib/report-format.ts';
 type FairReport = Awaited<ReturnType<ReportService['fairReport']>>;
 type BoothReport = Awaited<ReturnType<ReportService['boothReport']>>;
 
-/** The funnel past the interview (issue 15): resumes received, next rounds, offers, hires. */
+/** The funnel past the interview (issue 15): resumes received, next rounds, offers, hires; then invitations sent and accepted. */
 const hiringColumns = (): ReportTable['columns'] => [
   { label: m.hire_col_resumes(), kind: 'int' },
   { label: m.hire_col_next_round(), kind: 'int' },
   { label: m.hire_col_offers(), kind: 'int' },
   { label: m.hire_col_offers_accepted(), kind: 'int' },
   { label: m.hire_col_hires(), kind: 'int' },
+  { label: m.hiring_col_invitations_sent(), kind: 'int' },
+  { label: m.hiring_col_invitations_accepted(), kind: 'int' },
 ];
-const hiringCells = (h: HiringFigures) => [h.resumesReceived, h.nextRound, h.offers, h.offersAccepted, h.hires];
+const hiringCells = (h: HiringFigures, i: InvitationFigures) => [h.resumesReceived, h.nextRound, h.offers, h.offersAccepted, h.hires, i.sent, i.accepted];
 
 const respondentLabel = (r: 'seeker' | 'employer') => (r === 'seeker' ? m.survey_respondent_seeker() : m.survey_respondent_employer());
 
@@ -25,7 +27,10 @@ export function fairHiringTables(report: FairReport): ReportTable[] {
       id: 'hiring',
       title: m.hire_table(),
       columns: [{ label: m.col_booth(), kind: 'text' }, ...hiringColumns()],
-      rows: [...report.booths.map((b) => [b.employerName, ...hiringCells(b.hiring)]), [m.report_totals(), ...hiringCells(report.hiring)]],
+      rows: [
+        ...report.booths.map((b) => [b.employerName, ...hiringCells(b.hiring, b.invitations)]),
+        [m.report_totals(), ...hiringCells(report.hiring, report.invitations)],
+      ],
     },
     {
       id: 'survey',
@@ -54,7 +59,7 @@ export function fairHiringTables(report: FairReport): ReportTable[] {
 /** The booth report's hiring table (one measure a row). */
 export function boothHiringTable(report: BoothReport): ReportTable {
   const columns = hiringColumns();
-  const cells = hiringCells(report.hiring);
+  const cells = hiringCells(report.hiring, report.invitations);
   return {
     id: 'hiring',
     title: m.hire_table(),

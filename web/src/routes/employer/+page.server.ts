@@ -23,7 +23,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (!choice) return { ...base, current: null };
 
   const id = choice.employer.id;
-  const [members, jobs, booths, allFairs] = await Promise.all([employers.members(user, id), employers.jobs(id), fairs.boothsOfEmployer(id), fairs.list(user)]);
+  const [members, jobs, booths, allFairs, teamBookings] = await Promise.all([
+    employers.members(user, id),
+    employers.jobs(id),
+    fairs.boothsOfEmployer(id),
+    fairs.list(user),
+    services().slots.teamBookings(user, id),
+  ]);
   // What needs staffing first: live fairs, then upcoming ones, then drafts; ended fairs last (their
   // booths keep their reports). Within a status, by start time, as boothsOfEmployer returns them.
   const order = { live: 0, published: 1, draft: 2, ended: 3 } as const;
@@ -35,6 +41,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     members,
     jobs,
     booths,
+    teamBookings,
     openFairs: allFairs
       .filter((f) => (f.status === 'published' || f.status === 'live') && !taken.has(f.id))
       .map((f) => ({ id: f.id, title: f.title, status: f.status })),
