@@ -124,7 +124,8 @@ process.on('message', async (m: ClientCommand) => {
     if (m.nice) setPriority(m.nice);
     broadcastId = m.broadcastId;
     expected = m.expected;
-    viewers = m.viewers.map((s) => ({ ...viewer(s.url, s.deviceId), index: s.index }));
+    // The same object the socket's listeners update (a spread copy would never see a count).
+    viewers = m.viewers.map((s) => Object.assign(viewer(s.url, s.deviceId), { index: s.index }));
   } else if (m.cmd === 'connect') {
     for (let i = 0; i < viewers.length; i += 100) await Promise.all(viewers.slice(i, i + 100).map((v) => open(v).catch(failed)));
   } else if (m.cmd === 'join') {

@@ -66,11 +66,15 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
     const peers = new Map<string, string>();
     const key = (roomId: string, peerId: string) => `${roomId} ${peerId}`;
 
+    /** Dead nodes: their producers imported here closed with them, and nobody else tells the room. */
+    const dead = new Set<string>();
+
     const answer = async (body: NodeMessage, from: string): Promise<unknown> => {
       // A pipe message: from a signaling node piping a producer to an edge, or from the media node
       // at the other end of a pipe (an export's pause or close, an end that closed).
       if (body.type === 'media') return media.request(body.request);
       if (body.type === 'node-gone') {
+        dead.add(body.node);
         const { closed } = await media.closeImportsFrom({ node: body.node });
         if (closed > 0) log.warn({ node: body.node, closed }, 'closed producers imported from a dead media node');
         return null;
@@ -130,7 +134,13 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
         } else {
           const e = payload as { roomId: string; peerId: string; producerId?: string; consumerId?: string };
           const { fromNode: imported, ...plain } = e as typeof e & { fromNode?: string };
-          // An import's producer is its origin's to tell about (its publisher's calls came there).
+          // An import's producer is its origin's to tell about (its publisher's calls came there),
+          // unless the origin died: then the room hears of it from here, through the signaling
+          // nodes of this node's viewers (each tells the room; a page drops a closed producer once).
+          if (imported !== undefined && name === 'producer-closed' && dead.has(imported)) {
+            for (const node of nodesIn(e.roomId)) tell(node, { name, payload: plain } as MediaEventMessage);
+            return;
+          }
           if (imported !== undefined && name !== 'consumer-closed') return;
           tell(peers.get(key(e.roomId, e.peerId)), { name, payload: plain } as MediaEventMessage);
         }
