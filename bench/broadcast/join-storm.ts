@@ -16,7 +16,10 @@
  *   connections).
  *
  *   npx tsx bench/broadcast/join-storm.ts [--base-commit 060446a | --base <dir>] [--viewers 5000]
- *     [--spread 10] [--browsers 3] [--phases rate,storm] [--sides base,new]
+ *     [--spread 10] [--browsers 3] [--phases rate,storm] [--sides base,new] [--clients 4]
+ *
+ * The simulated viewers' sockets live in `--clients` child processes (join-storm.clients.ts),
+ * viewer i in process i % clients, so one bench process holding 5,000 sockets is not what starves.
  *
  * Without `--base`, the base side runs from a worktree of `--base-commit` the bench makes itself.
  *
@@ -24,7 +27,7 @@
  * databases are made and dropped), Redis (REDIS_URL, default redis://127.0.0.1:6379) and Chromium
  * (CHROMIUM_PATH, default /usr/bin/chromium) for `--browsers`.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join as joinPath, resolve } from 'node:path';
 import { setPriority, tmpdir } from 'node:os';
@@ -34,10 +37,10 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { chromium, type Browser } from '@playwright/test';
 import postgres from 'postgres';
-import { io, type Socket } from 'socket.io-client';
 import { connect, createAuth, schema } from '@fairground/db';
 import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWorker } from '../../media-server/scripts/ensure-worker.mjs';
+import type { ClientCommand, ClientReply, ClientReport } from './join-storm.clients.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,11 +52,14 @@ const { values } = parseArgs({
     base: { type: 'string' },
     'base-commit': { type: 'string', default: '060446a' },
     nice: { type: 'string', default: '0' },
+    clients: { type: 'string', default: '4' },
   },
 });
 const N = Number(values.viewers);
 const spreadMs = Number(values.spread) * 1000;
 const browsers = Number(values.browsers);
+// The viewers' sockets are spread over this many client processes (join-storm.clients.ts).
+const clientCount = Math.max(1, Number(values.clients));
 const phases = values.phases.split(',') as Array<'rate' | 'storm'>;
 const sides = values.sides.split(',') as Array<'base' | 'new'>;
 const here = new URL('../..', import.meta.url).pathname;
@@ -81,7 +87,7 @@ const trees = { base: sides.includes('base') ? baseTree() : '', new: here };
 // priority, so whatever else runs weighs less on all of them alike (the fanout bench does the same).
 const nice = Number(values.nice);
 if (nice) setPriority(nice);
-// A client starved of CPU long enough trips socket.io-client's own timers; counted, not fatal.
+// Errors outside a run (a browser page's, a client process's pipe): counted, not fatal.
 let stray = 0;
 process.on('uncaughtException', (err) => {
   stray++;
@@ -145,71 +151,73 @@ const cpuMs = (pid: number) => {
 };
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
-type JoinAck = { ok: true; data: { viewers: number; routerRtpCapabilities?: { codecs?: unknown[] } } } | { ok: false; error: { code: string } };
-
-/** One bench viewer: its socket, when its join was answered, and when it first saw the final count. */
-interface Viewer {
-  socket: Socket;
-  ackAt: number;
-  ready: boolean;
-  seenAt: number;
-  retries: number;
-  /** The last count pushed to it. */
-  last: number;
+/** The client processes (join-storm.clients.ts), each holding a share of the viewers. */
+interface Client {
+  child: ChildProcess;
+  /** The global indices of its viewers, in its order. */
+  indices: number[];
+  progress: { connected: number; answered: number };
 }
 
-/** Why bench sockets were dropped before the bench closed them (there should be none). */
-const disconnects = new Map<string, number>();
-let closing = false;
-
-function viewer(url: string, deviceId: string, expected: () => number): Viewer {
-  const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false, timeout: 120_000, auth: { deviceId } });
-  const v: Viewer = { socket, ackAt: 0, ready: false, seenAt: 0, retries: 0, last: -1 };
-  socket.on('disconnect', (reason) => {
-    if (!closing) disconnects.set(reason, (disconnects.get(reason) ?? 0) + 1);
-  });
-  socket.on('room:viewers', (p: { live: number }) => {
-    v.last = p.live;
-    if (p.live === expected()) v.seenAt ||= performance.now();
-    else v.seenAt = 0;
-  });
-  return v;
-}
-
-async function join(v: Viewer, broadcastId: string, expected: () => number): Promise<void> {
-  const r = (await v.socket.timeout(120_000).emitWithAck('broadcast:join', { broadcastId })) as JoinAck;
-  if (!r.ok) throw new Error(`join refused: ${r.error.code}`);
-  v.ackAt = performance.now();
-  // Ready to receive: what the client needs to load its device and create its receive transport.
-  v.ready = (r.data.routerRtpCapabilities?.codecs?.length ?? 0) > 0;
-  if (r.data.viewers === expected()) v.seenAt ||= v.ackAt;
-}
-
-/** Connects, retrying a BUSY refusal after its hint (plus jitter), as the web client does. */
-function open(v: Viewer): Promise<void> {
+/** Sends one command to a client process and waits for its report. */
+function ask(c: Client, command: ClientCommand): Promise<ClientReport> {
   return new Promise((resolve, reject) => {
-    const attempt = () => {
-      v.socket.once('connect', () => {
-        v.socket.off('connect_error');
-        resolve();
-      });
-      v.socket.once('connect_error', (err: Error & { data?: { code?: string; retryAfterMs?: number } }) => {
-        v.socket.off('connect');
-        if (err.data?.code !== 'BUSY' || v.retries > 30) return reject(err);
-        v.retries++;
-        setTimeout(attempt, (err.data.retryAfterMs ?? 1000) * (0.5 + Math.random()));
-      });
-      v.socket.connect();
+    const onMessage = (m: ClientReply) => {
+      if (m.reply === 'progress') {
+        c.progress = { connected: m.connected, answered: m.answered };
+        return;
+      }
+      c.child.off('message', onMessage);
+      c.child.off('exit', onExit);
+      resolve(m.report);
     };
-    attempt();
+    const onExit = (code: number | null) => reject(new Error(`a client process exited with ${code}`));
+    c.child.on('message', onMessage);
+    c.child.once('exit', onExit);
+    c.child.send(command);
   });
 }
+const askAll = (cs: Client[], command: ClientCommand) => Promise.all(cs.map((c) => ask(c, command)));
 
-async function waitAllSeen(viewers: Viewer[], timeoutMs: number): Promise<number> {
-  const until = performance.now() + timeoutMs;
-  while (viewers.some((v) => !v.seenAt) && performance.now() < until) await sleep(20);
-  return viewers.filter((v) => !v.seenAt).length;
+function startClients(count: number): Client[] {
+  return Array.from({ length: count }, () => ({
+    child: fork(new URL('./join-storm.clients.ts', import.meta.url).pathname, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+    indices: [],
+    progress: { connected: 0, answered: 0 },
+  }));
 }
+
+/** The viewers' figures of every client, by global index. */
+function merge(cs: Client[], reports: ClientReport[]) {
+  const ackAt = new Array<number>(N).fill(0);
+  const ready = new Array<boolean>(N).fill(false);
+  const seenAt = new Array<number>(N).fill(0);
+  const last = new Array<number>(N).fill(-1);
+  const failures = new Map<string, number>();
+  const dropped = new Map<string, number>();
+  let retries = 0;
+  let strays = 0;
+  let cpu = 0;
+  reports.forEach((r, k) => {
+    cs[k]!.indices.forEach((i, j) => {
+      ackAt[i] = r.ackAt[j]!;
+      ready[i] = r.ready[j]!;
+      seenAt[i] = r.seenAt[j]!;
+      last[i] = r.last[j]!;
+    });
+    for (const [e, n] of r.failures) failures.set(e, (failures.get(e) ?? 0) + n);
+    for (const [e, n] of r.disconnects) dropped.set(e, (dropped.get(e) ?? 0) + n);
+    retries += r.retries;
+    strays += r.stray;
+    cpu += r.cpuMs;
+  });
+  return { ackAt, ready, seenAt, last, failures, dropped, retries, stray: strays, cpu };
+}
+
+const now = () => performance.timeOrigin + performance.now();
 
 interface Result {
   side: string;
@@ -302,7 +310,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
   const nodes = [a, b];
   const database = await connect({ url: dbUrl.toString(), migrate: false });
   const pages: Array<Awaited<ReturnType<typeof openPage>>> = [];
-  const viewers: Viewer[] = [];
+  const clients = startClients(clientCount);
   try {
     const [row] = await database.db
       .insert(schema.broadcasts)
@@ -316,7 +324,6 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
       .returning();
     const broadcastId = row!.id;
     const expectedCount = N + (withBrowsers ? browsers : 0);
-    const expected = () => expectedCount;
     if (withBrowsers) {
       const auth = createAuth(database.db, { secret, baseURL: a.url, attemptsPerMinute: 1000 });
       const signed = await auth.signIn({ email: 'organizer@example.com', password: DEMO_PASSWORD }, '127.0.9.1');
@@ -329,29 +336,37 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
     }
     await sleep(1500);
     const rss0 = nodes.map((n) => rssKb(n.child.pid!));
-    for (let i = 0; i < N; i++) viewers.push(viewer(nodes[i % 2]!.url, `storm-${side}-${phase}-${round}-${i}`, expected));
+    // Viewer i connects to node i % 2 and belongs to client process i % clientCount.
+    for (let i = 0; i < N; i++) clients[i % clientCount]!.indices.push(i);
+    await Promise.all(
+      clients.map((c) =>
+        ask(c, {
+          cmd: 'setup',
+          broadcastId,
+          expected: expectedCount,
+          nice,
+          viewers: c.indices.map((i) => ({ index: i, url: nodes[i % 2]!.url, deviceId: `storm-${side}-${phase}-${round}-${i}` })),
+        }),
+      ),
+    );
 
     let t0: number;
-    const failures = new Map<string, number>();
-    closing = false;
-    disconnects.clear();
     let cpu0 = [0, 0];
-    let bench0 = process.cpuUsage();
+    let clientCpu0 = 0;
     const firstFrames: number[] = [];
     let browserFailures = 0;
+    let reports: ClientReport[];
     if (phase === 'rate') {
-      for (let i = 0; i < N; i += 100) await Promise.all(viewers.slice(i, i + 100).map(open));
+      await askAll(clients, { cmd: 'connect' });
       await sleep(1500);
-      log(`${side} rate: ${N} connected; joining`);
-      t0 = performance.now();
+      log(`${side} rate: ${N} connected (${clientCount} client processes); joining`);
+      clientCpu0 = (await askAll(clients, { cmd: 'seen', timeoutMs: 0 })).reduce((x, r) => x + r.cpuMs, 0);
+      t0 = now();
       cpu0 = nodes.map((n) => cpuMs(n.child.pid!));
-      bench0 = process.cpuUsage();
-      await Promise.all(
-        viewers.map((v) => join(v, broadcastId, expected).catch((err: unknown) => void failures.set(String(err), (failures.get(String(err)) ?? 0) + 1))),
-      );
+      reports = await askAll(clients, { cmd: 'join' });
     } else {
-      log(`${side} storm: ${N} viewers over ${spreadMs / 1000} s`);
-      t0 = performance.now();
+      log(`${side} storm: ${N} viewers over ${spreadMs / 1000} s (${clientCount} client processes)`);
+      t0 = now() + 200;
       cpu0 = nodes.map((n) => cpuMs(n.child.pid!));
       const watching = pages.slice(1).map(async (page, i) => {
         // Spread over the storm: the first a tenth in, the last at nine tenths.
@@ -368,60 +383,52 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
         }
       });
       const progress = setInterval(() => {
-        const connected = viewers.filter((v) => v.socket.connected).length;
+        const sum = (k: 'connected' | 'answered') => clients.reduce((x, c) => x + c.progress[k], 0);
         log(
-          `${side} storm at ${((performance.now() - t0) / 1000).toFixed(0)} s: ${connected} connected, ${viewers.filter((v) => v.ackAt).length} answered, ${firstFrames.length} first frames`,
+          `${side} storm at ${((now() - t0) / 1000).toFixed(0)} s: ${sum('connected')} connected, ${sum('answered')} answered, ${firstFrames.length} first frames`,
         );
       }, 2000);
-      await Promise.all([
-        ...viewers.map(async (v, i) => {
-          await sleep((spreadMs * i) / N);
-          try {
-            await open(v);
-            await join(v, broadcastId, expected);
-          } catch (err) {
-            failures.set(String(err), (failures.get(String(err)) ?? 0) + 1);
-          }
-        }),
-        ...watching,
-      ]).finally(() => clearInterval(progress));
+      try {
+        [reports] = await Promise.all([askAll(clients, { cmd: 'storm', t0, spreadMs, total: N }), ...watching]);
+      } finally {
+        clearInterval(progress);
+      }
     }
-    if (failures.size) log(`${side} ${phase}: joins that failed: ${JSON.stringify([...failures])}`);
+    let merged = merge(clients, reports);
+    if (merged.failures.size) log(`${side} ${phase}: joins that failed: ${JSON.stringify([...merged.failures])}`);
     if (nodeWarnings.size) log(`${side} ${phase}: node warnings: ${JSON.stringify([...nodeWarnings])}`);
     nodeWarnings.clear();
-    if (disconnects.size) log(`${side} ${phase}: sockets dropped: ${JSON.stringify([...disconnects])}`);
-    const lastAck = Math.max(...viewers.map((v) => v.ackAt || -Infinity));
+    if (merged.dropped.size) log(`${side} ${phase}: sockets dropped: ${JSON.stringify([...merged.dropped])}`);
+    if (merged.stray) log(`${side} ${phase}: client errors outside a join: ${merged.stray}`);
+    const lastAck = Math.max(...merged.ackAt.map((x) => x || -Infinity));
     const cpu1 = nodes.map((n) => cpuMs(n.child.pid!));
     const cpuMsPerJoin = (cpu1[0]! - cpu0[0]! + cpu1[1]! - cpu0[1]!) / N;
-    const bench1 = process.cpuUsage(bench0);
-    log(`${side} ${phase}: the bench's own CPU ${((bench1.user + bench1.system) / 1000).toFixed(0)} ms over ${(lastAck - t0).toFixed(0)} ms`);
-    const missing = await waitAllSeen(viewers, 20_000);
+    log(`${side} ${phase}: the client processes' CPU ${(merged.cpu - clientCpu0).toFixed(0)} ms over ${(lastAck - t0).toFixed(0)} ms`);
+    merged = merge(clients, await askAll(clients, { cmd: 'seen', timeoutMs: 20_000 }));
+    const missing = merged.seenAt.filter((x) => !x).length;
     if (missing)
-      log(
-        `${side} ${phase}: ${missing} clients never saw ${expectedCount}; counts they last saw: ${JSON.stringify([...new Set(viewers.map((v) => v.last))].slice(0, 10))}`,
-      );
-    const convergeMs = Math.max(...viewers.map((v) => v.seenAt || Infinity)) - lastAck;
+      log(`${side} ${phase}: ${missing} clients never saw ${expectedCount}; counts they last saw: ${JSON.stringify([...new Set(merged.last)].slice(0, 10))}`);
+    const convergeMs = Math.max(...merged.seenAt.map((x) => x || Infinity)) - lastAck;
     await sleep(1500);
     const rss1 = nodes.map((n) => rssKb(n.child.pid!));
     const kbPerConn = (rss1[0]! - rss0[0]! + rss1[1]! - rss0[1]!) / N;
     return {
       side,
       phase,
-      answered: viewers.filter((v) => v.ackAt > 0).length,
-      ready: viewers.filter((v) => v.ready).length,
+      answered: merged.ackAt.filter((x) => x > 0).length,
+      ready: merged.ready.filter(Boolean).length,
       joinsPerSecond: N / ((lastAck - t0) / 1000),
       lastAckMs: lastAck - t0,
       convergeMs,
       missing,
       kbPerConn,
       cpuMsPerJoin,
-      retries: viewers.reduce((s, v) => s + v.retries, 0),
+      retries: merged.retries,
       firstFrames: firstFrames.sort((x, y) => x - y),
       browserFailures,
     };
   } finally {
-    closing = true;
-    for (const v of viewers) v.socket.disconnect();
+    await Promise.all(clients.map((c) => ask(c, { cmd: 'close' }).catch(() => null)));
     for (const p of pages) await p.context().close();
     await database.close();
     await Promise.all(nodes.map(stopNode));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createMediaServer, MediaError, type MediaEvents, type MediaServer } from '@fairground/media-server';
+import { createMediaServer, MediaError, pipeEventRequest, type MediaEvents, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { closeRedis, connectRedis } from './app/redis.ts';
@@ -23,7 +23,7 @@ export interface MediaNode {
   close(): Promise<void>;
 }
 
-/** The events a media node tells signaling nodes (the rest are about pipes, unused with split roles). */
+/** The events a media node tells signaling nodes (pipe events go to the media node at the other end). */
 const RELAYED = ['producer-closed', 'producer-paused', 'producer-resumed', 'consumer-closed', 'room-reset', 'room-closed'] as const;
 
 /**
@@ -32,6 +32,12 @@ const RELAYED = ['producer-closed', 'producer-paused', 'producer-resumed', 'cons
  * node each peer came from what happens to that peer's media. It lists itself (its announced
  * address and load) and beats; when it dies, the signaling nodes reset its rooms and place them
  * on a live media node. Over HTTP it serves /healthz and /metrics only: no pages, no Socket.IO.
+ *
+ * A broadcast's viewers may be placed on another media node than their room's (an edge, see
+ * live/remote-media.ts): the signaling node then asks both media nodes for the pipe messages of
+ * `bringProducer` (`{ type: 'media' }`, answered by `MediaServer.request`), and the two media nodes
+ * tell each other what only RTP does not carry (a producer paused or closed at the origin, a pipe
+ * end closed) directly, as nodes of both roles do. A dead node's imports close on `node-gone`.
  */
 export async function createMediaNode(config: Config): Promise<MediaNode> {
   if (!config.REDIS_URL) throw new Error('A media-only node needs REDIS_URL');
@@ -60,8 +66,19 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
     const peers = new Map<string, string>();
     const key = (roomId: string, peerId: string) => `${roomId} ${peerId}`;
 
+    /** Dead nodes: their producers imported here closed with them, and nobody else tells the room. */
+    const dead = new Set<string>();
+
     const answer = async (body: NodeMessage, from: string): Promise<unknown> => {
-      // node-gone and pipe messages are for nodes that hold rooms of their own side by side.
+      // A pipe message: from a signaling node piping a producer to an edge, or from the media node
+      // at the other end of a pipe (an export's pause or close, an end that closed).
+      if (body.type === 'media') return media.request(body.request);
+      if (body.type === 'node-gone') {
+        dead.add(body.node);
+        const { closed } = await media.closeImportsFrom({ node: body.node });
+        if (closed > 0) log.warn({ node: body.node, closed }, 'closed producers imported from a dead media node');
+        return null;
+      }
       if (body.type !== 'media-call') return null;
       const parsed = mediaCallSchema.safeParse(body.call);
       if (!parsed.success) throw new MediaError('MEDIA_REJECTED', 'Malformed media call');
@@ -90,6 +107,14 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
     const tell = (to: string | undefined, event: MediaEventMessage) => {
       if (to) messages.tell(to, { type: 'media-event', event });
     };
+    // Only RTP crosses a pipe: what the origin says about an exported producer, and an end that
+    // closed, go straight to the media node at the other end (media-server's pipeEventRequest).
+    for (const name of ['pipe-export', 'pipe-closed'] as const) {
+      media.on(name, (payload: MediaEvents[typeof name][0]) => {
+        const { to, request } = pipeEventRequest(nodeId, name, payload as never);
+        messages.tell(to, { type: 'media', request });
+      });
+    }
     const nodesIn = (roomId: string) => new Set([...peers].filter(([k]) => k.startsWith(`${roomId} `)).map(([, node]) => node));
     for (const name of RELAYED) {
       media.on(name, (payload: MediaEvents[typeof name][0]) => {
@@ -108,7 +133,15 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
           placements.release(closed.roomId, nodeId).catch((err: unknown) => log.warn({ err: String(err), roomId: closed.roomId }, 'giving up a room failed'));
         } else {
           const e = payload as { roomId: string; peerId: string; producerId?: string; consumerId?: string };
-          const { fromNode: _imported, ...plain } = e as typeof e & { fromNode?: string };
+          const { fromNode: imported, ...plain } = e as typeof e & { fromNode?: string };
+          // An import's producer is its origin's to tell about (its publisher's calls came there),
+          // unless the origin died: then the room hears of it from here, through the signaling
+          // nodes of this node's viewers (each tells the room; a page drops a closed producer once).
+          if (imported !== undefined && name === 'producer-closed' && dead.has(imported)) {
+            for (const node of nodesIn(e.roomId)) tell(node, { name, payload: plain } as MediaEventMessage);
+            return;
+          }
+          if (imported !== undefined && name !== 'consumer-closed') return;
           tell(peers.get(key(e.roomId, e.peerId)), { name, payload: plain } as MediaEventMessage);
         }
       });

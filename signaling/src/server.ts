@@ -229,7 +229,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           nodes: mediaNodes,
           rooms: mediaRooms,
           call: (to, call) => channel.request(to, { type: 'media-call', call }, 'MEDIA_UNAVAILABLE'),
+          // Piping a broadcast's producers from its media node to an edge (media node to media node).
+          pipe: (to, request) => channel.request(to, { type: 'media', request }, 'MEDIA_UNAVAILABLE'),
           ttlMs: config.NODE_TTL_MS,
+          edgeAfter: config.MEDIA_NODE_EDGE_AFTER,
           log: getLogger('signaling:remote-media'),
         });
       }

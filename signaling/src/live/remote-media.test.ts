@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { MediaError, type MediaServer } from '@fairground/media-server';
+import { MediaError, type MediaServer, type PipeRequest } from '@fairground/media-server';
 import { answerMediaCall, type MediaCall } from '../app/media-calls.ts';
 import { redisForTest } from '../stores/redis-for-test.ts';
 import { RedisMediaNodes } from '../stores/redis-media-nodes.ts';
@@ -23,20 +23,40 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     const nodes = new RedisMediaNodes(redis.client, `${redis.prefix}:media-nodes`);
     const rooms = new RedisRoomOrigins(redis.client, `${redis.prefix}:media-room`);
     const sent: Array<{ to: string; call: MediaCall }> = [];
+    const pipes: Array<{ to: string; request: PipeRequest }> = [];
     const down = new Set<string>();
-    const signalingNode = () =>
+    /** Receive transports get an id naming their node, so a test sees where a call went. */
+    const made = (to: string, call: MediaCall) =>
+      call.method === 'createTransport' && call.args[2] === 'recv' ? { ...transport, id: `t-${to}-${call.args[1]}` } : transport;
+    const signalingNode = (edgeAfter = 1_000_000) =>
       new RemoteMedia({
         nodes,
         rooms,
         ttlMs: TTL,
+        edgeAfter,
         log,
         call: async (to, call) => {
           if (down.has(to)) throw new MediaError('MEDIA_UNAVAILABLE', `Node ${to} is not reachable`);
           sent.push({ to, call });
-          return call.method === 'createTransport' ? transport : call.method === 'producers' ? [] : null;
+          return call.method === 'createTransport' ? made(to, call) : call.method === 'producers' ? [] : null;
+        },
+        // The pipe messages of bringProducer, answered as a media server would (shapes only).
+        pipe: async (to, request) => {
+          if (down.has(to)) throw new MediaError('MEDIA_UNAVAILABLE', `Node ${to} is not reachable`);
+          pipes.push({ to, request });
+          switch (request.type) {
+            case 'openPipe':
+              return { id: `pipe-${to}`, ip: '10.0.0.9', port: 40000, connectedTo: request.remote ? request.remote.id : null };
+            case 'exportProducer':
+              return { pipeId: `pipe-${to}`, id: request.producerId, peerId: 'host', kind: 'video', rtpParameters: {}, paused: false, appData: {} };
+            case 'importProducer':
+              return { id: request.producer.id, peerId: request.producer.peerId, kind: request.producer.kind };
+            default:
+              return null;
+          }
         },
       });
-    return { nodes, rooms, sent, down, signalingNode };
+    return { nodes, rooms, sent, pipes, down, signalingNode };
   };
 
   it('places a room on the least loaded live media node, the same one for every signaling node, and again elsewhere when it dies', async () => {
@@ -85,6 +105,66 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     expect(sent.at(-1)?.to).toBe('m3');
     await a.producers('booth:1');
     expect(sent.at(-1)).toMatchObject({ to: 'm3', call: { method: 'producers' } });
+  });
+
+  it('places a broadcast’s viewers on an edge media node past the room node’s load, and pipes each producer there once', async () => {
+    const { nodes, sent, pipes, down, signalingNode } = setup();
+    await nodes.put({ node: 'm1', ip: '10.0.0.1', load: 0, at: Date.now() });
+    const s = signalingNode(1);
+    const room = { kind: 'broadcast' as const, id: 'broadcast:1' };
+    // The host's send transport places the room on m1 (the only live node).
+    await s.createTransport(room, 'host', 'send');
+    expect(sent.at(-1)?.to).toBe('m1');
+    // m1 holds one transport (its beat says so), the limit here: viewers go to m2 from now on.
+    await nodes.put({ node: 'm1', ip: '10.0.0.1', load: 1, at: Date.now() });
+    await nodes.put({ node: 'm2', ip: '10.0.0.2', load: 0, at: Date.now() });
+    const t1 = await s.createTransport(room, 'v1', 'recv');
+    const t2 = await s.createTransport(room, 'v2', 'recv');
+    expect([t1.id, t2.id]).toEqual(['t-m2-v1', 't-m2-v2']);
+    // A booth stays on its one node whatever the load.
+    await s.createTransport({ kind: 'booth', id: 'booth:1' }, 'b1', 'send');
+    expect((await s.createTransport({ kind: 'booth', id: 'booth:1' }, 'b2', 'recv')).id).toBe(`t-${sent.at(-1)!.to}-b2`);
+    await s.connectTransport('broadcast:1', 'v1', t1.id, { role: 'client', fingerprints: [] });
+    expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'connectTransport' } });
+    // Two viewers consume the host's producer at once: one bring (five pipe messages, two to m1,
+    // the edge's end first), then each consume on m2.
+    await Promise.all([s.consume('broadcast:1', 'v1', t1.id, 'P', {}), s.consume('broadcast:1', 'v2', t2.id, 'P', {})]);
+    expect(pipes.map((p) => `${p.to} ${p.request.type}`)).toEqual(['m2 openPipe', 'm1 openPipe', 'm2 openPipe', 'm1 exportProducer', 'm2 importProducer']);
+    expect(pipes[3]!.request).toMatchObject({ roomId: 'broadcast:1', producerId: 'P', toNode: 'm2' });
+    expect(sent.filter((c) => c.call.method === 'consume').map((c) => c.to)).toEqual(['m2', 'm2']);
+    await s.resumeConsumer('broadcast:1', 'v1', 'c1');
+    expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'resumeConsumer' } });
+    // The host's calls stay on m1; its producer listing too.
+    await s.produce('broadcast:1', 'host', 't', 'video', { codecs: [] });
+    expect(sent.at(-1)?.to).toBe('m1');
+    await s.producers('broadcast:1');
+    expect(sent.at(-1)?.to).toBe('m1');
+    // A viewer leaving is closed on its edge and on the room's node.
+    await s.closePeer('broadcast:1', 'v2');
+    expect(sent.slice(-2).map((c) => `${c.to} ${c.call.method}`)).toEqual(['m2 closePeer', 'm1 closePeer']);
+    // The edge's copy of the room closing (its last viewer there left) is not the room closing.
+    const closed: unknown[] = [];
+    s.on('room-closed', (e) => closed.push(e));
+    s.deliver({ name: 'room-closed', payload: { roomId: 'broadcast:1', kind: 'broadcast' } }, 'm2');
+    expect(closed).toEqual([]);
+    expect((await s.createTransport(room, 'v1', 'recv')).id).toBe('t-m2-v1');
+    // m1 dies: the host is reset (it publishes again), v1 on the live edge is not (it keeps its
+    // transport and consumes what the host publishes next).
+    const resets: Array<{ peerIds: string[] }> = [];
+    s.on('room-reset', (e) => resets.push(e));
+    down.add('m1');
+    s.nodeGone('m1');
+    expect(resets.map((r) => r.peerIds)).toEqual([['host']]);
+    // The host's new send transport places the room on m2, the edge: v1's consumes are local now.
+    await s.createTransport(room, 'host', 'send');
+    expect(sent.at(-1)?.to).toBe('m2');
+    const before = pipes.length;
+    await s.consume('broadcast:1', 'v1', t1.id, 'P2', {});
+    expect(pipes.length).toBe(before);
+    expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'consume' } });
+    // m2 dies too: v1 and the host are reset.
+    s.nodeGone('m2');
+    expect(resets.slice(1).flatMap((r) => r.peerIds)).toEqual(expect.arrayContaining(['host', 'v1']));
   });
 
   it('emits a media node’s events as the in-process media server would, and drops malformed ones', async () => {

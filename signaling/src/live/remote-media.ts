@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import {
+  bringProducer,
   MediaError,
   type MediaEvents,
   type MediaStats,
+  type PipeNode,
   type PipeRequest,
   type PipeResponses,
   type RoomKind,
@@ -24,9 +26,24 @@ export interface RemoteMediaOptions {
   };
   /** Sends one call to a media node and waits for its answer; MEDIA_UNAVAILABLE when it cannot. */
   call(to: string, call: MediaCall): Promise<unknown>;
+  /** Sends one pipe message (`MediaServer.request`) to a media node and waits for its answer. */
+  pipe(to: string, request: PipeRequest): Promise<unknown>;
   /** A media node whose entry is older than this stopped beating. */
   ttlMs: number;
+  /**
+   * A broadcast's receive transports go to another media node (an edge) once the room's media node
+   * holds this many transports (its load in the directory); 0: always, when another is live.
+   */
+  edgeAfter: number;
   log: Logger;
+}
+
+/** A peer whose receive transports are on an edge: a media node other than its room's. */
+interface EdgePeer {
+  node: string;
+  room: RoomRef;
+  peerId: string;
+  transports: Set<string>;
 }
 
 /** A room this signaling node uses on a media node, with its peers there (to tell them if it dies). */
@@ -35,6 +52,8 @@ interface PlacedRoom {
   kind: RoomKind;
   peers: Set<string>;
 }
+
+const peerKey = (roomId: string, peerId: string) => `${roomId} ${peerId}`;
 
 const EMPTY_STATS: MediaStats = {
   workers: 0,
@@ -62,12 +81,26 @@ const EMPTY_STATS: MediaStats = {
  * node's peers come back as the same events the MediaServer emits (`deliver`), and a media node
  * that dies resets the rooms it served here (`nodeGone`: `room-reset` to their peers, who join
  * again and land on a live media node).
+ *
+ * A broadcast's audience is not bounded by one media node: once the room's node holds
+ * `edgeAfter` transports, a viewer's receive transport goes to the least loaded other media node
+ * (an edge), and the room's producers are piped to it the first time a viewer there consumes them
+ * (`bringProducer`, a PipeTransport pair between the two media nodes, as between nodes of both
+ * roles); the edge fans them out over its own workers. The room's node stays where publishers
+ * are (send transports, producers, the listing); calls about a viewer's transports and consumers
+ * go where they are. Only this signaling node needs to know, since a peer's calls all come
+ * through its socket here.
  */
 export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   readonly #rooms = new Map<string, PlacedRoom>();
   /** Media nodes seen dead: never called again (each start of a node is a new name). */
   readonly #gone = new Set<string>();
   #capabilities: Promise<RtpCapabilities> | null = null;
+  /** Viewers on an edge ("roomId peerId"), and their transports ("transportId" -> the peer's key). */
+  readonly #edges = new Map<string, EdgePeer>();
+  readonly #edgeTransports = new Map<string, string>();
+  /** Producers piped to an edge ("node roomId producerId"), done or in flight (shared by concurrent consumes). */
+  readonly #brought = new Map<string, Promise<void>>();
 
   constructor(private readonly o: RemoteMediaOptions) {
     super();
@@ -134,21 +167,93 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   }
 
   async createTransport(...args: Parameters<MediaApi['createTransport']>): ReturnType<MediaApi['createTransport']> {
-    const [room, peerId] = args;
-    const node = await this.#place(room);
+    const [room, peerId, direction] = args;
+    const origin = await this.#place(room);
+    const node = direction === 'recv' ? await this.#edgeFor(room, peerId, origin) : origin;
     const transport = await this.#send(node, 'createTransport', args);
-    this.#rooms.get(room.id)?.peers.add(peerId);
+    if (node === origin) {
+      this.#rooms.get(room.id)?.peers.add(peerId);
+      return transport;
+    }
+    const k = peerKey(room.id, peerId);
+    const edge = this.#edges.get(k) ?? { node, room, peerId, transports: new Set<string>() };
+    edge.transports.add(transport.id);
+    this.#edges.set(k, edge);
+    this.#edgeTransports.set(transport.id, k);
     return transport;
   }
 
+  /**
+   * Where a viewer's receive transport goes: the edge it already has; in a broadcast whose media
+   * node holds `edgeAfter` transports or more, the least loaded other live media node; else the
+   * room's node. Booths and interviews stay on one node (a few peers each).
+   */
+  async #edgeFor(room: RoomRef, peerId: string, origin: string): Promise<string> {
+    const had = this.#edges.get(peerKey(room.id, peerId));
+    if (had && !this.#gone.has(had.node)) return had.node;
+    if (room.kind !== 'broadcast') return origin;
+    const live = await this.#live();
+    const home = live.find((e) => e.node === origin);
+    if (home && home.load < this.o.edgeAfter) return origin;
+    return live.find((e) => e.node !== origin)?.node ?? origin;
+  }
+
+  /** The node of a transport: its edge, else the room's media node. */
+  #byTransport<M extends MediaMethod>(
+    roomId: string,
+    transportId: string,
+    method: M,
+    args: Extract<MediaCall, { method: M }>['args'],
+  ): Promise<MediaResult<M>> {
+    const edge = this.#edges.get(this.#edgeTransports.get(transportId) ?? '');
+    return edge ? this.#send(edge.node, method, args as never) : this.#inRoom(roomId, method, args as never);
+  }
+
+  /** The node of a peer's consumers: its edge, else the room's media node. */
+  #byConsumer<M extends MediaMethod>(roomId: string, peerId: string, method: M, args: Extract<MediaCall, { method: M }>['args']): Promise<MediaResult<M>> {
+    const edge = this.#edges.get(peerKey(roomId, peerId));
+    return edge ? this.#send(edge.node, method, args as never) : this.#inRoom(roomId, method, args as never);
+  }
+
+  #pipeNode(node: string): PipeNode {
+    return {
+      node,
+      request: async <T extends PipeRequest['type']>(msg: Extract<PipeRequest, { type: T }>) => (await this.o.pipe(node, msg)) as PipeResponses[T],
+    };
+  }
+
+  /**
+   * Pipes a producer from the room's media node to an edge, once per edge (concurrent consumes of
+   * it share one bring); `again` after a consume there failed (the import was closed since).
+   */
+  async #bring(edge: EdgePeer, producerId: string, again = false): Promise<void> {
+    const origin = await this.#nodeOf(edge.room.id);
+    if (!origin || origin === edge.node) return;
+    const k = `${edge.node} ${edge.room.id} ${producerId}`;
+    if (again) this.#brought.delete(k);
+    let pending = this.#brought.get(k);
+    if (!pending) {
+      const started = performance.now();
+      pending = bringProducer(this.#pipeNode(origin), this.#pipeNode(edge.node), edge.room, producerId).then((r) =>
+        this.o.log.info(
+          { roomId: edge.room.id, producerId: r.id, from: origin, to: edge.node, ms: Math.round(performance.now() - started) },
+          'piped a producer to an edge media node',
+        ),
+      );
+      pending.catch(() => this.#brought.delete(k));
+      this.#brought.set(k, pending);
+    }
+    await pending;
+  }
+
   connectTransport(...args: Parameters<MediaApi['connectTransport']>) {
-    return this.#inRoom(args[0], 'connectTransport', args as never);
+    return this.#byTransport(args[0], args[2], 'connectTransport', args as never);
   }
   restartIce(...args: Parameters<MediaApi['restartIce']>) {
-    return this.#inRoom(args[0], 'restartIce', args);
+    return this.#byTransport(args[0], args[2], 'restartIce', args);
   }
   transportStats(...args: Parameters<MediaApi['transportStats']>) {
-    return this.#inRoom(args[0], 'transportStats', args);
+    return this.#byTransport(args[0], args[2], 'transportStats', args);
   }
   produce(...args: Parameters<MediaApi['produce']>) {
     return this.#inRoom(args[0], 'produce', args as never);
@@ -162,20 +267,31 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   resumeProducer(...args: Parameters<MediaApi['resumeProducer']>) {
     return this.#inRoom(args[0], 'resumeProducer', args);
   }
-  consume(...args: Parameters<MediaApi['consume']>) {
-    return this.#inRoom(args[0], 'consume', args as never);
+  /** On an edge, the producer is piped there first (once); a stale pipe is brought again once. */
+  async consume(...args: Parameters<MediaApi['consume']>): ReturnType<MediaApi['consume']> {
+    const [roomId, , transportId, producerId] = args;
+    const edge = this.#edges.get(this.#edgeTransports.get(transportId) ?? '');
+    if (!edge) return this.#inRoom(roomId, 'consume', args as never);
+    await this.#bring(edge, producerId);
+    try {
+      return await this.#send(edge.node, 'consume', args as never);
+    } catch (err) {
+      if (!(err instanceof MediaError) || err.code !== 'CANNOT_CONSUME') throw err;
+      await this.#bring(edge, producerId, true);
+      return this.#send(edge.node, 'consume', args as never);
+    }
   }
   resumeConsumer(...args: Parameters<MediaApi['resumeConsumer']>) {
-    return this.#inRoom(args[0], 'resumeConsumer', args);
+    return this.#byConsumer(args[0], args[1], 'resumeConsumer', args);
   }
   pauseConsumer(...args: Parameters<MediaApi['pauseConsumer']>) {
-    return this.#inRoom(args[0], 'pauseConsumer', args);
+    return this.#byConsumer(args[0], args[1], 'pauseConsumer', args);
   }
   setConsumerLayers(...args: Parameters<MediaApi['setConsumerLayers']>) {
-    return this.#inRoom(args[0], 'setConsumerLayers', args);
+    return this.#byConsumer(args[0], args[1], 'setConsumerLayers', args);
   }
   consumerStats(...args: Parameters<MediaApi['consumerStats']>) {
-    return this.#inRoom(args[0], 'consumerStats', args);
+    return this.#byConsumer(args[0], args[1], 'consumerStats', args);
   }
 
   /** Where the room's media is on its media node (operators, tests), or null. */
@@ -201,18 +317,35 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   async closePeer(roomId: string, peerId: string): Promise<void> {
     const node = await this.#nodeOf(roomId);
     this.#rooms.get(roomId)?.peers.delete(peerId);
+    const edge = this.#forget(peerKey(roomId, peerId));
+    const fail = (at: string) => (err: unknown) => this.o.log.warn({ err: String(err), roomId, node: at }, 'closing a peer on its media node failed');
+    if (edge && !this.#gone.has(edge.node)) await this.#send(edge.node, 'closePeer', [roomId, peerId]).catch(fail(edge.node));
     if (!node) return;
-    await this.#send(node, 'closePeer', [roomId, peerId]).catch((err: unknown) =>
-      this.o.log.warn({ err: String(err), roomId, node }, 'closing a peer on its media node failed'),
-    );
+    await this.#send(node, 'closePeer', [roomId, peerId]).catch(fail(node));
   }
 
   async closeRoom(roomId: string): Promise<void> {
     const node = await this.#nodeOf(roomId);
-    if (!node) return;
-    await this.#send(node, 'closeRoom', [roomId]).catch((err: unknown) =>
-      this.o.log.warn({ err: String(err), roomId, node }, 'closing a room on its media node failed'),
-    );
+    const edges = new Set<string>();
+    for (const [k, edge] of [...this.#edges]) {
+      if (edge.room.id !== roomId) continue;
+      this.#forget(k);
+      if (!this.#gone.has(edge.node)) edges.add(edge.node);
+    }
+    for (const at of node ? [node, ...edges] : edges) {
+      await this.#send(at, 'closeRoom', [roomId]).catch((err: unknown) =>
+        this.o.log.warn({ err: String(err), roomId, node: at }, 'closing a room on its media node failed'),
+      );
+    }
+  }
+
+  /** Drops an edge viewer's record (and its transports'); answers what it was. */
+  #forget(k: string): EdgePeer | undefined {
+    const edge = this.#edges.get(k);
+    if (!edge) return undefined;
+    this.#edges.delete(k);
+    for (const t of edge.transports) this.#edgeTransports.delete(t);
+    return edge;
   }
 
   /** This process runs no media workers; the media nodes report their own on their /metrics. */
@@ -220,8 +353,8 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     return structuredClone(EMPTY_STATS);
   }
 
-  // Pipes join the media servers of nodes that both hold a room; with split roles a room lives on
-  // one media node, so nothing is piped and nothing is imported.
+  // Pipes between media nodes are opened by the media nodes themselves (`#bring` asks them); this
+  // process holds no media to pipe.
   async request<T extends PipeRequest['type']>(msg: Extract<PipeRequest, { type: T }>): Promise<PipeResponses[T]> {
     throw new MediaError('MEDIA_REJECTED', `A signaling-only node holds no media (${msg.type})`);
   }
@@ -231,6 +364,9 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
 
   async close(): Promise<void> {
     this.#rooms.clear();
+    this.#edges.clear();
+    this.#edgeTransports.clear();
+    this.#brought.clear();
   }
 
   /** A media node's event about this node's peers: emitted as the in-process media server would. */
@@ -241,16 +377,52 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
       return;
     }
     const { name, payload } = parsed.data;
+    const placed = this.#rooms.get(payload.roomId);
+    const fromEdge = placed?.node !== from && [...this.#edges.values()].some((e) => e.node === from && e.room.id === payload.roomId);
+    if (fromEdge && (name === 'room-closed' || name === 'room-reset')) {
+      // An edge's copy of the room closed (its last viewer left) or lost its worker: its viewers
+      // there are done; the room itself lives on at its media node, so room-closed is not told.
+      this.#dropEdges(payload.roomId, from, name === 'room-reset' ? payload.peerIds : null);
+      for (const k of [...this.#brought.keys()]) if (k.startsWith(`${from} ${payload.roomId} `)) this.#brought.delete(k);
+      if (name === 'room-closed') return;
+    }
+    // A producer closed at the room's node: no edge keeps it as piped (its import closes with it).
+    if (name === 'producer-closed') for (const k of [...this.#brought.keys()]) if (k.endsWith(` ${payload.producerId}`)) this.#brought.delete(k);
     const gone = name === 'room-closed' || (name === 'room-reset' && payload.scope === 'room');
-    if (gone && this.#rooms.get(payload.roomId)?.node === from) this.#rooms.delete(payload.roomId);
+    if (gone && placed?.node === from) this.#rooms.delete(payload.roomId);
     (this.emit as (e: string, p: unknown) => boolean)(name, payload);
   }
 
-  /** A media node stopped beating: every room it served here is reset (its peers join again). */
+  /** Forgets the edge viewers of a room on one edge (those named, or all). */
+  #dropEdges(roomId: string, node: string, peerIds: string[] | null): EdgePeer[] {
+    const dropped: EdgePeer[] = [];
+    for (const [k, edge] of [...this.#edges]) {
+      if (edge.room.id !== roomId || edge.node !== node || (peerIds && !peerIds.includes(edge.peerId))) continue;
+      this.#forget(k);
+      dropped.push(edge);
+    }
+    return dropped;
+  }
+
+  /**
+   * A media node stopped beating: every room it served here is reset (its peers join again), and
+   * so are the viewers it served as an edge. A room's viewers on a live edge are not reset when
+   * the room's node dies: the edge closes what it imported from it (node-gone), the hosts publish
+   * again on the room's new node, and the viewers consume that on the transport they have.
+   */
   nodeGone(node: string): number {
     if (this.#gone.has(node)) return 0;
     this.#gone.add(node);
     let reset = 0;
+    for (const k of [...this.#brought.keys()]) if (k.startsWith(`${node} `)) this.#brought.delete(k);
+    const edgeRooms = new Map<string, EdgePeer[]>();
+    for (const edge of this.#edges.values()) if (edge.node === node) edgeRooms.set(edge.room.id, [...(edgeRooms.get(edge.room.id) ?? []), edge]);
+    for (const [roomId, edges] of edgeRooms) {
+      this.#dropEdges(roomId, node, null);
+      reset++;
+      this.o.log.warn({ roomId, node, peers: edges.length }, 'an edge media node died; its viewers join again');
+      this.emit('room-reset', { roomId, kind: edges[0]!.room.kind, scope: 'peers', peerIds: edges.map((e) => e.peerId) });
+    }
     for (const [roomId, placed] of [...this.#rooms]) {
       if (placed.node !== node) continue;
       this.#rooms.delete(roomId);
