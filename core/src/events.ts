@@ -43,6 +43,8 @@ export interface DomainEventMap {
   'booth.screen': { boothId: string; mode: 'camera' | 'screen' | 'jobs' | 'line' };
   /** A hall screen's salary comparison began or ended. */
   'screen.comparison': { fairId: string };
+  /** Someone came into a fair's hall other than through a line (a kiosk check-in): its count changed. */
+  'hall.changed': { fairId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;
