@@ -185,6 +185,8 @@ test('a seeker puts their pay on the hall screens with the code shown (phone and
   await shot(hall, 'hall-screen-1920-comparison');
   // The 4K display: the same page, sized by the viewport.
   await hall.setViewportSize({ width: 3840, height: 2160 });
+  // The chart is drawn again with text for the larger display.
+  await expect(hall.getByTestId('comparison-chart')).toHaveAttribute('data-drawn', 'true');
   await expectNoScroll(hall);
   await shot(hall, 'hall-screen-3840-comparison');
   // The screen clears itself at the minute (its own timer), and the seeker can take it down early.
@@ -207,6 +209,7 @@ test('a seeker puts their pay on the hall screens with the code shown (phone and
   await expectNoScroll(zh);
   await shot(zh, 'hall-screen-1920-zh-comparison');
   await zh.setViewportSize({ width: 3840, height: 2160 });
+  await expect(zh.getByTestId('comparison-chart')).toHaveAttribute('data-drawn', 'true');
   await expectNoScroll(zh);
   await shot(zh, 'hall-screen-3840-zh-comparison');
 
