@@ -31,6 +31,7 @@ export class HallScreenLive {
       if (again) this.rejoined();
     };
     // Asked for again when it runs out (the server rotates it then); after a failure, in a few seconds.
+    let stopped = false;
     const readCode = async () => {
       clearTimeout(this.#nextCode);
       let wait = 5000;
@@ -40,7 +41,8 @@ export class HallScreenLive {
       } catch {
         // Offline or restarting: the reconnect reads it again too.
       }
-      this.#nextCode = setTimeout(() => void readCode(), wait);
+      // An answer after the page closed schedules nothing (no timer outlives the screen).
+      if (!stopped) this.#nextCode = setTimeout(() => void readCode(), wait);
     };
     const offs = [
       session.on('screen:numbers', (n) => {
@@ -55,6 +57,7 @@ export class HallScreenLive {
     void watch(false).catch(() => {});
     void readCode();
     return () => {
+      stopped = true;
       offs.forEach((off) => off());
       clearTimeout(this.#clear);
       clearTimeout(this.#nextCode);
