@@ -108,21 +108,26 @@ describe('display keys and screens', () => {
   it('puts one seeker’s numbers on the hall screen at a time, for one minute', async () => {
     const a = await f.account('seeker', 'Comparer A');
     const b = await f.account('seeker', 'Comparer B');
-    expect(await refusal(services.venue.showComparison(a, fair.fair.id))).toBe('INVALID');
+    // The code the hall screen shows (core/src/screen-codes.test.ts covers it on its own).
+    const { code } = await services.venue.screenCode({ kind: 'fair', fairId: fair.fair.id, boothId: null }, fair.fair.id);
+    expect(await refusal(services.venue.showComparison(a, fair.fair.id, code))).toBe('INVALID');
     await fresh.database.db.insert(schema.seekerProfiles).values([
       { userId: a.id, salaryMin: 8000, salaryMax: 11000 },
       { userId: b.id, salaryMin: 12000, salaryMax: 15000 },
     ]);
-    expect(await refusal(services.venue.showComparison(fair.organizer, fair.fair.id))).toBe('NOT_AUTHORIZED');
+    expect(await refusal(services.venue.showComparison(fair.organizer, fair.fair.id, code))).toBe('NOT_AUTHORIZED');
     const t0 = new Date();
-    const shown = await services.venue.showComparison(a, fair.fair.id, t0);
+    const shown = await services.venue.showComparison(a, fair.fair.id, code, t0);
     expect(shown).toEqual({ salaryMin: 8000, salaryMax: 11000, endsAt: new Date(t0.getTime() + 60_000).toISOString() });
-    expect(await refusal(services.venue.showComparison(b, fair.fair.id, new Date(t0.getTime() + 30_000)))).toBe('CONFLICT');
+    expect(await refusal(services.venue.showComparison(b, fair.fair.id, code, new Date(t0.getTime() + 30_000)))).toBe('CONFLICT');
     expect(await services.venue.comparison(fair.fair.id, new Date(t0.getTime() + 59_000))).toMatchObject({ salaryMin: 8000 });
     expect(await services.venue.comparison(fair.fair.id, new Date(t0.getTime() + 60_000))).toBeNull();
     // After the minute, the next seeker's turn; at once, only one of two wins.
     const later = new Date(t0.getTime() + 61_000);
-    const results = await Promise.allSettled([services.venue.showComparison(a, fair.fair.id, later), services.venue.showComparison(b, fair.fair.id, later)]);
+    const results = await Promise.allSettled([
+      services.venue.showComparison(a, fair.fair.id, code, later),
+      services.venue.showComparison(b, fair.fair.id, code, later),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const winner = results.findIndex((r) => r.status === 'fulfilled') === 0 ? a : b;
     await services.venue.clearComparison(winner, fair.fair.id, new Date(later.getTime() + 1000));

@@ -47,6 +47,8 @@ export interface DomainEventMap {
   'recording.queued': { broadcastId: string; endsAt: Date };
   /** A hall screen's salary comparison began or ended. */
   'screen.comparison': { fairId: string };
+  /** Someone came into a fair's hall other than through a line (a kiosk check-in): its count changed. */
+  'hall.changed': { fairId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

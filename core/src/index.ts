@@ -162,6 +162,7 @@ export {
   VenueService,
   BOOTH_SCREEN_MODES,
   COMPARISON_SECONDS,
+  KIOSK_CHECK_IN_HOURS,
   type BoothScreenMode,
   type HallScreen,
   type ScreenBooth,
@@ -170,3 +171,13 @@ export {
   type ScreenJob,
   type ScreenScope,
 } from './venue.ts';
+export {
+  SCREEN_CODE_ALPHABET,
+  SCREEN_CODE_GRACE_SECONDS,
+  SCREEN_CODE_LENGTH,
+  SCREEN_CODE_SECONDS,
+  defaultScreenCodeLimits,
+  normalizeScreenCode,
+  type ScreenCode,
+  type ScreenCodeLimits,
+} from './screen-codes.ts';

@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { getBooth, getFair, listBooths, listJobs, onSiteSeekersInLines, schema, type Db } from '@fairground/db';
+import { checkInAtKiosk, getBooth, getFair, listBooths, listJobs, onSiteSeekers, schema, type Db } from '@fairground/db';
 import { requireMember, requireRole, type Actor } from './actor.ts';
 import type { DisplayGrant } from './display-keys.ts';
+import { checkScreenCode, currentScreenCode, defaultScreenCodeLimits, type ScreenCode, type ScreenCodeLimits } from './screen-codes.ts';
 
 /** Which screen a display session opens (its grant, without the key's language). */
 export type ScreenScope = Pick<DisplayGrant, 'kind' | 'fairId' | 'boothId'>;
@@ -13,6 +14,9 @@ const { broadcasts, screenComparisons, seekerProfiles, boothScreens } = schema;
 
 /** How long a seeker's comparison stays on a hall screen; the server holds it to this. */
 export const COMPARISON_SECONDS = 60;
+
+/** A kiosk check-in counts the seeker in the hall this long (renewed at each kiosk visit). */
+export const KIOSK_CHECK_IN_HOURS = 3;
 
 export const BOOTH_SCREEN_MODES = ['camera', 'screen', 'jobs', 'line'] as const;
 export type BoothScreenMode = (typeof BOOTH_SCREEN_MODES)[number];
@@ -69,11 +73,36 @@ export class VenueService {
   constructor(
     private readonly db: Db,
     private readonly events: DomainEvents = new DomainEvents(),
+    private readonly codeLimits: ScreenCodeLimits = defaultScreenCodeLimits,
   ) {}
 
-  /** Seekers in the hall now: on-site seekers in the fair's lines (walk-ins). */
-  hallCount(fairId: string): Promise<number> {
-    return onSiteSeekersInLines(this.db, fairId);
+  /**
+   * Seekers in the hall now, each once: on-site seekers in the fair's lines (walk-ins) and seekers
+   * checked in at the fair's kiosk in the last KIOSK_CHECK_IN_HOURS.
+   */
+  hallCount(fairId: string, now = new Date()): Promise<number> {
+    return onSiteSeekers(this.db, fairId, now);
+  }
+
+  /**
+   * A seeker registered or signed in at the fair's kiosk: they are in the hall for
+   * KIOSK_CHECK_IN_HOURS from now (only while the fair is live; others are not counted).
+   */
+  async checkInAtKiosk(actor: Actor, fairId: string, now = new Date()): Promise<{ expiresAt: Date } | null> {
+    const seeker = requireRole(actor, 'seeker');
+    const fair = await getFair(this.db, fairId);
+    if (!fair) throw new ServiceError('NOT_FOUND', 'No such fair');
+    if (fair.status !== 'live') return null;
+    const expiresAt = new Date(now.getTime() + KIOSK_CHECK_IN_HOURS * 3600_000);
+    await checkInAtKiosk(this.db, fair.id, seeker.id, now, expiresAt);
+    this.events.emit('hall.changed', { fairId: fair.id });
+    return { expiresAt };
+  }
+
+  /** The short code a hall screen of the fair shows now (core/src/screen-codes.ts), for its grant. */
+  async screenCode(grant: ScreenScope | null, fairId: string, now = new Date()): Promise<ScreenCode> {
+    this.requireHallGrant(grant, fairId);
+    return currentScreenCode(this.db, fairId, now);
   }
 
   /** The grant opens this fair's hall screen, or NOT_AUTHORIZED. */
@@ -166,15 +195,17 @@ export class VenueService {
   }
 
   /**
-   * A signed-in seeker puts their expected salary on a fair's hall screen for COMPARISON_SECONDS.
+   * A signed-in seeker puts their expected salary on a fair's hall screens for COMPARISON_SECONDS,
+   * with the short code a screen shows now (attempts limited: core/src/screen-codes.ts).
    * One at a time per fair: the row is taken only when the last one has run out (or was theirs),
    * in one statement, so two seekers pressing at once on any nodes cannot both show.
    */
-  async showComparison(actor: Actor, fairId: string, now = new Date()): Promise<ScreenComparison> {
+  async showComparison(actor: Actor, fairId: string, code: string, now = new Date()): Promise<ScreenComparison> {
     const seeker = requireRole(actor, 'seeker');
     const parsed = z.uuid().safeParse(fairId);
     const fair = parsed.success ? await getFair(this.db, parsed.data) : null;
     if (!fair || fair.status !== 'live') throw new ServiceError('NOT_FOUND', 'No such fair open now');
+    await checkScreenCode(this.db, fair.id, seeker.id, code, this.codeLimits, now);
     const [profile] = await this.db
       .select({ salaryMin: seekerProfiles.salaryMin, salaryMax: seekerProfiles.salaryMax })
       .from(seekerProfiles)

@@ -20,5 +20,5 @@ export {
 export { hashPassword, verifyPassword } from './passwords.ts';
 export * from './queries/catalog.ts';
 export { OUTBOX_LOCK, joinQueueStatement, leaveQueueStatement, callNextStatement, type JoinOutcome, type CallNextOutcome } from './queries/queue.ts';
-export { onSiteSeekersInLines } from './queries/venue.ts';
+export { checkInAtKiosk, onSiteSeekers } from './queries/venue.ts';
 export * as schema from './schema/index.ts';

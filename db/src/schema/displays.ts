@@ -70,6 +70,21 @@ export const screenComparisons = pgTable('screen_comparisons', {
   endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * The short code a fair's hall screens show (besides the QR code) for a seeker to type where they
+ * ask for their comparison: it proves they can see a screen. Rotated by the screens' requests
+ * (core/src/screen-codes.ts); the previous code still works for a short grace after it rotates.
+ */
+export const screenCodes = pgTable('screen_codes', {
+  fairId: uuid('fair_id')
+    .primaryKey()
+    .references(() => fairs.id, { onDelete: 'cascade' }),
+  code: text('code').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  previousCode: text('previous_code'),
+  previousExpiresAt: timestamp('previous_expires_at', { withTimezone: true }),
+});
+
 /** What a booth's screen shows, as its recruiter chose (kept, so a reloaded screen shows it again). */
 export const boothScreenMode = pgEnum('booth_screen_mode', ['camera', 'screen', 'jobs', 'line']);
 

@@ -1,4 +1,5 @@
-import { index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { fairs } from './fairs.ts';
 import { users } from './users.ts';
 
 export const walkInContactKind = pgEnum('walk_in_contact_kind', ['phone', 'email']);
@@ -41,4 +42,24 @@ export const handOffTokens = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('hand_off_tokens_user_idx').on(t.userId)],
+);
+
+/**
+ * A seeker who registered or signed in at a fair's kiosk is in the hall until `expiresAt` (a few
+ * hours, renewed at each kiosk visit): the hall count adds them to the on-site seekers in lines
+ * (db/src/queries/venue.ts). One row per seeker and fair.
+ */
+export const kioskCheckIns = pgTable(
+  'kiosk_check_ins',
+  {
+    fairId: uuid('fair_id')
+      .notNull()
+      .references(() => fairs.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fairId, t.userId] }), index('kiosk_check_ins_fair_idx').on(t.fairId, t.expiresAt)],
 );

@@ -147,6 +147,8 @@ export function createDashboard(options: DashboardOptions) {
   const unsubscribe = [
     services.events.on('interview.started', ({ interview }) => changed(fairIdOf(interview.boothId), { boothId: interview.boothId })),
     services.events.on('interview.ended', ({ interview }) => changed(fairIdOf(interview.boothId), { boothId: interview.boothId })),
+    // A kiosk check-in changes the hall screens' count of seekers in the hall (they ride on the snapshot).
+    services.events.on('hall.changed', ({ fairId }) => changed(Promise.resolve(fairId), { fairId })),
   ];
 
   return {

@@ -32,9 +32,15 @@ export function registerScreenHandlers(conn: Connection, deps: FeatureDeps): voi
 
   conn.on('screen:booth-set', async ({ boothId, mode }) => ({ mode: await services.venue.setBoothScreen(user, boothId, mode) }));
 
-  conn.on('screen:compare', async ({ fairId }) => {
+  conn.on('screen:code', async ({ fairId }) => {
+    const now = new Date();
+    const { code, expiresAt } = await services.venue.screenCode(display, fairId, now);
+    return { code, remainingMs: Math.max(0, expiresAt.getTime() - now.getTime()) };
+  });
+
+  conn.on('screen:compare', async ({ fairId, code }) => {
     if (display) throw new ServiceError('NOT_AUTHORIZED', 'A screen cannot ask for a comparison');
-    const shown = await services.venue.showComparison(user, fairId);
+    const shown = await services.venue.showComparison(user, fairId, code);
     return { salaryMin: shown.salaryMin, salaryMax: shown.salaryMax, remainingMs: Math.max(0, new Date(shown.endsAt).getTime() - Date.now()) };
   });
 

@@ -72,6 +72,19 @@ export class BoothStage {
     }
   }
 
+  /** Shares a screen (slides) besides the camera: the booth's screen shows it in its "screen" mode. */
+  async shareScreen(): Promise<void> {
+    this.busy = true;
+    this.problem = '';
+    try {
+      await this.media.shareScreen();
+    } catch (e) {
+      this.problem = m.bl_screen_error({ reason: errorMessage(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
   async stopLive(): Promise<void> {
     this.busy = true;
     await this.media.stopPublishing();

@@ -1,4 +1,4 @@
-import type { HallComparison, HallNumbers } from '@fairground/signaling/protocol';
+import type { HallComparison, HallNumbers, HallScreenCode } from '@fairground/signaling/protocol';
 import { request, session } from './session.svelte';
 
 /**
@@ -12,7 +12,10 @@ export class HallScreenLive {
   comparison = $state<HallComparison | null>(null);
   /** When the comparison clears, on this screen's clock (from the server's remaining time). */
   comparisonEndsAt = $state(0);
+  /** The short code shown for comparisons (every screen of the fair shows the same one). */
+  code = $state<HallScreenCode | null>(null);
   #clear: ReturnType<typeof setTimeout> | undefined;
+  #nextCode: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly fairId: string,
@@ -27,17 +30,37 @@ export class HallScreenLive {
       this.#show(state.comparison);
       if (again) this.rejoined();
     };
+    // Asked for again when it runs out (the server rotates it then); after a failure, in a few seconds.
+    let stopped = false;
+    const readCode = async () => {
+      clearTimeout(this.#nextCode);
+      let wait = 5000;
+      try {
+        this.code = await request('screen:code', { fairId: this.fairId });
+        wait = this.code.remainingMs + 250;
+      } catch {
+        // Offline or restarting: the reconnect reads it again too.
+      }
+      // An answer after the page closed schedules nothing (no timer outlives the screen).
+      if (!stopped) this.#nextCode = setTimeout(() => void readCode(), wait);
+    };
     const offs = [
       session.on('screen:numbers', (n) => {
         if (n.fairId === this.fairId) this.numbers = n;
       }),
       session.on('screen:comparison', (c) => this.#show(c)),
-      session.room(() => void watch(true).catch(() => {})),
+      session.room(() => {
+        void watch(true).catch(() => {});
+        void readCode();
+      }),
     ];
     void watch(false).catch(() => {});
+    void readCode();
     return () => {
+      stopped = true;
       offs.forEach((off) => off());
       clearTimeout(this.#clear);
+      clearTimeout(this.#nextCode);
     };
   }
 

@@ -34,6 +34,8 @@ export class RequestError extends Error {
     message: string,
     /** For SLOW_MODE and RATE_LIMITED: seconds until a retry would be accepted. */
     readonly retryAfterSeconds?: number,
+    /** For INVALID_PAYLOAD: which field was refused, and why (a ServiceError's fields). */
+    readonly details: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'RequestError';
@@ -194,7 +196,7 @@ class Session {
     } catch {
       throw new RequestError('TIMEOUT', `No answer to ${event}`);
     }
-    if (!result.ok) throw new RequestError(result.error.code, result.error.message, result.error.retryAfterSeconds);
+    if (!result.ok) throw new RequestError(result.error.code, result.error.message, result.error.retryAfterSeconds, result.error.details);
     return result.data;
   }
 }

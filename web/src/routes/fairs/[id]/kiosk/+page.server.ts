@@ -21,6 +21,8 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
   const fair = await fairOf(params.id);
   // On the phone after the hand-off: the same matches, without the kiosk's sign-out clock.
   const onPhone = url.searchParams.get('on') === 'phone';
+  // A seeker using the kiosk is in the hall: counted on the hall screens for a while (docs/ARCHITECTURE.md, "Hall count").
+  if (locals.user?.role === 'seeker' && !onPhone) await services().venue.checkInAtKiosk(locals.user, fair.id);
   const matches =
     locals.user?.role === 'seeker'
       ? (await services().matching.forSeekerAtFair(locals.user, fair.id)).matches.slice(0, 8).map(({ job, match }) => ({
@@ -78,6 +80,19 @@ export const actions: Actions = {
     // This response's pages (the header's "Signed in as") already show nobody.
     locals.user = null;
     return { handOff: { url: `${url.origin}/hand-off/${token}`, expiresAt: expiresAt.toISOString() } };
+  },
+
+  /** Puts the signed-in seeker's comparison on the hall screens, with the code a screen shows. */
+  compare: async ({ request, params, locals }) => {
+    const fair = await fairOf(params.id);
+    if (!locals.user) redirect(303, `/fairs/${fair.id}/kiosk`);
+    const code = String((await request.formData()).get('code') ?? '').slice(0, 16);
+    try {
+      await services().venue.showComparison(locals.user, fair.id, code);
+    } catch (e) {
+      return refusal(e, { code });
+    }
+    return { compared: true };
   },
 
   signOut: async ({ request, params, cookies }) => {
