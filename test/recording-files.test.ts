@@ -28,7 +28,8 @@ describe('recording files', () => {
   const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${ctx.url}${path}`, { method, headers, redirect: 'manual' });
 
   beforeAll(async () => {
-    ctx = await startPlatform({ env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', RECORDING: 'false' } });
+    // No media here: a signaling-only node (with Redis, as split roles need) serves the files.
+    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling' } });
     const f = fixtures(ctx.db);
     const { broadcast, organizer: o } = await f.upcomingBroadcast();
     organizer = o;

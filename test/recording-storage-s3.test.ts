@@ -37,7 +37,8 @@ describe('recording storage in S3', () => {
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       S3_FORCE_PATH_STYLE: 'true',
     };
-    ctx = await startPlatform({ env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', RECORDING: 'false', ...s3 } });
+    // No media here: a signaling-only node (with Redis, as split roles need) serves the files.
+    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling', ...s3 } });
     bucketView = new S3Storage({ endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
   });
   afterAll(async () => {

@@ -228,7 +228,7 @@ const schema = z.object({
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
-  S3_SECRET_ACCESS_KEY: z.string().min(8).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** `host/bucket/key` addressing (MinIO and most self-hosted stores need it). */
   S3_FORCE_PATH_STYLE: bool.default(false),
 });
