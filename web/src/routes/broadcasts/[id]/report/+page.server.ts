@@ -17,6 +17,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
     broadcast: report.broadcast,
     fair: organizer ? report.fair : null,
     stats: report.stats,
+    replay: report.replay,
     tables: broadcastTables(report),
   };
 };
