@@ -26,6 +26,9 @@ AUTH_SECRET=${secret()}
 METRICS_TOKEN=${secret(24)}
 TURN_SECRET=${secret()}
 POSTGRES_PASSWORD=${secret(24)}
+# MinIO (the replays' bucket): its root user, which the app nodes use.
+MINIO_ROOT_USER=fairground
+MINIO_ROOT_PASSWORD=${secret(24)}
 # Grafana's admin (the \`monitoring\` profile; user admin).
 GRAFANA_ADMIN_PASSWORD=${secret(24)}
 # Required in production: verification, password-reset and invitation mail go out through it.

@@ -49,9 +49,9 @@ describe('docker-compose.yml', () => {
       secrets: Record<string, { environment?: string; file?: string }>;
     };
 
-  it('runs Caddy, two app nodes, coturn, Postgres and Redis with healthchecks, restarts and volumes', () => {
+  it('runs Caddy, two app nodes, coturn, Postgres, Redis and MinIO with healthchecks, restarts and volumes', () => {
     const { services, volumes } = compose();
-    expect(Object.keys(services).sort()).toEqual(['app1', 'app2', 'caddy', 'coturn', 'grafana', 'migrate', 'postgres', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['app1', 'app2', 'caddy', 'coturn', 'grafana', 'migrate', 'minio', 'postgres', 'prometheus', 'redis']);
     for (const [name, service] of Object.entries(services)) {
       if (name === 'migrate') continue; // one-shot: runs to its end, nothing to keep
       expect(service.healthcheck?.test.length, name).toBeGreaterThan(0);
@@ -62,8 +62,12 @@ describe('docker-compose.yml', () => {
       const app = services[name]!;
       expect(app.depends_on).toEqual({
         migrate: { condition: 'service_completed_successfully' },
+        minio: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },
       });
+      // Replays in MinIO's bucket, with MinIO's credentials from .env.
+      expect(app.environment).toMatchObject({ S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+      expect(app.environment?.S3_SECRET_ACCESS_KEY).toMatch(/^\$\{MINIO_ROOT_PASSWORD:\?.+\}$/);
       expect(app.environment?.DATABASE_URL).toMatch(/^postgres:\/\/fairground:\$\{POSTGRES_PASSWORD:\?.+\}@postgres:5432\//);
       expect(app.environment?.REDIS_URL).toBe('redis://redis:6379');
       expect(app.environment?.NODE_ID).toBe(name);
@@ -84,6 +88,7 @@ describe('docker-compose.yml', () => {
       'caddy-data',
       'coturn-data',
       'grafana-data',
+      'minio-data',
       'postgres-data',
       'prometheus-data',
       'redis-data',
@@ -158,6 +163,7 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(services.postgres!.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?.+\}$/);
+    expect(services.minio!.environment?.MINIO_ROOT_PASSWORD).toMatch(/^\$\{MINIO_ROOT_PASSWORD:\?.+\}$/);
   });
 
   it('gets an .env from scripts/generate-secrets.mjs that production accepts, fresh secrets each time', () => {
@@ -170,7 +176,7 @@ describe('docker-compose.yml', () => {
       );
     const env = read(envFile({ domain: 'fair.example.org', ip: '203.0.113.7', smtpUrl: 'smtps://u:p@smtp.example.org:465' }));
     const again = read(envFile());
-    for (const key of ['AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) {
+    for (const key of ['AUTH_SECRET', 'METRICS_TOKEN', 'TURN_SECRET', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'MINIO_ROOT_PASSWORD']) {
       expect(env[key], key).toMatch(/^[A-Za-z0-9_-]{32,}$/);
       expect(again[key], key).not.toBe(env[key]);
     }
@@ -186,7 +192,12 @@ describe('docker-compose.yml', () => {
       TURN_SECRET: env.TURN_SECRET,
       MEDIA_ANNOUNCED_IP: env.MEDIA_ANNOUNCED_IP,
       MEDIA_PIPE_LISTEN_IP: compose().services.app1!.environment!.MEDIA_PIPE_LISTEN_IP!,
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_BUCKET: 'fairground-recordings',
+      S3_ACCESS_KEY_ID: env.MINIO_ROOT_USER,
+      S3_SECRET_ACCESS_KEY: env.MINIO_ROOT_PASSWORD,
     });
+    expect(config.S3_BUCKET).toBe('fairground-recordings');
     expect(config.ORIGIN).toBe('https://fair.example.org');
     expect(config.TURN_URLS).toHaveLength(2);
     expect(config.MEDIA_PIPE_LISTEN_IP).toBe('172.30.0.11');

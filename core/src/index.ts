@@ -16,6 +16,7 @@ export {
   type Replay,
   type RecordingSegment,
   type RecordingStatus,
+  type RecordingFiles,
   type ReplaySettings,
   type ReplayVisibility,
   type SegmentStart,

@@ -60,11 +60,23 @@ export const replayPaths = {
  * live, the segments the recorder writes while live, the replay's status through composition,
  * and who may watch it. Files are not this module's: it names them by keys, signaling stores them.
  */
+/** Where a recording's files are deleted (signaling's storage: its directory, and S3 when configured). */
+export interface RecordingFiles {
+  delete(target: { keys?: string[]; prefix?: string }): Promise<void>;
+}
+
 export class RecordingService {
+  #files: RecordingFiles | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly broadcasts: BroadcastService,
   ) {}
+
+  /** The platform names its storage once it has opened it: `remove` then deletes the files too. */
+  useFiles(files: RecordingFiles): void {
+    this.#files = files;
+  }
 
   async #row(broadcastId: string): Promise<RecordingRow | null> {
     const [row] = await this.db.select().from(broadcastRecordings).where(eq(broadcastRecordings.broadcastId, broadcastId));
@@ -232,12 +244,12 @@ export class RecordingService {
   }
 
   /**
-   * Deletes the recording (its segments and replay rows) and returns the file keys that were
-   * its, for the caller to delete from storage. Hosts and organizers; nothing while live.
+   * Deletes the recording (its segments and replay rows), then its files through `useFiles`'
+   * storage, and returns the file keys that were its. Hosts and organizers; nothing while live.
    */
   async remove(actor: Actor, broadcastId: string): Promise<{ segmentKeys: string[]; prefix: string }> {
     await this.#hostOf(actor, broadcastId);
-    return this.db.transaction(async (tx) => {
+    const removed = await this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(broadcastRecordings).where(eq(broadcastRecordings.broadcastId, broadcastId)).for('update');
       if (row && ['recording', 'queued', 'composing'].includes(row.status)) {
         throw new ServiceError('CONFLICT', 'The recording is being written or composed; delete it once it is ready or failed');
@@ -246,5 +258,9 @@ export class RecordingService {
       await tx.delete(broadcastRecordings).where(eq(broadcastRecordings.broadcastId, broadcastId));
       return { segmentKeys: segs.map((s) => s.key), prefix: `recordings/${broadcastId}/` };
     });
+    // After the rows are gone (nothing names the files any more): a failure here leaves orphan
+    // files, never a replay whose files are missing.
+    await this.#files?.delete({ keys: removed.segmentKeys, prefix: removed.prefix });
+    return removed;
   }
 }

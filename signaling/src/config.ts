@@ -220,6 +220,17 @@ const schema = z.object({
   WEBHOOK_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(15),
   /** Read-API requests one token may make per minute (counted over every node with Redis; per node without). */
   API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+
+  // Recording storage (issue 14): a directory under DATA_DIR, or with these an S3-compatible bucket.
+  /** The store's URL for MinIO and other S3-compatible stores (e.g. http://minio:9000); unset: AWS S3 itself. */
+  S3_ENDPOINT: z.url().optional(),
+  /** The bucket replays are kept in; with the two keys below it turns S3 storage on. */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(8).optional(),
+  /** `host/bucket/key` addressing (MinIO and most self-hosted stores need it). */
+  S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -286,6 +297,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (parsed.data.NODE_ENV === 'production' && parsed.data.TURN_SECRET && parsed.data.TURN_SECRET === parsed.data.AUTH_SECRET) {
       problems.push('TURN_SECRET: must differ from AUTH_SECRET (coturn holds it; a relay host must not be able to sign sessions)');
+    }
+  }
+  if (parsed.success) {
+    // Half an S3 configuration would quietly keep replays on one node's disk: refused everywhere.
+    const s3 = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+    const set = s3.filter((k) => parsed.data[k]);
+    const anySet = set.length > 0 || Boolean(parsed.data.S3_ENDPOINT);
+    if (anySet && set.length < s3.length) {
+      problems.push(
+        `S3: ${s3.filter((k) => !parsed.data[k]).join(', ')} missing (S3 storage needs S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together)`,
+      );
     }
   }
   if (parsed.success && parsed.data.NODE_TTL_MS < 3 * parsed.data.NODE_HEARTBEAT_MS) {

@@ -80,6 +80,7 @@ import { createScreenPublisher } from './features/screens/publisher.ts';
 import { registerScreenHandlers } from './features/screens/handlers.ts';
 import { startWebhookWorker } from './webhooks/worker.ts';
 import { Recorder } from './recording/recorder.ts';
+import { createStorage, recordingFiles, S3Storage, uploadReplay } from './storage/index.ts';
 import { startJobQueue } from './jobs/job-queue.ts';
 import { COMPOSE_JOB, composeReplay } from './recording/compose.ts';
 
@@ -155,6 +156,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       onSessionsEnded: (change) => services.access.changed(change),
     });
     const services = servicesFromConfig(database.db, config, { mailer, origin });
+    // Where replay files are kept and served from (storage/): DATA_DIR, or S3 with S3 settings;
+    // deleting a recording deletes its files there.
+    const storage = createStorage(config);
+    closers.push(() => storage.close?.());
+    services.recordings.useFiles(recordingFiles(config.DATA_DIR, storage));
+    if (storage instanceof S3Storage) {
+      await storage.ensureBucket().catch((err: unknown) => log.warn({ err: String(err) }, 'the recordings bucket could not be checked or made'));
+    }
     if (config.SEED_DEMO && (await seedDemo(database.db, { auth })).seeded) log.info('demo data seeded');
 
     // Split roles (NODE_ROLES=signaling): no workers here; media calls go to media nodes (below).
@@ -339,7 +348,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         try {
           await composeReplay(
             {
-              recordings: services.recordings,
+              // The replay is uploaded (S3) before it is marked ready: whoever the row tells to
+              // watch finds every file (storage/replay-upload.ts).
+              recordings: {
+                segments: (id) => services.recordings.segments(id),
+                composing: (id, progress) => services.recordings.composing(id, progress),
+                failed: (id, error) => services.recordings.failed(id, error),
+                ready: async (id, out) => {
+                  await uploadReplay(storage, config.DATA_DIR, out);
+                  await services.recordings.ready(id, out);
+                },
+              },
               dir: config.DATA_DIR,
               ffmpeg: config.FFMPEG_PATH,
               log: composeLog,
@@ -563,6 +582,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         },
         mediaShared: remoteMedia !== null,
         services,
+        auth,
+        storage,
         metrics,
         draining: () => drain.draining,
       },

@@ -1,5 +1,5 @@
 import type { Express, RequestHandler } from 'express';
-import type { Database } from '@fairground/db';
+import type { Auth, Database } from '@fairground/db';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import { healthHandler } from '../http/health.ts';
@@ -8,8 +8,10 @@ import { apiCsp, metricsGuard } from '../http/security-headers.ts';
 import { apiRouter } from '../http/api-v1.ts';
 import type { Services } from '@fairground/core';
 import { getLogger } from '../logger.ts';
+import { recordingFilesRouter } from '../http/recording-files.ts';
+import type { Storage } from '../storage/storage.ts';
 
-/** The HTTP routes: /healthz, /metrics, /api/v1, then the SvelteKit handler for every other path. */
+/** The HTTP routes: /healthz, /metrics, /api/v1, /recordings, then the SvelteKit handler for every other path. */
 export function mountRoutes(
   app: Express,
   parts: {
@@ -21,6 +23,10 @@ export function mountRoutes(
     /** Media is on media nodes every signaling node shares (split roles): a soft check. */
     mediaShared?: boolean;
     services: Services;
+    /** The session cookie's user (the replay files are checked per viewer). */
+    auth: Pick<Auth, 'userFor'>;
+    /** Where the replay files are (storage/). */
+    storage: Storage;
     metrics: Metrics;
     draining: () => boolean;
   },
@@ -54,6 +60,15 @@ export function mountRoutes(
       redis,
       redisPrefix: config.REDIS_PREFIX,
       log: getLogger('signaling:api'),
+    }),
+  );
+  // The replays' files, for whoever may watch them (http/recording-files.ts).
+  app.use(
+    recordingFilesRouter({
+      recordings: parts.services.recordings,
+      actorOf: (req) => parts.auth.userFor(new Headers(req.headers.cookie ? { cookie: req.headers.cookie } : {})),
+      storage: parts.storage,
+      log: getLogger('signaling:recording-files'),
     }),
   );
   if (webHandler) {
