@@ -17,11 +17,11 @@ export class ReplayBeats {
   #started = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #url: string;
-  #device: string | undefined;
+  #signedIn: boolean;
 
   constructor(broadcastId: string, signedIn: boolean) {
     this.#url = `/broadcasts/${broadcastId}/replay-beat`;
-    this.#device = signedIn ? undefined : deviceId();
+    this.#signedIn = signedIn;
   }
 
   get watchedMs(): number {
@@ -29,7 +29,8 @@ export class ReplayBeats {
   }
 
   #body(): string {
-    return JSON.stringify({ session: this.session, watchedMs: this.watchedMs, ...(this.#device ? { device: this.#device } : {}) });
+    // Read when a beat is sent (in the browser; the page is also rendered on the server).
+    return JSON.stringify({ session: this.session, watchedMs: this.watchedMs, ...(this.#signedIn ? {} : { device: deviceId() }) });
   }
 
   /** A beat by fetch (while the page stays); failures are dropped: the next beat carries the total. */

@@ -195,8 +195,8 @@ export function broadcastTables(report: BroadcastReport): ReportTable[] {
     // The replay's numbers next to the live ones (kept apart: a replay view is not a live view).
     [m.rp_report_views(), report.replay.views, 'int'],
     [m.rp_report_unique(), report.replay.unique, 'int'],
-    [m.rp_report_watch_total(), report.replay.watchSeconds, 'min'],
-    [m.rp_report_watch_average(), report.replay.averageWatchSeconds, 'min'],
+    [m.rp_csv_watch_total(), report.replay.watchSeconds, 'min'],
+    [m.rp_csv_watch_average(), report.replay.averageWatchSeconds, 'min'],
     [m.rp_report_completed(), report.replay.completed, 'int'],
     [m.rp_report_completion(), report.replay.completionPercent, 'int'],
   ];
