@@ -24,6 +24,16 @@ export {
 export { broadcastIcs, BroadcastService, type Broadcast, type LoadedBroadcast } from './broadcasts.ts';
 export { BroadcastCaptions, displayMs, type CaptionCue, type Captioner } from './broadcast-captions.ts';
 export { BroadcastPolls, pollsOf, type BroadcastPoll } from './broadcast-polls.ts';
+export {
+  ReplayAudience,
+  replayStats,
+  replayBeatSchema,
+  REPLAY_MAX_SPEED,
+  REPLAY_VIEWS_PER_IDENTITY_PER_DAY,
+  type ReplayBeat,
+  type ReplayStats,
+} from './replay-audience.ts';
+export { ReplayTimelines, REPLAY_CHAT_LIMIT, type ReplayLine, type ReplayState, type ReplayTimeline } from './replay-timeline.ts';
 export { BroadcastChapters, type Chapter, type ChapterMark } from './broadcast-chapters.ts';
 export { msFromStart } from './broadcast-time.ts';
 export { toWebVtt, escapeCueText, vttTimestamp, type VttCue } from './webvtt.ts';

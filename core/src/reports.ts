@@ -3,6 +3,7 @@ import { schema, type Db } from '@fairground/db';
 import { isHost, isOrganizer, membership, requireRole, requireUser, type Actor } from './actor.ts';
 import { ServiceError } from './errors.ts';
 import { broadcastStats, broadcastSummaries } from './broadcast-audience.ts';
+import { replayStats } from './replay-audience.ts';
 import { slotCounts as countSlots } from './slot-counts.ts';
 import { pollsOf } from './broadcast-polls.ts';
 import { hiringFigures } from './hiring.ts';
@@ -401,8 +402,9 @@ export class ReportService {
       if (row.status === 'draft') throw new ServiceError('NOT_FOUND', 'No such broadcast');
       throw new ServiceError('NOT_AUTHORIZED', 'Only the broadcast’s hosts and organizers may read its report');
     }
-    const [stats, fair, polls] = await Promise.all([
+    const [stats, replay, fair, polls] = await Promise.all([
       broadcastStats(this.db, broadcastId, now),
+      replayStats(this.db, broadcastId),
       row.fairId ? this.db.select({ id: fairs.id, title: fairs.title }).from(fairs).where(eq(fairs.id, row.fairId)) : Promise.resolve([]),
       pollsOf(this.db, broadcastId),
     ]);
@@ -419,6 +421,8 @@ export class ReportService {
       /** The fair it belongs to (organizers link to that fair's report). */
       fair: fair[0] ?? null,
       stats,
+      /** Replay numbers, apart from the live ones (core/src/replay-audience.ts). */
+      replay,
       /** Its polls with their results (open ones as they stand). */
       polls,
     };

@@ -3,6 +3,8 @@ import { AccessEvents } from './access.ts';
 import { BoothService } from './booths.ts';
 import { BroadcastService } from './broadcasts.ts';
 import { RecordingService } from './recordings.ts';
+import { ReplayAudience } from './replay-audience.ts';
+import { ReplayTimelines } from './replay-timeline.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
 import { AudienceLedger } from './broadcast-audience.ts';
 import { BroadcastCaptions } from './broadcast-captions.ts';
@@ -65,6 +67,9 @@ export function createServices(
   const broadcasts = new BroadcastService(db, mail, events);
   const resumeBook = new ResumeBookService(db);
   const slots = new SlotService(db, mail, events, slotOptions);
+  const captions = new BroadcastCaptions(db, broadcasts);
+  const chapters = new BroadcastChapters(db, broadcasts);
+  const recordings = new RecordingService(db, broadcasts, events);
   return {
     access,
     events,
@@ -80,10 +85,13 @@ export function createServices(
     fairs: new FairService(db),
     profiles: new ProfileService(db),
     broadcasts,
-    captions: new BroadcastCaptions(db, broadcasts),
+    captions,
     polls: new BroadcastPolls(db, broadcasts),
-    chapters: new BroadcastChapters(db, broadcasts),
-    recordings: new RecordingService(db, broadcasts, events),
+    chapters,
+    recordings,
+    /** The replay page's clock (chapters, chat and captions moved onto the recording's start) and its numbers. */
+    replayTimelines: new ReplayTimelines(db, broadcasts, recordings, chapters, captions),
+    replayAudience: new ReplayAudience(db, recordings),
     broadcastChat: new BroadcastChat(db, chatOptions),
     audience: new AudienceLedger(db),
     uploads,

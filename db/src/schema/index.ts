@@ -16,3 +16,4 @@ export * from './hiring.ts';
 export * from './resume-book.ts';
 export * from './venue.ts';
 export * from './recordings.ts';
+export * from './replay-views.ts';

@@ -48,7 +48,7 @@ export const errorMessage = (e: unknown) => (e instanceof RequestError ? generic
 const DEVICE_KEY = 'fairground.device';
 
 /** An anonymous, stable id per browser, so two tabs of one visitor count as one viewer. */
-function deviceId(): string {
+export function deviceId(): string {
   let id = localStorage.getItem(DEVICE_KEY);
   if (!id) {
     id = crypto.randomUUID().replaceAll('-', '');

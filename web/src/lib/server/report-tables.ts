@@ -192,6 +192,13 @@ export function broadcastTables(report: BroadcastReport): ReportTable[] {
     [m.br_unique(), s.unique, 'int'],
     [m.col_watch_total(), s.watchSeconds, 'min'],
     [m.col_watch_average(), s.averageWatchSeconds, 'min'],
+    // The replay's numbers next to the live ones (kept apart: a replay view is not a live view).
+    [m.rp_report_views(), report.replay.views, 'int'],
+    [m.rp_report_unique(), report.replay.unique, 'int'],
+    [m.rp_csv_watch_total(), report.replay.watchSeconds, 'min'],
+    [m.rp_csv_watch_average(), report.replay.averageWatchSeconds, 'min'],
+    [m.rp_report_completed(), report.replay.completed, 'int'],
+    [m.rp_report_completion(), report.replay.completionPercent, 'int'],
   ];
   return [
     {

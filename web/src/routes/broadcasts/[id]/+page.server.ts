@@ -3,15 +3,17 @@ import { loadOr404, routerRtpCapabilities, services } from '#lib/server/platform
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals }) => {
-  const { broadcasts, fairs } = services();
-  const { broadcast, isHost } = await loadOr404(() => broadcasts.access(locals.user, routeId(params.id)));
+  const { broadcasts, fairs, replayTimelines } = services();
+  const { broadcast, isHost, ended } = await loadOr404(() => broadcasts.access(locals.user, routeId(params.id)));
   // The fair it belongs to, when visitors may see that fair.
   const fair = broadcast.fairId ? await fairs.get(locals.user, broadcast.fairId).catch(() => null) : null;
   return {
     broadcast,
     fair: fair ? { id: fair.id, title: fair.title } : null,
     canHost: isHost,
+    // After the end the page is the replay's (or says why there is none: processing, not recorded).
+    replay: ended ? await replayTimelines.stateFor(locals.user, broadcast.id, broadcast.startsAt) : null,
     // With the page, so the viewer's media device is ready before Watch (null: loaded after the join).
-    routerRtpCapabilities: await routerRtpCapabilities().catch(() => null),
+    routerRtpCapabilities: ended ? null : await routerRtpCapabilities().catch(() => null),
   };
 };

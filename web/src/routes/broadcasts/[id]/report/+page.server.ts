@@ -16,10 +16,11 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const replay = await services().recordings.replayFor(locals.user, report.broadcast.id);
   return {
     /** The replay's status panel (ReplayStatus): hosts and organizers, who see the report anyway. */
-    replay: replay?.canManage ? { status: replay.status, progress: replay.progress, error: replay.error, durationMs: replay.durationMs } : null,
+    replayStatus: replay?.canManage ? { status: replay.status, progress: replay.progress, error: replay.error, durationMs: replay.durationMs } : null,
     broadcast: report.broadcast,
     fair: organizer ? report.fair : null,
     stats: report.stats,
+    replay: report.replay,
     tables: broadcastTables(report),
   };
 };

@@ -6,12 +6,19 @@ import type { RequestHandler } from './$types';
 
 /**
  * One language's captions as a WebVTT track (`en.vtt`, `zh-CN.vtt`): whoever may see the broadcast
- * may read them (the service checks; a draft is its organizers' only). The replay's player loads it.
+ * may read them (the service checks; a draft is its organizers' only). Timed from the broadcast's
+ * scheduled start; `?replay=1` times them from the replay's start (the recording's), for its player.
  */
-export const GET: RequestHandler = async ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
   const language = params.language as CaptionLanguage;
   if (!CAPTION_LANGUAGES.includes(language)) error(404, 'No such caption language');
-  const vtt = await loadOr404(() => services().captions.webVtt(locals.user, routeId(params.id), language));
+  const id = routeId(params.id);
+  const { captions, broadcasts, replayTimelines } = services();
+  const vtt = await loadOr404(async () =>
+    url.searchParams.get('replay') === '1'
+      ? replayTimelines.webVtt(locals.user, id, language, (await broadcasts.get(locals.user, id)).startsAt)
+      : captions.webVtt(locals.user, id, language),
+  );
   return new Response(vtt, {
     headers: {
       'content-type': 'text/vtt; charset=utf-8',
