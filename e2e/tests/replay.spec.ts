@@ -113,8 +113,12 @@ test('an ended broadcast becomes a replay with captions, chapters and chat in st
   await expect.poll(() => video(viewer.page).evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 60_000 }).toBeGreaterThan(0);
   await video(viewer.page).evaluate((v: HTMLVideoElement) => v.play());
   await expect.poll(() => mediaTime(viewer.page), { timeout: 90_000 }).toBeGreaterThan(10.5);
-  const quality = await video(viewer.page).evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality());
-  expect(quality.totalVideoFrames - quality.droppedVideoFrames).toBeGreaterThan(100);
+  // Numbers, not the VideoPlaybackQuality object: a platform object crosses evaluate() as {}.
+  const decoded = await video(viewer.page).evaluate((v: HTMLVideoElement) => {
+    const q = v.getVideoPlaybackQuality();
+    return q.totalVideoFrames - q.droppedVideoFrames;
+  });
+  expect(decoded).toBeGreaterThan(100);
   const duration = await video(viewer.page).evaluate((v: HTMLVideoElement) => v.duration);
   expect(Math.abs(duration - (endsAt - liveAt) / 1000), `replay ${duration} s, live ${(endsAt - liveAt) / 1000} s`).toBeLessThan(1);
 
