@@ -54,10 +54,7 @@ const metric = async (url: string, name: string) => {
  * lands on the edge, and the viewers' pages (not reloaded, not reset) decode the new streams on
  * the transports they had.
  */
-// TODO(issue 13): not run yet. Written while the shared mediasoup worker was being rebuilt for the
-// whole session, so it has never run against real processes; run it with FG_EDGE_PAGES=1 and
-// drop the switch after its first green run.
-describe.skipIf(process.env.FG_EDGE_PAGES !== '1')('split roles: a broadcast’s viewers on a second media node', () => {
+describe('split roles: a broadcast’s viewers on a second media node', () => {
   const nodes: NodeProcess[] = [];
   const contexts: BrowserContext[] = [];
   const prefix = `${inject('redisPrefix')}edge`;
