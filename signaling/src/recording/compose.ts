@@ -81,7 +81,11 @@ export async function composeReplay(deps: ComposeDeps, broadcastId: string, ends
     start: (u.s.startedAt.getTime() - t0) / 1000,
     end: endOf(u),
   }));
-  const duration = Math.max(...tracks.map((t) => t.end));
+  // As long as it was live: from the first tap to the last segment's recorded end (a file may hold
+  // a little less: the first key frame's wait, the last packets of a copy that was stopped; the
+  // canvas goes on), never past the broadcast's end (a host still connected after it is not on it).
+  const wallEnd = Math.max(...usable.map((u) => (u.s.endedAt ? (u.s.endedAt.getTime() - t0) / 1000 : endOf(u))));
+  const duration = Math.max(0.1, Math.min(wallEnd, (endsAt.getTime() - t0) / 1000));
   const { graph, video, audio } = replayFilterGraph(tracks, duration, await deps.hosts(broadcastId));
   const outDir = join(deps.dir, 'recordings', broadcastId);
   const mp4Key = `recordings/${broadcastId}/replay.mp4`;
