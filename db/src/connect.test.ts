@@ -133,7 +133,8 @@ describe('the Postgres pool', () => {
 });
 
 describe('an embedded database folder from an older PGlite', () => {
-  it('is moved aside (kept) and a fresh database is made, instead of failing to start', async () => {
+  // Two embedded databases start here (the old folder's refusal, then a fresh one): slow on a loaded machine.
+  it('is moved aside (kept) and a fresh database is made, instead of failing to start', { timeout: 120_000 }, async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'fg-pglite-'));
     try {
       // What PGlite 0.5 (Postgres 18) left: this PGlite (Postgres 19) cannot start on it.
