@@ -156,5 +156,13 @@ export async function composeReplay(deps: ComposeDeps, broadcastId: string, ends
     () => {},
   );
   await deps.recordings.ready(broadcastId, { mp4Key, hlsKey, durationMs: Math.round(duration * 1000) });
-  deps.log.info({ broadcastId, durationSec: duration, tracks: tracks.length }, 'replay composed');
+  deps.log.info(
+    {
+      broadcastId,
+      durationSec: duration,
+      startedAt: new Date(t0).toISOString(),
+      tracks: tracks.map((t) => `${t.kind}:${t.source} ${t.start.toFixed(1)}-${t.end.toFixed(1)}`),
+    },
+    'replay composed',
+  );
 }
