@@ -1,5 +1,5 @@
 import { m } from '#lib/paraglide/messages.js';
-import { LiveMedia } from './live-media.svelte';
+import { PublishingRoom } from './publishing.svelte';
 import { errorMessage, request, session } from './session.svelte';
 
 /**
@@ -7,18 +7,17 @@ import { errorMessage, request, session } from './session.svelte';
  * reset, the live visitor count, and the media (staff publish, signed-in visitors watch;
  * anonymous visitors are counted, not streamed to).
  */
-export class BoothStage {
+export class BoothStage extends PublishingRoom {
   phase = $state<'connecting' | 'ready' | 'error'>('connecting');
-  problem = $state('');
   isStaff = $state(false);
   viewers = $state(0);
-  busy = $state(false);
-  readonly media = new LiveMedia();
 
   constructor(
     readonly boothId: string,
     readonly signedIn: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   connect(): () => void {
     const failed = (e: unknown) => {
@@ -61,33 +60,9 @@ export class BoothStage {
   }
 
   async goLive(): Promise<void> {
-    this.busy = true;
-    this.problem = '';
-    try {
-      await this.media.startCamera();
-    } catch (e) {
-      this.problem = m.camera_error({ reason: errorMessage(e) });
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** Shares a screen (slides) besides the camera: the booth's screen shows it in its "screen" mode. */
-  async shareScreen(): Promise<void> {
-    this.busy = true;
-    this.problem = '';
-    try {
-      await this.media.shareScreen();
-    } catch (e) {
-      this.problem = m.bl_screen_error({ reason: errorMessage(e) });
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  async stopLive(): Promise<void> {
-    this.busy = true;
-    await this.media.stopPublishing();
-    this.busy = false;
+    await this.step(
+      () => this.media.startCamera(),
+      (reason) => m.camera_error({ reason }),
+    );
   }
 }

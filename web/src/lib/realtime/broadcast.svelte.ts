@@ -1,6 +1,6 @@
 import type { BroadcastNumbers, StageState } from '@fairground/signaling/protocol';
 import { m } from '#lib/paraglide/messages.js';
-import { LiveMedia } from './live-media.svelte';
+import { PublishingRoom } from './publishing.svelte';
 import { loadDevice } from './room-media';
 import { errorMessage, request, RequestError, session } from './session.svelte';
 
@@ -15,13 +15,11 @@ const NUMBERS_REFRESH_MS = 5000;
  * stage (hands, guests, an invitation), a host's numbers and the media. The stage components
  * (host, viewer, guest) read and call this; none of them touches the socket.
  */
-export class BroadcastRoom {
+export class BroadcastRoom extends PublishingRoom {
   phase = $state<BroadcastPhase>('idle');
-  problem = $state('');
   notice = $state('');
   viewers = $state(0);
   isHost = $state(false);
-  busy = $state(false);
   /** Hosts: the audience numbers, refreshed every 5 s and when the live count changes. */
   numbers = $state<BroadcastNumbers | null>(null);
   /** Hosts: raised hands and guests. */
@@ -34,7 +32,6 @@ export class BroadcastRoom {
   onStage = $state(false);
   quality = $state<Quality>('2');
   audioOnly = $state(false);
-  readonly media = new LiveMedia();
 
   readonly joined = $derived(this.phase === 'ready' || this.phase === 'reconnecting');
 
@@ -42,7 +39,9 @@ export class BroadcastRoom {
   /** The routers' capabilities: from the page, then from each join's answer. */
   #capabilities: Record<string, unknown> | null = null;
 
-  constructor(readonly broadcastId: string) {}
+  constructor(readonly broadcastId: string) {
+    super();
+  }
 
   /**
    * Loads the media device from the capabilities the page came with, while the user has not
@@ -163,36 +162,11 @@ export class BroadcastRoom {
   }
 
   /** Camera and microphone, with three simulcast layers for the video. */
-  async startCamera(): Promise<boolean> {
-    this.busy = true;
-    this.problem = '';
-    try {
-      await this.media.startCamera({ simulcast: true });
-      return true;
-    } catch (e) {
-      this.problem = m.bl_camera_error({ reason: errorMessage(e) });
-      return false;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  async endLive(): Promise<void> {
-    this.busy = true;
-    await this.media.stopPublishing();
-    this.busy = false;
-  }
-
-  async shareScreen(): Promise<void> {
-    this.busy = true;
-    this.problem = '';
-    try {
-      await this.media.shareScreen();
-    } catch (e) {
-      this.problem = m.bl_screen_error({ reason: errorMessage(e) });
-    } finally {
-      this.busy = false;
-    }
+  startCamera(): Promise<boolean> {
+    return this.step(
+      () => this.media.startCamera({ simulcast: true }),
+      (reason) => m.bl_camera_error({ reason }),
+    );
   }
 
   async setQuality(value: Quality): Promise<void> {
