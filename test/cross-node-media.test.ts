@@ -2,16 +2,11 @@ import { type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, schema, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess, nodeMetric } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
 import { buildMediaPageBundle, launchFakeCameraChromium, openBundlePage } from './browser-pages.ts';
 
 type Node = NodeProcess;
-
-const metric = async (url: string, name: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
@@ -98,12 +93,12 @@ describe('media across three signaling processes', () => {
     );
     expect(seeker.producerId).not.toBe(recruiter.producerId);
     for (const node of [b, c]) {
-      expect(await metric(node.url, 'media_imports')).toBe(1);
-      expect(await metric(node.url, 'media_pipes')).toBe(1);
+      expect(await nodeMetric(node.url, 'media_imports')).toBe(1);
+      expect(await nodeMetric(node.url, 'media_pipes')).toBe(1);
     }
     await Promise.all([seekerPage.context().close(), recruiterPage.context().close()]);
     // Both sides gone: each node's room closes, and with it the pipe pair.
-    for (const node of [b, c]) await expect.poll(() => metric(node.url, 'media_pipes'), { timeout: 10_000 }).toBe(0);
+    for (const node of [b, c]) await expect.poll(() => nodeMetric(node.url, 'media_pipes'), { timeout: 10_000 }).toBe(0);
   });
 
   it('visitors on nodes B and C decode frames of staff publishing on node A; closes and node A’s death reach them', async () => {
@@ -146,8 +141,8 @@ describe('media across three signaling processes', () => {
     console.log(
       `[chaos] node B: consume of A's producer answered in ${ms(watched.consumeMs)} (pipe opened and producer brought in ${String(brought?.ms)} ms); transport connected ${ms(watched.connectedMs)}, first packet ${ms(watched.firstPacketMs)}, first decoded frame ${ms(watched.firstFrameMs)} after the consume request`,
     );
-    expect(await metric(b.url, 'media_imports')).toBe(1);
-    expect(await metric(a.url, 'media_exports')).toBe(1);
+    expect(await nodeMetric(b.url, 'media_imports')).toBe(1);
+    expect(await nodeMetric(a.url, 'media_exports')).toBe(1);
     const frames = (await fg(viewer).viewed()).framesDecoded;
     await expect.poll(async () => (await fg(viewer).viewed()).framesDecoded, { timeout: 10_000 }).toBeGreaterThan(frames + 10);
 
@@ -157,7 +152,7 @@ describe('media across three signaling processes', () => {
     await fg(host).stop();
     await told;
     console.log(`[chaos] producer closed on node A -> visitor socket on node B told: ${ms(performance.now() - started)}`);
-    await expect.poll(() => metric(b.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => nodeMetric(b.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
     expect((await fg(viewer).viewed()).closed).toEqual([producerId]);
 
     // Published again; watched again on B, and on a third node C; then node A dies (SIGKILL): once
@@ -176,15 +171,15 @@ describe('media across three signaling processes', () => {
     console.log(
       `[chaos] node C, the same producer: consume ${ms(onC.consumeMs)} (pipe and bring ${String(broughtToC?.ms)} ms), connected ${ms(onC.connectedMs)}, first packet ${ms(onC.firstPacketMs)}, first frame ${ms(onC.firstFrameMs)}`,
     );
-    expect(await metric(a.url, 'media_exports')).toBe(2);
+    expect(await nodeMetric(a.url, 'media_exports')).toBe(2);
     const gone = waitFor(other, 'media:producer-closed', (p) => p.producerId === again, 15_000);
     started = performance.now();
     process.kill(a.child.pid!, 'SIGKILL');
     await gone;
     console.log(`[chaos] node A killed -> visitor socket on node B told its producer closed: ${ms(performance.now() - started)} (NODE_TTL_MS 1000)`);
     for (const survivor of [b, c]) {
-      await expect.poll(() => metric(survivor.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
-      expect(await metric(survivor.url, 'media_pipes')).toBe(0);
+      await expect.poll(() => nodeMetric(survivor.url, 'media_imports'), { timeout: 10_000 }).toBe(0);
+      expect(await nodeMetric(survivor.url, 'media_pipes')).toBe(0);
     }
     // The registry no longer lists it: a new visitor on B sees no producer.
     const late = await connectTestClient(b.url, { cookie: seekerCookie });
@@ -199,6 +194,6 @@ describe('media across three signaling processes', () => {
     const third = await fg(viewer).watch(boothId);
     expect(third.producerId).toBe(moved);
     console.log(`[chaos] published again on node C after A's death: a visitor on B decodes it ${ms(third.firstFrameMs)} after its consume request`);
-    expect(await metric(b.url, 'media_imports')).toBe(1);
+    expect(await nodeMetric(b.url, 'media_imports')).toBe(1);
   });
 });

@@ -1,31 +1,6 @@
-import { type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { createClient, type RedisClientType } from 'redis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, createAuth, type Database } from '@fairground/db';
-import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
-import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
-import { sessionCookie } from './helpers.ts';
-import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
-
-/** Frames decoded per inbound video stream (by peer connection and stats id) on the page. */
-function framesByStream(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
-    const video: Record<string, number> = {};
-    for (const [i, pc] of (window.__peerConnections ?? []).entries()) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((r: Record<string, unknown>) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') video[`${i}:${String(r.id)}`] = Number(r.framesDecoded ?? 0);
-      });
-    }
-    return video;
-  });
-}
-
-const framesOnNewStreams = async (page: Page, before: Record<string, number>) =>
-  Object.entries(await framesByStream(page))
-    .filter(([id]) => !(id in before))
-    .reduce((sum, [, frames]) => sum + frames, 0);
+import type { Page } from '@playwright/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { framesByStream, framesOnNewStreams, nodeMetric, startSplitRolesStage, type SplitRolesStage } from './split-roles-stage.ts';
 
 /** Key frame requests (PLIs) that reached the publishing page: Chromium's outbound-rtp pliCount. */
 const plisAtHost = (page: Page): Promise<number> =>
@@ -40,11 +15,6 @@ const plisAtHost = (page: Page): Promise<number> =>
     return plis;
   });
 
-const metric = async (url: string, name: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
-
 /**
  * Split roles, one broadcast over two media nodes (issue 13): a signaling-only `main.ts` serving
  * the built app and two media-only ones, `MEDIA_NODE_EDGE_AFTER=0` so every viewer's receive
@@ -55,58 +25,16 @@ const metric = async (url: string, name: string) => {
  * the transports they had.
  */
 describe('split roles: a broadcast’s viewers on a second media node', () => {
-  const nodes: NodeProcess[] = [];
-  const contexts: BrowserContext[] = [];
-  const prefix = `${inject('redisPrefix')}edge`;
-  let database: Database;
-  let browser: Browser;
-  let redis: RedisClientType;
-  let broadcastId: string;
-  let hostCookie: string;
-
-  const open = (url: string, cookie?: string): Promise<Page> => openTrackedPage(browser, contexts, url, cookie);
+  let stage: SplitRolesStage;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    const secret = 'e'.repeat(32);
-    const env = {
-      ...testNodeEnv(prefix, secret),
-      NODE_ENV: 'test',
-      // The production defaults: Chromium and three nodes on two shared cores stall at times.
-      NODE_HEARTBEAT_MS: '1000',
-      NODE_TTL_MS: '5000',
-      MEDIA_NODE_EDGE_AFTER: '0',
-    };
-    nodes.push(
-      ...(await Promise.all([
-        startNode({ ...env, NODE_ID: 'sig', NODE_ROLES: 'signaling', WEB_HANDLER }),
-        startNode({ ...env, NODE_ID: 'm1', NODE_ROLES: 'media' }),
-        startNode({ ...env, NODE_ID: 'm2', NODE_ROLES: 'media' }),
-      ])),
-    );
-    redis = createClient({ url: inject('redisUrl') }) as RedisClientType;
-    await redis.connect();
-    database = await connect({ url: inject('databaseUrl'), migrate: false });
-    const f = fixtures(database.db);
-    const host = await f.account('employer', 'edge-pages-host');
-    broadcastId = (await f.onAirBroadcast(host.id)).id;
-    const auth = createAuth(database.db, { secret, baseURL: nodes[0]!.url, attemptsPerMinute: 1000 });
-    hostCookie = await sessionCookie(auth, host.email);
-    browser = await launchFakeCameraChromium();
+    stage = await startSplitRolesStage('edge', { MEDIA_NODE_EDGE_AFTER: '0' });
   }, 600_000);
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await stopNodes(nodes);
-    await redis?.close();
-    await database?.close();
-  });
+  afterAll(() => stage?.close());
 
   it('viewers on the edge decode the host’s camera piped from the room’s media node; that node dies and they carry on without a reload', async () => {
-    const [signaling, m1, m2] = [nodes[0]!, nodes[1]!, nodes[2]!];
-    const roomId = `broadcast:${broadcastId}`;
-    const placedOn = async () => (await redis.get(`${prefix}:media-room:room:${roomId}`)) ?? '';
+    const { signaling, m1, m2, broadcastId, hostCookie, placedOn, open } = stage;
 
     const host = await open(`${signaling.url}/broadcasts/${broadcastId}`, hostCookie);
     await host.getByRole('button', { name: 'Go live' }).click();
@@ -114,7 +42,7 @@ describe('split roles: a broadcast’s viewers on a second media node', () => {
     const first = await placedOn();
     expect(first).toMatch(/^m[12]-/);
     const [origin, edge] = first.startsWith('m1-') ? [m1, m2] : [m2, m1];
-    await expect.poll(() => metric(origin.url, 'media_producers'), { timeout: 10_000 }).toBe(2); // camera and microphone
+    await expect.poll(() => nodeMetric(origin.url, 'media_producers'), { timeout: 10_000 }).toBe(2); // camera and microphone
     const plis0 = await plisAtHost(host);
 
     const viewers: Page[] = [];
@@ -125,10 +53,10 @@ describe('split roles: a broadcast’s viewers on a second media node', () => {
     }
     for (const viewer of viewers) await expect.poll(() => framesOnNewStreams(viewer, {}), { timeout: 45_000, interval: 250 }).toBeGreaterThan(10);
     // Piped once to the edge (both producers, one pipe end), the viewers' transports there.
-    expect(await metric(edge.url, 'media_imports')).toBe(2);
-    expect(await metric(edge.url, 'media_pipes')).toBe(1);
-    expect(await metric(origin.url, 'media_exports')).toBe(2);
-    expect(await metric(edge.url, 'media_transports')).toBeGreaterThanOrEqual(2);
+    expect(await nodeMetric(edge.url, 'media_imports')).toBe(2);
+    expect(await nodeMetric(edge.url, 'media_pipes')).toBe(1);
+    expect(await nodeMetric(origin.url, 'media_exports')).toBe(2);
+    expect(await nodeMetric(edge.url, 'media_transports')).toBeGreaterThanOrEqual(2);
     // Key frame requests: the edge asks the host through the pipe, not once per viewer's request.
     const plis = (await plisAtHost(host)) - plis0;
     console.log(`[edge] two viewers on the edge media node: ${plis} key frame requests (PLI) reached the host's page`);
@@ -150,8 +78,8 @@ describe('split roles: a broadcast’s viewers on a second media node', () => {
     );
     // The room is on the former edge now, publishing there; nobody reloaded; the host is live.
     expect(await placedOn()).toMatch(edge === m1 ? /^m1-/ : /^m2-/);
-    await expect.poll(() => metric(edge.url, 'media_producers'), { timeout: 10_000 }).toBe(2);
-    expect(await metric(edge.url, 'media_imports')).toBe(0);
+    await expect.poll(() => nodeMetric(edge.url, 'media_producers'), { timeout: 10_000 }).toBe(2);
+    expect(await nodeMetric(edge.url, 'media_imports')).toBe(0);
     for (const page of [host, ...viewers]) expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
     await expect.poll(() => host.getByRole('button', { name: 'End live stream' }).isVisible()).toBe(true);
   }, 400_000);

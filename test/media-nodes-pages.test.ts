@@ -5,7 +5,7 @@ import { connect, createAuth, type Database } from '@fairground/db';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { FailoverProxy } from './failover-proxy.ts';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess, nodeMetric } from './node-process.ts';
 import { sessionCookie } from './helpers.ts';
 import { launchFakeCameraChromium, openTrackedPage } from './browser-pages.ts';
 
@@ -46,11 +46,6 @@ async function expectMediaFlowing(page: Page): Promise<void> {
   expect(growth(first.video, second.video), 'video frames keep being decoded').toBeGreaterThan(5);
   expect(growth(first.audio, second.audio), 'audio samples keep arriving').toBeGreaterThan(0);
 }
-
-const metric = async (url: string, name: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
 
 /**
  * The issue's "done when" for media across nodes, through the real pages: three app nodes (real
@@ -128,14 +123,14 @@ describe('media across three app nodes, through the real pages', () => {
     await host.getByRole('button', { name: 'Go live' }).click();
     await expect.poll(() => host.getByRole('button', { name: 'End live stream' }).isVisible(), { timeout: 30_000 }).toBe(true);
     await expect.poll(() => origin(roomId)).toMatch(/^a-/);
-    expect(await metric(a.url, 'media_origins')).toBe(1);
+    expect(await nodeMetric(a.url, 'media_origins')).toBe(1);
 
     // Anonymous viewers straight on nodes B and C: each node pipes the host's producers from A once.
     const viewers = await Promise.all([b, c].map((node) => open(`${node.url}/broadcasts/${broadcastId}`)));
     for (const viewer of viewers) await viewer.getByRole('button', { name: 'Watch' }).click();
     await Promise.all(viewers.map((viewer) => expectMediaFlowing(viewer)));
-    for (const node of [b, c]) expect(await metric(node.url, 'media_imports')).toBe(2);
-    expect(await metric(a.url, 'media_exports')).toBe(4);
+    for (const node of [b, c]) expect(await nodeMetric(node.url, 'media_imports')).toBe(2);
+    expect(await nodeMetric(a.url, 'media_exports')).toBe(4);
 
     // The booth: its recruiter on node C goes on duty, a seeker on node B joins the line and is
     // called; the interview's two sides are on two nodes and each decodes the other's camera.
@@ -188,11 +183,11 @@ describe('media across three app nodes, through the real pages', () => {
         `A swept after ${since(swept)}; B claimed the room's origin after ${since(claimed)}; ` +
         `frames decoding again on the viewer on node B after ${back[0]} ms, on node C after ${back[1]} ms`,
     );
-    expect(await metric(b.url, 'media_origins')).toBeGreaterThanOrEqual(1);
+    expect(await nodeMetric(b.url, 'media_origins')).toBeGreaterThanOrEqual(1);
     // Viewers on B receive locally now and C pipes from B: B imports only the interview's other
     // side (camera and microphone), C that and the broadcast's two.
-    await expect.poll(() => metric(b.url, 'media_imports'), { timeout: 20_000 }).toBe(2);
-    await expect.poll(() => metric(c.url, 'media_imports'), { timeout: 20_000 }).toBe(4);
+    await expect.poll(() => nodeMetric(b.url, 'media_imports'), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => nodeMetric(c.url, 'media_imports'), { timeout: 20_000 }).toBe(4);
 
     await Promise.all(viewers.map((viewer) => expectMediaFlowing(viewer)));
     // Nobody reloaded: the same documents; the host is still live, now on node B.

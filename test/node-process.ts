@@ -71,3 +71,9 @@ export function testNodeEnv(redisPrefix: string, secret: string): Record<string,
     LOG_LEVEL: 'info',
   };
 }
+
+/** A node's Prometheus gauge or counter (`fairground_<name>`), NaN when it is not exported. */
+export async function nodeMetric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+}

@@ -2,14 +2,9 @@ import { type Browser, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, createAuth, type Database } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
-import { startNode, stopNodes, testNodeEnv, type NodeProcess } from './node-process.ts';
+import { startNode, stopNodes, testNodeEnv, type NodeProcess, nodeMetric } from './node-process.ts';
 import { connectTestClient, send, sessionCookie, waitFor, type TestClient } from './helpers.ts';
 import { buildMediaPageBundle, launchFakeCameraChromium, openBundlePage } from './browser-pages.ts';
-
-const metric = async (url: string, name: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
@@ -85,10 +80,10 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     expect((await fetch(`${media.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${media.url}/`)).status).toBe(404);
     expect((await fetch(`${media.url}/socket.io/?EIO=4&transport=polling`)).status).toBe(404);
-    expect(await metric(media.url, 'media_workers_alive')).toBe(1);
+    expect(await nodeMetric(media.url, 'media_workers_alive')).toBe(1);
     // The signaling node is healthy because a media node is alive, not because of workers of its own.
     expect(await (await fetch(`${signaling.url}/healthz`)).json()).toMatchObject({ checks: { media: 'ok' } });
-    expect(await metric(signaling.url, 'media_workers')).toBe(0);
+    expect(await nodeMetric(signaling.url, 'media_workers')).toBe(0);
   });
 
   it('a host publishes and a viewer decodes frames through the signaling node; the media node dies and media comes back on another', async () => {
@@ -105,9 +100,9 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
       `[roles] signaling-only node -> media-only node: consume answered in ${ms(watched.consumeMs)}, first decoded frame ${ms(watched.firstFrameMs)} after it`,
     );
     // The media is on the media node: the host's and the viewer's transports, the producer, the consumer.
-    expect(await metric(media1.url, 'media_producers')).toBe(1);
-    expect(await metric(media1.url, 'media_consumers')).toBe(1);
-    expect(await metric(media1.url, 'media_transports')).toBe(2);
+    expect(await nodeMetric(media1.url, 'media_producers')).toBe(1);
+    expect(await nodeMetric(media1.url, 'media_consumers')).toBe(1);
+    expect(await nodeMetric(media1.url, 'media_transports')).toBe(2);
 
     // A socket-level visitor with a receive transport of its own in the room (a peer on media1).
     const visitor = await connectTestClient(signaling.url, { cookie: seekerCookie });
@@ -147,8 +142,8 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     const probed = await probe;
     expect(probed.answer).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     console.log(`[roles] a call to the dead media node answered UNAVAILABLE ${ms(probed.ms)} after the kill (NODE_TTL_MS 1500, NODE_REQUEST_TIMEOUT_MS 3000)`);
-    expect(await metric(media2.url, 'media_producers')).toBe(1);
-    expect(await metric(media2.url, 'media_consumers')).toBe(1);
+    expect(await nodeMetric(media2.url, 'media_producers')).toBe(1);
+    expect(await nodeMetric(media2.url, 'media_consumers')).toBe(1);
 
     // media2 is stopped (SIGTERM, a media node taken out) with a third one running: its peers are
     // told to join again at once, not after its heartbeat expires.
@@ -165,7 +160,7 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
     expect(await exited).toBe(0);
     // Published again, the room is on media3.
     await host.publish(boothId);
-    await expect.poll(() => metric(media3.url, 'media_producers'), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => nodeMetric(media3.url, 'media_producers'), { timeout: 10_000 }).toBe(1);
     // Told by media2 itself: once its heartbeat has expired and it was swept, the signaling node
     // found no room of its own still on media2 to reset.
     const about = (msg: string) => signaling.logs.filter((l) => l.msg === msg && String(l.node).startsWith('media2-'));
@@ -174,9 +169,9 @@ describe('split roles: one signaling-only node, media-only nodes', () => {
 
     // The signaling node dies: the media node finds its heartbeat gone and closes its peers' media
     // (nobody else would: the peers' sockets were on it).
-    expect(await metric(media3.url, 'media_transports')).toBeGreaterThan(0);
+    expect(await nodeMetric(media3.url, 'media_transports')).toBeGreaterThan(0);
     process.kill(signaling.child.pid!, 'SIGKILL');
-    await expect.poll(() => metric(media3.url, 'media_transports'), { timeout: 10_000 }).toBe(0);
-    expect(await metric(media3.url, 'media_rooms')).toBe(0);
+    await expect.poll(() => nodeMetric(media3.url, 'media_transports'), { timeout: 10_000 }).toBe(0);
+    expect(await nodeMetric(media3.url, 'media_rooms')).toBe(0);
   }, 180_000);
 });

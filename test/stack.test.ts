@@ -13,6 +13,7 @@ import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWebBuild, WEB_HANDLER } from '../scripts/prepare.mjs';
 import { startStack, type Stack, type StackNode } from '../scripts/stack-lib.mjs';
 import { launchFakeCameraChromium } from './browser-pages.ts';
+import { nodeMetric } from './node-process.ts';
 
 const RELAY_ONLY_KEY = 'fairground.iceTransportPolicy'; // web/src/lib/realtime/room-media.ts
 
@@ -188,10 +189,6 @@ const selectedPairs = (page: Page) =>
   });
 
 /** One of a node's metrics (unlabelled), read from the node directly. */
-const metric = async (nodeUrl: string, name: string) => {
-  const text = await (await fetch(`${nodeUrl}/metrics`)).text();
-  return Number(new RegExp(`^fairground_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-};
 
 /** The process ids of a node's mediasoup workers (its metrics say). */
 const workerPids = async (nodeUrl: string) => {
@@ -412,7 +409,7 @@ describe('the deployment shape: Caddy (TLS, sticky) + coturn + two nodes', () =>
       }
     }
     // The interview spans the two nodes: each imports the other's producers through a pipe.
-    for (const node of stack.nodes) expect(await metric(node.url, 'media_imports'), node.url).toBeGreaterThan(0);
+    for (const node of stack.nodes) expect(await nodeMetric(node.url, 'media_imports'), node.url).toBeGreaterThan(0);
 
     await recruiter.getByRole('button', { name: 'End interview' }).click();
     await seeker.getByText('This interview has ended.').waitFor();
@@ -455,12 +452,12 @@ describe('the deployment shape: Caddy (TLS, sticky) + coturn + two nodes', () =>
 
     // SIGTERM: node 2 fails /healthz while it drains (Caddy takes it out of rotation), then closes
     // its clients' connections. The seeker's cookie still names node 2: Caddy sends it on.
-    const socketsOnNode1 = await metric(node1.url, 'sockets');
+    const socketsOnNode1 = await nodeMetric(node1.url, 'sockets');
     const stopped = performance.now();
     let exitedMs: number | null = null;
     node2.child.once('exit', () => (exitedMs = Math.round(performance.now() - stopped)));
     node2.child.kill('SIGTERM');
-    await until(async () => (await metric(node1.url, 'sockets')) > socketsOnNode1, 30_000);
+    await until(async () => (await nodeMetric(node1.url, 'sockets')) > socketsOnNode1, 30_000);
     const movedMs = Math.round(performance.now() - stopped);
     // Still in the line, and the call reaches the seeker on its new connection.
     await seeker.getByTestId('queue-place').getByText('You are next').waitFor();
