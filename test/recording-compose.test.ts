@@ -110,6 +110,8 @@ describe('composing a recorded broadcast into its replay', () => {
     expect(probed.streams.find((s) => s.type === 'video')).toMatchObject({ width: W, height: H });
     expect(Math.abs(probed.duration - span)).toBeLessThan(1);
     expect(Math.abs(row.durationMs! / 1000 - span)).toBeLessThan(1);
+    // The replay's 0:00 is kept with it: the replay page places chat, captions and chapters from it.
+    expect(row.startedAt?.getTime()).toBe(t0);
     // The sound spans the whole replay: silence before anyone spoke, not a shorter track.
     const audio = probed.streams.find((s) => s.type === 'audio')!;
     expect(audio.duration).toBeGreaterThan(probed.duration - 0.5);

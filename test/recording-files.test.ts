@@ -45,7 +45,7 @@ describe('recording files', () => {
     // A file beside the replay that no URL names (a segment): unreachable through the endpoint.
     write(`recordings/${broadcastId}/segments/secret.mkv`, 'segment');
     await ctx.platform.services.recordings.configure(organizer, broadcastId, { visibility: 'public', published: true });
-    await ctx.platform.services.recordings.ready(broadcastId, { mp4Key, hlsKey, durationMs: 6000 });
+    await ctx.platform.services.recordings.ready(broadcastId, { mp4Key, hlsKey, durationMs: 6000, startedAt: new Date() });
   });
   afterAll(async () => {
     await ctx?.platform.close();

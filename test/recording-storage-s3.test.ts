@@ -67,7 +67,7 @@ describe('recording storage in S3', () => {
     await ctx.platform.services.recordings.configure(organizer, id, { visibility: 'public', published: true });
 
     await uploadReplay(bucketView, dataDir, { mp4Key, hlsKey });
-    await ctx.platform.services.recordings.ready(id, { mp4Key, hlsKey, durationMs: 6000 });
+    await ctx.platform.services.recordings.ready(id, { mp4Key, hlsKey, durationMs: 6000, startedAt: new Date() });
     // In the bucket, with their types; the local copies of the replay are gone (the segment stays).
     expect((await bucketView.stat(mp4Key))?.size).toBe(mp4.length);
     expect((await bucketView.stat(`recordings/${id}/hls/piece0000.ts`))?.size).toBe(piece.length);

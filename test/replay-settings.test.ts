@@ -67,7 +67,7 @@ describe('replay settings', () => {
       writeFileSync(join(dataDir, key), 'replay bytes');
     }
     await ctx.platform.services.recordings.configure(organizer, id, {});
-    await ctx.platform.services.recordings.ready(id, { mp4Key, hlsKey, durationMs: 1000 });
+    await ctx.platform.services.recordings.ready(id, { mp4Key, hlsKey, durationMs: 1000, startedAt: new Date() });
     const file = () => fetch(`${ctx.url}/recordings/${id}/replay.mp4`).then((r) => r.status);
     expect(await file()).toBe(200);
 

@@ -188,7 +188,7 @@ export class RecordingService {
    * in the same transaction, and only by the update that made it ready: a second call (a job run
    * twice after a lost acknowledgement) changes nothing and sends nothing.
    */
-  async ready(broadcastId: string, out: { hlsKey: string; mp4Key: string; durationMs: number }, now = new Date()): Promise<boolean> {
+  async ready(broadcastId: string, out: { hlsKey: string; mp4Key: string; durationMs: number; startedAt: Date }, now = new Date()): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const rows = await tx
         .update(broadcastRecordings)

@@ -21,7 +21,7 @@ async function newUser(name: string, role: 'seeker' | 'organizer' = 'seeker'): P
 }
 
 /** A broadcast scheduled at t0 whose recording began 30 s later and is ready (10 min). */
-async function replayReady(options: { visibility?: 'public' | 'signed_in' | 'nobody'; ready?: boolean } = {}): Promise<string> {
+async function replayReady(options: { visibility?: 'public' | 'signed_in' | 'nobody'; ready?: boolean; startedAt?: Date } = {}): Promise<string> {
   const [b] = await database.db
     .insert(schema.broadcasts)
     .values({ title: 'Replay test', topic: 'policy_qa', startsAt: t0, endsAt: at(900), status: 'published' })
@@ -35,6 +35,7 @@ async function replayReady(options: { visibility?: 'public' | 'signed_in' | 'nob
     hlsKey: `recordings/${id}/hls/index.m3u8`,
     mp4Key: `recordings/${id}/replay.mp4`,
     visibility: options.visibility ?? 'public',
+    startedAt: options.startedAt ?? null,
   });
   const segment = { broadcastId: id, producerId: 'p', peerId: 'peer', userId: null, kind: 'video' as const, codec: 'video/VP8', nodeId: 'n' };
   await database.db.insert(schema.recordingSegments).values([
@@ -168,6 +169,21 @@ describe('ReplayTimelines', () => {
     expect(vtt).toContain('00:00:00.000 --> 00:00:03.000\nAcross the start');
     expect(vtt).toContain('00:00:10.000 --> 00:00:13.000\nWelcome');
     expect(vtt).not.toContain('Too early');
+  });
+
+  it('takes the start composition wrote over the earliest segment (one it could not use starts earlier)', async () => {
+    // The screen's segment (30 s) held no media: the replay begins with the camera's, at 31 s.
+    const id = await replayReady({ startedAt: at(31) });
+    await database.db.insert(schema.broadcastMessages).values({ broadcastId: id, authorId: viewer!.id, body: 'Hi', sentAt: at(45) });
+    await database.db
+      .insert(schema.broadcastCaptions)
+      .values({ broadcastId: id, authorId: viewer!.id, language: 'en', startMs: 41_000, endMs: 43_000, body: 'Cue', sentAt: at(41) });
+    const state = await services.replayTimelines.stateFor(viewer, id, t0);
+    if (state.state !== 'ready') throw new Error(`not ready: ${state.state}`);
+    expect(state.timeline.startedAt).toEqual(at(31));
+    expect(state.timeline.offsetMs).toBe(31_000);
+    expect(state.timeline.lines).toEqual([expect.objectContaining({ body: 'Hi', atMs: 14_000 })]);
+    expect(await services.replayTimelines.webVtt(viewer, id, 'en', t0)).toContain('00:00:10.000 --> 00:00:12.000\nCue');
   });
 
   it('says why there is no replay: processing, not recorded, not available', async () => {

@@ -40,14 +40,16 @@ export interface ReplayTimeline {
   replay: Replay;
   /** Recording start − scheduled start, ms: captions and chapters (timed from the scheduled start) move by it. */
   offsetMs: number;
+  /** The replay's 0:00 on the wall clock (t0). */
+  startedAt: Date;
   chapters: Chapter[];
   lines: ReplayLine[];
   captionLanguages: CaptionLanguage[];
 }
 
 /**
- * The replay's clock. Composition starts the replay at the earliest segment's start
- * (signaling/src/recording/compose.ts, `t0`), while captions and chapters are timed from the
+ * The replay's clock. Composition starts the replay at its first usable segment's start and
+ * keeps that instant on the recording (signaling/src/recording/compose.ts, `t0`), while captions and chapters are timed from the
  * broadcast's scheduled start and chat from the wall clock: everything here is moved onto t0.
  */
 export class ReplayTimelines {
@@ -59,10 +61,17 @@ export class ReplayTimelines {
     private readonly captions: BroadcastCaptions,
   ) {}
 
-  /** The recording's t0 (its earliest segment's start), or null without segments. */
+  /**
+   * The replay's t0: what composition wrote (its first usable segment's start), else, before it
+   * ran, the earliest segment's start; null without segments.
+   */
   async #t0(broadcastId: string): Promise<Date | null> {
     const [row] = await this.db
-      .select({ t0: sql<string | null>`min(${recordingSegments.startedAt})` })
+      .select({
+        t0: sql<string | null>`coalesce(
+          (select ${broadcastRecordings.startedAt} from ${broadcastRecordings} where ${broadcastRecordings.broadcastId} = ${broadcastId}),
+          min(${recordingSegments.startedAt}))`,
+      })
       .from(recordingSegments)
       .where(eq(recordingSegments.broadcastId, broadcastId));
     return row?.t0 ? new Date(row.t0) : null;
@@ -152,6 +161,7 @@ export class ReplayTimelines {
     return {
       replay,
       offsetMs,
+      startedAt: t0,
       // A chapter before the recording began opens the replay; one after its end has nothing to show.
       chapters: chapters.map((c) => ({ ...c, atMs: Math.max(0, c.atMs - offsetMs) })).filter((c) => c.atMs <= durationMs),
       lines,

@@ -23,6 +23,8 @@ export const broadcastRecordings = pgTable('broadcast_recordings', {
   /** Composition progress, 0-100 (while `composing`). */
   progress: integer('progress').notNull().default(0),
   durationMs: integer('duration_ms'),
+  /** The composed replay's 0:00 on the wall clock (its first usable segment's start): chat, captions and chapters are placed from it. */
+  startedAt: timestamp('started_at', { withTimezone: true }),
   /** Storage keys of the composed replay (storage/ in signaling). */
   hlsKey: text('hls_key'),
   mp4Key: text('mp4_key'),

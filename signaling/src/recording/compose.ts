@@ -155,7 +155,7 @@ export async function composeReplay(deps: ComposeDeps, broadcastId: string, ends
     0,
     () => {},
   );
-  await deps.recordings.ready(broadcastId, { mp4Key, hlsKey, durationMs: Math.round(duration * 1000) });
+  await deps.recordings.ready(broadcastId, { mp4Key, hlsKey, durationMs: Math.round(duration * 1000), startedAt: new Date(t0) });
   deps.log.info(
     {
       broadcastId,

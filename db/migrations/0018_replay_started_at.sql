@@ -1,0 +1,1 @@
+ALTER TABLE "broadcast_recordings" ADD COLUMN "started_at" timestamp with time zone;
