@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -118,12 +119,24 @@ function dataDirMajor(dataDir: string): string | null {
 }
 
 /**
+ * V8 in Node 22-24 can abort the whole process while freeing dead WebAssembly code under PGlite
+ * ("Check failed: jit_page_->allocations_.erase(addr) == 1" in UnregisterWasmAllocation; nodejs/node
+ * #64500): it killed the e2e web server here once at start. With wasm code GC off, code replaced by
+ * the optimizing tier is kept instead of freed (a few MB for PGlite's module), and that path never
+ * runs. Read by V8 each time it would collect, so setting it before PGlite's module exists is enough.
+ */
+function keepWasmCode(): void {
+  setFlagsFromString('--no-wasm-code-gc');
+}
+
+/**
  * Opens PGlite's data folder. A folder made by an older PGlite (another Postgres major: PGlite 0.5
  * embedded Postgres 18, 0.6 embeds 19) cannot be opened by this one, and PGlite has no pg_upgrade:
  * it is the development database of `npm start`, so it is moved aside (kept, renamed) with a warning
  * and a fresh one is made, instead of `npm start` failing on "PGlite failed to initialize properly".
  */
 async function openPglite(dataDir: string): Promise<PGlite> {
+  keepWasmCode();
   if (dataDir.startsWith('memory://')) return PGlite.create(dataDir);
   mkdirSync(dataDir, { recursive: true });
   try {
