@@ -58,7 +58,7 @@ export function recordingHarness(ctx: () => Platform, dataDir: string) {
   async function stopAll(roomId: string, broadcastId: string) {
     const media = ctx().platform.media;
     for (const p of await media.producers(roomId)) await media.closePeer(roomId, p.peerId);
-    await vi.waitFor(async () => expect((await segmentsOf(broadcastId)).every((s) => s.endedAt && s.bytes)).toBe(true), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await segmentsOf(broadcastId)).every((s) => s.endedAt && s.bytes)).toBe(true), { timeout: 60_000, interval: 250 });
   }
 
   return {
