@@ -84,10 +84,11 @@ describe('media across nodes: listing and consuming producers of another node', 
 
     const seeker = await client(1, seekerUser.email);
     const s = await send<{ routerRtpCapabilities: Caps; producers: RemoteProducer[] }>(seeker, 'interview:join', { interviewId });
-    expect(s).toMatchObject({ ok: true, data: { producers: [{ id: recruiterCam, kind: 'video', source: 'camera' }] } });
+    // Whose each camera is crosses nodes too (the page names a panel's tiles by it).
+    expect(s).toMatchObject({ ok: true, data: { producers: [{ id: recruiterCam, kind: 'video', source: 'camera', userId: owner.id }] } });
     const added = waitFor(recruiter, 'media:producer-added', (p) => p.roomId === roomId);
     const seekerCam = await publish(seeker, roomId, 2222);
-    expect((await added)[0].producer.id).toBe(seekerCam);
+    expect((await added)[0].producer).toEqual({ id: seekerCam, kind: 'video', source: 'camera', userId: seekerUser.id });
 
     // Both at once: the two nodes bring each other's producer and meet on one pipe pair.
     const [rRecv, sRecv] = await Promise.all([transport(recruiter, roomId, 'recv'), transport(seeker, roomId, 'recv')]);
@@ -138,6 +139,8 @@ describe('media across nodes: listing and consuming producers of another node', 
     for (const v of viewers) {
       const joined = await send<{ routerRtpCapabilities: Caps; producers: RemoteProducer[] }>(v, 'broadcast:join', { broadcastId });
       expect(joined).toMatchObject({ ok: true, data: { producers: [{ id: cam, kind: 'video' }] } });
+      // A broadcast's anonymous viewers are not told whose account publishes (interviews only).
+      if (joined.ok) expect(joined.data.producers[0]).not.toHaveProperty('userId');
       if (joined.ok) caps = joined.data.routerRtpCapabilities;
     }
     // Three viewers asking at once: the producer is brought once.

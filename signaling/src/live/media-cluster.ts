@@ -47,7 +47,7 @@ export interface MediaCluster {
   /** Makes a producer of the room consumable here: brings it from its node when it is elsewhere. */
   ensureLocal(room: RoomRef, producerId: string): Promise<void>;
   /** A producer was made here: listed for every node (before anyone is told of it). */
-  published(roomId: string, p: { id: string; peerId: string; kind: 'audio' | 'video'; source: string }): Promise<void>;
+  published(roomId: string, p: { id: string; peerId: string; kind: 'audio' | 'video'; source: string; userId?: string }): Promise<void>;
   /** A producer closed here; false when it was an import (its origin, or the sweep, tells the room). */
   closed(e: { roomId: string; producerId: string; fromNode?: string | undefined }): boolean;
   /**
@@ -154,7 +154,7 @@ export function createMediaCluster(o: MediaClusterOptions): MediaCluster {
       const ids = new Set(here.map((p) => p.id));
       const others = listed
         .filter((p) => p.node !== nodeId && !ids.has(p.id))
-        .map((p) => ({ id: p.id, peerId: p.peerId, kind: p.kind, appData: { source: p.source } }));
+        .map((p) => ({ id: p.id, peerId: p.peerId, kind: p.kind, appData: { source: p.source, ...(p.userId ? { userId: p.userId } : {}) } }));
       return [...here, ...others];
     },
 

@@ -9,6 +9,8 @@ export interface RegisteredProducer {
   peerId: string;
   kind: 'audio' | 'video';
   source: string;
+  /** The publisher's account (absent for a visitor): an interview names each camera by it. */
+  userId?: string;
 }
 
 // Drops a dead node's entries and answers them, in one step (a sweep repeated finds nothing).

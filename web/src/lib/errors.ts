@@ -52,8 +52,12 @@ export function errorText(code: string | undefined): string {
   return (messages[code] ?? m.error_invalid)();
 }
 
-/** Codes whose words here say all there is: the server's own (English) message adds nothing. */
-const GENERIC = new Set(['UNAVAILABLE', 'INTERNAL', 'UNAUTHENTICATED', 'NOT_AUTHORIZED', 'RATE_LIMITED']);
+/**
+ * Codes whose words here say all there is: the server's own (English) message adds nothing.
+ * PANEL_FULL has one meaning (the interview has its 4 people): without it here a recruiter read
+ * the server's English sentence in every language.
+ */
+const GENERIC = new Set(['UNAVAILABLE', 'INTERNAL', 'UNAUTHENTICATED', 'NOT_AUTHORIZED', 'RATE_LIMITED', 'PANEL_FULL']);
 
 /** A realtime refusal's code in the reader's language, or null when the server's message is more specific. */
 export function genericErrorText(code: string): string | null {

@@ -44,7 +44,7 @@ export function registerBoothHandlers(conn: Connection, deps: FeatureDeps): void
       employerName: booth.employer.name,
       isStaff,
       viewers: await viewers.count(roomId),
-      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
+      producers: (await deps.cluster.producers(roomId)).map((p) => toRemoteProducer(p)),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
     };
   });

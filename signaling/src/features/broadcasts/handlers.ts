@@ -69,7 +69,7 @@ export function registerBroadcastHandlers(conn: Connection, deps: FeatureDeps): 
       isHost,
       stage: stageState,
       viewers,
-      producers: producers.map(toRemoteProducer),
+      producers: producers.map((p) => toRemoteProducer(p)),
       routerRtpCapabilities: toClient.rtpCapabilities(capabilities),
       receive: receiving,
       maxStageGuests: MAX_STAGE_GUESTS,

@@ -35,7 +35,8 @@ export function registerInterviewHandlers(conn: Connection, deps: FeatureDeps): 
       role: role === 'recruiter' || role === 'panel' ? role : ('seeker' as const),
       panel: await services.handoffs.panel(interviewId),
       routerRtpCapabilities: toClient.rtpCapabilities(await media.rtpCapabilities()),
-      producers: (await deps.cluster.producers(roomId)).map(toRemoteProducer),
+      // Whose each camera is: the page names every tile (a panel has several).
+      producers: (await deps.cluster.producers(roomId)).map((p) => toRemoteProducer(p, { withUser: true })),
       chatMaxLength: INTERVIEW_CHAT_MAX_LENGTH,
     };
   });

@@ -98,10 +98,12 @@ export function registerMediaHandlers(conn: Connection, deps: FeatureDeps): void
     });
     if (endsAt) closeAtEnd(p.roomId, producerId, endsAt);
     // Listed for every node before anyone hears of it, so a viewer elsewhere finds where it is.
-    await cluster.published(p.roomId, { id: producerId, peerId, kind: p.kind, source: p.source });
+    await cluster.published(p.roomId, { id: producerId, peerId, kind: p.kind, source: p.source, ...(user ? { userId: user.id } : {}) });
+    // In an interview everyone is signed in and named on the page: say whose it is (nowhere else).
+    const whose = user && conn.inRoom(p.roomId).kind === 'interview' ? { userId: user.id } : {};
     socket.to(p.roomId).emit('media:producer-added', {
       roomId: p.roomId,
-      producer: { id: producerId, kind: p.kind, source: p.source },
+      producer: { id: producerId, kind: p.kind, source: p.source, ...whose },
     });
     log.info({ roomId: p.roomId, producerId, kind: p.kind }, 'producing');
     return { producerId };

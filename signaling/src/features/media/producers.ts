@@ -4,8 +4,9 @@ import type { MediaEventSource } from '../../app/media-calls.ts';
 import type { MediaCluster } from '../../live/media-cluster.ts';
 import type { MediaSource, RemoteProducer } from '../../protocol/index.ts';
 
-export function toRemoteProducer(p: ProducerInfo): RemoteProducer {
-  return { id: p.id, kind: p.kind, source: (p.appData.source as MediaSource | undefined) ?? 'camera' };
+export function toRemoteProducer(p: ProducerInfo, { withUser = false } = {}): RemoteProducer {
+  const userId = withUser && typeof p.appData.userId === 'string' ? p.appData.userId : undefined;
+  return { id: p.id, kind: p.kind, source: (p.appData.source as MediaSource | undefined) ?? 'camera', ...(userId ? { userId } : {}) };
 }
 
 /** Stops everything a peer publishes in a room (a guest sent back from the stage). */

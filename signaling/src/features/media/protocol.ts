@@ -160,6 +160,8 @@ export interface RemoteProducer {
   id: string;
   kind: 'audio' | 'video';
   source: MediaSource;
+  /** Whose it is: given in interview rooms only, where the page names each person's camera. */
+  userId?: string;
 }
 
 export interface ConsumerOptions {

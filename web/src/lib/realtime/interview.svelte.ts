@@ -3,6 +3,8 @@ import { isFlowingVideo, MediaRecovery } from './live-media.svelte';
 import { RoomMedia } from './room-media';
 import { errorMessage, request, session } from './session.svelte';
 
+const CAMERA = { width: 640, height: 360 };
+
 interface Timing {
   startedAt: string | null;
   endedAt: string | null;
@@ -87,20 +89,36 @@ export class InterviewSession {
     this.audioOnly = s.audioOnly;
   }
 
-  /** Audio only on: the camera's producer closes (the server closed it already); off: it is sent again. */
+  /**
+   * Audio only on: the camera's producer closes (the server closed it already) and the camera
+   * itself stops, so its light and the self-view go dark as the notice says; off: the camera is
+   * opened again and sent.
+   */
   async #setCamera(send: boolean): Promise<void> {
     const media = this.#media;
-    if (!media) return;
     if (!send) {
-      if (this.#producerOf.camera) await media.unpublishTrack(this.#producerOf.camera).catch(() => {});
+      if (media && this.#producerOf.camera) await media.unpublishTrack(this.#producerOf.camera).catch(() => {});
       this.#producerOf.camera = null;
+      this.#stopCamera();
       return;
     }
-    const track = this.local?.getVideoTracks()[0];
-    if (track && !this.#producerOf.camera) {
-      this.#producerOf.camera = await media.publishTrack(track, 'camera');
-      if (!this.camOn) media.setPaused(this.#producerOf.camera, true);
+    if (!media || this.#producerOf.camera) return;
+    let track = this.local?.getVideoTracks().find((t) => t.readyState === 'live');
+    if (!track) {
+      track = (await navigator.mediaDevices.getUserMedia({ video: CAMERA })).getVideoTracks()[0];
+      if (!track) return;
+      this.local = new MediaStream([...(this.local?.getAudioTracks() ?? []), track]);
     }
+    this.#producerOf.camera = await media.publishTrack(track, 'camera');
+    if (!this.camOn) media.setPaused(this.#producerOf.camera, true);
+  }
+
+  /** Stops the camera, keeping the microphone. */
+  #stopCamera(): void {
+    const video = this.local?.getVideoTracks() ?? [];
+    if (!this.local || video.length === 0) return;
+    video.forEach((t) => t.stop());
+    this.local = new MediaStream(this.local.getAudioTracks());
   }
 
   async #join(): Promise<void> {
@@ -130,7 +148,8 @@ export class InterviewSession {
       this.local.getTracks().forEach((t) => t.stop());
       this.local = null;
     }
-    this.local ??= await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+    // Audio only: the camera is not even opened (the server would refuse it).
+    this.local ??= await navigator.mediaDevices.getUserMedia({ video: this.audioOnly ? false : CAMERA, audio: true });
     this.#producerOf.camera = null;
     for (const track of this.local.getTracks()) {
       const source = track.kind === 'audio' ? 'mic' : 'camera';
@@ -138,6 +157,8 @@ export class InterviewSession {
       if (source === 'camera' && this.audioOnly) continue;
       this.#producerOf[source] = await media.publishTrack(track, source);
     }
+    // Video came back while this room was being joined again: open the camera and send it.
+    if (!this.audioOnly && !this.#producerOf.camera) await this.#setCamera(true).catch(() => {});
     // A rejoin keeps what the user had muted muted.
     if (!this.micOn && this.#producerOf.mic) media.setPaused(this.#producerOf.mic, true);
     if (!this.camOn && this.#producerOf.camera) media.setPaused(this.#producerOf.camera, true);
