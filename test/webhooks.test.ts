@@ -250,7 +250,12 @@ describe('webhooks', () => {
       const { broadcast } = await f.upcomingBroadcast({ fairId: fair.id, organizer });
       const recordings = app.platform.services.recordings;
       await app.db.insert(schema.broadcastRecordings).values({ broadcastId: broadcast.id, status: 'composing' });
-      const out = { mp4Key: `recordings/${broadcast.id}/replay.mp4`, hlsKey: `recordings/${broadcast.id}/hls/index.m3u8`, durationMs: 21_500, startedAt: new Date() };
+      const out = {
+        mp4Key: `recordings/${broadcast.id}/replay.mp4`,
+        hlsKey: `recordings/${broadcast.id}/hls/index.m3u8`,
+        durationMs: 21_500,
+        startedAt: new Date(),
+      };
 
       // Marking it ready fails after the row changed (a trigger refuses its event): neither stays.
       await app.db.execute(
