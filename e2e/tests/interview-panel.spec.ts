@@ -237,6 +237,9 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
 
   // Audio only: every camera stops on every side, the camera button is disabled and says why, and
   // voices keep arriving; the interview goes on.
+  // The seeker is sharing their screen when it happens: the share ends on their page too.
+  await seeker.page.getByRole('button', { name: 'Share screen' }).click();
+  await expect(seeker.page.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
   await handoff.getByRole('button', { name: 'Audio only' }).click();
   await expect(handoff.getByRole('button', { name: 'Turn video back on' })).toHaveAttribute('aria-pressed', 'true');
   for (const [page, who] of [
@@ -247,6 +250,8 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
   ] as const) {
     await expect(page.getByRole('status').filter({ hasText: 'Audio only: cameras are off for everyone.' })).toBeVisible();
     await expect(page.getByRole('button', { name: /^Camera (off|on)$/ })).toBeDisabled();
+    // The server refuses every video in audio only: a screen share cannot start either.
+    await expect(page.getByRole('button', { name: 'Share screen' })).toBeDisabled();
     await expect.poll(async () => (await tileFrames(page)).length, { message: `${who}: no camera tile left` }).toBe(0);
     // Their own camera is off too (not only unsent): no live video track behind the self-view.
     await expect.poll(() => liveCameraTracks(page), { message: `${who}: own camera stopped` }).toBe(0);

@@ -90,8 +90,8 @@ export class InterviewSession {
   }
 
   /**
-   * Audio only on: the camera's producer closes (the server closed it already) and the camera
-   * itself stops, so its light and the self-view go dark as the notice says; off: the camera is
+   * Audio only on: the camera's and a screen share's producers close (the server closed them
+   * already) and the camera itself stops, so its light and the self-view go dark as the notice says; off: the camera is
    * opened again and sent.
    */
   async #setCamera(send: boolean): Promise<void> {
@@ -100,6 +100,10 @@ export class InterviewSession {
       if (media && this.#producerOf.camera) await media.unpublishTrack(this.#producerOf.camera).catch(() => {});
       this.#producerOf.camera = null;
       this.#stopCamera();
+      // The server closed screen shares too: the sharer's page stops its capture and says so.
+      if (media && this.#producerOf.screen) await media.unpublishTrack(this.#producerOf.screen).catch(() => {});
+      this.#producerOf.screen = null;
+      this.sharing = false;
       return;
     }
     if (!media || this.#producerOf.camera) return;
