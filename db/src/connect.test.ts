@@ -96,6 +96,21 @@ describe.each(backends)('database on %s', (kind, open) => {
     expect(await auth.signIn({ email: 'db-employer@example.com', password: PASSWORD }, '10.9.9.8')).toMatchObject({ ok: true });
   });
 
+  it('answers a failed multi-statement transaction with its own error, and serves on after it', async () => {
+    // pg-boss's install and migrations are `BEGIN; ...; COMMIT;` texts; the error of one that lost
+    // a race is how pg-boss tells a race from a fault ("already exists", "division by zero").
+    const database = await open();
+    try {
+      await expect(database.executeSql('BEGIN; SELECT 1 AS a; SELECT 1/0 AS b; COMMIT;')).rejects.toThrow(/division by zero/);
+      await expect(database.executeSql('BEGIN; CREATE TEMP TABLE t_race (a int); CREATE TEMP TABLE t_race (a int); COMMIT;')).rejects.toThrow(/already exists/);
+      // The failed transaction was rolled back: the connection it ran on serves the next ones.
+      for (let i = 0; i < 12; i++) expect(await database.executeSql('SELECT $1::int AS n', [i])).toEqual({ rows: [{ n: i }] });
+      expect(await database.executeSql('SELECT 1 AS a; SELECT 2 AS b')).toEqual([{ rows: [{ a: 1 }] }, { rows: [{ b: 2 }] }]);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('closes twice without error', async () => {
     const extra = await open();
     await extra.close();

@@ -99,7 +99,20 @@ async function connectPostgres(url: string, runMigrations: boolean, statementTim
       );
       if (params?.length) return { rows: [...(await client.unsafe(text, params as never[]))] };
       // Several statements go as one simple query; postgres.js answers one result per statement.
-      const result = (await client.unsafe(text).simple()) as unknown as Array<Record<string, unknown>> | Array<Array<Record<string, unknown>>>;
+      // On a reserved connection: pg-boss wraps its installs in BEGIN ... COMMIT, and one that
+      // fails midway (another node installed the schema first: "already exists", which pg-boss
+      // expects and accepts) leaves the transaction failed; on a pooled connection postgres.js
+      // then answers UNSAFE_TRANSACTION instead of the error, and the node died at start.
+      const reserved = await client.reserve();
+      let result: Array<Record<string, unknown>> | Array<Array<Record<string, unknown>>>;
+      try {
+        result = (await reserved.unsafe(text).simple()) as unknown as typeof result;
+      } catch (error) {
+        await reserved.unsafe('rollback').catch(() => {});
+        throw error;
+      } finally {
+        reserved.release();
+      }
       return result.length > 0 && Array.isArray(result[0])
         ? (result as Array<Array<Record<string, unknown>>>).map((r) => ({ rows: [...r] }))
         : { rows: [...(result as Array<Record<string, unknown>>)] };
@@ -176,7 +189,15 @@ async function connectPglite(dataDir: string, runMigrations: boolean): Promise<D
         v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !Array.isArray(v) ? JSON.stringify(v) : v,
       );
       if (params?.length) return { rows: (await client.query<Record<string, unknown>>(text, params)).rows };
-      const results = await client.exec(text);
+      let results;
+      try {
+        results = await client.exec(text);
+      } catch (error) {
+        // A BEGIN ... COMMIT text that failed midway leaves the one connection's transaction
+        // failed: roll it back, or every later statement is refused (the same as on Postgres).
+        await client.exec('rollback').catch(() => {});
+        throw error;
+      }
       return results.length === 1 ? { rows: results[0]!.rows } : results.map((r) => ({ rows: r.rows }));
     },
     close: async () => {
