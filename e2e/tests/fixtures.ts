@@ -145,6 +145,24 @@ export async function newUser(browser: Browser, locale = 'en-US'): Promise<{ con
   return { context, page: await context.newPage() };
 }
 
+/** The seeker (on the booth's page) joins its line and is told they are next. */
+export async function joinLine(seeker: Page): Promise<void> {
+  await seeker.getByRole('button', { name: 'Join the line' }).click();
+  await expect(seeker.getByTestId('queue-place')).toContainText('You are next');
+}
+
+/** The recruiter calls the next seeker, who accepts: both pages land in the interview room (its path). */
+export async function callIntoInterview(recruiter: Page, seeker: Page): Promise<string> {
+  await recruiter.getByRole('button', { name: 'Call next' }).click();
+  await seeker
+    .getByRole('alertdialog', { name: /A recruiter is calling you/ })
+    .getByRole('button', { name: 'Accept and join' })
+    .click();
+  await seeker.waitForURL(/\/interviews\//);
+  await recruiter.waitForURL(/\/interviews\//);
+  return new URL(seeker.url()).pathname;
+}
+
 /** A recruiter signs in, opens their booth in the live demo fair and goes on duty. */
 export async function recruiterOnDuty(browser: Browser, email: string, booth: RegExp): Promise<{ context: BrowserContext; page: Page; boothUrl: string }> {
   const recruiter = await newUser(browser);

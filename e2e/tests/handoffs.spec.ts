@@ -1,6 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, expectMediaFlowing, hydrated, mailedLink, newUser, recruiterOnDuty, signIn, test } from './fixtures.ts';
+import {
+  callIntoInterview,
+  expect,
+  expectAccessible,
+  expectMediaFlowing,
+  hydrated,
+  joinLine,
+  mailedLink,
+  newUser,
+  recruiterOnDuty,
+  signIn,
+  test,
+} from './fixtures.ts';
 
 const SHOTS = 'test-results/handoffs';
 const shot = async (page: Page, name: string) => {
@@ -35,15 +47,8 @@ test('a recruiter hands a seeker to a colleague, who interviews them and records
   await seeker.page.goto(boothUrl);
   await hydrated(seeker.page);
   const fairHref = await seeker.page.getByRole('link', { name: /Back to the fair/ }).getAttribute('href');
-  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
-  await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
-  await owner.page.getByRole('button', { name: 'Call next' }).click();
-  await seeker.page
-    .getByRole('alertdialog', { name: /A recruiter is calling you/ })
-    .getByRole('button', { name: 'Accept and join' })
-    .click();
-  await seeker.page.waitForURL(/\/interviews\//);
-  await owner.page.waitForURL(/\/interviews\//);
+  await joinLine(seeker.page);
+  await callIntoInterview(owner.page, seeker.page);
   const firstInterview = seeker.page.url();
   await expectMediaFlowing(owner.page);
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import {
+  callIntoInterview,
   capturedMail,
   confirmEmail,
   expect,
@@ -8,6 +9,7 @@ import {
   expectMediaFlowing,
   hydrated,
   inboundTotals,
+  joinLine,
   mailedLink,
   newUser,
   recruiterOnDuty,
@@ -161,16 +163,8 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
   await signIn(seeker.page, 'seeker@example.com');
   await seeker.page.goto(boothUrl);
   await hydrated(seeker.page);
-  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
-  await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
-  await owner.page.getByRole('button', { name: 'Call next' }).click();
-  await seeker.page
-    .getByRole('alertdialog', { name: /A recruiter is calling you/ })
-    .getByRole('button', { name: 'Accept and join' })
-    .click();
-  await seeker.page.waitForURL(/\/interviews\//);
-  await owner.page.waitForURL(/\/interviews\//);
-  const interviewPath = new URL(seeker.page.url()).pathname;
+  await joinLine(seeker.page);
+  const interviewPath = await callIntoInterview(owner.page, seeker.page);
   await expectMediaFlowing(seeker.page);
   await expect(seeker.page.getByTestId('interview-panel')).toHaveCount(0);
 
@@ -210,12 +204,13 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
   // Four people: each page plays the three others' cameras (one tile each) beside its own view.
   await expectMediaFlowing(colleague.page);
   await expectMediaFlowing(interpreter.page);
-  for (const [page, who] of [
+  const everyone = [
     [seeker.page, 'seeker'],
     [owner.page, 'owner'],
     [colleague.page, 'colleague'],
     [interpreter.page, 'interpreter'],
-  ] as const) {
+  ] as const;
+  for (const [page, who] of everyone) {
     await expectTilesPlaying(page, who);
     await expect(page.getByLabel('You', { exact: true })).toBeVisible();
   }
@@ -242,12 +237,7 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
   await expect(seeker.page.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
   await handoff.getByRole('button', { name: 'Audio only' }).click();
   await expect(handoff.getByRole('button', { name: 'Turn video back on' })).toHaveAttribute('aria-pressed', 'true');
-  for (const [page, who] of [
-    [seeker.page, 'seeker'],
-    [owner.page, 'owner'],
-    [colleague.page, 'colleague'],
-    [interpreter.page, 'interpreter'],
-  ] as const) {
+  for (const [page, who] of everyone) {
     await expect(page.getByRole('status').filter({ hasText: 'Audio only: cameras are off for everyone.' })).toBeVisible();
     await expect(page.getByRole('button', { name: /^Camera (off|on)$/ })).toBeDisabled();
     // The server refuses every video in audio only: a screen share cannot start either.
@@ -267,12 +257,7 @@ test('a recruiter seats a colleague and an interpreter (a fifth is refused), eve
 
   // Video back on: every camera opens again and every page plays the three others once more.
   await handoff.getByRole('button', { name: 'Turn video back on' }).click();
-  for (const [page, who] of [
-    [seeker.page, 'seeker'],
-    [owner.page, 'owner'],
-    [colleague.page, 'colleague'],
-    [interpreter.page, 'interpreter'],
-  ] as const) {
+  for (const [page, who] of everyone) {
     await expect(page.getByRole('status').filter({ hasText: 'Audio only: cameras are off for everyone.' })).toHaveCount(0);
     await expect(page.getByRole('button', { name: 'Camera off' })).toBeEnabled();
     await expectTilesPlaying(page, who);
@@ -341,8 +326,7 @@ test('after a fair ends, a seeker answers its survey once (a second send is refu
   await signIn(seeker.page, 'seeker@example.com');
   await seeker.page.goto(boothUrl);
   await hydrated(seeker.page);
-  await seeker.page.getByRole('button', { name: 'Join the line' }).click();
-  await expect(seeker.page.getByTestId('queue-place')).toContainText('You are next');
+  await joinLine(seeker.page);
   await seeker.page.getByRole('button', { name: 'Leave the line' }).click();
   await expect(seeker.page.getByRole('button', { name: 'Join the line' })).toBeVisible();
   await owner.context.close();
