@@ -49,8 +49,9 @@ export interface ReplayTimeline {
 
 /**
  * The replay's clock. Composition starts the replay at its first usable segment's start and
- * keeps that instant on the recording (signaling/src/recording/compose.ts, `t0`), while captions and chapters are timed from the
- * broadcast's scheduled start and chat from the wall clock: everything here is moved onto t0.
+ * keeps that instant on the recording (signaling/src/recording/compose.ts, `t0`), while captions
+ * and chapters are timed from the broadcast's scheduled start and chat from the wall clock:
+ * everything here is moved onto t0.
  */
 export class ReplayTimelines {
   constructor(
