@@ -31,7 +31,11 @@ export function recordingHarness(ctx: () => Platform, dataDir: string) {
     for (const [kind, source] of streams) {
       const id = ssrc++;
       const sendPeer = `${peer}-${source}`;
-      const t = await media.createPlainTransport({ kind: 'broadcast', id: roomId }, sendPeer, 'send', { comedia: true, rtcpMux: false });
+      // The room's kind is its name's prefix (a broadcast's, or a booth's stage for a presentation).
+      const t = await media.createPlainTransport({ kind: roomId.startsWith('booth:') ? 'booth' : 'broadcast', id: roomId }, sendPeer, 'send', {
+        comedia: true,
+        rtcpMux: false,
+      });
       await media.produce(roomId, sendPeer, t.id, kind, kind === 'video' ? senderRtp.video(id) : senderRtp.audio(id), { source, userId });
       // A screen is a plain white 16:9 picture: the layout test tells it from the camera's pattern.
       senders.push(startRtpSender(kind, t.port, id, t.rtcpPort!, source === 'screen' ? 'color=c=white:size=640x360:rate=15' : undefined));

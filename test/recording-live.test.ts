@@ -91,6 +91,43 @@ describe('recording a live broadcast', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('records a booth’s stage only while its staff record a presentation, and composes its replay', { timeout: 300_000 }, async () => {
+    const f = fixtures(ctx.db);
+    const { booths } = await f.liveFair({ employers: ['Stage'] });
+    const booth = booths.Stage;
+    const roomId = `booth:${booth.id}`;
+    const { presentations, recordings } = ctx.platform.services;
+
+    // Live at the booth, nothing recorded: no presentation is open.
+    await publish(roomId, 'staff-a', booth.owner.id);
+    await vi.waitFor(async () => expect(await ctx.platform.media.producers(roomId)).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ctx.platform.recorder!.active).toBe(0);
+
+    // Start: the producers already live are tapped for the presentation (the recorder is told, not asked again later).
+    const p = await presentations.start(booth.owner, { boothId: booth.id, title: 'Stage talk' });
+    await recordFor(p.broadcastId, 2);
+    expect((await segmentsOf(p.broadcastId)).map((s) => s.userId)).toEqual([booth.owner.id, booth.owner.id]);
+
+    // Stop: the taps end while the stage stays live, and the replay is composed.
+    await presentations.stop(booth.owner, booth.id);
+    await vi.waitFor(async () => expect((await segmentsOf(p.broadcastId)).every((s) => s.endedAt && s.bytes)).toBe(true), { timeout: 15_000 });
+    expect(ctx.platform.recorder!.active).toBe(0);
+    expect(await ctx.platform.media.producers(roomId)).toHaveLength(2);
+    for (const s of await segmentsOf(p.broadcastId)) expectPlayable(s.fileKey, s.kind);
+    await vi.waitFor(async () => expect((await recordings.replayFor(booth.owner, p.broadcastId))?.status).toBe('ready'), { timeout: 180_000, interval: 500 });
+    expect(await presentations.past(null, booth.id)).toMatchObject([{ broadcastId: p.broadcastId, title: 'Stage talk', status: 'ready' }]);
+
+    // Published again after the stop (a new camera): not recorded, no presentation is open.
+    for (const prod of await ctx.platform.media.producers(roomId)) await ctx.platform.media.closePeer(roomId, prod.peerId);
+    await publish(roomId, 'staff-b', booth.owner.id);
+    await vi.waitFor(async () => expect(await ctx.platform.media.producers(roomId)).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ctx.platform.recorder!.active).toBe(0);
+    expect(await segmentsOf(p.broadcastId)).toHaveLength(2);
+    for (const prod of await ctx.platform.media.producers(roomId)) await ctx.platform.media.closePeer(roomId, prod.peerId);
+  });
+
   it('records nothing when its host turned recording off before going live', { timeout: 240_000 }, async () => {
     const f = fixtures(ctx.db);
     const host = await f.account('organizer');

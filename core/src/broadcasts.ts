@@ -28,7 +28,7 @@ export class BroadcastService {
     return this.db
       .select()
       .from(broadcasts)
-      .where(and(gt(broadcasts.endsAt, now), isOrganizer(actor) ? undefined : eq(broadcasts.status, 'published')))
+      .where(and(gt(broadcasts.endsAt, now), isNull(broadcasts.boothId), isOrganizer(actor) ? undefined : eq(broadcasts.status, 'published')))
       .orderBy(asc(broadcasts.startsAt));
   }
 
@@ -38,7 +38,7 @@ export class BroadcastService {
     return this.db
       .select()
       .from(broadcasts)
-      .where(and(lte(broadcasts.endsAt, now), eq(broadcasts.status, 'published')))
+      .where(and(lte(broadcasts.endsAt, now), eq(broadcasts.status, 'published'), isNull(broadcasts.boothId)))
       .orderBy(desc(broadcasts.endsAt))
       .limit(limit);
   }
@@ -175,7 +175,8 @@ export class BroadcastService {
         .where(and(eq(broadcasts.status, 'published'), isNotNull(broadcasts.announcedAt), isNull(broadcasts.endedAt), lte(broadcasts.endsAt, now)))
         .returning();
       for (const b of rows) {
-        if (!b.fairId) continue; // only a fair's organizers subscribe to broadcasts
+        // Only a fair's organizers subscribe to broadcasts; a booth presentation was never announced to them.
+        if (!b.fairId || b.boothId) continue;
         await enqueueWebhookEvent(tx as unknown as Db, {
           type: 'broadcast.ended',
           subject: `broadcast:${b.id}`,

@@ -43,6 +43,8 @@ export interface DomainEventMap {
   'display.revoked': { keyId: string };
   /** A booth's recruiter chose what the booth's screen shows. */
   'booth.screen': { boothId: string; mode: 'camera' | 'screen' | 'jobs' | 'line' };
+  /** A booth's presentation began or ended being recorded (its stage's mark; the recorders tap or stop). */
+  'booth.presentation': { boothId: string; presentation: { broadcastId: string; title: string; startedAt: Date } | null };
   /** A broadcast's recording awaits composition (after its end, or an organizer's retry): the job is sent. */
   'recording.queued': { broadcastId: string; endsAt: Date };
   /** A hall screen's salary comparison began or ended. */

@@ -377,6 +377,7 @@ describe('broadcastIcs', () => {
     endedAt: null,
     createdBy: null,
     createdAt: new Date('2025-02-01T00:00:00Z'),
+    boothId: null,
     ...overrides,
   });
   /** Undoes folding (RFC 5545 §3.1) and splits into content lines. */

@@ -4,6 +4,7 @@ export { ServiceError, HTTP_STATUS, type ServiceErrorCode } from './errors.ts';
 export { type Actor, isOrganizer, isHost, requireUser, requireRole, requireMember, requireOwner, membership } from './actor.ts';
 export { signUp } from './accounts.ts';
 export { BoothService, visibleBooth, type VisibleBooth } from './booths.ts';
+export { BoothPresentations, PRESENTATION_MAX_MS, type OpenPresentation, type PastPresentation } from './booth-presentations.ts';
 export { DomainEvents, type SlotNotice, type DomainEventMap, type DomainEventName, type DomainListener } from './events.ts';
 export { UserService } from './users.ts';
 export { AccessEvents, type AccessChange, type AccessChangeReason, type AccessListener } from './access.ts';

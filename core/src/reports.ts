@@ -328,11 +328,14 @@ export class ReportService {
 
   /** The published broadcasts that belong to a fair, in start order. */
   broadcastsOf(fairId: string): Promise<FairBroadcast[]> {
-    return this.db
-      .select({ broadcastId: broadcasts.id, title: broadcasts.title, startsAt: broadcasts.startsAt, endsAt: broadcasts.endsAt })
-      .from(broadcasts)
-      .where(and(eq(broadcasts.fairId, fairId), eq(broadcasts.status, 'published')))
-      .orderBy(asc(broadcasts.startsAt), asc(broadcasts.title));
+    return (
+      this.db
+        .select({ broadcastId: broadcasts.id, title: broadcasts.title, startsAt: broadcasts.startsAt, endsAt: broadcasts.endsAt })
+        .from(broadcasts)
+        // Booth presentations have their own reports (their hosts', from the booth page).
+        .where(and(eq(broadcasts.fairId, fairId), eq(broadcasts.status, 'published'), isNull(broadcasts.boothId)))
+        .orderBy(asc(broadcasts.startsAt), asc(broadcasts.title))
+    );
   }
 
   /** A fair's report: its funnel, each booth's, the demand table and its broadcasts' audiences. Organizers only. */

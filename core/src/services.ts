@@ -3,6 +3,7 @@ import { AccessEvents } from './access.ts';
 import { BoothService } from './booths.ts';
 import { BroadcastService } from './broadcasts.ts';
 import { RecordingService } from './recordings.ts';
+import { BoothPresentations } from './booth-presentations.ts';
 import { ReplayAudience } from './replay-audience.ts';
 import { ReplayTimelines } from './replay-timeline.ts';
 import { BroadcastChat, defaultChatOptions, type ChatOptions } from './broadcast-chat.ts';
@@ -89,6 +90,8 @@ export function createServices(
     polls: new BroadcastPolls(db, broadcasts),
     chapters,
     recordings,
+    /** Employers recording their booth's stage into a replay (a presentation is a broadcast with a booth). */
+    presentations: new BoothPresentations(db, recordings, events),
     /** The replay page's clock (chapters, chat and captions moved onto the recording's start) and its numbers. */
     replayTimelines: new ReplayTimelines(db, broadcasts, recordings, chapters, captions),
     replayAudience: new ReplayAudience(db, recordings),

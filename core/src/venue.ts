@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { checkInAtKiosk, getBooth, getFair, listBooths, listJobs, onSiteSeekers, schema, type Db } from '@fairground/db';
 import { requireMember, requireRole, type Actor } from './actor.ts';
@@ -138,7 +138,8 @@ export class VenueService {
     const casts = await this.db
       .select()
       .from(broadcasts)
-      .where(and(eq(broadcasts.fairId, fairId), inArray(broadcasts.status, ['published']), gt(broadcasts.endsAt, now)))
+      // A booth presentation is on its booth's screen, not the hall's.
+      .where(and(eq(broadcasts.fairId, fairId), inArray(broadcasts.status, ['published']), gt(broadcasts.endsAt, now), isNull(broadcasts.boothId)))
       .orderBy(asc(broadcasts.startsAt));
     // A broadcast's own screen (`pinned`) shows that one, on air or next; the others the fair's first.
     const pin = pinned ? casts.find((b) => b.id === pinned) : undefined;

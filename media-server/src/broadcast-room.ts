@@ -10,7 +10,7 @@ import {
 } from './types.ts';
 import type { PeerMedia } from './peer-table.ts';
 import { MediaRoom, type Lost, type RoomContext } from './room-lifecycle.ts';
-import { createLimitedWebRtcTransport, rejectAsMedia, transportInfo } from './transports.ts';
+import { createLimitedWebRtcTransport, createPlainTransport, plainTransportInfo, rejectAsMedia, transportInfo } from './transports.ts';
 import type { WorkerHandle } from './workers.ts';
 
 export type { WorkerHandle } from './workers.ts';
@@ -182,10 +182,7 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     return this.peers.reserveTransport(this.peers.ensure(peerId), direction);
   }
 
-  /**
-   * A plain RTP transport on loopback or a LAN (ffmpeg, a recorder, the benchmarks). `comedia`
-   * learns the remote address from the first packet; otherwise call `connectPlainTransport`.
-   */
+  /** A plain RTP transport (transports.ts), on the origin's worker to send, a viewer's edge to receive. */
   async createPlainTransport(
     peerId: string,
     direction: TransportDirection,
@@ -194,31 +191,11 @@ export class BroadcastRoom extends MediaRoom<BroadcastPeer> {
     const release = this.#reserve(peerId, direction);
     try {
       const { peer, edge } = await this.#edgeFor(peerId, direction);
-      const transport = await edge.router.createPlainTransport({
-        listenInfo: { protocol: 'udp', ip: options.listenIp },
-        comedia: options.comedia ?? false,
-        rtcpMux: options.rtcpMux ?? true,
-        appData: { direction },
-      });
-      this.peers.keepTransport(peerId, peer, transport, !this.closed);
-      return {
-        id: transport.id,
-        ip: transport.tuple.localAddress,
-        port: transport.tuple.localPort,
-        rtcpPort: transport.rtcpTuple?.localPort,
-        workerIndex: edge.worker.index,
-      };
+      const transport = await createPlainTransport(edge.router, direction, options);
+      return plainTransportInfo(this.peers.keepTransport(peerId, peer, transport, !this.closed), edge.worker.index);
     } finally {
       release();
     }
-  }
-
-  async connectPlainTransport(peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }) {
-    const transport = this.peers.transport(peerId, transportId);
-    if (!('tuple' in transport) || 'iceParameters' in transport) {
-      throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a plain transport');
-    }
-    await rejectAsMedia(() => (transport as ms.PlainTransport).connect(remote));
   }
 
   async #edgeFor(peerId: string, direction: TransportDirection): Promise<{ peer: BroadcastPeer; edge: Edge }> {

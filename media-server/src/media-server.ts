@@ -287,20 +287,20 @@ export class MediaServer extends EventEmitter<MediaEvents> {
     return this.#broadcast(roomId).consumerStats(peerId, consumerId);
   }
 
-  /** A plain RTP transport in a broadcast (ffmpeg in, a recorder or a benchmark sink out). */
+  /** A plain RTP transport in a broadcast or a booth (ffmpeg in, a recorder or a benchmark sink out); never in an interview. */
   async createPlainTransport(
     room: RoomRef,
     peerId: string,
     direction: TransportDirection,
     options: { comedia?: boolean; rtcpMux?: boolean } = {},
   ): Promise<PlainTransportInfo> {
-    if (room.kind !== 'broadcast') throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast room');
-    const broadcast = (await this.#open(room)) as BroadcastRoom;
-    return broadcast.createPlainTransport(peerId, direction, { listenIp: this.#listenIp, ...options });
+    if (room.kind !== 'broadcast' && room.kind !== 'booth') throw new MediaError('ROOM_NOT_FOUND', 'Not a broadcast or booth room');
+    const opened = (await this.#open(room)) as BroadcastRoom | Room;
+    return opened.createPlainTransport(peerId, direction, { listenIp: this.#listenIp, ...options });
   }
 
   async connectPlainTransport(roomId: string, peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {
-    return this.#broadcast(roomId).connectPlainTransport(peerId, transportId, remote);
+    return this.#room(roomId).connectPlainTransport(peerId, transportId, remote);
   }
 
   /** Broadcast viewers per worker index (where the least-loaded placement put them). */

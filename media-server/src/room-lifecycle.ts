@@ -173,6 +173,15 @@ export abstract class MediaRoom<P extends PeerMedia = PeerMedia> {
     await rejectAsMedia(() => (transport as unknown as ms.WebRtcTransport).connect({ dtlsParameters }));
   }
 
+  /** Points a plain transport made without comedia at its receiver (a recorder's ffmpeg). */
+  async connectPlainTransport(peerId: string, transportId: string, remote: { ip: string; port: number; rtcpPort?: number }): Promise<void> {
+    const transport = this.peers.transport(peerId, transportId);
+    if (!('tuple' in transport) || 'iceParameters' in transport) {
+      throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a plain transport');
+    }
+    await rejectAsMedia(() => (transport as unknown as ms.PlainTransport).connect(remote));
+  }
+
   async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
     const transport = this.peers.transport(peerId, transportId);
     if (!('iceParameters' in transport)) throw new MediaError('TRANSPORT_NOT_FOUND', 'Not a WebRTC transport');

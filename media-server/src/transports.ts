@@ -1,5 +1,5 @@
 import type { types as ms } from 'mediasoup';
-import { MediaError, type MediaLimits, type TransportDirection, type TransportInfo } from './types.ts';
+import { MediaError, type MediaLimits, type PlainTransportInfo, type TransportDirection, type TransportInfo } from './types.ts';
 
 /** The WebRTC transport's parameters a client needs to connect to it (copies: plain JSON). */
 export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
@@ -9,6 +9,29 @@ export function transportInfo(transport: ms.WebRtcTransport): TransportInfo {
     iceCandidates: transport.iceCandidates.map((c) => ({ ...c })),
     dtlsParameters: structuredClone(transport.dtlsParameters),
   };
+}
+
+/**
+ * A plain RTP transport on loopback or a LAN (ffmpeg, a recorder, the benchmarks), for a peer
+ * holding a transport slot; the caller keeps it. `comedia` learns the remote address from the
+ * first packet; otherwise the room's `connectPlainTransport`.
+ */
+export function createPlainTransport(
+  router: ms.Router,
+  direction: TransportDirection,
+  options: { listenIp: string; comedia?: boolean; rtcpMux?: boolean },
+): Promise<ms.PlainTransport> {
+  return router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: options.listenIp },
+    comedia: options.comedia ?? false,
+    rtcpMux: options.rtcpMux ?? true,
+    appData: { direction },
+  });
+}
+
+/** Where a plain transport listens (its RTCP port when not muxed) and on which worker. */
+export function plainTransportInfo(transport: ms.PlainTransport, workerIndex: number): PlainTransportInfo {
+  return { id: transport.id, ip: transport.tuple.localAddress, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple?.localPort, workerIndex };
 }
 
 /** The same WebRTC transport options for every room: UDP first, TCP where UDP is blocked. */

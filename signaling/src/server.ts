@@ -58,7 +58,7 @@ import { startNodeLiveness } from './live/node-liveness.ts';
 import { clientAddress } from './http/client-address.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { originAllowed } from './http/origin-check.ts';
-import { registerBoothHandlers } from './features/booths/handlers.ts';
+import { registerBoothHandlers, subscribeBoothEvents } from './features/booths/handlers.ts';
 import { registerMediaHandlers } from './features/media/handlers.ts';
 import { relayMediaEvents } from './features/media/producers.ts';
 import { registerQueueHandlers } from './features/queue/handlers.ts';
@@ -332,6 +332,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         ? new Recorder({
             media: local,
             recordings: services.recordings,
+            recordingOf: async (roomId) => {
+              if (roomId.startsWith('broadcast:')) return roomId.slice('broadcast:'.length);
+              // A booth's stage is recorded while its staff record a presentation.
+              if (roomId.startsWith('booth:')) return (await services.presentations.current(roomId.slice('booth:'.length)))?.broadcastId ?? null;
+              return null;
+            },
             dir: config.DATA_DIR,
             ffmpeg: config.FFMPEG_PATH,
             nodeId,
@@ -408,6 +414,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       subscribeBroadcastEvents({ io, media, services }),
       subscribeInterviewEvents({ io, media, services, crossNode: redis !== null }),
       subscribeSlotEvents({ io, services }),
+      subscribeBoothEvents({ io, services, recorder, crossNode: redis !== null }),
     );
 
     // Disconnect writes of a storm's leaving half take turns, leaving database connections free for requests and /healthz.

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../connect.ts';
 import { booths, broadcasts, employerMembers, employers, fairs, jobs, users } from '../schema/index.ts';
 import type { SessionUser } from '../auth.ts';
@@ -24,7 +24,8 @@ export async function getFair(db: Db, id: string): Promise<Fair | null> {
 }
 
 export function listBroadcasts(db: Db): Promise<Broadcast[]> {
-  return db.select().from(broadcasts).orderBy(asc(broadcasts.startsAt));
+  // Booth presentations are listed on their booths, not among the broadcasts.
+  return db.select().from(broadcasts).where(isNull(broadcasts.boothId)).orderBy(asc(broadcasts.startsAt));
 }
 
 const boothColumns = {

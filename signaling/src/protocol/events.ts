@@ -44,6 +44,8 @@ export interface InterServerEvents {
   'dashboard:changed': (fairId: string) => void;
   /** A host on another node sent this connection's owner back from the stage: close its producers. */
   'broadcast:unstage': (roomId: string, peer: string) => void;
+  /** A booth presentation began or ended on another node: this node's recorder taps or stops that booth's room. */
+  'booth:recording': (roomId: string) => void;
   /** An interview ended on another node: close its media room here too. */
   'interview:ended': (interviewId: string) => void;
   /** An interview went audio only on another node: close its cameras here too. */

@@ -9,6 +9,8 @@ import {
   pollRefSchema,
   pollVoteSchema,
   boothLeaveSchema,
+  presentationStartSchema,
+  presentationStopSchema,
   broadcastHandSchema,
   broadcastJoinSchema,
   broadcastLeaveSchema,
@@ -58,6 +60,8 @@ import {
 export const requestSchemas = {
   'booth:join': boothJoinSchema,
   'booth:leave': boothLeaveSchema,
+  'booth:presentation:start': presentationStartSchema,
+  'booth:presentation:stop': presentationStopSchema,
   'media:transport-create': transportCreateSchema,
   'media:transport-connect': transportConnectSchema,
   'media:produce': produceSchema,

@@ -11,6 +11,8 @@ export const COMPOSE_JOB = 'recording-compose';
 
 /** A segment still open this long after the broadcast's end belongs to a node that died: its file holds what arrived. */
 export const OPEN_SEGMENT_GRACE_MS = 60_000;
+/** How long an attempt waits for open segments to close before it is retried later. */
+const SEGMENT_SETTLE_MS = 5_000;
 
 export interface ComposeDeps {
   recordings: Pick<RecordingService, 'segments' | 'composing' | 'ready' | 'failed'>;
@@ -53,7 +55,13 @@ function runFfmpeg(ffmpeg: string, args: string[], duration: number, progress: (
  */
 export async function composeReplay(deps: ComposeDeps, broadcastId: string, endsAt: Date): Promise<void> {
   const now = deps.now?.() ?? new Date();
-  const segments = await deps.recordings.segments(broadcastId);
+  let segments = await deps.recordings.segments(broadcastId);
+  // A stop that queued the job as it told the recorders (a booth presentation's): their taps close
+  // within moments, so wait that long here rather than a whole retry delay.
+  for (const settle = Date.now() + SEGMENT_SETTLE_MS; segments.some((s) => !s.endedAt) && Date.now() < settle;) {
+    await new Promise((r) => setTimeout(r, 250));
+    segments = await deps.recordings.segments(broadcastId);
+  }
   if (segments.some((s) => !s.endedAt) && now.getTime() - endsAt.getTime() < (deps.openSegmentGraceMs ?? OPEN_SEGMENT_GRACE_MS)) {
     throw new Error('segments are still being written');
   }

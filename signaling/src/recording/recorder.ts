@@ -17,6 +17,11 @@ export interface RecorderOptions {
     'on' | 'off' | 'createPlainTransport' | 'connectPlainTransport' | 'consume' | 'resumeConsumer' | 'closePeer' | 'producers' | 'rtpCapabilities'
   >;
   recordings: Pick<RecordingService, 'isRecorded' | 'beginSegment' | 'endSegment'>;
+  /**
+   * Which recording a room's media belongs to now: a broadcast room's is its broadcast's; a booth
+   * room's is the presentation being recorded there, or none (core/src/booth-presentations.ts).
+   */
+  recordingOf(roomId: string): Promise<string | null>;
   /** Segment files are written under this directory, at their storage key. */
   dir: string;
   ffmpeg: string;
@@ -28,6 +33,8 @@ export interface RecorderOptions {
 
 interface Tap {
   roomId: string;
+  /** The recording (its broadcast's id) the segment belongs to, once known. */
+  recordingId: string | null;
   producerId: string;
   peer: string;
   /** The segment's row, once asked for (null: not recorded after all). */
@@ -38,8 +45,12 @@ interface Tap {
   stopping: Promise<void> | null;
 }
 
+/** Rooms whose media may be recorded: broadcasts, and booths while a presentation is recorded. */
+const RECORDED_ROOMS = new Set(['broadcast', 'booth']);
+
 /**
- * Records every broadcast producer published on this node while live, without transcoding: each
+ * Records every broadcast producer published on this node while live (and a booth's while its
+ * staff record a presentation), without transcoding: each
  * producer gets a recorder peer with a plain RTP transport and one consumer whose packets ffmpeg
  * copies into a file (one segment). A producer that closes (a host's reconnect, a worker's death)
  * ends its segment; whatever is published next starts a new one of the same recording, and an
@@ -55,7 +66,7 @@ export class Recorder {
 
   constructor(private readonly o: RecorderOptions) {
     this.#on('producer-added', (e) => {
-      if (e.kind !== 'broadcast' || e.peerId.startsWith(RECORDER_PEER_PREFIX)) return;
+      if (!RECORDED_ROOMS.has(e.kind) || e.peerId.startsWith(RECORDER_PEER_PREFIX)) return;
       this.#local.add(e.producerId);
       void this.#tap(e.roomId, e.producerId, e.peerId, e.mediaKind, e.appData);
     });
@@ -83,6 +94,21 @@ export class Recorder {
     this.#listeners.push(() => media.off(event, l));
   }
 
+  /**
+   * A room's recording changed (a booth presentation started or stopped, on any node): taps of
+   * another recording end, and this node's producers there are tapped for the current one.
+   */
+  async refresh(roomId: string): Promise<void> {
+    if (this.#closed) return;
+    const current = await this.o.recordingOf(roomId);
+    const stale = [...this.#taps.values()].filter((t) => t.roomId === roomId && t.recordingId !== null && t.recordingId !== current);
+    await Promise.all(stale.map((t) => this.#stop(t.producerId)));
+    if (!current) return;
+    for (const p of await this.o.media.producers(roomId)) {
+      if (this.#local.has(p.id)) await this.#tap(roomId, p.id, p.peerId, p.kind, p.appData);
+    }
+  }
+
   /** The segments being written now (tests, metrics). */
   get active(): number {
     return [...this.#taps.values()].filter((t) => t.segment && !t.stopping).length;
@@ -104,24 +130,30 @@ export class Recorder {
 
   async #tap(roomId: string, producerId: string, peerId: string, kind: 'audio' | 'video', appData: Record<string, unknown>, attempt = 1): Promise<void> {
     if (this.#closed || this.#taps.has(producerId)) return;
-    const broadcastId = roomId.slice('broadcast:'.length);
-    const fileKey = `recordings/${broadcastId}/segments/${randomUUID()}.mkv`;
     const tap: Tap = {
       roomId,
+      recordingId: null,
       producerId,
       peer: `${RECORDER_PEER_PREFIX}${producerId}:${randomUUID().slice(0, 8)}`,
       segment: null,
-      fileKey,
-      path: join(this.o.dir, fileKey),
+      fileKey: '',
+      path: '',
       ffmpeg: null,
       stopping: null,
     };
     this.#taps.set(producerId, tap);
-    const log = { broadcastId, producerId, source: appData['source'] };
+    const log = { roomId, producerId, source: appData['source'] };
     try {
-      if (!(await this.o.recordings.isRecorded(broadcastId))) return void this.#taps.delete(producerId);
+      const broadcastId = await this.o.recordingOf(roomId);
+      if (!broadcastId || !(await this.o.recordings.isRecorded(broadcastId)) || tap.stopping) return void this.#forget(tap);
+      tap.recordingId = broadcastId;
+      tap.fileKey = `recordings/${broadcastId}/segments/${randomUUID()}.mkv`;
+      tap.path = join(this.o.dir, tap.fileKey);
+      const { fileKey } = tap;
       const port = await freePortPair();
-      const transport = await this.o.media.createPlainTransport({ kind: 'broadcast', id: roomId }, tap.peer, 'recv', { comedia: false, rtcpMux: false });
+      // The room is open (its producer is live): its kind names it, as its id's prefix does.
+      const room = { kind: roomId.startsWith('booth:') ? ('booth' as const) : ('broadcast' as const), id: roomId };
+      const transport = await this.o.media.createPlainTransport(room, tap.peer, 'recv', { comedia: false, rtcpMux: false });
       const consumer = await this.o.media.consume(roomId, tap.peer, transport.id, producerId, await this.#capabilities(), { paused: true });
       if (tap.stopping) return await this.#late(tap);
       tap.ffmpeg = await startFfmpegCopy({
@@ -175,6 +207,11 @@ export class Recorder {
         await this.#retap(roomId, producerId, attempt + 1);
       }
     }
+  }
+
+  /** Not recorded after all, before anything was made for it. */
+  #forget(tap: Tap): void {
+    if (this.#taps.get(tap.producerId) === tap) this.#taps.delete(tap.producerId);
   }
 
   /** Stopped while it was being set up: what the set-up made after the stop is closed too. */

@@ -21,6 +21,7 @@ const topic = {
   resume_clinic: m.topic_resume_clinic,
   policy_qa: m.topic_policy_qa,
   skills_training: m.topic_skills_training,
+  company_presentation: m.topic_company_presentation,
 } as const;
 const jobType = {
   full_time: m.job_type_full_time,

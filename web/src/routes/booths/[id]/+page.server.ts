@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
   const { booth, fair, isStaff } = found;
   const isSeeker = locals.user?.role === 'seeker';
   const slots = services().slots;
-  const [jobs, slotView, bookings, team, screenMode] = await Promise.all([
+  const [jobs, slotView, bookings, team, screenMode, presentations] = await Promise.all([
     listJobs(db(), [booth.employer.id]),
     slots.boothSlots(locals.user, booth.id),
     isSeeker ? slots.myBookings(locals.user).then((all) => all.filter((b) => b.boothId === booth.id)) : Promise.resolve([]),
@@ -27,11 +27,14 @@ export const load: PageServerLoad = async ({ params, locals }) => {
       : Promise.resolve([]),
     // What the booth's own screen shows now (the console's switch starts from it).
     isStaff ? services().venue.boothScreenMode(booth.id) : Promise.resolve('jobs' as const),
+    // Recorded presentations: the replays this visitor may watch (staff: also those being made).
+    services().presentations.past(locals.user, booth.id),
   ]);
   const me = team.find((t) => t.userId === locals.user?.id);
   return {
     booth,
-    fair: { id: fair.id, title: fair.title },
+    fair: { id: fair.id, title: fair.title, timeZone: fair.timeZone },
+    presentations,
     jobs,
     isStaff,
     isSeeker,
