@@ -59,6 +59,8 @@ describe('booth presentations: an employer records its stage into a replay (real
     expect(loaded.hosts.map((h) => h.id)).toEqual([booth.owner.id]);
     expect((await services.broadcasts.access(booth.owner, started.broadcastId, t0)).isHost).toBe(true);
     expect((await services.broadcasts.access(seeker, started.broadcastId, t0)).isHost).toBe(false);
+    // Its media is the booth's stage: nobody goes live in a broadcast room of it.
+    expect(await codeOf(services.broadcasts.requireOpen(booth.owner, started.broadcastId, t0))).toBe('CONFLICT');
     expect((await services.broadcasts.upcoming(organizer, t0)).map((b) => b.id)).not.toContain(started.broadcastId);
     expect((await listBroadcasts(database.db)).map((b) => b.id)).not.toContain(started.broadcastId);
     expect((await services.broadcasts.announceDue(t0)).map((b) => b.id)).not.toContain(started.broadcastId);

@@ -94,6 +94,8 @@ export class BroadcastService {
   async requireOpen(actor: Actor, id: string, now = new Date()) {
     const access = await this.access(actor, id, now);
     if (access.ended) throw new ServiceError('CONFLICT', 'This broadcast has ended');
+    // A booth presentation's media is its booth's stage (core/src/booth-presentations.ts), never its own room.
+    if (access.broadcast.boothId) throw new ServiceError('CONFLICT', 'A booth presentation is live at its booth');
     return access;
   }
 
