@@ -20,7 +20,8 @@ import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
-import { connect, schema } from '@fairground/db';
+import { connect } from '@fairground/db';
+import { insertOnAirBroadcast } from './on-air.ts';
 import { ensureWorker } from '../../media-server/scripts/ensure-worker.mjs';
 
 const { values } = parseArgs({
@@ -162,11 +163,7 @@ try {
     ))
   )
     await sleep(500);
-  const [row] = await database.db
-    .insert(schema.broadcasts)
-    .values({ title: 'Conn memory', topic: 'policy_qa', startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 3600_000), status: 'published' })
-    .returning();
-  const broadcastId = row!.id;
+  const broadcastId = await insertOnAirBroadcast(database.db, 'Conn memory');
   // Warm up: the first connections compile code and fill caches that later ones share.
   const connectOne = async (i: number) => {
     const s = io(base, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { deviceId: `connmem-${process.pid}-${i}` } });

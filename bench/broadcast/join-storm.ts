@@ -37,10 +37,11 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { chromium, type Browser } from '@playwright/test';
 import postgres from 'postgres';
-import { connect, createAuth, schema } from '@fairground/db';
+import { connect, createAuth } from '@fairground/db';
 import { DEMO_PASSWORD } from '@fairground/demo';
 import { ensureWorker } from '../../media-server/scripts/ensure-worker.mjs';
 import type { ClientCommand, ClientReply, ClientReport } from './join-storm.clients.ts';
+import { insertOnAirBroadcast } from './on-air.ts';
 
 const { values } = parseArgs({
   options: {
@@ -312,17 +313,7 @@ async function run(side: 'base' | 'new', phase: 'rate' | 'storm', browser: Brows
   const pages: Array<Awaited<ReturnType<typeof openPage>>> = [];
   const clients = startClients(clientCount);
   try {
-    const [row] = await database.db
-      .insert(schema.broadcasts)
-      .values({
-        title: `Join storm ${side} ${phase}`,
-        topic: 'policy_qa',
-        startsAt: new Date(Date.now() - 60_000),
-        endsAt: new Date(Date.now() + 3600_000),
-        status: 'published',
-      })
-      .returning();
-    const broadcastId = row!.id;
+    const broadcastId = await insertOnAirBroadcast(database.db, `Join storm ${side} ${phase}`);
     const expectedCount = N + (withBrowsers ? browsers : 0);
     if (withBrowsers) {
       const auth = createAuth(database.db, { secret, baseURL: a.url, attemptsPerMinute: 1000 });
