@@ -7,11 +7,12 @@ import { DomainEvents } from './events.ts';
 import { closeInterviewIn, type Interview } from './interviews.ts';
 import type { QueueEntry, QueueOptions } from './queue.ts';
 import { validate } from './validate.ts';
+import { PANEL_LIMIT } from './schemas.ts';
 
 const { interviews, interviewParticipants, queueEntries, booths, users } = schema;
 
-/** At most this many people in one interview: recruiters, the seeker, an interpreter. */
-export const PANEL_LIMIT = 4;
+/** At most this many people in one interview (core/src/schemas.ts: the pages read it too). */
+export { PANEL_LIMIT };
 
 export interface HandoffOptions {
   /** How long a transferred seeker is kept for the colleague before any recruiter may call them. */

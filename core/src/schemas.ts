@@ -41,6 +41,8 @@ const list = (maxItems: number, maxLength: number) =>
 
 export const jobTypes = ['full_time', 'part_time', 'gig', 'internship'] as const;
 export const fairThemes = ['graduates', 'spring_campaign', 'employment_assistance', 'rural_revitalisation', 'flexible_work', 'custom'] as const;
+/** At most this many people in one interview: recruiters, the seeker, an interpreter (the invite form hides at it too). */
+export const PANEL_LIMIT = 4;
 export const broadcastTopics = ['career_planning', 'interview_training', 'resume_clinic', 'policy_qa', 'skills_training'] as const;
 export const employerSizes = ['1-49', '50-199', '200-999', '1000+'] as const;
 export const benefitCodes = ['social_insurance', 'housing_fund', 'meals', 'dormitory', 'accident_insurance', 'training'] as const;
