@@ -28,6 +28,20 @@ describe('booth presentations: an employer records its stage into a replay (real
       (e: { code?: string }) => e.code,
     );
 
+  /** A segment as the signaling recorder begins one (its first makes the recording). */
+  const segment = (broadcastId: string, userId: string, producerId: string, startedAt: Date) => ({
+    broadcastId,
+    producerId,
+    peerId: 'staff-peer',
+    userId,
+    source: 'camera',
+    kind: 'video' as const,
+    codec: 'video/VP8',
+    nodeId: 'test',
+    fileKey: `recordings/${broadcastId}/segments/${producerId}.mkv`,
+    startedAt,
+  });
+
   it('lets staff start one at a time, tells the booth, stops it and queues its replay; outsiders change nothing', async () => {
     const { booths, organizer } = await fx.liveFair({ employers: ['Acme', 'Other'] });
     const booth = booths.Acme;
@@ -66,18 +80,7 @@ describe('booth presentations: an employer records its stage into a replay (real
     expect((await services.broadcasts.announceDue(t0)).map((b) => b.id)).not.toContain(started.broadcastId);
 
     // The recorder's first segment makes the recording (as the signaling recorder does).
-    const segmentId = await services.recordings.beginSegment({
-      broadcastId: started.broadcastId,
-      producerId: 'p1',
-      peerId: 'staff-peer',
-      userId: booth.owner.id,
-      source: 'camera',
-      kind: 'video',
-      codec: 'video/VP8',
-      nodeId: 'test',
-      fileKey: `recordings/${started.broadcastId}/segments/a.mkv`,
-      startedAt: t0,
-    });
+    const segmentId = await services.recordings.beginSegment(segment(started.broadcastId, booth.owner.id, 'p1', t0));
     expect(segmentId).toBeTruthy();
 
     const t1 = new Date(t0.getTime() + 30_000);
@@ -94,20 +97,7 @@ describe('booth presentations: an employer records its stage into a replay (real
     // A second stop (a colleague's click, a retried request): nothing is open.
     expect(await codeOf(services.presentations.stop(booth.owner, booth.id, t1))).toBe('NOT_FOUND');
     // No new segment after the end.
-    expect(
-      await services.recordings.beginSegment({
-        broadcastId: started.broadcastId,
-        producerId: 'p2',
-        peerId: 'staff-peer',
-        userId: booth.owner.id,
-        source: 'camera',
-        kind: 'video',
-        codec: 'video/VP8',
-        nodeId: 'test',
-        fileKey: `recordings/${started.broadcastId}/segments/b.mkv`,
-        startedAt: t1,
-      }),
-    ).toBeNull();
+    expect(await services.recordings.beginSegment(segment(started.broadcastId, booth.owner.id, 'p2', t1))).toBeNull();
     // A new one may start after it.
     expect(await codeOf(services.presentations.start(booth.owner, { boothId: booth.id }, new Date(t1.getTime() + 1000)))).toBe('resolved');
     await services.presentations.stop(booth.owner, booth.id, new Date(t1.getTime() + 2000));
@@ -120,21 +110,7 @@ describe('booth presentations: an employer records its stage into a replay (real
     const t0 = new Date(Date.now() - HOUR);
     const p = await services.presentations.start(booth.owner, { boothId: booth.id }, t0);
     expect(p.title).toBe(booth.employerName);
-    await services.recordings.beginSegment(
-      {
-        broadcastId: p.broadcastId,
-        producerId: 'p1',
-        peerId: 'peer',
-        userId: booth.owner.id,
-        source: 'camera',
-        kind: 'video',
-        codec: 'video/VP8',
-        nodeId: 'test',
-        fileKey: 'k',
-        startedAt: t0,
-      },
-      t0,
-    );
+    await services.recordings.beginSegment(segment(p.broadcastId, booth.owner.id, 'p1', t0), t0);
     const t1 = new Date(t0.getTime() + 60_000);
     await services.presentations.stop(booth.owner, booth.id, t1);
 
