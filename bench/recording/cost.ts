@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { MediaServer } from '@fairground/media-server';
 import { createPlatform } from '../../signaling/src/server.ts';
 import { loadConfig } from '../../signaling/src/config.ts';
+import { configureLogging } from '../../signaling/src/logger.ts';
 import { fixtures } from '../../test/fixtures.ts';
 import { senderRtp, startRtpSender } from '../../test/rtp-sender.ts';
 import { ensureWorker } from '../../media-server/scripts/ensure-worker.mjs';
@@ -66,6 +67,8 @@ const config = loadConfig({
   WEBHOOK_POLL_MS: '0',
   LOG_LEVEL: 'silent',
 });
+// The platform's loggers take the level the config names only once told (main.ts does the same).
+configureLogging(config.LOG_LEVEL);
 const platform = await createPlatform(config);
 await platform.listen();
 const media = platform.media as MediaServer;
