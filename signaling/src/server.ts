@@ -371,6 +371,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         dir: config.DATA_DIR,
         ffmpeg: config.FFMPEG_PATH,
         log: getLogger('signaling:compose'),
+        nodeId,
         work: config.RECORDING,
       }),
     );

@@ -60,8 +60,8 @@ import {
 export const requestSchemas = {
   'booth:join': boothJoinSchema,
   'booth:leave': boothLeaveSchema,
-  'booth:presentation:start': presentationStartSchema,
-  'booth:presentation:stop': presentationStopSchema,
+  'booth:presentation-start': presentationStartSchema,
+  'booth:presentation-stop': presentationStopSchema,
   'media:transport-create': transportCreateSchema,
   'media:transport-connect': transportConnectSchema,
   'media:produce': produceSchema,

@@ -13,6 +13,8 @@ export interface ComposeJobOptions {
   dir: string;
   ffmpeg: string;
   log: Pick<Logger, 'info' | 'warn'>;
+  /** This node's incarnation (the recorder's segment `nodeId`). */
+  nodeId?: string;
   /** Whether this node runs compositions (RECORDING); every node may send them. */
   work: boolean;
   /** Tests use their own queue name and shorter delays; production the defaults. */
@@ -41,7 +43,7 @@ export async function startComposeJobs(o: ComposeJobOptions): Promise<() => void
       async ({ broadcastId, endsAt }, job) => {
         try {
           await composeReplay(
-            { recordings: o.recordings, dir: o.dir, ffmpeg: o.ffmpeg, log: o.log, hosts: o.hosts, openSegmentGraceMs: o.openSegmentGraceMs },
+            { recordings: o.recordings, dir: o.dir, ffmpeg: o.ffmpeg, log: o.log, hosts: o.hosts, openSegmentGraceMs: o.openSegmentGraceMs, nodeId: o.nodeId },
             broadcastId,
             new Date(endsAt),
           );

@@ -24,6 +24,8 @@ export interface ComposeDeps {
   hosts(broadcastId: string): Promise<string[]>;
   now?: () => Date;
   openSegmentGraceMs?: number | undefined;
+  /** This node (its recorder's segment `nodeId`): segments of other nodes may be on their disks only. */
+  nodeId?: string | undefined;
 }
 
 /** Seconds of media in a file (ffprobe's container duration), 0 when unreadable. */
@@ -71,6 +73,10 @@ export async function composeReplay(deps: ComposeDeps, broadcastId: string, ends
     .map(({ s, path }) => ({ s, path, seconds: fileDuration(path) }))
     .filter((x) => x.seconds > 0);
   if (usable.length === 0) {
+    // Another node wrote them (without S3 its segments are on its disk only): an attempt there may
+    // find them, so this one is retried rather than the replay given up.
+    const elsewhere = segments.find((s) => s.nodeId !== deps.nodeId);
+    if (deps.nodeId && elsewhere) throw new Error(`no segment file on this node; node ${elsewhere.nodeId} wrote them`);
     await deps.recordings.failed(broadcastId, 'No recorded media');
     return;
   }

@@ -54,10 +54,10 @@ export function registerBoothHandlers(conn: Connection, deps: FeatureDeps): void
   });
 
   // Staff record their stage: core checks they work for the booth's employer and that one presentation is open at a time.
-  conn.on('booth:presentation:start', async ({ boothId, title }) => {
+  conn.on('booth:presentation-start', async ({ boothId, title }) => {
     return toClientPresentation(await services.presentations.start(user, { boothId, ...(title ? { title } : {}) }));
   });
-  conn.on('booth:presentation:stop', async ({ boothId }) => services.presentations.stop(user, boothId));
+  conn.on('booth:presentation-stop', async ({ boothId }) => services.presentations.stop(user, boothId));
 
   conn.on('booth:leave', async ({ boothId }) => {
     await conn.leave(boothRoomId(boothId));

@@ -54,8 +54,8 @@ export interface ViewerCount {
 export interface BoothClientEvents {
   'booth:join': (payload: BoothJoin, ack: Ack<BoothState>) => void;
   'booth:leave': (payload: BoothJoin, ack: Ack<null>) => void;
-  'booth:presentation:start': (payload: PresentationStart, ack: Ack<BoothPresentation>) => void;
-  'booth:presentation:stop': (payload: BoothJoin, ack: Ack<{ broadcastId: string }>) => void;
+  'booth:presentation-start': (payload: PresentationStart, ack: Ack<BoothPresentation>) => void;
+  'booth:presentation-stop': (payload: BoothJoin, ack: Ack<{ broadcastId: string }>) => void;
 }
 
 /** Pushes of this feature (part of ServerToClientEvents). */

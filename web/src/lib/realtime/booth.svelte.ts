@@ -70,7 +70,7 @@ export class BoothStage extends PublishingRoom {
   async startRecording(title: string): Promise<void> {
     await this.step(
       async () => {
-        this.presentation = await request('booth:presentation:start', { boothId: this.boothId, ...(title.trim() ? { title: title.trim() } : {}) });
+        this.presentation = await request('booth:presentation-start', { boothId: this.boothId, ...(title.trim() ? { title: title.trim() } : {}) });
       },
       (reason) => m.pr_start_error({ reason }),
     );
@@ -80,7 +80,7 @@ export class BoothStage extends PublishingRoom {
   async stopRecording(): Promise<void> {
     await this.step(
       async () => {
-        await request('booth:presentation:stop', { boothId: this.boothId });
+        await request('booth:presentation-stop', { boothId: this.boothId });
         this.presentation = null;
       },
       (reason) => m.pr_stop_error({ reason }),
