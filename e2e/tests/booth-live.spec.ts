@@ -1,12 +1,8 @@
-import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, expectSrtpCipher, newUser, signIn, staffAtBooth, test } from './fixtures.ts';
 
 test('an employer goes live and seekers see, hear and are counted', async ({ browser }) => {
-  const employer = await newUser(browser);
-  await signIn(employer.page, 'employer@example.com');
-  await employer.page.getByRole('link', { name: 'Enter the fair' }).first().click();
-  await employer.page.getByRole('link', { name: /Visit booth: .*Xinghe/ }).click();
-  await employer.page.waitForURL(/\/booths\//);
-  const boothUrl = employer.page.url();
+  const employer = await staffAtBooth(browser, 'employer@example.com', /Visit booth: .*Xinghe/);
+  const { boothUrl } = employer;
   await expect(employer.page.getByText('You staff this booth')).toBeVisible();
   await employer.page.getByRole('button', { name: 'Go live' }).click();
   await expect(employer.page.getByRole('button', { name: 'End broadcast' })).toBeVisible();

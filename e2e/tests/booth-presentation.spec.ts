@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, expectMediaFlowing, hydrated, newUser, signIn, test } from './fixtures.ts';
+import { expect, expectAccessible, expectMediaFlowing, hydrated, newUser, signIn, staffAtBooth, test } from './fixtures.ts';
 
 /**
  * Issue 14: an employer records a presentation from its booth's stage. Visitors see the recording
@@ -11,12 +11,8 @@ import { expect, expectAccessible, expectMediaFlowing, hydrated, newUser, signIn
 test('an employer records a booth presentation that visitors replay from the booth page', async ({ browser }) => {
   test.setTimeout(600_000);
   const title = `Xinghe campus talk ${randomUUID().slice(0, 6)}`;
-  const employer = await newUser(browser);
-  await signIn(employer.page, 'employer@example.com');
-  await employer.page.getByRole('link', { name: 'Enter the fair' }).first().click();
-  await employer.page.getByRole('link', { name: /Visit booth: .*Xinghe/ }).click();
-  await employer.page.waitForURL(/\/booths\//);
-  const boothUrl = employer.page.url();
+  const employer = await staffAtBooth(browser, 'employer@example.com', /Visit booth: .*Xinghe/);
+  const { boothUrl } = employer;
   await hydrated(employer.page);
   await employer.page.getByRole('button', { name: 'Go live' }).click();
   await expect(employer.page.getByRole('button', { name: 'End broadcast' })).toBeVisible();

@@ -163,16 +163,22 @@ export async function callIntoInterview(recruiter: Page, seeker: Page): Promise<
   return new URL(seeker.url()).pathname;
 }
 
+/** One of an employer's staff signs in and opens their booth in the live demo fair. */
+export async function staffAtBooth(browser: Browser, email: string, booth: RegExp): Promise<{ context: BrowserContext; page: Page; boothUrl: string }> {
+  const staff = await newUser(browser);
+  await signIn(staff.page, email);
+  await staff.page.getByRole('link', { name: 'Enter the fair' }).first().click();
+  await staff.page.getByRole('link', { name: booth }).click();
+  await staff.page.waitForURL(/\/booths\//);
+  return { ...staff, boothUrl: staff.page.url() };
+}
+
 /** A recruiter signs in, opens their booth in the live demo fair and goes on duty. */
 export async function recruiterOnDuty(browser: Browser, email: string, booth: RegExp): Promise<{ context: BrowserContext; page: Page; boothUrl: string }> {
-  const recruiter = await newUser(browser);
-  await signIn(recruiter.page, email);
-  await recruiter.page.getByRole('link', { name: 'Enter the fair' }).first().click();
-  await recruiter.page.getByRole('link', { name: booth }).click();
-  await recruiter.page.waitForURL(/\/booths\//);
+  const recruiter = await staffAtBooth(browser, email, booth);
   await recruiter.page.getByRole('button', { name: 'Go on duty' }).click();
   await expect(recruiter.page.getByText('On duty', { exact: true })).toBeVisible();
-  return { ...recruiter, boothUrl: recruiter.page.url() };
+  return recruiter;
 }
 
 /** Fails listing every axe violation on the page as it is now. */
