@@ -67,6 +67,15 @@ export interface RecordingFiles {
   delete(target: { keys?: string[]; prefix?: string }): Promise<void>;
 }
 
+/** May this actor watch the replay (hosts and organizers always; others by its settings)? */
+export function mayWatch(actor: Actor, row: Pick<RecordingRow, 'published' | 'visibility'>, isHost: boolean): boolean {
+  if (isHost) return true;
+  if (!row.published) return false;
+  if (row.visibility === 'public') return true;
+  if (row.visibility === 'signed_in') return actor !== null;
+  return false;
+}
+
 export class RecordingService {
   #files: RecordingFiles | null = null;
 
@@ -240,15 +249,6 @@ export class RecordingService {
       .onConflictDoUpdate({ target: broadcastRecordings.broadcastId, set: { ...settings, updatedAt: now } });
   }
 
-  /** May this actor watch the replay (hosts and organizers always; others by its settings)? */
-  #mayWatch(actor: Actor, row: RecordingRow, isHost: boolean): boolean {
-    if (isHost) return true;
-    if (!row.published) return false;
-    if (row.visibility === 'public') return true;
-    if (row.visibility === 'signed_in') return actor !== null;
-    return false;
-  }
-
   /**
    * The replay as this actor sees it, or null when there is none for them (never recorded, or
    * they may not watch it). Files are named only when ready and the actor may watch.
@@ -256,7 +256,7 @@ export class RecordingService {
   async replayFor(actor: Actor, broadcastId: string): Promise<Replay | null> {
     const { isHost } = await this.broadcasts.access(actor, broadcastId);
     const row = await this.#row(broadcastId);
-    if (!row || (!isHost && (row.status !== 'ready' || !this.#mayWatch(actor, row, false)))) return null;
+    if (!row || (!isHost && (row.status !== 'ready' || !mayWatch(actor, row, false)))) return null;
     const ready = row.status === 'ready';
     return {
       status: row.status,
@@ -278,7 +278,7 @@ export class RecordingService {
   async requireWatchable(actor: Actor, broadcastId: string): Promise<{ hlsKey: string; mp4Key: string }> {
     const { isHost } = await this.broadcasts.access(actor, broadcastId);
     const row = await this.#row(broadcastId);
-    if (!row || row.status !== 'ready' || !row.hlsKey || !row.mp4Key || !this.#mayWatch(actor, row, isHost)) {
+    if (!row || row.status !== 'ready' || !row.hlsKey || !row.mp4Key || !mayWatch(actor, row, isHost)) {
       throw new ServiceError('NOT_FOUND', 'No replay here');
     }
     return { hlsKey: row.hlsKey, mp4Key: row.mp4Key };
