@@ -118,9 +118,9 @@ describe('display keys and screens', () => {
     expect(await refusal(services.venue.showComparison(fair.organizer, fair.fair.id, code))).toBe('NOT_AUTHORIZED');
     const t0 = new Date();
     const shown = await services.venue.showComparison(a, fair.fair.id, code, t0);
-    expect(shown).toEqual({ salaryMin: 8000, salaryMax: 11000, endsAt: new Date(t0.getTime() + 60_000).toISOString() });
+    expect(shown).toEqual({ shownAt: t0.toISOString(), salaryMin: 8000, salaryMax: 11000, endsAt: new Date(t0.getTime() + 60_000).toISOString() });
     expect(await refusal(services.venue.showComparison(b, fair.fair.id, code, new Date(t0.getTime() + 30_000)))).toBe('CONFLICT');
-    expect(await services.venue.comparison(fair.fair.id, new Date(t0.getTime() + 59_000))).toMatchObject({ salaryMin: 8000 });
+    expect(await services.venue.comparison(fair.fair.id, new Date(t0.getTime() + 59_000))).toMatchObject({ shownAt: t0.toISOString(), salaryMin: 8000 });
     expect(await services.venue.comparison(fair.fair.id, new Date(t0.getTime() + 60_000))).toBeNull();
     // After the minute, the next seeker's turn; at once, only one of two wins.
     const later = new Date(t0.getTime() + 61_000);

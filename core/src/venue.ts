@@ -59,6 +59,8 @@ export interface HallScreen {
 
 /** A seeker's comparison as the screen gets it: their numbers and when it clears, no name. */
 export interface ScreenComparison {
+  /** When it went up: tells one showing from the next (the same seeker showing again is a new one). */
+  shownAt: string;
   salaryMin: number;
   salaryMax: number;
   endsAt: string;
@@ -228,7 +230,7 @@ export class VenueService {
       .returning();
     if (!row) throw new ServiceError('CONFLICT', 'Another comparison is on the screen; try again in a minute');
     this.events.emit('screen.comparison', { fairId: fair.id });
-    return { salaryMin: row.salaryMin, salaryMax: row.salaryMax, endsAt: row.endsAt.toISOString() };
+    return { shownAt: row.startedAt.toISOString(), salaryMin: row.salaryMin, salaryMax: row.salaryMax, endsAt: row.endsAt.toISOString() };
   }
 
   /** The seeker takes their comparison off the screen before the minute is up. */
@@ -250,7 +252,7 @@ export class VenueService {
       .select()
       .from(screenComparisons)
       .where(and(eq(screenComparisons.fairId, fairId), gt(screenComparisons.endsAt, now), ne(screenComparisons.salaryMax, 0)));
-    return row ? { salaryMin: row.salaryMin, salaryMax: row.salaryMax, endsAt: row.endsAt.toISOString() } : null;
+    return row ? { shownAt: row.startedAt.toISOString(), salaryMin: row.salaryMin, salaryMax: row.salaryMax, endsAt: row.endsAt.toISOString() } : null;
   }
 }
 

@@ -41,7 +41,12 @@ export function registerScreenHandlers(conn: Connection, deps: FeatureDeps): voi
   conn.on('screen:compare', async ({ fairId, code }) => {
     if (display) throw new ServiceError('NOT_AUTHORIZED', 'A screen cannot ask for a comparison');
     const shown = await services.venue.showComparison(user, fairId, code);
-    return { salaryMin: shown.salaryMin, salaryMax: shown.salaryMax, remainingMs: Math.max(0, new Date(shown.endsAt).getTime() - Date.now()) };
+    return {
+      shownAt: shown.shownAt,
+      salaryMin: shown.salaryMin,
+      salaryMax: shown.salaryMax,
+      remainingMs: Math.max(0, new Date(shown.endsAt).getTime() - Date.now()),
+    };
   });
 
   conn.on('screen:compare-clear', async ({ fairId }) => {

@@ -39,6 +39,8 @@ export interface HallNumbers {
 
 /** A seeker's comparison on a hall screen: numbers only, and how long it still shows. */
 export interface HallComparison {
+  /** Which showing this is (when it went up, server time): a screen never shows again one it cleared. */
+  shownAt: string;
   salaryMin: number;
   salaryMax: number;
   /** Milliseconds it still shows, from the server's clock (the screen's own clock may be off). */

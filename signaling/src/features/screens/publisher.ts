@@ -52,7 +52,9 @@ export function createScreenPublisher(options: ScreenPublisherOptions) {
   async function comparison(fairId: string): Promise<HallComparison | null> {
     const now = new Date();
     const c = await services.venue.comparison(fairId, now);
-    return c ? { salaryMin: c.salaryMin, salaryMax: c.salaryMax, remainingMs: Math.max(0, new Date(c.endsAt).getTime() - now.getTime()) } : null;
+    return c
+      ? { shownAt: c.shownAt, salaryMin: c.salaryMin, salaryMax: c.salaryMax, remainingMs: Math.max(0, new Date(c.endsAt).getTime() - now.getTime()) }
+      : null;
   }
 
   // The clearing push at a comparison's end (the screen also clears itself by `remainingMs`).

@@ -15,6 +15,8 @@ export class HallScreenLive {
   /** The short code shown for comparisons (every screen of the fair shows the same one). */
   code = $state<HallScreenCode | null>(null);
   #clear: ReturnType<typeof setTimeout> | undefined;
+  /** The showing this screen's timer ended (its `shownAt`). */
+  #ended: string | null = null;
   #nextCode: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -65,11 +67,17 @@ export class HallScreenLive {
   }
 
   #show(c: HallComparison | null): void {
+    // A showing this screen's own timer already ended stays down: a reconnect that reads it again
+    // from a server whose clock is a little behind (or a late push) must not bring it back.
+    if (c && c.shownAt === this.#ended) return;
     clearTimeout(this.#clear);
     this.comparison = c;
     if (!c) return;
     this.comparisonEndsAt = Date.now() + c.remainingMs;
     // Cleared here too, so a push lost in an outage cannot leave someone's numbers up.
-    this.#clear = setTimeout(() => (this.comparison = null), c.remainingMs);
+    this.#clear = setTimeout(() => {
+      this.#ended = c.shownAt;
+      this.comparison = null;
+    }, c.remainingMs);
   }
 }
