@@ -40,6 +40,28 @@ export function startNode(env: Record<string, string>, timeoutMs = 90_000): Prom
   });
 }
 
+/** Starts a node that is expected to refuse to start: resolves with its exit code and what it wrote to stderr. */
+export function startRefusedNode(env: Record<string, string>, timeoutMs = 90_000): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.resume();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the node neither started nor exited in time'));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
 /** Stops every node still running (SIGTERM, by its pid) and waits until each has exited. */
 export function stopNodes(nodes: NodeProcess[]): Promise<unknown[]> {
   return Promise.all(

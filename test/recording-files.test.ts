@@ -2,10 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SessionUser } from '@fairground/db';
 import { fixtures } from './fixtures.ts';
 import { sessionCookie, startPlatform } from './helpers.ts';
+
+// Signaling-only nodes: a Redis prefix of their own (a deployment's nodes are all split or all of both roles).
+const SPLIT_PREFIX = `${inject('redisPrefix')}split`;
 
 /**
  * The replay's file endpoint (signaling/src/http/recording-files.ts): byte ranges for the player,
@@ -29,7 +32,7 @@ describe('recording files', () => {
 
   beforeAll(async () => {
     // No media here: a signaling-only node (with Redis, as split roles need) serves the files.
-    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling' } });
+    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling', REDIS_PREFIX: SPLIT_PREFIX } });
     const f = fixtures(ctx.db);
     const { broadcast, organizer: o } = await f.upcomingBroadcast();
     organizer = o;

@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import S3rver from 's3rver';
 import { S3Storage, uploadReplay } from '../signaling/src/storage/index.ts';
 import { fixtures } from './fixtures.ts';
 import { sessionCookie, startPlatform } from './helpers.ts';
+
+// Signaling-only nodes: a Redis prefix of their own (a deployment's nodes are all split or all of both roles).
+const SPLIT_PREFIX = `${inject('redisPrefix')}split`;
 
 /**
  * The S3 path (issue 14) against a real S3-protocol server this test starts (s3rver: MinIO is not
@@ -38,7 +41,7 @@ describe('recording storage in S3', () => {
       S3_FORCE_PATH_STYLE: 'true',
     };
     // No media here: a signaling-only node (with Redis, as split roles need) serves the files.
-    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling', ...s3 } });
+    ctx = await startPlatform({ redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling', REDIS_PREFIX: SPLIT_PREFIX, ...s3 } });
     bucketView = new S3Storage({ endpoint, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
   });
   afterAll(async () => {

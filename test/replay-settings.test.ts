@@ -1,9 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixtures } from './fixtures.ts';
 import { sessionCookie, startPlatform } from './helpers.ts';
+
+// Signaling-only nodes: a Redis prefix of their own (a deployment's nodes are all split or all of both roles).
+const SPLIT_PREFIX = `${inject('redisPrefix')}split`;
 
 /**
  * The recording's controls through the pages' endpoint (/broadcasts/<id>/recording, what
@@ -16,7 +19,11 @@ describe('replay settings', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fairground-replay-settings-'));
 
   beforeAll(async () => {
-    ctx = await startPlatform({ web: true, redis: true, env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling' } });
+    ctx = await startPlatform({
+      web: true,
+      redis: true,
+      env: { DATA_DIR: dataDir, CLOCK_INTERVAL_MS: '0', NODE_ROLES: 'signaling', REDIS_PREFIX: SPLIT_PREFIX },
+    });
   });
   afterAll(async () => {
     await ctx?.platform.close();

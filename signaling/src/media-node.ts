@@ -12,7 +12,8 @@ import { answerMediaCall, callRoom, mediaCallSchema, type MediaEventMessage } fr
 import { healthHandler } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
 import { apiCsp, metricsGuard, securityHeaders } from './http/security-headers.ts';
-import { RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { layoutOf, RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { joinDeployment } from './app/node-layout.ts';
 import { RedisMediaNodes } from './stores/redis-media-nodes.ts';
 import { RedisRoomOrigins } from './stores/redis-room-origins.ts';
 
@@ -57,7 +58,8 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
       () => closeRedis(clients.sub),
     );
     const { redis, sub } = clients;
-    const registry = new RedisNodeRegistry(redis, `${prefix}:nodes`);
+    const registry = new RedisNodeRegistry(redis, `${prefix}:nodes`, layoutOf(config.NODE_ROLES));
+    await joinDeployment(registry, config);
     const directory = new RedisMediaNodes(redis, `${prefix}:media-nodes`);
     // Which media node serves each room (signaling nodes claim it; this node gives it up when the room closes).
     const placements = new RedisRoomOrigins(redis, `${prefix}:media-room`);

@@ -44,7 +44,8 @@ import { ViewerCounter } from './live/viewer-counter.ts';
 import { BroadcastAudience } from './live/broadcast-audience.ts';
 import { RedisPresenceStore } from './stores/redis-presence.ts';
 import { RedisBoundedSets } from './stores/redis-bounded-sets.ts';
-import { RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { layoutOf, RedisNodeRegistry } from './stores/redis-nodes.ts';
+import { joinDeployment } from './app/node-layout.ts';
 import { RedisMediaRegistry } from './stores/redis-media-registry.ts';
 import { RedisRoomOrigins } from './stores/redis-room-origins.ts';
 import { NodeMessages, type NodeMessage } from './app/node-messages.ts';
@@ -183,6 +184,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     let remote: RemoteMedia | null = null;
     let mediaRooms: RedisRoomOrigins | null = null;
     let mediaNodes: RedisMediaNodes | null = null;
+    let nodeRegistry: RedisNodeRegistry | null = null;
     const app = express();
     app.disable('x-powered-by');
     app.use(securityHeaders({ https: config.ORIGIN?.startsWith('https:') ?? false }));
@@ -211,6 +213,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         () => closeRedis(clients.redis),
         () => closeRedis(sub),
       );
+      // Every node here beats in one registry; a node whose roles do not fit the others' stops here.
+      nodeRegistry = new RedisNodeRegistry(redis, `${config.REDIS_PREFIX}:nodes`, layoutOf(config.NODE_ROLES));
+      await joinDeployment(nodeRegistry, config);
       io.adapter(createAdapter(adapterPublisher(redis, log), sub, { key: `${config.REDIS_PREFIX}:io` }));
       presence = nodePresence = new RedisPresenceStore(redis, `${config.REDIS_PREFIX}:presence`, nodeId);
       boundedSets = new RedisBoundedSets(redis, `${config.REDIS_PREFIX}:bounded`);
@@ -479,10 +484,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       boothChanged: (boothId) => dashboard.boothChanged(boothId),
       stageChanged: async (broadcastId) => void io.to(hostsRoom(broadcastId)).emit('broadcast:stage-state', await stage.state(broadcastId)),
     });
-    if (redis && nodePresence) {
+    if (redis && nodePresence && nodeRegistry) {
       const liveness = startNodeLiveness({
         nodeId,
-        registry: new RedisNodeRegistry(redis, `${config.REDIS_PREFIX}:nodes`),
+        registry: nodeRegistry,
         presence: nodePresence,
         effects,
         media: {

@@ -1,13 +1,37 @@
 import type { RedisClientType } from 'redis';
 
+/**
+ * How a deployment's nodes share the work: every node of both roles (`combined`, the default), or
+ * signaling-only and media-only nodes (`split`). The two do not mix (docs/ARCHITECTURE.md › Split
+ * roles): a node of both roles keeps its peers' media on itself and pipes between its peers, a
+ * signaling-only node places each room on one media-only node; neither knows the other's rooms.
+ */
+export type NodeLayout = 'combined' | 'split';
+
+export function layoutOf(roles: readonly string[]): NodeLayout {
+  return roles.includes('signaling') && roles.includes('media') ? 'combined' : 'split';
+}
+
 // The beat renews the node's key and records when it was last seen; it answers whether the key was
 // still there, so a node notices at once when Redis lost its state (a restart) or a survivor
-// declared it dead (it stalled past the expiry).
+// declared it dead (it stalled past the expiry). It renews the deployment's layout too (when it is
+// this node's): the layout lasts while any node of it beats.
 const BEAT = `
 local alive = redis.call('EXISTS', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+if ARGV[4] ~= '' then
+  local held = redis.call('GET', KEYS[3])
+  if not held or held == ARGV[4] then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[2]) end
+end
 return alive`;
+
+// Takes the layout when no node holds one (or it is this one already); answers the layout held.
+const HOLD_LAYOUT = `
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`;
 
 export interface DeadNode {
   nodeId: string;
@@ -23,7 +47,22 @@ export class RedisNodeRegistry {
   constructor(
     private readonly redis: RedisClientType,
     private readonly prefix: string,
+    /** This node's layout, renewed with each beat; none for a registry that only reads. */
+    private readonly layout?: NodeLayout,
   ) {}
+
+  get #layoutKey(): string {
+    return `${this.prefix}:layout`;
+  }
+
+  /**
+   * At start: the deployment's layout, taken for `ttlMs` when no node holds one. Another layout
+   * than this node's means nodes of the other kind are beating here, and this one must not join.
+   */
+  async holdLayout(ttlMs: number): Promise<NodeLayout> {
+    if (!this.layout) throw new Error('holdLayout needs the node’s layout');
+    return (await this.redis.eval(HOLD_LAYOUT, { keys: [this.#layoutKey], arguments: [this.layout, String(ttlMs)] })) as NodeLayout;
+  }
 
   /** The node's heartbeat key: there while it is alive (a sweep of it stops when it is back). */
   aliveKey(nodeId: string): string {
@@ -36,7 +75,10 @@ export class RedisNodeRegistry {
 
   /** Renews the node's heartbeat for `ttlMs`; false when its previous one was gone. */
   async beat(nodeId: string, ttlMs: number, now = Date.now()): Promise<boolean> {
-    const alive = await this.redis.eval(BEAT, { keys: [this.aliveKey(nodeId), this.#seenKey], arguments: [String(now), String(ttlMs), nodeId] });
+    const alive = await this.redis.eval(BEAT, {
+      keys: [this.aliveKey(nodeId), this.#seenKey, this.#layoutKey],
+      arguments: [String(now), String(ttlMs), nodeId, this.layout ?? ''],
+    });
     return Number(alive) === 1;
   }
 
