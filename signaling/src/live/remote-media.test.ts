@@ -19,9 +19,12 @@ const transport = { id: 't', iceParameters: {}, iceCandidates: [], dtlsParameter
 describe('remote media (NODE_ROLES=signaling)', () => {
   const redis = redisForTest('remote-media');
 
+  let tests = 0;
   const setup = () => {
-    const nodes = new RedisMediaNodes(redis.client, `${redis.prefix}:media-nodes`);
-    const rooms = new RedisRoomOrigins(redis.client, `${redis.prefix}:media-room`);
+    // Each test's own directory and placements: no media node of an earlier test is live in it.
+    const prefix = `${redis.prefix}:${++tests}`;
+    const nodes = new RedisMediaNodes(redis.client, `${prefix}:media-nodes`);
+    const rooms = new RedisRoomOrigins(redis.client, `${prefix}:media-room`);
     const sent: Array<{ to: string; call: MediaCall }> = [];
     const pipes: Array<{ to: string; request: PipeRequest }> = [];
     const down = new Set<string>();
@@ -121,8 +124,10 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     const t1 = await s.createTransport(room, 'v1', 'recv');
     const t2 = await s.createTransport(room, 'v2', 'recv');
     expect([t1.id, t2.id]).toEqual(['t-m2-v1', 't-m2-v2']);
-    // A booth stays on its one node whatever the load.
+    // A booth stays on its one node whatever the load: m1, as m2 holds the two viewers made there
+    // since its entry was written.
     await s.createTransport({ kind: 'booth', id: 'booth:1' }, 'b1', 'send');
+    expect(sent.at(-1)?.to).toBe('m1');
     expect((await s.createTransport({ kind: 'booth', id: 'booth:1' }, 'b2', 'recv')).id).toBe(`t-${sent.at(-1)!.to}-b2`);
     await s.connectTransport('broadcast:1', 'v1', t1.id, { role: 'client', fingerprints: [] });
     expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'connectTransport' } });
@@ -148,13 +153,13 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     s.deliver({ name: 'room-closed', payload: { roomId: 'broadcast:1', kind: 'broadcast' } }, 'm2');
     expect(closed).toEqual([]);
     expect((await s.createTransport(room, 'v1', 'recv')).id).toBe('t-m2-v1');
-    // m1 dies: the host is reset (it publishes again), v1 on the live edge is not (it keeps its
-    // transport and consumes what the host publishes next).
+    // m1 dies: the host is reset (it publishes again), and the booth's peers; v1 on the live edge
+    // is not (it keeps its transport and consumes what the host publishes next).
     const resets: Array<{ peerIds: string[] }> = [];
     s.on('room-reset', (e) => resets.push(e));
     down.add('m1');
     s.nodeGone('m1');
-    expect(resets.map((r) => r.peerIds)).toEqual([['host']]);
+    expect(resets.map((r) => r.peerIds)).toEqual([['host'], ['b1', 'b2']]);
     // The host's new send transport places the room on m2, the edge: v1's consumes are local now.
     await s.createTransport(room, 'host', 'send');
     expect(sent.at(-1)?.to).toBe('m2');
@@ -164,7 +169,29 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     expect(sent.at(-1)).toMatchObject({ to: 'm2', call: { method: 'consume' } });
     // m2 dies too: v1 and the host are reset.
     s.nodeGone('m2');
-    expect(resets.slice(1).flatMap((r) => r.peerIds)).toEqual(expect.arrayContaining(['host', 'v1']));
+    expect(resets.slice(2).flatMap((r) => r.peerIds)).toEqual(expect.arrayContaining(['host', 'v1']));
+  });
+
+  it('spreads a burst of joins within one beat over the media nodes, counting what it made since each entry was written', async () => {
+    const { nodes, signalingNode } = setup();
+    const at = Date.now();
+    for (const node of ['m1', 'm2', 'm3']) await nodes.put({ node, ip: '10.0.0.1', load: 0, at });
+    const s = signalingNode(2);
+    const room = { kind: 'broadcast' as const, id: 'broadcast:burst' };
+    await s.createTransport(room, 'host', 'send');
+    // The room is on m1 (ties by name); its host's transport and one viewer's fill it to the
+    // limit of two before its next beat, then the viewers alternate over the two edges.
+    const ids = [];
+    for (const v of ['v1', 'v2', 'v3', 'v4', 'v5']) ids.push((await s.createTransport(room, v, 'recv')).id);
+    expect(ids).toEqual(['t-m1-v1', 't-m2-v2', 't-m3-v3', 't-m2-v4', 't-m3-v5']);
+    // m2 beats: its entry now counts what was made there (two) and more, so m3 is lighter.
+    await nodes.put({ node: 'm2', ip: '10.0.0.1', load: 5, at: at + 1 });
+    expect((await s.createTransport(room, 'v6', 'recv')).id).toBe('t-m3-v6');
+    await nodes.put({ node: 'm3', ip: '10.0.0.1', load: 6, at: at + 1 });
+    expect((await s.createTransport(room, 'v7', 'recv')).id).toBe('t-m2-v7');
+    // A new room goes to the least loaded node, counting the burst: m1 (two) over m2 (six).
+    await s.createTransport({ kind: 'booth', id: 'booth:burst' }, 'b1', 'send');
+    expect((await s.createTransport({ kind: 'booth', id: 'booth:burst' }, 'b2', 'recv')).id).toBe('t-m1-b2');
   });
 
   it('emits a media node’s events as the in-process media server would, and drops malformed ones', async () => {

@@ -101,13 +101,32 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   readonly #edgeTransports = new Map<string, string>();
   /** Producers piped to an edge ("node roomId producerId"), done or in flight (shared by concurrent consumes). */
   readonly #brought = new Map<string, Promise<void>>();
+  /** Per media node: transports made there since its directory entry of time `at` (see `#live`). */
+  readonly #made = new Map<string, { at: number; count: number }>();
 
   constructor(private readonly o: RemoteMediaOptions) {
     super();
   }
 
+  /**
+   * Live media nodes, least loaded first, each load counting the transports this node made there
+   * since that node's entry was written: the directory is rewritten once a beat, and without them a
+   * burst of joins within one beat would all go to the node that looked least loaded at its start.
+   */
   async #live(): Promise<MediaNodeEntry[]> {
-    return (await this.o.nodes.live(this.o.ttlMs)).filter((e) => !this.#gone.has(e.node));
+    return (await this.o.nodes.live(this.o.ttlMs))
+      .filter((e) => !this.#gone.has(e.node))
+      .map((e) => ({ ...e, load: e.load + this.#madeSince(e) }))
+      .sort((a, b) => a.load - b.load || a.node.localeCompare(b.node));
+  }
+
+  /** Transports made on a media node since its entry (as of `at`) was written. */
+  #madeSince(entry: MediaNodeEntry): number {
+    const made = this.#made.get(entry.node);
+    if (made && made.at === entry.at) return made.count;
+    // A newer entry counts what was made before it in its load: counting starts again.
+    this.#made.set(entry.node, { at: entry.at, count: 0 });
+    return 0;
   }
 
   /** Live media nodes (the health check: a signaling-only node without one cannot serve media). */
@@ -171,6 +190,8 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     const origin = await this.#place(room);
     const node = direction === 'recv' ? await this.#edgeFor(room, peerId, origin) : origin;
     const transport = await this.#send(node, 'createTransport', args);
+    const made = this.#made.get(node);
+    if (made) made.count++;
     if (node === origin) {
       this.#rooms.get(room.id)?.peers.add(peerId);
       return transport;
