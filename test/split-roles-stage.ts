@@ -31,7 +31,7 @@ export const framesOnNewStreams = async (page: Page, before: Record<string, numb
     .reduce((sum, [, frames]) => sum + frames, 0);
 
 export interface SplitRolesStage {
-  /** The signaling-only node (serving the built pages), then the two media-only ones. */
+  /** The node serving the built pages (signaling-only, or of both roles with `combined`), then the two media-only ones. */
   signaling: NodeProcess;
   m1: NodeProcess;
   m2: NodeProcess;
@@ -48,9 +48,10 @@ export interface SplitRolesStage {
 /**
  * Split roles through the real pages: a signaling-only `main.ts` serving the built SvelteKit app
  * and two media-only ones (the suite's Redis under `name`'s prefix, its Postgres), an on-air
- * broadcast with its host signed in, Chromium with a fake camera. `env` adds a test's settings.
+ * broadcast with its host signed in, Chromium with a fake camera. `env` adds a test's settings;
+ * `combined` makes the first node one of both roles (the media-only nodes are its edges).
  */
-export async function startSplitRolesStage(name: string, env: Record<string, string> = {}): Promise<SplitRolesStage> {
+export async function startSplitRolesStage(name: string, env: Record<string, string> = {}, { combined = false } = {}): Promise<SplitRolesStage> {
   ensureWebBuild();
   const prefix = `${inject('redisPrefix')}${name}`;
   const secret = 's'.repeat(32);
@@ -77,7 +78,7 @@ export async function startSplitRolesStage(name: string, env: Record<string, str
   try {
     nodes.push(
       ...(await Promise.all([
-        startNode({ ...nodeEnv, NODE_ID: 'sig', NODE_ROLES: 'signaling', WEB_HANDLER }),
+        startNode({ ...nodeEnv, NODE_ID: 'sig', ...(combined ? {} : { NODE_ROLES: 'signaling' }), WEB_HANDLER }),
         startNode({ ...nodeEnv, NODE_ID: 'm1', NODE_ROLES: 'media' }),
         startNode({ ...nodeEnv, NODE_ID: 'm2', NODE_ROLES: 'media' }),
       ])),

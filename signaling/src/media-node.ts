@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createMediaServer, MediaError, pipeEventRequest, type MediaEvents, type MediaServer } from '@fairground/media-server';
+import { createMediaServer, MediaError, type MediaEvents, type MediaServer } from '@fairground/media-server';
 import type { Config } from './config.ts';
 import { getLogger } from './logger.ts';
 import { closeRedis, connectRedis } from './app/redis.ts';
@@ -12,10 +12,11 @@ import { answerMediaCall, callRoom, mediaCallSchema, type MediaEventMessage } fr
 import { healthHandler } from './http/health.ts';
 import { createMetrics } from './http/metrics.ts';
 import { apiCsp, metricsGuard, securityHeaders } from './http/security-headers.ts';
-import { layoutOf, RedisNodeRegistry } from './stores/redis-nodes.ts';
-import { joinDeployment } from './app/node-layout.ts';
+import { RedisNodeRegistry } from './stores/redis-nodes.ts';
 import { RedisMediaNodes } from './stores/redis-media-nodes.ts';
 import { RedisRoomOrigins } from './stores/redis-room-origins.ts';
+import { RedisMediaRegistry } from './stores/redis-media-registry.ts';
+import { createMediaCluster } from './live/media-cluster.ts';
 
 export interface MediaNode {
   nodeId: string;
@@ -58,8 +59,8 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
       () => closeRedis(clients.sub),
     );
     const { redis, sub } = clients;
-    const registry = new RedisNodeRegistry(redis, `${prefix}:nodes`, layoutOf(config.NODE_ROLES));
-    await joinDeployment(registry, config);
+    // No layout held or checked: a media node serves split signaling nodes and nodes of both roles alike.
+    const registry = new RedisNodeRegistry(redis, `${prefix}:nodes`);
     const directory = new RedisMediaNodes(redis, `${prefix}:media-nodes`);
     // Which media node serves each room (signaling nodes claim it; this node gives it up when the room closes).
     const placements = new RedisRoomOrigins(redis, `${prefix}:media-room`);
@@ -87,6 +88,12 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
       const call = parsed.data;
       const at = callRoom(call);
       if (at?.peerId && call.method !== 'closePeer') peers.set(key(at.roomId, at.peerId), from);
+      if (call.method === 'consume') {
+        // Published on a node of both roles: brought here first (once; a split deployment's
+        // signaling node pipes it from the room's media node itself, and it is here already).
+        const info = await media.roomInfo(call.args[0]);
+        if (info) await cluster.ensureLocal({ kind: info.kind, id: call.args[0] }, call.args[3]);
+      }
       const result = await answerMediaCall(media, call);
       if (call.method === 'closePeer' && at?.peerId) peers.delete(key(at.roomId, at.peerId));
       // A room that closed while a signaling node placed a new peer in it is this node's again.
@@ -103,20 +110,27 @@ export async function createMediaNode(config: Config): Promise<MediaNode> {
       handle: answer,
       log: getLogger('media-node:messages'),
     });
-    await messages.start();
-    closers.push(() => messages.stop());
 
     const tell = (to: string | undefined, event: MediaEventMessage) => {
       if (to) messages.tell(to, { type: 'media-event', event });
     };
-    // Only RTP crosses a pipe: what the origin says about an exported producer, and an end that
-    // closed, go straight to the media node at the other end (media-server's pipeEventRequest).
-    for (const name of ['pipe-export', 'pipe-closed'] as const) {
-      media.on(name, (payload: MediaEvents[typeof name][0]) => {
-        const { to, request } = pipeEventRequest(nodeId, name, payload as never);
-        messages.tell(to, { type: 'media', request });
-      });
-    }
+    // Where producers were published (nodes of both roles list theirs), so a viewer placed here as
+    // an edge by one of them consumes a producer brought from its node; and the pipe events: only
+    // RTP crosses a pipe, so what the origin says about an exported producer and an end that closed
+    // go straight to the node at the other end (the cluster relays them).
+    const cluster = createMediaCluster({
+      nodeId,
+      media,
+      registry: new RedisMediaRegistry(redis, `${prefix}:media`),
+      channel: {
+        request: (to, request) => messages.request(to, { type: 'media', request }),
+        tell: (to, request) => messages.tell(to, { type: 'media', request }),
+      },
+      log: getLogger('media-node:cluster'),
+    });
+    // Answering starts once everything an answer uses exists.
+    await messages.start();
+    closers.push(() => messages.stop());
     const nodesIn = (roomId: string) => new Set([...peers].filter(([k]) => k.startsWith(`${roomId} `)).map(([, node]) => node));
     for (const name of RELAYED) {
       media.on(name, (payload: MediaEvents[typeof name][0]) => {

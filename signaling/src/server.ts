@@ -233,33 +233,38 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         handle: (body, from) => answerNode(body, from),
         log: getLogger('signaling:nodes'),
       });
-      if (!local) {
-        const channel = nodeMessages;
-        // Which media node serves each room (claimed by the first signaling node to place it,
-        // given up by the media node when the room closes, freed by the sweep when it dies).
-        mediaRooms = new RedisRoomOrigins(redis, `${config.REDIS_PREFIX}:media-room`);
-        mediaNodes = new RedisMediaNodes(redis, `${config.REDIS_PREFIX}:media-nodes`);
-        remote = new RemoteMedia({
-          nodes: mediaNodes,
-          rooms: mediaRooms,
-          call: (to, call) => channel.request(to, { type: 'media-call', call }, 'MEDIA_UNAVAILABLE'),
-          // Piping a broadcast's producers from its media node to an edge (media node to media node).
-          pipe: (to, request) => channel.request(to, { type: 'media', request }, 'MEDIA_UNAVAILABLE'),
-          ttlMs: config.NODE_TTL_MS,
-          edgeAfter: config.MEDIA_NODE_EDGE_AFTER,
-          log: getLogger('signaling:remote-media'),
-        });
-      }
+      const channel = nodeMessages;
+      // Split roles: which media node serves each room (claimed by the first signaling node to
+      // place it, given up by the media node when the room closes, freed by the sweep when it dies).
+      mediaRooms = new RedisRoomOrigins(redis, `${config.REDIS_PREFIX}:media-room`);
+      mediaNodes = new RedisMediaNodes(redis, `${config.REDIS_PREFIX}:media-nodes`);
+      // A signaling-only node sends every media call to a media node. A node of both roles keeps
+      // its media here (`home`), and media-only nodes beside it are edges: a broadcast's viewers go
+      // to one once this node holds MEDIA_NODE_EDGE_AFTER transports.
+      remote = new RemoteMedia({
+        ...(local ? { home: { node: nodeId, media: local } } : {}),
+        nodes: mediaNodes,
+        rooms: mediaRooms,
+        call: (to, call) => channel.request(to, { type: 'media-call', call }, 'MEDIA_UNAVAILABLE'),
+        // Piping a broadcast's producers from its media node to an edge (media node to media node).
+        pipe: (to, request) => channel.request(to, { type: 'media', request }, 'MEDIA_UNAVAILABLE'),
+        ttlMs: config.NODE_TTL_MS,
+        edgeAfter: config.MEDIA_NODE_EDGE_AFTER,
+        log: getLogger(local ? 'signaling:edge-media' : 'signaling:remote-media'),
+      });
     }
     if (!local && !remote) throw new Error('NODE_ROLES=signaling needs REDIS_URL');
-    const media: MediaApi = local ?? remote!;
-    const remoteMedia = remote;
+    const media: MediaApi = remote ?? local!;
+    /** Split roles: this node's media is the media nodes' (no workers here). */
+    const remoteMedia = local ? null : remote;
+    /** With Redis: media-only nodes' events about this node's peers, and their deaths, go here. */
+    const mediaNodesView = remote;
     sharePlatform({ database, auth, services, routerRtpCapabilities: async () => ({ ...(await media.rtpCapabilities()) }) });
     const messages = nodeMessages;
     // With split roles a room lives on one media node: nothing is listed per node or piped.
     const cluster: MediaCluster = createMediaCluster({
       nodeId,
-      media: local ?? remoteMedia!,
+      media: local ?? remote!,
       registry: local ? mediaRegistry : null,
       origins: local ? roomOrigins : null,
       channel: local &&
@@ -276,10 +281,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         case 'media':
           return cluster.answer(body.request);
         case 'node-gone':
-          remoteMedia?.nodeGone(body.node);
+          mediaNodesView?.nodeGone(body.node);
           return cluster.gone(body.node);
         case 'media-event':
-          remoteMedia?.deliver(body.event, from);
+          mediaNodesView?.deliver(body.event, from);
           return null;
         case 'media-call':
           throw new MediaError('MEDIA_REJECTED', 'Only media-only nodes (NODE_ROLES=media) answer media calls');
@@ -495,7 +500,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             // Whatever still waits for the dead node's answer is answered now (with its code).
             messages?.abandon(node);
             // A media node (split roles) that died: its rooms here are reset, their peers join again.
-            remoteMedia?.nodeGone(node);
+            mediaNodesView?.nodeGone(node);
             return cluster.gone(node);
           },
           restored: () => cluster.restore(),

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { MediaError, type MediaServer, type PipeRequest } from '@fairground/media-server';
@@ -5,7 +6,7 @@ import { answerMediaCall, type MediaCall } from '../app/media-calls.ts';
 import { redisForTest } from '../stores/redis-for-test.ts';
 import { RedisMediaNodes } from '../stores/redis-media-nodes.ts';
 import { RedisRoomOrigins } from '../stores/redis-room-origins.ts';
-import { RemoteMedia } from './remote-media.ts';
+import { RemoteMedia, type RemoteMediaOptions } from './remote-media.ts';
 
 const log = pino({ level: 'silent' });
 const TTL = 1000;
@@ -31,8 +32,9 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     /** Receive transports get an id naming their node, so a test sees where a call went. */
     const made = (to: string, call: MediaCall) =>
       call.method === 'createTransport' && call.args[2] === 'recv' ? { ...transport, id: `t-${to}-${call.args[1]}` } : transport;
-    const signalingNode = (edgeAfter = 1_000_000) =>
+    const signalingNode = (edgeAfter = 1_000_000, home?: RemoteMediaOptions['home']) =>
       new RemoteMedia({
+        ...(home ? { home } : {}),
         nodes,
         rooms,
         ttlMs: TTL,
@@ -192,6 +194,72 @@ describe('remote media (NODE_ROLES=signaling)', () => {
     // A new room goes to the least loaded node, counting the burst: m1 (two) over m2 (six).
     await s.createTransport({ kind: 'booth', id: 'booth:burst' }, 'b1', 'send');
     expect((await s.createTransport({ kind: 'booth', id: 'booth:burst' }, 'b2', 'recv')).id).toBe('t-m1-b2');
+  });
+
+  it('beside a node of both roles: keeps its rooms home and puts broadcast viewers on media nodes past the load, whose events and deaths it handles', async () => {
+    const { nodes, sent, pipes, signalingNode } = setup();
+    // This node's own media server: it records the calls it gets and answers like one.
+    const homeCalls: string[] = [];
+    let homeTransports = 0;
+    const local = Object.assign(new EventEmitter(), {
+      createTransport: async (_room: unknown, peerId: string) => (
+        homeTransports++,
+        homeCalls.push(`createTransport ${peerId}`),
+        { ...transport, id: `t-home-${peerId}` }
+      ),
+      connectTransport: async (_r: string, peerId: string) => void homeCalls.push(`connectTransport ${peerId}`),
+      consume: async (_r: string, peerId: string) => (homeCalls.push(`consume ${peerId}`), { id: 'c' }),
+      closePeer: async (_r: string, peerId: string) => void homeCalls.push(`closePeer ${peerId}`),
+      producers: async () => [{ id: 'P', peerId: 'host', kind: 'video', appData: {} }],
+      rtpCapabilities: async () => ({ codecs: [] }),
+      stats: async () => ({ transports: homeTransports }),
+    }) as unknown as MediaServer;
+    const s = signalingNode(2, { node: 'home', media: local });
+    const room = { kind: 'broadcast' as const, id: 'broadcast:home' };
+
+    // No media node beside it: everything stays home, nothing sent anywhere.
+    await s.createTransport(room, 'host', 'send');
+    expect((await s.createTransport(room, 'v1', 'recv')).id).toBe('t-home-v1');
+    expect(await s.producers('broadcast:home')).toHaveLength(1);
+    expect(sent).toEqual([]);
+
+    // A media node starts (the directory is read again after a second); home holds two transports,
+    // the limit: the next viewer's receive transport is on m1, its calls go there, and its consume
+    // is sent as is (m1 brings the producer from where it was published: no pipe from here).
+    await new Promise((r) => setTimeout(r, 1100));
+    await nodes.put({ node: 'm1', ip: '10.0.0.1', load: 0, at: Date.now() });
+    const edged = await s.createTransport(room, 'v2', 'recv');
+    expect(edged.id).toBe('t-m1-v2');
+    await s.connectTransport('broadcast:home', 'v2', edged.id, { role: 'client', fingerprints: [] });
+    await s.consume('broadcast:home', 'v2', edged.id, 'P', {});
+    expect(sent.map((x) => `${x.to} ${x.call.method}`)).toEqual(['m1 createTransport', 'm1 connectTransport', 'm1 consume']);
+    expect(pipes).toEqual([]);
+    // Booths and the home viewers stay home.
+    expect((await s.createTransport({ kind: 'booth', id: 'booth:home' }, 'b1', 'recv')).id).toBe('t-home-b1');
+    await s.connectTransport('broadcast:home', 'v1', 't-home-v1', { role: 'client', fingerprints: [] });
+    expect(homeCalls.at(-1)).toBe('connectTransport v1');
+
+    // Events: the home media server's are this API's; an edge's copy of the room closing is not
+    // the room closing; a consumer closed on the edge reaches its viewer.
+    const events: string[] = [];
+    for (const name of ['room-closed', 'consumer-closed', 'room-reset', 'producer-closed'] as const) {
+      (s.on as (e: string, l: (p: unknown) => void) => unknown)(name, (e) => events.push(`${name} ${JSON.stringify(e)}`));
+    }
+    (local as unknown as EventEmitter).emit('producer-closed', { roomId: 'broadcast:home', producerId: 'P', peerId: 'host' });
+    s.deliver({ name: 'consumer-closed', payload: { roomId: 'broadcast:home', consumerId: 'c', peerId: 'v2' } }, 'm1');
+    s.deliver({ name: 'room-closed', payload: { roomId: 'broadcast:other', kind: 'broadcast' } }, 'm1');
+    expect(events).toEqual([
+      'producer-closed {"roomId":"broadcast:home","producerId":"P","peerId":"host"}',
+      'consumer-closed {"roomId":"broadcast:home","consumerId":"c","peerId":"v2"}',
+    ]);
+
+    // m1 dies: only its viewer joins again; the room lives on at home.
+    s.nodeGone('m1');
+    expect(events.slice(2)).toEqual(['room-reset {"roomId":"broadcast:home","kind":"broadcast","scope":"peers","peerIds":["v2"]}']);
+    // Its viewer's leaving closes it at home only (its edge is gone).
+    await s.closePeer('broadcast:home', 'v2');
+    expect(sent.at(-1)?.call.method).toBe('consume');
+    expect(homeCalls.at(-1)).toBe('closePeer v2');
   });
 
   it('emits a media node’s events as the in-process media server would, and drops malformed ones', async () => {

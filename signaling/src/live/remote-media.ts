@@ -10,12 +10,20 @@ import {
   type PipeResponses,
   type RoomKind,
   type RoomRef,
+  type MediaServer,
   type RtpCapabilities,
 } from '@fairground/media-server';
 import { mediaEventSchema, type MediaApi, type MediaCall, type MediaMethod, type MediaResult } from '../app/media-calls.ts';
 import type { MediaNodeEntry } from '../stores/redis-media-nodes.ts';
 
 export interface RemoteMediaOptions {
+  /**
+   * A node of both roles (media-only nodes beside it as edges): this node's own media server, where
+   * every room of its peers stays and every call goes but those of a broadcast viewer placed on an
+   * edge. The media-only nodes then bring what such a viewer consumes from wherever it was
+   * published (the producer registry), so nothing is piped from here by this class.
+   */
+  home?: { node: string; media: MediaServer };
   /** The media-only nodes beating now, least loaded first (stores/redis-media-nodes.ts). */
   nodes: { live(ttlMs: number): Promise<MediaNodeEntry[]> };
   /** Which media node serves each room, shared by every signaling node (stores/redis-room-origins.ts). */
@@ -90,6 +98,10 @@ const EMPTY_STATS: MediaStats = {
  * are (send transports, producers, the listing); calls about a viewer's transports and consumers
  * go where they are. Only this signaling node needs to know, since a peer's calls all come
  * through its socket here.
+ *
+ * On a node of both roles (`home`), the same class puts media-only nodes beside it to use as
+ * edges: its rooms stay on its own media server, called in-process, and only broadcast viewers
+ * past `edgeAfter` transports go to a media node, which brings what they consume itself.
  */
 export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   readonly #rooms = new Map<string, PlacedRoom>();
@@ -103,9 +115,28 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   readonly #brought = new Map<string, Promise<void>>();
   /** Per media node: transports made there since its directory entry of time `at` (see `#live`). */
   readonly #made = new Map<string, { at: number; count: number }>();
+  /** Home mode: the directory read at most once a second (most joins need no edge at all). */
+  #directory: { at: number; entries: Promise<MediaNodeEntry[]> } | null = null;
 
   constructor(private readonly o: RemoteMediaOptions) {
     super();
+    const home = o.home?.media;
+    if (home) {
+      // The home media server's events are this API's (pipe events stay with the media cluster).
+      for (const name of [
+        'producer-added',
+        'producer-closed',
+        'producer-paused',
+        'producer-resumed',
+        'consumer-closed',
+        'room-reset',
+        'room-closed',
+      ] as const) {
+        (home.on as (e: string, l: (...a: unknown[]) => void) => unknown)(name, (...args) =>
+          (this.emit as (e: string, ...a: unknown[]) => boolean)(name, ...args),
+        );
+      }
+    }
   }
 
   /**
@@ -114,10 +145,21 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
    * burst of joins within one beat would all go to the node that looked least loaded at its start.
    */
   async #live(): Promise<MediaNodeEntry[]> {
-    return (await this.o.nodes.live(this.o.ttlMs))
+    return (await this.#entries())
       .filter((e) => !this.#gone.has(e.node))
       .map((e) => ({ ...e, load: e.load + this.#madeSince(e) }))
       .sort((a, b) => a.load - b.load || a.node.localeCompare(b.node));
+  }
+
+  #entries(): Promise<MediaNodeEntry[]> {
+    if (!this.o.home) return this.o.nodes.live(this.o.ttlMs);
+    const now = Date.now();
+    if (!this.#directory || now - this.#directory.at > 1000) {
+      const entries = this.o.nodes.live(this.o.ttlMs);
+      entries.catch(() => (this.#directory = null));
+      this.#directory = { at: now, entries };
+    }
+    return this.#directory.entries;
   }
 
   /** Transports made on a media node since its entry (as of `at`) was written. */
@@ -135,11 +177,16 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   }
 
   #send<M extends MediaMethod>(to: string, method: M, args: Extract<MediaCall, { method: M }>['args']): Promise<MediaResult<M>> {
+    const home = this.o.home;
+    // This node's own media server: called in-process, nothing serialized.
+    if (home && to === home.node) return (home.media[method] as (...a: unknown[]) => Promise<MediaResult<M>>).apply(home.media, args);
     return this.o.call(to, { method, args } as MediaCall) as Promise<MediaResult<M>>;
   }
 
   /** The room's media node: the one it is placed on (claimed once per room, shared via Redis). */
   async #place(room: RoomRef): Promise<string> {
+    // A node of both roles keeps its peers' rooms (other nodes of both roles pipe from it).
+    if (this.o.home) return this.o.home.node;
     for (let attempt = 0; attempt < 3; attempt++) {
       const live = await this.#live();
       if (live.length === 0) throw new MediaError('MEDIA_UNAVAILABLE', 'No media node is running; please try again shortly');
@@ -162,6 +209,7 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
    * another media node by another signaling node since (one GET beside the call's own round trip).
    */
   async #nodeOf(roomId: string): Promise<string | null> {
+    if (this.o.home) return this.o.home.node;
     const owner = await this.o.rooms.owner(roomId);
     return owner && !this.#gone.has(owner) ? owner : null;
   }
@@ -175,6 +223,7 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
   rtpCapabilities(): Promise<RtpCapabilities> {
     // Every media node makes its routers from the same codec list: the first one's answer holds.
     this.#capabilities ??= (async () => {
+      if (this.o.home) return this.o.home.media.rtpCapabilities();
       const [first] = await this.#live();
       if (!first) throw new MediaError('MEDIA_UNAVAILABLE', 'No media node is running; please try again shortly');
       return this.#send(first.node, 'rtpCapabilities', []);
@@ -214,8 +263,14 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     if (had && !this.#gone.has(had.node)) return had.node;
     if (room.kind !== 'broadcast') return origin;
     const live = await this.#live();
-    const home = live.find((e) => e.node === origin);
-    if (home && home.load < this.o.edgeAfter) return origin;
+    if (this.o.home) {
+      // No media-only node beside this one (the usual case) costs no count of its transports.
+      if (!live.some((e) => e.node !== origin)) return origin;
+      if ((await this.o.home.media.stats()).transports < this.o.edgeAfter) return origin;
+    } else {
+      const home = live.find((e) => e.node === origin);
+      if (home && home.load < this.o.edgeAfter) return origin;
+    }
     return live.find((e) => e.node !== origin)?.node ?? origin;
   }
 
@@ -293,6 +348,8 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     const [roomId, , transportId, producerId] = args;
     const edge = this.#edges.get(this.#edgeTransports.get(transportId) ?? '');
     if (!edge) return this.#inRoom(roomId, 'consume', args as never);
+    // Home mode: the edge brings it from where the registry says it was published.
+    if (this.o.home) return this.#send(edge.node, 'consume', args as never);
     await this.#bring(edge, producerId);
     try {
       return await this.#send(edge.node, 'consume', args as never);
@@ -369,18 +426,19 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
     return edge;
   }
 
-  /** This process runs no media workers; the media nodes report their own on their /metrics. */
+  /** This process's own media server's, else none: the media nodes report their own on their /metrics. */
   async stats(): Promise<MediaStats> {
-    return structuredClone(EMPTY_STATS);
+    return this.o.home ? this.o.home.media.stats() : structuredClone(EMPTY_STATS);
   }
 
   // Pipes between media nodes are opened by the media nodes themselves (`#bring` asks them); this
   // process holds no media to pipe.
   async request<T extends PipeRequest['type']>(msg: Extract<PipeRequest, { type: T }>): Promise<PipeResponses[T]> {
+    if (this.o.home) return this.o.home.media.request(msg);
     throw new MediaError('MEDIA_REJECTED', `A signaling-only node holds no media (${msg.type})`);
   }
-  async closeImportsFrom(): Promise<{ closed: number }> {
-    return { closed: 0 };
+  async closeImportsFrom(from: { node: string }): Promise<{ closed: number }> {
+    return this.o.home ? this.o.home.media.closeImportsFrom(from) : { closed: 0 };
   }
 
   async close(): Promise<void> {
@@ -407,6 +465,8 @@ export class RemoteMedia extends EventEmitter<MediaEvents> implements MediaApi {
       for (const k of [...this.#brought.keys()]) if (k.startsWith(`${from} ${payload.roomId} `)) this.#brought.delete(k);
       if (name === 'room-closed') return;
     }
+    // Home mode: an edge's copy of a room closing is not the room closing (it lives on here).
+    if (this.o.home && from !== this.o.home.node && name === 'room-closed') return;
     // A producer closed at the room's node: no edge keeps it as piped (its import closes with it).
     if (name === 'producer-closed') for (const k of [...this.#brought.keys()]) if (k.endsWith(` ${payload.producerId}`)) this.#brought.delete(k);
     const gone = name === 'room-closed' || (name === 'room-reset' && payload.scope === 'room');

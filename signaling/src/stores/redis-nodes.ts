@@ -1,15 +1,16 @@
 import type { RedisClientType } from 'redis';
 
 /**
- * How a deployment's nodes share the work: every node of both roles (`combined`, the default), or
- * signaling-only and media-only nodes (`split`). The two do not mix (docs/ARCHITECTURE.md › Split
- * roles): a node of both roles keeps its peers' media on itself and pipes between its peers, a
- * signaling-only node places each room on one media-only node; neither knows the other's rooms.
+ * How a deployment's signaling nodes hold media: each of both roles keeps its own peers' media
+ * and pipes between such nodes (`combined`, the default), or signaling-only nodes place each room
+ * on a media-only node (`split`). The two do not mix (docs/ARCHITECTURE.md › Split roles);
+ * media-only nodes serve either (as edges beside nodes of both roles) and hold no layout.
  */
 export type NodeLayout = 'combined' | 'split';
 
+/** The layout of a node with the signaling role. */
 export function layoutOf(roles: readonly string[]): NodeLayout {
-  return roles.includes('signaling') && roles.includes('media') ? 'combined' : 'split';
+  return roles.includes('media') ? 'combined' : 'split';
 }
 
 // The beat renews the node's key and records when it was last seen; it answers whether the key was
