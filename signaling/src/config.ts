@@ -74,9 +74,10 @@ const schema = z.object({
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** With REDIS_URL: a node silent this long is dead, and a survivor sweeps its viewers, recruiters on duty and seekers' presence. */
   NODE_TTL_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
-  /** Split roles: a broadcast's viewers get their receive transports on the room's media node while
-   *  it holds fewer transports than this; past it, on the least loaded other live media node, which
-   *  pipes the room's producers from the room's node (one PipeTransport pair per node pair). */
+  /** A broadcast's viewers get their receive transports on the room's media node (split roles), or
+   *  on the node of both roles they joined, while it holds fewer transports than this; past it, on
+   *  the least loaded other live media-only node, which pipes the room's producers from where they
+   *  were published (one PipeTransport pair per node pair and room). */
   MEDIA_NODE_EDGE_AFTER: z.coerce.number().int().min(0).max(1_000_000).default(500),
   /** With REDIS_URL: how long a node waits for another node's answer (media across nodes: opening a pipe, exporting a producer). */
   NODE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
